@@ -1,0 +1,58 @@
+# The team's habits. `make run` and `make test` work on a fresh clone: they build .venv themselves.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+# Python 3.12 is the Lambda runtime. Take the first that really runs: PATH (a pyenv shim may only
+# pretend), then pyenv's installed versions.
+PYTHON312 ?= $(shell for candidate in python3.12 $$(ls -d $${PYENV_ROOT:-$$HOME/.pyenv}/versions/3.12*/bin/python3.12 2>/dev/null | sort -Vr); do $$candidate -c 'import sys; assert sys.version_info[:2] == (3, 12)' >/dev/null 2>&1 && { command -v $$candidate; break; }; done)
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | sha1sum | cut -c1-12)
+
+.PHONY: help install run test lint format typecheck unit integration bench openapi clean
+
+help:
+	@echo "make run     install, start the local stack with demo data on http://127.0.0.1:8000"
+	@echo "make test    install, lint, type-check and run the whole test suite"
+	@echo "make format  format and auto-fix;  make lint  check only;  make bench  print benchmark figures"
+
+$(STAMP): requirements.txt requirements-dev.txt
+	@test -n "$(PYTHON312)" || { echo "Python 3.12 not found (PATH or pyenv)"; exit 1; }
+	@test -x $(PY) || $(PYTHON312) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	@rm -f $(VENV)/.installed-*
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+run: install
+	$(PY) -m devstack
+
+test: install lint typecheck
+	$(PY) -m pytest
+
+unit: install
+	$(PY) -m pytest tests/unit
+
+integration: install
+	$(PY) -m pytest tests/integration
+
+lint: install
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+
+format: install
+	$(PY) -m ruff format .
+	$(PY) -m ruff check --fix .
+
+typecheck: install
+	$(PY) -m mypy chalicelib
+
+bench: install
+	$(PY) -m bench
+
+openapi: install
+	$(PY) -m chalicelib.api.openapi > openapi.json
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .local

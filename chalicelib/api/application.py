@@ -1,0 +1,137 @@
+"""Builds the Chalice app: blueprints, fallbacks that answer in problem+json, and the middleware
+that gives every response an x-request-id and writes one access line per request."""
+
+from __future__ import annotations
+
+import re
+import time
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+import orjson
+from chalice.app import Chalice, Request, Response
+
+from ..config import stage
+from ..observability import logger
+from . import dev, directory, meta
+from .problems import PROBLEM_MEDIA_TYPE, problem_response
+from .routing import Api, Operation
+
+APP_NAME = "edv-platform"
+METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+FALLBACK_DEPTH = 8  # unknown paths up to this many segments get a problem+json 404
+REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+# Chalice's own error answers (before or around our views), rewritten as problem+json.
+CHALICE_ERRORS = {
+    "MethodNotAllowedError": "method_not_allowed",
+    "UnsupportedMediaType": "unsupported_media_type",
+    "BadRequest": "not_acceptable",
+    "InternalServerError": "internal_error",
+}
+
+
+def production_apis() -> list[Api]:
+    return [meta.api, directory.api]
+
+
+def production_operations() -> list[Operation]:
+    return [op for api in production_apis() for op in api.operations]
+
+
+def create_app() -> Chalice:
+    # Chalice's logger has our service's name; Powertools owns it and writes JSON lines.
+    app = Chalice(app_name=APP_NAME, configure_logs=False)
+    apis = production_apis() + ([dev.api] if stage() == "dev" else [])
+    for api in apis:
+        app.register_blueprint(api.blueprint)
+    meta.serve_operations([op for api in apis for op in api.operations])
+    _add_method_fallbacks(app)
+    _add_not_found_fallbacks(app)
+    app.register_middleware(_request_middleware, "http")
+    return app
+
+
+def _method_not_allowed(allowed: list[str]) -> Callable[..., Response]:
+    def method_not_allowed(**_: str) -> Response:
+        return problem_response(
+            "method_not_allowed",
+            "This resource does not support that method.",
+            headers={"Allow": ", ".join(allowed)},
+        )
+
+    return method_not_allowed
+
+
+def _add_method_fallbacks(app: Chalice) -> None:
+    for path, entries in list(app.routes.items()):
+        allowed = sorted(entries)
+        missing = [method for method in METHODS if method not in entries]
+        if missing:
+            app.route(path, methods=missing, content_types=["*/*"])(_method_not_allowed(allowed))
+
+
+def not_found(**_: str) -> Response:
+    return problem_response("not_found", "There is no such resource.")
+
+
+def _add_not_found_fallbacks(app: Chalice) -> None:
+    """Catch-all paths of every depth. Specific routes sort before them, so they only catch what
+    nothing else does (chalice's local matcher and API Gateway both prefer literal segments)."""
+    for depth in range(1, FALLBACK_DEPTH + 1):
+        path = "".join(f"/{{unknown{index}}}" for index in range(depth))
+        app.route(path, methods=list(METHODS), content_types=["*/*"])(not_found)
+
+
+def is_fallback(path: str) -> bool:
+    return path.startswith("/{unknown")
+
+
+def _request_id(request: Request) -> str:
+    given = request.headers.get("x-request-id", "")
+    return given if REQUEST_ID.match(given) else uuid.uuid4().hex
+
+
+def _as_problem(response: Response) -> Response:
+    """Chalice answers some errors itself ({"Code", "Message"}); give them our shape."""
+    if response.status_code < 400:
+        return response
+    headers = {key.lower(): str(value) for key, value in response.headers.items()}
+    if headers.get("content-type", "").startswith(PROBLEM_MEDIA_TYPE):
+        return response
+    body: Any = response.body
+    if isinstance(body, str | bytes):
+        try:
+            body = orjson.loads(body)
+        except orjson.JSONDecodeError:
+            body = {}
+    code = CHALICE_ERRORS.get(body.get("Code", "") if isinstance(body, dict) else "", "")
+    if not code:
+        return response
+    extra = {"Allow": headers["allow"]} if "allow" in headers else None
+    return problem_response(code, str(body.get("Message", "")), headers=extra)
+
+
+def _request_middleware(event: Request, get_response: Callable[[Request], Response]) -> Response:
+    request_id = _request_id(event)
+    logger.append_keys(request_id=request_id)
+    started = time.perf_counter()
+    try:
+        response = _as_problem(get_response(event))
+    except Exception:
+        logger.exception("unhandled error")
+        response = problem_response("internal_error", "Something went wrong on our side.")
+    response.headers["x-request-id"] = request_id
+    context = event.context or {}
+    # Route templates only: concrete paths carry EANs and enterprise numbers.
+    logger.info(
+        "request",
+        extra={
+            "method": event.method,
+            "route": context.get("resourcePath", ""),
+            "status": response.status_code,
+            "duration_ms": round((time.perf_counter() - started) * 1000, 1),
+        },
+    )
+    logger.remove_keys(["request_id"])
+    return response

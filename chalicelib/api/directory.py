@@ -1,0 +1,134 @@
+"""Persons and organisations (R1): `GET /v1/me` and the members of an organisation."""
+
+from __future__ import annotations
+
+from ..domain.directory import Link, Role, Via
+from ..services import directory
+from .models import ApiModel, RequestBody
+from .paging import PageQuery, decode_cursor, encode_cursor
+from .routing import Api, Auth, Call, Reply
+from .types import Instant
+
+api = Api("Persons and organisations")
+
+
+class ApplicationRole(ApiModel):
+    application: str
+    role: str
+
+
+class MyOrganisation(ApiModel):
+    enterprise_number: str
+    name: str
+    role: Role
+    via: Via
+    application_roles: list[ApplicationRole]
+
+
+class Me(ApiModel):
+    sub: str
+    name: str
+    roles: list[str]
+    organisations: list[MyOrganisation]
+
+
+class Member(ApiModel):
+    sub: str
+    role: Role
+    via: Via
+    since: Instant
+    granted_by: str | None
+
+
+class MemberPage(ApiModel):
+    items: list[Member]
+    next_cursor: str | None
+
+
+class Delegation(RequestBody):
+    role: Role
+
+
+def _application_roles(roles: frozenset[str]) -> list[ApplicationRole]:
+    result = []
+    for role in sorted(roles):  # stored as "application:role", e.g. verbruik:energiedienstverlener
+        application, _, name = role.partition(":")
+        result.append(ApplicationRole(application=application, role=name))
+    return result
+
+
+def member_view(link: Link) -> Member:
+    return Member(
+        sub=link.sub,
+        role=link.role,
+        via=link.via,
+        since=link.created_at,
+        granted_by=link.granted_by,
+    )
+
+
+@api.operation("GET", "/v1/me", auth=Auth.PERSON, summary="Who am I", response=Me)
+def get_me(call: Call) -> Me:
+    """The caller, their roles, and the organisations they act for (with the EDV role, if any)."""
+    person = call.person
+    organisations = [
+        MyOrganisation(
+            enterprise_number=entry.organisation.enterprise_number,
+            name=entry.organisation.name,
+            role=entry.membership.role,
+            via=entry.membership.via,
+            application_roles=_application_roles(entry.organisation.application_roles),
+        )
+        for entry in directory.organisations_of(person.sub)
+    ]
+    return Me(
+        sub=person.sub, name=person.name, roles=sorted(person.roles), organisations=organisations
+    )
+
+
+@api.operation(
+    "GET",
+    "/v1/organisations/{en}/members",
+    auth=Auth.PERSON,
+    summary="List the organisation's members",
+    query=PageQuery,
+    response=MemberPage,
+    errors=("not_a_member", "forbidden", "invalid_cursor"),
+)
+def list_members(call: Call, en: str, query: PageQuery) -> MemberPage:
+    """Administrators only: every link of a person to the organisation, with its origin."""
+    scope = f"members:{en}"
+    links, resume = directory.list_members(
+        call.person.sub, en, query.limit, decode_cursor(scope, query.cursor)
+    )
+    return MemberPage(
+        items=[member_view(link) for link in links], next_cursor=encode_cursor(scope, resume)
+    )
+
+
+@api.operation(
+    "PUT",
+    "/v1/organisations/{en}/members/{sub}",
+    auth=Auth.PERSON,
+    summary="Delegate access (RMA)",
+    body=Delegation,
+    response=Member,
+    errors=("not_a_member", "forbidden", "last_administrator"),
+)
+def put_member(call: Call, en: str, sub: str, body: Delegation) -> Reply:
+    """Administrators give a person a role for the organisation; 201 when new, 200 when changed."""
+    link, created = directory.delegate(call.person.sub, en, sub, body.role, call.now)
+    return Reply(member_view(link), status=201 if created else 200)
+
+
+@api.operation(
+    "DELETE",
+    "/v1/organisations/{en}/members/{sub}",
+    auth=Auth.PERSON,
+    summary="Remove an RMA delegation",
+    status=204,
+    errors=("not_a_member", "forbidden", "not_found", "last_administrator"),
+)
+def delete_member(call: Call, en: str, sub: str) -> None:
+    """KBO links come from the register and cannot be removed here."""
+    directory.remove_delegation(call.person.sub, en, sub)

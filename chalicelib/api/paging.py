@@ -1,0 +1,67 @@
+"""Opaque, tamper-proof list cursors.
+
+A cursor is the store's resume key, signed with HMAC-SHA256 together with the scope it was issued
+for (the list and its owner). An altered cursor, or one replayed against another list or tenant,
+is refused with 400 `invalid_cursor`; it can never widen what a caller sees.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from base64 import urlsafe_b64decode, urlsafe_b64encode
+from typing import Any
+
+import orjson
+from pydantic import Field
+
+from ..config import settings
+from ..domain.errors import DomainError
+from .models import ApiModel
+
+DEFAULT_LIMIT = 50
+MAX_LIMIT = 500
+
+
+class PageQuery(ApiModel):
+    limit: int = Field(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT)
+    cursor: str | None = Field(None, max_length=4096)
+
+
+def _key() -> bytes:
+    secret = settings().cursor_key
+    if not secret:
+        raise DomainError("service_unavailable", "Paging is not configured.")
+    return secret.encode()
+
+
+def _sign(scope: str, payload: bytes) -> bytes:
+    return hmac.new(_key(), scope.encode() + b"\x00" + payload, hashlib.sha256).digest()[:16]
+
+
+def encode_cursor(scope: str, position: dict[str, Any] | None) -> str | None:
+    if position is None:
+        return None
+    payload = orjson.dumps(position, option=orjson.OPT_SORT_KEYS)
+    token = _sign(scope, payload) + payload
+    return urlsafe_b64encode(token).rstrip(b"=").decode()
+
+
+def decode_cursor(scope: str, cursor: str | None) -> dict[str, Any] | None:
+    if cursor is None:
+        return None
+    try:
+        token = urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+    except ValueError as error:
+        raise _invalid() from error
+    signature, payload = token[:16], token[16:]
+    if len(signature) < 16 or not hmac.compare_digest(signature, _sign(scope, payload)):
+        raise _invalid()
+    position = orjson.loads(payload)
+    if not isinstance(position, dict):
+        raise _invalid()
+    return position
+
+
+def _invalid() -> DomainError:
+    return DomainError("invalid_cursor", "The cursor is not one this list gave out.")

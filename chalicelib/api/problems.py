@@ -1,0 +1,79 @@
+"""RFC 9457 problem+json: the one shape of every error the app produces."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+from chalice.app import Response
+
+from ..domain.errors import DomainError
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+
+# code -> (HTTP status, title). A code is stable: clients branch on it.
+PROBLEM_TYPES: dict[str, tuple[int, str]] = {
+    "bad_request": (400, "Bad request"),
+    "invalid_cursor": (400, "Invalid cursor"),
+    "unauthenticated": (401, "Authentication required"),
+    "forbidden": (403, "Forbidden"),
+    "not_a_member": (403, "Not linked to this organisation"),
+    "edv_not_active": (403, "Energy service provider not active"),
+    "no_mandate": (403, "No mandate"),
+    "outside_mandate_period": (403, "Outside the mandate's consumption period"),
+    "granularity_not_consented": (403, "Granularity not consented"),
+    "not_found": (404, "Not found"),
+    "method_not_allowed": (405, "Method not allowed"),
+    "not_acceptable": (406, "Not acceptable"),
+    "conflict": (409, "Conflict"),
+    "last_administrator": (409, "Last administrator"),
+    "payload_too_large": (413, "Payload too large"),
+    "unsupported_media_type": (415, "Unsupported media type"),
+    "invalid_ean": (422, "Invalid EAN"),
+    "invalid_enterprise_number": (422, "Invalid enterprise number"),
+    "invalid_period": (422, "Invalid period"),
+    "range_too_large": (422, "Range too large"),
+    "validation_error": (422, "Validation error"),
+    "rate_limited": (429, "Too many requests"),
+    "internal_error": (500, "Internal error"),
+    "service_unavailable": (503, "Service unavailable"),
+}
+
+
+def problem_type_uri(code: str) -> str:
+    return f"urn:problem-type:edv:{code}"
+
+
+def status_of(code: str) -> int:
+    return PROBLEM_TYPES.get(code, (400, ""))[0]
+
+
+def problem_body(code: str, detail: str, **extra: Any) -> dict[str, Any]:
+    status, title = PROBLEM_TYPES.get(code, (400, code.replace("_", " ").capitalize()))
+    body: dict[str, Any] = {
+        "type": problem_type_uri(code),
+        "title": title,
+        "status": status,
+        "detail": detail,
+        "code": code,
+    }
+    body.update({key: value for key, value in extra.items() if value is not None})
+    return body
+
+
+def problem_response(
+    code: str, detail: str, *, headers: dict[str, str] | None = None, **extra: Any
+) -> Response:
+    body = problem_body(code, detail, **extra)
+    return Response(
+        body=orjson.dumps(body).decode(),
+        status_code=body["status"],
+        headers={"Content-Type": PROBLEM_MEDIA_TYPE, **(headers or {})},
+    )
+
+
+def from_domain_error(error: DomainError) -> Response:
+    errors = [{"field": item.field, "message": item.message} for item in error.errors] or None
+    return problem_response(
+        error.code, error.detail, errors=errors, headers=error.headers, **error.extra
+    )

@@ -1,0 +1,246 @@
+"""Declaring an HTTP operation once: the route, who may call it, its models and its errors.
+
+Each declaration registers a Chalice route and an `Operation`, from which the OpenAPI document and
+the authorisation matrix are generated. The view it builds authenticates, parses path, query and
+body into pydantic models, calls the handler and renders what it returns. Handlers hold no rules:
+they call one service function and map its result.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any
+
+import orjson
+from chalice.app import Blueprint, Request, Response
+from pydantic import BaseModel, ValidationError
+
+from ..config import settings
+from ..domain.errors import DomainError, FieldError
+from ..domain.identifiers import parse_ean, parse_enterprise_number
+from ..observability import logger
+from .auth import Person, authenticate_person
+from .problems import from_domain_error, problem_response
+
+JSON = "application/json"
+DEFAULT_MAX_BODY = 1024 * 1024
+SPECIAL_CODES = ("invalid_ean", "invalid_enterprise_number", "invalid_period")
+
+
+class Auth(StrEnum):
+    PUBLIC = "public"
+    PERSON = "person"
+    OPERATOR = "operator"
+
+
+# Path parameters are parsed in one place, by name, so every route validates them the same way.
+PATH_PARAMETERS: dict[str, tuple[Callable[[str], str], dict[str, Any]]] = {
+    "en": (parse_enterprise_number, {"type": "string", "pattern": "^[0-9]{10}$"}),
+    "ean": (parse_ean, {"type": "string", "pattern": "^[0-9]{18}$"}),
+}
+
+
+@dataclass(frozen=True)
+class Operation:
+    method: str
+    path: str
+    operation_id: str
+    summary: str
+    tag: str
+    auth: Auth
+    status: int = 200
+    body: type[BaseModel] | None = None
+    query: type[BaseModel] | None = None
+    response: type[BaseModel] | None = None
+    errors: tuple[str, ...] = ()
+    request_media_types: tuple[str, ...] = (JSON,)
+    response_media_types: tuple[str, ...] = (JSON,)
+    max_body_bytes: int = DEFAULT_MAX_BODY
+    description: str = ""
+
+    @property
+    def problem_codes(self) -> tuple[str, ...]:
+        """Every code this operation can answer with, its own and those its shape implies."""
+        implied: list[str] = []
+        if self.auth is not Auth.PUBLIC:
+            implied.append("unauthenticated")
+        if self.auth is Auth.OPERATOR:
+            implied.append("forbidden")
+        if "{en}" in self.path:
+            implied.append("invalid_enterprise_number")
+        if "{ean}" in self.path:
+            implied.append("invalid_ean")
+        if self.query is not None or self.body is not None:
+            implied.append("validation_error")
+        if self.body is not None or self.method in ("PUT", "POST"):
+            implied += ["bad_request", "payload_too_large", "unsupported_media_type"]
+        return tuple(dict.fromkeys([*implied, *self.errors]))
+
+
+@dataclass
+class Call:
+    """One request as a handler sees it: who calls, when, and the raw request if it needs more."""
+
+    request: Request
+    now: datetime
+    principal: Person | None
+
+    @property
+    def person(self) -> Person:
+        if self.principal is None:
+            raise DomainError("unauthenticated", "This endpoint needs a bearer token.")
+        return self.principal
+
+    @property
+    def raw_body(self) -> bytes:
+        body = self.request.raw_body
+        return body if isinstance(body, bytes) else (body or "").encode()
+
+
+@dataclass
+class Reply:
+    """A JSON reply with a status or headers other than the operation's defaults."""
+
+    body: BaseModel | None
+    status: int | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+def json_response(model: BaseModel | None, status: int, headers: dict[str, str]) -> Response:
+    body = model.model_dump_json(by_alias=True) if model is not None else ""
+    merged: dict[str, str | list[str]] = dict(headers)
+    if model is not None:
+        merged["Content-Type"] = JSON
+    return Response(body=body, status_code=status, headers=merged)
+
+
+def _field_errors(error: ValidationError, prefix: str) -> tuple[str, list[FieldError]]:
+    items = []
+    code = "validation_error"
+    for detail in error.errors(include_url=False):
+        location = ".".join(str(part) for part in detail["loc"])
+        items.append(
+            FieldError(f"{prefix}{location}" if location else prefix.rstrip("."), detail["msg"])
+        )
+        if detail["type"] in SPECIAL_CODES and code == "validation_error":
+            code = detail["type"]
+    return code, items
+
+
+def parse_model(model: type[BaseModel], data: Any, prefix: str) -> BaseModel:
+    try:
+        return model.model_validate(data)
+    except ValidationError as error:
+        code, items = _field_errors(error, prefix)
+        raise DomainError(code, "The request has invalid fields.", errors=items) from error
+
+
+def _parse_json_body(operation: Operation, call: Call) -> BaseModel:
+    assert operation.body is not None
+    raw = call.raw_body
+    if not raw:
+        raise DomainError("bad_request", "The request needs a JSON body.")
+    try:
+        data = orjson.loads(raw)
+    except orjson.JSONDecodeError as error:
+        raise DomainError("bad_request", f"The body is not valid JSON: {error}") from error
+    return parse_model(operation.body, data, "")
+
+
+class Api:
+    """A group of operations on one Chalice blueprint."""
+
+    def __init__(self, tag: str) -> None:
+        self.tag = tag
+        self.blueprint = Blueprint(__name__)
+        self.operations: list[Operation] = []
+
+    def operation(
+        self,
+        method: str,
+        path: str,
+        *,
+        auth: Auth,
+        summary: str,
+        **options: Any,
+    ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+        def decorate(handler: Callable[..., Any]) -> Callable[..., Any]:
+            operation = Operation(
+                method=method,
+                path=path,
+                operation_id=handler.__name__,
+                summary=summary,
+                tag=self.tag,
+                auth=auth,
+                description=(handler.__doc__ or "").strip(),
+                **options,
+            )
+            self.operations.append(operation)
+            self.blueprint.route(
+                path,
+                methods=[method],
+                content_types=list(operation.request_media_types),
+            )(self._view(operation, handler))
+            return handler
+
+        return decorate
+
+    def _view(self, operation: Operation, handler: Callable[..., Any]) -> Callable[..., Response]:
+        blueprint = self.blueprint
+
+        def view(**path_values: str) -> Response:
+            request = blueprint.current_request
+            try:
+                return _serve(operation, handler, request, path_values)
+            except DomainError as error:
+                return from_domain_error(error)
+            except Exception:
+                logger.exception("unhandled error", extra={"operation": operation.operation_id})
+                return problem_response("internal_error", "Something went wrong on our side.")
+
+        view.__name__ = handler.__name__
+        return view
+
+
+def _serve(
+    operation: Operation,
+    handler: Callable[..., Any],
+    request: Request,
+    path_values: dict[str, str],
+) -> Response:
+    config = settings()
+    principal: Person | None = None
+    if operation.auth is not Auth.PUBLIC:
+        principal = authenticate_person(request.headers.get("authorization"), config)
+        if operation.auth is Auth.OPERATOR and not principal.is_operator:
+            raise DomainError("forbidden", "Only the grid operator's staff may do this.")
+    call = Call(request=request, now=datetime.now(UTC), principal=principal)
+    kwargs: dict[str, Any] = {}
+    for name, value in path_values.items():
+        parser = PATH_PARAMETERS.get(name)
+        kwargs[name] = parser[0](value) if parser else value
+    if len(call.raw_body) > operation.max_body_bytes:
+        raise DomainError(
+            "payload_too_large", f"The body may be at most {operation.max_body_bytes} bytes."
+        )
+    if operation.query is not None:
+        kwargs["query"] = parse_model(operation.query, dict(request.query_params or {}), "query.")
+    if operation.body is not None:
+        kwargs["body"] = _parse_json_body(operation, call)
+    result = handler(call, **kwargs)
+    return _render(operation, result)
+
+
+def _render(operation: Operation, result: Any) -> Response:
+    if isinstance(result, Response):
+        return result
+    if isinstance(result, Reply):
+        return json_response(result.body, result.status or operation.status, result.headers)
+    if result is None:
+        return Response(body="", status_code=204 if operation.status == 200 else operation.status)
+    if isinstance(result, BaseModel):
+        return json_response(result, operation.status, {})
+    raise TypeError(f"{operation.operation_id} returned {type(result).__name__}")

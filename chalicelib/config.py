@@ -1,0 +1,70 @@
+"""Configuration from the environment: the only thing that differs between local and AWS.
+
+Read at call time (not import time), because chalice's test client and Lambda set the stage's
+variables around each invocation. Table names are the exception: PynamoDB models need them when
+they are defined, so they come from TABLE_PREFIX at import.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+DEV_ISSUER = "http://127.0.0.1:8000/v1/dev"
+DEV_AUDIENCE = "edv-portal"
+LOCAL_JWKS = "local:dev-issuer"  # the dev stage's own issuer, whose keys live in-process
+DEFAULT_TABLE_PREFIX = "edv-dev-"
+
+
+def _env(name: str, default: str) -> str:
+    value = os.environ.get(name)
+    return value if value else default
+
+
+def stage() -> str:
+    """`dev` (local) or `prod`. In Lambda a missing STAGE means prod: never expose dev routes."""
+    default = "prod" if os.environ.get("AWS_LAMBDA_FUNCTION_NAME") else "dev"
+    return _env("STAGE", default)
+
+
+def table_name(base: str) -> str:
+    return _env("TABLE_PREFIX", DEFAULT_TABLE_PREFIX) + base
+
+
+@dataclass(frozen=True)
+class Settings:
+    stage: str
+    region: str
+    auth_issuer: str
+    auth_audience: str
+    auth_jwks_url: str
+    pages_base_url: str
+    pages_bucket: str
+    contracts_bucket: str
+    exports_bucket: str
+    ingest_bucket: str
+    cursor_key: str
+    dev_issuer_key_file: str
+
+    @property
+    def is_dev(self) -> bool:
+        return self.stage == "dev"
+
+
+def settings() -> Settings:
+    current = stage()
+    return Settings(
+        stage=current,
+        region=_env("AWS_REGION", _env("AWS_DEFAULT_REGION", "eu-west-1")),
+        auth_issuer=_env("AUTH_ISSUER", DEV_ISSUER if current == "dev" else ""),
+        auth_audience=_env("AUTH_AUDIENCE", DEV_AUDIENCE),
+        auth_jwks_url=_env("AUTH_JWKS_URL", LOCAL_JWKS if current == "dev" else ""),
+        pages_base_url=_env("PAGES_BASE_URL", "http://127.0.0.1:8000").rstrip("/"),
+        pages_bucket=_env("BUCKET_PAGES", "edv-dev-pages"),
+        contracts_bucket=_env("BUCKET_CONTRACTS", "edv-dev-contracts"),
+        exports_bucket=_env("BUCKET_EXPORTS", "edv-dev-exports"),
+        ingest_bucket=_env("BUCKET_INGEST", "edv-dev-ingest"),
+        # The dev default only protects local data; prod injects a secret (infrastructure/).
+        cursor_key=_env("CURSOR_KEY", "dev-only-cursor-key" if current == "dev" else ""),
+        dev_issuer_key_file=os.environ.get("DEV_ISSUER_KEY_FILE", ""),
+    )

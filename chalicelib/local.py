@@ -1,0 +1,42 @@
+"""Creating what the system needs in an (emulated) AWS account: every table and bucket.
+
+Idempotent: run it as often as you like. The outside acceptance harness calls it inside moto's
+`mock_aws()`; the local stack (devstack/) calls it against moto's server.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .aws import s3
+from .config import settings
+from .store import all_models
+
+VERSIONED = "contracts"
+
+
+def bootstrap() -> None:
+    for model in all_models():
+        if not model.exists():
+            model.create_table(wait=True)
+    config = settings()
+    buckets = {
+        "pages": config.pages_bucket,
+        "contracts": config.contracts_bucket,
+        "exports": config.exports_bucket,
+        "ingest": config.ingest_bucket,
+    }
+    client = s3()
+    existing = {bucket["Name"] for bucket in client.list_buckets().get("Buckets", [])}
+    for purpose, name in buckets.items():
+        if name not in existing:
+            _create_bucket(client, name, config.region)
+        if purpose == VERSIONED:
+            client.put_bucket_versioning(Bucket=name, VersioningConfiguration={"Status": "Enabled"})
+
+
+def _create_bucket(client: Any, name: str, region: str) -> None:
+    if region == "us-east-1":
+        client.create_bucket(Bucket=name)
+    else:
+        client.create_bucket(Bucket=name, CreateBucketConfiguration={"LocationConstraint": region})

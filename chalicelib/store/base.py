@@ -1,0 +1,55 @@
+"""What every table shares: region, on-demand billing, and the registry bootstrap() walks."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from typing import Any, TypeVar
+
+from pynamodb.exceptions import PynamoDBException
+from pynamodb.models import Model
+
+T = TypeVar("T")
+ALL_MODELS: list[type[Model]] = []
+
+
+def register(model: type[Model]) -> type[Model]:
+    """Class decorator: bootstrap() and the infrastructure create every registered table."""
+    ALL_MODELS.append(model)
+    return model
+
+
+class TableMeta:
+    """Base of every model's Meta; each sets table_name = table_name("...")."""
+
+    region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "eu-west-1"
+    billing_mode = "PAY_PER_REQUEST"
+    table_name = ""
+
+
+Key = dict[str, Any]
+
+
+def take_page[T](iterator: Iterator[T], limit: int) -> tuple[list[T], Key | None]:
+    """The first `limit` items of a PynamoDB query and the key to resume after them (None at end).
+
+    It peeks one item further so the last page says so, instead of returning an empty page later.
+    """
+    items: list[T] = []
+    for item in iterator:
+        items.append(item)
+        if len(items) == limit:
+            break
+    if len(items) < limit:
+        return items, None
+    resume: Key | None = iterator.last_evaluated_key  # type: ignore[attr-defined]
+    try:
+        next(iterator)
+    except StopIteration:
+        return items, None
+    return items, resume
+
+
+def is_condition_failure(error: PynamoDBException) -> bool:
+    """A conditional write lost: the item was not in the state the write required."""
+    return error.cause_response_code == "ConditionalCheckFailedException"

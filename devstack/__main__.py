@@ -1,0 +1,116 @@
+"""`make run`: the whole system on this machine.
+
+Starts moto's server on 127.0.0.1 as the embedded AWS, creates every table and bucket, loads the
+demo data, and serves the API (stage dev) and the static pages on http://127.0.0.1:8000.
+Ctrl-C stops everything it started.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from types import FrameType
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _stage_environment() -> dict[str, str]:
+    config = json.loads((ROOT / ".chalice" / "config.json").read_text())
+    return {
+        **config.get("environment_variables", {}),
+        **config["stages"]["dev"]["environment_variables"],
+    }
+
+
+def _port_free(port: int) -> bool:
+    with socket.socket() as probe:
+        return probe.connect_ex(("127.0.0.1", port)) != 0
+
+
+def _wait_for_port(port: int, process: subprocess.Popen[bytes], seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"moto's server exited with code {process.returncode}")
+        if not _port_free(port):
+            return
+        time.sleep(0.1)
+    raise SystemExit(f"moto's server did not listen on 127.0.0.1:{port} within {seconds}s")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
+    parser.add_argument("--moto-port", type=int, default=int(os.environ.get("MOTO_PORT", "5000")))
+    parser.add_argument("--no-demo", action="store_true", help="start empty")
+    parser.add_argument("--quiet", action="store_true", help="print only the ready line")
+    args = parser.parse_args()
+    for port in (args.port, args.moto_port):
+        if not _port_free(port):
+            raise SystemExit(f"Port {port} on 127.0.0.1 is in use; set PORT / MOTO_PORT to others.")
+
+    base_url = f"http://127.0.0.1:{args.port}"
+    os.environ.update(_stage_environment())
+    os.environ.update(
+        AWS_ENDPOINT_URL=f"http://127.0.0.1:{args.moto_port}",
+        AWS_ACCESS_KEY_ID="local",
+        AWS_SECRET_ACCESS_KEY="local",  # noqa: S106 - moto accepts anything
+        AWS_DEFAULT_REGION="eu-west-1",
+        AWS_REGION="eu-west-1",
+        PAGES_BASE_URL=base_url,
+        AUTH_ISSUER=f"{base_url}/v1/dev",
+        DEV_ISSUER_KEY_FILE=str(ROOT / ".local" / "dev-issuer.pem"),
+        MPLCONFIGDIR=str(ROOT / ".local" / "matplotlib"),
+    )
+
+    moto = subprocess.Popen(
+        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(args.moto_port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+    def stop(signum: int, frame: FrameType | None) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop)
+    try:
+        _wait_for_port(args.moto_port, moto)
+        _serve(args, base_url)
+    except KeyboardInterrupt:
+        print("\nStopping.", flush=True)
+    finally:
+        moto.terminate()
+        try:
+            moto.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            moto.kill()
+
+
+def _serve(args: argparse.Namespace, base_url: str) -> None:
+    # Imported only now: the models read their table names and region from the environment.
+    from app import app
+    from chalicelib.aws import s3
+    from chalicelib.config import settings
+    from chalicelib.local import bootstrap
+
+    from . import demo
+    from .server import LocalStack, make_server
+
+    bootstrap()
+    guide = demo.load() if not args.no_demo else None
+    server = make_server(LocalStack(app, settings().pages_bucket, s3()), "127.0.0.1", args.port)
+    if guide is not None and not args.quiet:
+        print(guide.banner(base_url), flush=True)
+    print(f"Ready: {base_url} (Ctrl-C stops)", flush=True)
+    server.serve_forever()
+
+
+if __name__ == "__main__":
+    main()

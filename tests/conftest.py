@@ -1,0 +1,51 @@
+"""Test plumbing shared by every suite: a clean AWS environment, moto, and a Scan guard."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+# Before anything imports boto3 or the app: fake credentials, one region, no endpoint overrides
+# (so moto's in-process mock catches every call), the dev stage.
+for _name in [name for name in os.environ if name.startswith("AWS_ENDPOINT_URL")]:
+    del os.environ[_name]
+os.environ.update(
+    AWS_ACCESS_KEY_ID="testing",
+    AWS_SECRET_ACCESS_KEY="testing",
+    AWS_SECURITY_TOKEN="testing",
+    AWS_SESSION_TOKEN="testing",
+    AWS_DEFAULT_REGION="eu-west-1",
+    AWS_REGION="eu-west-1",
+    STAGE="dev",
+    POWERTOOLS_LOG_LEVEL="WARNING",
+    MPLCONFIGDIR=str(Path(__file__).resolve().parents[1] / ".local" / "matplotlib"),
+)
+os.environ.pop("AWS_LAMBDA_FUNCTION_NAME", None)
+os.environ.pop("AWS_PROFILE", None)
+
+from collections.abc import Iterator  # noqa: E402
+from typing import Any  # noqa: E402
+
+import botocore.client  # noqa: E402
+import pytest  # noqa: E402
+
+_original_make_api_call = botocore.client.BaseClient._make_api_call
+
+
+class ScanIssuedError(AssertionError):
+    """Every request path and job must read by key or index; a Scan fails the test."""
+
+
+def _guarded_make_api_call(self: Any, operation_name: str, api_params: Any) -> Any:
+    if operation_name == "Scan":
+        raise ScanIssuedError(f"DynamoDB Scan issued with {api_params!r}")
+    return _original_make_api_call(self, operation_name, api_params)
+
+
+@pytest.fixture(autouse=True)
+def no_dynamodb_scan() -> Iterator[None]:
+    botocore.client.BaseClient._make_api_call = _guarded_make_api_call  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        botocore.client.BaseClient._make_api_call = _original_make_api_call  # type: ignore[method-assign]
