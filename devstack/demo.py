@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from chalicelib.domain.directory import Role
-from chalicelib.services import dev_issuer, directory
+from chalicelib.domain.onboarding import Channel
+from chalicelib.services import dev_issuer, kbo, onboarding, pages
 
 
 @dataclass(frozen=True)
@@ -98,10 +99,36 @@ class Guide:
         return "\n".join(lines) + "\n"
 
 
+def _become_edv(org: DemoOrganisation, channel: Channel, approve: bool, now: datetime) -> None:
+    onboarding.apply(
+        org.admin,
+        org.enterprise_number,
+        channel=channel,
+        contact_name="Demo contact",
+        contact_email=f"info@{org.enterprise_number}.example",
+        service_description=f"{org.name}: energieadvies op basis van meetgegevens",
+        now=now,
+    )
+    _, contract = onboarding.contract_pdf(org.admin, org.enterprise_number)
+    onboarding.upload_signed_contract(org.admin, org.enterprise_number, contract, now)
+    if approve:
+        onboarding.approve(OPERATOR.sub, org.enterprise_number, now)
+
+
 def load(now: datetime | None = None) -> Guide:
     now = now or datetime.now(UTC)
     for org in ORGANISATIONS:
-        directory.link_from_kbo(org.enterprise_number, org.admin, Role.ADMIN, org.name, now)
+        kbo.link_person(org.enterprise_number, org.admin, Role.ADMIN, org.name, now)
         for member in org.members:
-            directory.link_from_kbo(org.enterprise_number, member, Role.MEMBER, org.name, now)
-    return Guide(PEOPLE, ORGANISATIONS)
+            kbo.link_person(org.enterprise_number, member, Role.MEMBER, org.name, now)
+    _become_edv(EDV_API, Channel.PORTAL_AND_API, approve=True, now=now)
+    _become_edv(EDV_PORTAL, Channel.PORTAL, approve=True, now=now)
+    _become_edv(EDV_PENDING, Channel.PORTAL, approve=False, now=now)
+    guide = Guide(PEOPLE, ORGANISATIONS)
+    for org in (EDV_API, EDV_PORTAL):
+        path = pages.edv_path(org.enterprise_number)
+        guide.links += [
+            (f"Stappenplan {org.name}", f"{path}/stappenplan"),
+            ("  printable", f"{path}/stappenplan/afdrukken"),
+        ]
+    return guide

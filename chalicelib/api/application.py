@@ -14,11 +14,12 @@ from chalice.app import Chalice, Request, Response
 
 from ..config import stage
 from ..observability import logger
-from . import dev, directory, meta
+from . import dev, directory, meta, onboarding
 from .problems import PROBLEM_MEDIA_TYPE, problem_response
 from .routing import Api, Operation
 
 APP_NAME = "edv-platform"
+BINARY_TYPES = ["application/pdf"]  # base64 through API Gateway; PNG is among chalice's defaults
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 FALLBACK_DEPTH = 8  # unknown paths up to this many segments get a problem+json 404
 REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
@@ -32,7 +33,7 @@ CHALICE_ERRORS = {
 
 
 def production_apis() -> list[Api]:
-    return [meta.api, directory.api]
+    return [meta.api, directory.api, onboarding.api]
 
 
 def production_operations() -> list[Operation]:
@@ -42,6 +43,7 @@ def production_operations() -> list[Operation]:
 def create_app() -> Chalice:
     # Chalice's logger has our service's name; Powertools owns it and writes JSON lines.
     app = Chalice(app_name=APP_NAME, configure_logs=False)
+    app.api.binary_types.extend(BINARY_TYPES)
     apis = production_apis() + ([dev.api] if stage() == "dev" else [])
     for api in apis:
         app.register_blueprint(api.blueprint)

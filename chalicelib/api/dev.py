@@ -8,7 +8,7 @@ from chalice.app import Response
 from pydantic import Field
 
 from ..domain.directory import Role
-from ..services import dev_issuer, directory
+from ..services import dev_issuer, kbo
 from .models import ApiModel, RequestBody
 from .routing import Api, Auth, Call, Reply
 from .types import Subject, Text
@@ -77,7 +77,7 @@ def dev_jwks(call: Call) -> Response:
 )
 def put_kbo_link(call: Call, en: str, sub: str, body: KboLinkRequest) -> Reply:
     """Creates the organisation if it is new; renames it if the register's name changed."""
-    result = directory.link_from_kbo(en, sub, body.role, body.organisation_name, call.now)
+    result = kbo.link_person(en, sub, body.role, body.organisation_name, call.now)
     view = KboLink(
         enterprise_number=en, organisation_name=result.organisation.name, sub=sub, role=body.role
     )

@@ -14,7 +14,7 @@ from ..lazy import lazy_module
 if TYPE_CHECKING:
     from pynamodb.models import Model
 
-REPOSITORIES = ("directory",)
+REPOSITORIES = ("directory", "onboarding", "api_clients")
 
 
 def __getattr__(name: str) -> ModuleType:

@@ -26,3 +26,22 @@ def test_errors_over_http_are_problem_json(local_stack: RunningStack) -> None:
     assert answer.status_code == 401
     assert answer.headers["content-type"] == "application/problem+json"
     assert answer.headers["x-request-id"]
+
+
+def test_the_demo_edvs_stappenplan_opens_at_its_path(local_stack: RunningStack) -> None:
+    for path in ("stappenplan", "stappenplan/", "stappenplan/afdrukken"):
+        answer = requests.get(
+            f"{local_stack.base_url}/verbruik/dienstverlener/0123456749/{path}", timeout=10
+        )
+        assert answer.status_code == 200
+        assert answer.headers["content-type"].startswith("text/html")
+        assert "Zonnig Advies BV" in answer.text
+        assert f"{local_stack.base_url}/verbruik/dienstverlener/0123456749/toegang" in answer.text
+    qr = requests.get(
+        f"{local_stack.base_url}/verbruik/dienstverlener/0123456749/stappenplan/qr.png", timeout=10
+    )
+    assert qr.headers["content-type"] == "image/png"
+    pending = requests.get(
+        f"{local_stack.base_url}/verbruik/dienstverlener/0555555523/stappenplan", timeout=10
+    )
+    assert pending.status_code == 404

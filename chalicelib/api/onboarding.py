@@ -1,0 +1,371 @@
+"""Becoming an EDV (R2), the operators' queue, the public EDV card, and API clients (R3)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from chalice.app import Response
+from pydantic import Field
+
+from ..domain.api_clients import ApiClient, AuthMethod, ClientStatus
+from ..domain.documents import MAX_SIGNED_CONTRACT_BYTES
+from ..domain.onboarding import Channel, Status
+from ..services import api_clients, onboarding, pages
+from ..services.onboarding import EdvView
+from .models import ApiModel, RequestBody
+from .paging import PageQuery, decode_cursor, encode_cursor
+from .routing import Api, Auth, Call, Reply
+from .types import Instant, Text
+
+api = Api("Becoming an EDV")
+PDF = "application/pdf"
+
+
+class Contact(RequestBody):
+    name: Text
+    email: str = Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=254)
+
+
+class ApplicationRequest(RequestBody):
+    channel: Channel
+    contact: Contact
+    service_description: str = Field(min_length=1, max_length=2000)
+
+
+class RejectRequest(RequestBody):
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+class HistoryEntry(ApiModel):
+    status: Status
+    at: Instant
+    by: str
+    reason: str | None
+
+
+class ServicesOverview(ApiModel):
+    """The services overview of API.md, with the history of the application."""
+
+    enterprise_number: str
+    organisation_name: str
+    channel: Channel
+    contract_status: Status
+    api_status: Literal["inactive", "active"]
+    contract_number: str
+    requested_at: Instant
+    signed_at: Instant | None
+    decided_at: Instant | None
+    terminated_at: Instant | None
+    rejection_reason: str | None
+    stappenplan_url: str
+    consent_url: str
+    signed_contract_sha256: str | None
+    history: list[HistoryEntry]
+
+
+class ApplicationPage(ApiModel):
+    items: list[ServicesOverview]
+    next_cursor: str | None
+
+
+class QueueQuery(PageQuery):
+    status: Status = Status.SIGNED
+
+
+class PublicEdv(ApiModel):
+    enterprise_number: str
+    name: str
+    status: Status
+    stappenplan_url: str
+    consent_url: str
+
+
+class ApiClientRequest(RequestBody):
+    name: Text
+    certificate_pem: str | None = Field(
+        None,
+        max_length=20000,
+        description="An X.509 certificate (PEM, RSA key) for private_key_jwt instead of a secret.",
+    )
+
+
+class ApiClientView(ApiModel):
+    client_id: str
+    name: str
+    auth_method: AuthMethod
+    status: ClientStatus
+    created_at: Instant
+    revoked_at: Instant | None
+    certificate_thumbprint: str | None = Field(
+        description="x5t: base64url SHA-1 of the certificate"
+    )
+    certificate_not_after: Instant | None
+
+
+class ApiClientCreated(ApiClientView):
+    client_secret: str | None = Field(description="Shown once; only its hash is kept.")
+    subscription_key: str = Field(description="Ocp-Apim-Subscription-Key; shown once.")
+
+
+class ApiClientPage(ApiModel):
+    items: list[ApiClientView]
+    next_cursor: str | None
+
+
+def overview_view(view: EdvView) -> ServicesOverview:
+    app = view.application
+    return ServicesOverview(
+        enterprise_number=app.enterprise_number,
+        organisation_name=view.organisation.name,
+        channel=app.channel,
+        contract_status=app.status,
+        api_status="active" if app.api_active else "inactive",
+        contract_number=app.contract_number,
+        requested_at=app.requested_at,
+        signed_at=app.at_status(Status.SIGNED),
+        decided_at=app.decided_at,
+        terminated_at=app.at_status(Status.TERMINATED),
+        rejection_reason=app.rejection_reason,
+        stappenplan_url=pages.stappenplan_url(app.enterprise_number),
+        consent_url=pages.consent_url(app.enterprise_number),
+        signed_contract_sha256=app.signed_contract.sha256 if app.signed_contract else None,
+        history=[
+            HistoryEntry(status=t.status, at=t.at, by=t.by, reason=t.reason) for t in app.history
+        ],
+    )
+
+
+def client_view(client: ApiClient) -> ApiClientView:
+    certificate = client.certificate
+    return ApiClientView(
+        client_id=client.client_id,
+        name=client.name,
+        auth_method=client.auth_method,
+        status=client.status,
+        created_at=client.created_at,
+        revoked_at=client.revoked_at,
+        certificate_thumbprint=certificate.thumbprint if certificate else None,
+        certificate_not_after=certificate.not_after if certificate else None,
+    )
+
+
+BASE = "/v1/organisations/{en}/edv-application"
+ADMIN_ERRORS = ("not_a_member", "forbidden")
+
+
+@api.operation(
+    "POST",
+    BASE,
+    auth=Auth.PERSON,
+    summary="Apply to become an EDV",
+    body=ApplicationRequest,
+    response=ServicesOverview,
+    status=201,
+    errors=(*ADMIN_ERRORS, "conflict"),
+)
+def apply_as_edv(call: Call, en: str, body: ApplicationRequest) -> ServicesOverview:
+    """Administrators choose the channel; the standard contract is then ready to sign."""
+    view = onboarding.apply(
+        call.person.sub,
+        en,
+        channel=body.channel,
+        contact_name=body.contact.name,
+        contact_email=body.contact.email,
+        service_description=body.service_description,
+        now=call.now,
+    )
+    return overview_view(view)
+
+
+@api.operation(
+    "GET",
+    BASE,
+    auth=Auth.PERSON,
+    summary="The services overview",
+    response=ServicesOverview,
+    errors=("not_a_member", "not_found"),
+)
+def get_services_overview(call: Call, en: str) -> ServicesOverview:
+    """Contract status, API status, dates and links; any member may look."""
+    return overview_view(onboarding.overview(call.person.sub, en))
+
+
+@api.operation(
+    "GET",
+    f"{BASE}/contract",
+    auth=Auth.PERSON,
+    summary="The standard data access contract, filled in",
+    response_media_types=(PDF,),
+    errors=(*ADMIN_ERRORS, "not_found"),
+)
+def get_contract(call: Call, en: str) -> Response:
+    contract_number, document = onboarding.contract_pdf(call.person.sub, en)
+    return Response(
+        body=document,
+        status_code=200,
+        headers={
+            "Content-Type": PDF,
+            "Content-Disposition": f'attachment; filename="{contract_number}.pdf"',
+        },
+    )
+
+
+@api.operation(
+    "PUT",
+    f"{BASE}/signed-contract",
+    auth=Auth.PERSON,
+    summary="Upload the signed contract (PDF, at most 5 MB)",
+    request_media_types=(PDF,),
+    response=ServicesOverview,
+    max_body_bytes=MAX_SIGNED_CONTRACT_BYTES,
+    errors=(*ADMIN_ERRORS, "not_found", "conflict", "invalid_pdf"),
+)
+def put_signed_contract(call: Call, en: str) -> ServicesOverview:
+    """The body is the PDF itself; it is checked by parsing it, not by its name."""
+    return overview_view(
+        onboarding.upload_signed_contract(call.person.sub, en, call.raw_body, call.now)
+    )
+
+
+@api.operation(
+    "POST",
+    f"{BASE}/cancel",
+    auth=Auth.PERSON,
+    summary="Cancel the application (before approval)",
+    response=ServicesOverview,
+    errors=(*ADMIN_ERRORS, "not_found", "conflict"),
+)
+def cancel_application(call: Call, en: str) -> ServicesOverview:
+    return overview_view(onboarding.cancel(call.person.sub, en, call.now))
+
+
+@api.operation(
+    "POST",
+    f"{BASE}/terminate",
+    auth=Auth.PERSON,
+    summary="Terminate the contract (opzeggen)",
+    response=ServicesOverview,
+    errors=(*ADMIN_ERRORS, "not_found", "conflict"),
+)
+def terminate_contract(call: Call, en: str) -> ServicesOverview:
+    """Ends the EDV role, all its mandates and API clients; the stappenplan says it stopped."""
+    return overview_view(onboarding.terminate(call.person.sub, en, call.now))
+
+
+@api.operation(
+    "GET",
+    "/v1/ops/edv-applications",
+    auth=Auth.OPERATOR,
+    summary="The operators' queue of applications",
+    query=QueueQuery,
+    response=ApplicationPage,
+    errors=("invalid_cursor",),
+)
+def list_applications(call: Call, query: QueueQuery) -> ApplicationPage:
+    """By status, oldest request first; `signed` (waiting for a decision) by default."""
+    scope = f"applications:{query.status}"
+    views, resume = onboarding.queue(query.status, query.limit, decode_cursor(scope, query.cursor))
+    return ApplicationPage(
+        items=[overview_view(view) for view in views], next_cursor=encode_cursor(scope, resume)
+    )
+
+
+@api.operation(
+    "POST",
+    "/v1/ops/edv-applications/{en}/approve",
+    auth=Auth.OPERATOR,
+    summary="Approve a signed application",
+    response=ServicesOverview,
+    errors=("not_found", "conflict"),
+)
+def approve_application(call: Call, en: str) -> ServicesOverview:
+    """The organisation becomes energiedienstverlener for verbruik; its stappenplan goes live."""
+    return overview_view(onboarding.approve(call.person.sub, en, call.now))
+
+
+@api.operation(
+    "POST",
+    "/v1/ops/edv-applications/{en}/reject",
+    auth=Auth.OPERATOR,
+    summary="Reject an application, with a reason",
+    body=RejectRequest,
+    response=ServicesOverview,
+    errors=("not_found", "conflict"),
+)
+def reject_application(call: Call, en: str, body: RejectRequest) -> ServicesOverview:
+    return overview_view(onboarding.reject(call.person.sub, en, body.reason, call.now))
+
+
+@api.operation(
+    "GET",
+    "/v1/edvs/{en}",
+    auth=Auth.PUBLIC,
+    summary="An energy service provider's public card",
+    response=PublicEdv,
+    errors=("not_found",),
+)
+def get_public_edv(call: Call, en: str) -> PublicEdv:
+    """For the consent page: who asks for the data, and whether it still may."""
+    view = onboarding.public_edv(en)
+    return PublicEdv(
+        enterprise_number=en,
+        name=view.organisation.name,
+        status=view.application.status,
+        stappenplan_url=pages.stappenplan_url(en),
+        consent_url=pages.consent_url(en),
+    )
+
+
+CLIENTS = "/v1/organisations/{en}/api-clients"
+
+
+@api.operation(
+    "POST",
+    CLIENTS,
+    auth=Auth.PERSON,
+    summary="Create an API client",
+    body=ApiClientRequest,
+    response=ApiClientCreated,
+    status=201,
+    errors=(*ADMIN_ERRORS, "edv_not_active", "api_not_enabled"),
+)
+def create_api_client(call: Call, en: str, body: ApiClientRequest) -> ApiClientCreated:
+    """The secret (or the certificate's thumbprint) and the subscription key are shown once."""
+    created = api_clients.create(call.person.sub, en, body.name, body.certificate_pem, call.now)
+    return ApiClientCreated(
+        **client_view(created.client).model_dump(),
+        client_secret=created.client_secret,
+        subscription_key=created.subscription_key,
+    )
+
+
+@api.operation(
+    "GET",
+    CLIENTS,
+    auth=Auth.PERSON,
+    summary="List the API clients",
+    query=PageQuery,
+    response=ApiClientPage,
+    errors=(*ADMIN_ERRORS, "invalid_cursor"),
+)
+def list_api_clients(call: Call, en: str, query: PageQuery) -> ApiClientPage:
+    scope = f"api-clients:{en}"
+    clients, resume = api_clients.list_clients(
+        call.person.sub, en, query.limit, decode_cursor(scope, query.cursor)
+    )
+    return ApiClientPage(
+        items=[client_view(client) for client in clients], next_cursor=encode_cursor(scope, resume)
+    )
+
+
+@api.operation(
+    "DELETE",
+    f"{CLIENTS}/{{client_id}}",
+    auth=Auth.PERSON,
+    summary="Revoke an API client",
+    status=204,
+    errors=(*ADMIN_ERRORS, "not_found"),
+)
+def revoke_api_client(call: Call, en: str, client_id: str) -> Reply | None:
+    api_clients.revoke(call.person.sub, en, client_id, call.now)
+    return None

@@ -1,0 +1,56 @@
+"""The stappenplan pages of an EDV (R4): digital (link and QR code), printable (the full link as
+text beside the QR code), and the page that replaces both when the EDV stops."""
+
+from __future__ import annotations
+
+import html
+import io
+from functools import cache
+from importlib import resources
+from string import Template
+
+
+@cache
+def _template(name: str) -> Template:
+    return Template((resources.files(__package__) / "templates" / name).read_text("utf-8"))
+
+
+@cache
+def _css() -> str:
+    return (resources.files(__package__) / "templates" / "page.css").read_text("utf-8")
+
+
+def _fill(template: str, **values: str) -> str:
+    escaped = {key: html.escape(value, quote=True) for key, value in values.items()}
+    return _template(template).substitute(css=_css(), **escaped)
+
+
+def digital_page(name: str, consent_url: str, qr_path: str, print_path: str) -> str:
+    return _fill(
+        "stappenplan.html",
+        name=name,
+        consent_url=consent_url,
+        qr_path=qr_path,
+        print_path=print_path,
+    )
+
+
+def printable_page(name: str, consent_url: str, qr_path: str) -> str:
+    return _fill("stappenplan-afdrukken.html", name=name, consent_url=consent_url, qr_path=qr_path)
+
+
+def withdrawn_page(name: str) -> str:
+    return _fill("stappenplan-ingetrokken.html", name=name)
+
+
+def qr_png(url: str) -> bytes:
+    """A QR code of `url`, large enough to print, with the standard quiet zone."""
+    import qrcode
+    from qrcode.constants import ERROR_CORRECT_M
+
+    code = qrcode.QRCode(error_correction=ERROR_CORRECT_M, box_size=10, border=4)
+    code.add_data(url)
+    code.make(fit=True)
+    buffer = io.BytesIO()
+    code.make_image().save(buffer, format="PNG")
+    return buffer.getvalue()

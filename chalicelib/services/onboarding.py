@@ -1,0 +1,214 @@
+"""Becoming an EDV (R2) and the operator's decisions, through conditional writes."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from ..aws import s3
+from ..config import settings
+from ..domain import onboarding as rules
+from ..domain.brussels import brussels_date
+from ..domain.directory import EDV_ROLE, Organisation
+from ..domain.documents import check_pdf
+from ..domain.errors import DomainError
+from ..domain.onboarding import Application, Channel, SignedContract, Status
+from ..observability import logger
+from ..render.contract import ContractDetails, render_contract
+from ..store import directory as directory_store
+from ..store import onboarding as store
+from . import api_clients, directory, pages
+
+if TYPE_CHECKING:
+    from ..store.base import Key
+
+
+@dataclass(frozen=True)
+class EdvView:
+    application: Application
+    organisation: Organisation
+
+
+def _application(enterprise_number: str) -> Application:
+    app = store.get_application(enterprise_number)
+    if app is None:
+        raise DomainError("not_found", "This organisation has not applied to become an EDV.")
+    return app
+
+
+def _organisation(enterprise_number: str) -> Organisation:
+    organisation = directory_store.get_organisation(enterprise_number)
+    if organisation is None:
+        raise DomainError("not_found", "There is no such organisation.")
+    return organisation
+
+
+def active_application(enterprise_number: str) -> Application:
+    """The application of an EDV that may act now, or 403 `edv_not_active`."""
+    return rules.require_active(store.get_application(enterprise_number))
+
+
+def overview(actor_sub: str, enterprise_number: str) -> EdvView:
+    directory.member_of(actor_sub, enterprise_number)
+    return EdvView(_application(enterprise_number), _organisation(enterprise_number))
+
+
+def apply(
+    actor_sub: str,
+    enterprise_number: str,
+    *,
+    channel: Channel,
+    contact_name: str,
+    contact_email: str,
+    service_description: str,
+    now: datetime,
+) -> EdvView:
+    directory.admin_of(actor_sub, enterprise_number)
+    app = rules.apply(
+        store.get_application(enterprise_number),
+        enterprise_number=enterprise_number,
+        channel=channel,
+        contact_name=contact_name,
+        contact_email=contact_email,
+        service_description=service_description,
+        by=actor_sub,
+        now=now,
+    )
+    return EdvView(store.save_application(app), _organisation(enterprise_number))
+
+
+def contract_pdf(actor_sub: str, enterprise_number: str) -> tuple[str, bytes]:
+    directory.admin_of(actor_sub, enterprise_number)
+    app = _application(enterprise_number)
+    organisation = _organisation(enterprise_number)
+    document = render_contract(
+        ContractDetails(
+            organisation_name=organisation.name,
+            enterprise_number=enterprise_number,
+            channel=app.channel,
+            contract_number=app.contract_number,
+            date=brussels_date(app.requested_at),
+            contact_name=app.contact_name,
+        )
+    )
+    return app.contract_number, document
+
+
+def upload_signed_contract(
+    actor_sub: str, enterprise_number: str, document: bytes, now: datetime
+) -> EdvView:
+    """Store the signed PDF (versioned, with its checksum) and move the application to signed.
+
+    The PDF goes to S3 first; if the application then cannot move (it changed meanwhile, or was
+    decided), the uploaded version is deleted again, so nothing is left half done.
+    """
+    directory.admin_of(actor_sub, enterprise_number)
+    app = _application(enterprise_number)
+    rules.check_can_sign(app)
+    check_pdf(document)
+    digest = hashlib.sha256(document).hexdigest()
+    key = f"contracts/{enterprise_number}/{app.contract_number}/signed.pdf"
+    bucket = settings().contracts_bucket
+    stored = s3().put_object(
+        Bucket=bucket,
+        Key=key,
+        Body=document,
+        ContentType="application/pdf",
+        ChecksumAlgorithm="SHA256",
+        Metadata={"sha256": digest, "uploaded-by": actor_sub},
+    )
+    version_id = stored.get("VersionId")
+    contract = SignedContract(key, version_id, digest, len(document), now, actor_sub)
+    try:
+        saved = store.save_application(rules.sign(app, contract, actor_sub, now))
+    except Exception:
+        extra = {"VersionId": version_id} if version_id else {}
+        s3().delete_object(Bucket=bucket, Key=key, **extra)
+        raise
+    return EdvView(saved, _organisation(enterprise_number))
+
+
+def cancel(actor_sub: str, enterprise_number: str, now: datetime) -> EdvView:
+    directory.admin_of(actor_sub, enterprise_number)
+    app = rules.cancel(_application(enterprise_number), actor_sub, now)
+    return EdvView(store.save_application(app), _organisation(enterprise_number))
+
+
+def terminate(actor_sub: str, enterprise_number: str, now: datetime) -> EdvView:
+    """Opzeggen: the role goes, the pages say the EDV stopped, and all its mandates end."""
+    directory.admin_of(actor_sub, enterprise_number)
+    app = rules.terminate(_application(enterprise_number), actor_sub, now)
+    saved = store.save_application_and_role(app, EDV_ROLE, granted=False)
+    api_clients.revoke_all(enterprise_number, now)
+    organisation = _organisation(enterprise_number)
+    _publish_quietly(saved, organisation.name)
+    return EdvView(saved, organisation)
+
+
+def queue(status: Status, limit: int, start: Key | None) -> tuple[list[EdvView], Key | None]:
+    applications, resume = store.page_applications_by_status(status, limit, start)
+    organisations = directory_store.get_organisations({a.enterprise_number for a in applications})
+    views = [
+        EdvView(app, organisations[app.enterprise_number])
+        for app in applications
+        if app.enterprise_number in organisations
+    ]
+    return views, resume
+
+
+def approve(operator_sub: str, enterprise_number: str, now: datetime) -> EdvView:
+    app = rules.approve(_application(enterprise_number), operator_sub, now)
+    saved = store.save_application_and_role(app, EDV_ROLE, granted=True)
+    organisation = _organisation(enterprise_number)
+    _publish_quietly(saved, organisation.name)
+    return EdvView(saved, organisation)
+
+
+def reject(operator_sub: str, enterprise_number: str, reason: str, now: datetime) -> EdvView:
+    app = rules.reject(_application(enterprise_number), reason, operator_sub, now)
+    return EdvView(store.save_application(app), _organisation(enterprise_number))
+
+
+def public_edv(enterprise_number: str) -> EdvView:
+    """What anyone may know: EDVs that are or were live, by name and status."""
+    app = store.get_application(enterprise_number)
+    listed = app is not None and (
+        app.status in (Status.ACTIVE, Status.TERMINATED) or app.at_status(Status.ACTIVE)
+    )
+    if app is None or not listed:
+        raise DomainError("not_found", "There is no such energy service provider.")
+    return EdvView(app, _organisation(enterprise_number))
+
+
+def organisation_renamed(enterprise_number: str) -> None:
+    """The register renamed the organisation: its public pages carry the name."""
+    app = store.get_application(enterprise_number)
+    if app is not None and app.status in (Status.ACTIVE, Status.TERMINATED):
+        store.mark_pages_pending(enterprise_number)
+        refreshed = store.get_application(enterprise_number)
+        assert refreshed is not None
+        _publish_quietly(refreshed, _organisation(enterprise_number).name)
+
+
+def publish_pending_pages() -> int:
+    """Publish every EDV's pages that are due (after a failed or interrupted publication)."""
+    published = 0
+    for enterprise_number in store.pages_pending():
+        app = store.get_application(enterprise_number)
+        if app is not None and app.pages_pending:
+            pages.publish(app, _organisation(enterprise_number).name)
+            published += 1
+    return published
+
+
+def _publish_quietly(app: Application, organisation_name: str) -> None:
+    """The decision is committed; if S3 fails now, the pages stay marked pending and the
+    publishing job retries them. The caller's answer does not depend on S3."""
+    try:
+        pages.publish(app, organisation_name)
+    except Exception:
+        logger.exception(
+            "publishing pages failed; left pending", extra={"edv": app.enterprise_number}
+        )
