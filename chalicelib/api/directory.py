@@ -5,7 +5,7 @@ from __future__ import annotations
 from ..domain.directory import Link, Role, Via
 from ..services import directory
 from .models import ApiModel, RequestBody
-from .paging import PageQuery, decode_cursor, encode_cursor
+from .paging import PageQuery, paged
 from .routing import Api, Auth, Call, Reply
 from .types import Instant
 
@@ -97,13 +97,12 @@ def get_me(call: Call) -> Me:
 )
 def list_members(call: Call, en: str, query: PageQuery) -> MemberPage:
     """Administrators only: every link of a person to the organisation, with its origin."""
-    scope = f"members:{en}"
-    links, resume = directory.list_members(
-        call.person.sub, en, query.limit, decode_cursor(scope, query.cursor)
+    links, next_cursor = paged(
+        f"members:{en}",
+        query,
+        lambda limit, start: directory.list_members(call.person.sub, en, limit, start),
     )
-    return MemberPage(
-        items=[member_view(link) for link in links], next_cursor=encode_cursor(scope, resume)
-    )
+    return MemberPage(items=[member_view(link) for link in links], next_cursor=next_cursor)
 
 
 @api.operation(

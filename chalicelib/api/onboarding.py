@@ -13,7 +13,7 @@ from ..domain.onboarding import Channel, Status
 from ..services import api_clients, onboarding, pages
 from ..services.onboarding import EdvView
 from .models import ApiModel, RequestBody
-from .paging import PageQuery, decode_cursor, encode_cursor
+from .paging import PageQuery, paged
 from .routing import Api, Auth, Call, Reply
 from .types import Instant, Text
 
@@ -263,11 +263,12 @@ def terminate_contract(call: Call, en: str) -> ServicesOverview:
 )
 def list_applications(call: Call, query: QueueQuery) -> ApplicationPage:
     """By status, oldest request first; `signed` (waiting for a decision) by default."""
-    scope = f"applications:{query.status}"
-    views, resume = onboarding.queue(query.status, query.limit, decode_cursor(scope, query.cursor))
-    return ApplicationPage(
-        items=[overview_view(view) for view in views], next_cursor=encode_cursor(scope, resume)
+    views, next_cursor = paged(
+        f"applications:{query.status}",
+        query,
+        lambda limit, start: onboarding.queue(query.status, limit, start),
     )
+    return ApplicationPage(items=[overview_view(view) for view in views], next_cursor=next_cursor)
 
 
 @api.operation(
@@ -349,13 +350,12 @@ def create_api_client(call: Call, en: str, body: ApiClientRequest) -> ApiClientC
     errors=(*ADMIN_ERRORS, "invalid_cursor"),
 )
 def list_api_clients(call: Call, en: str, query: PageQuery) -> ApiClientPage:
-    scope = f"api-clients:{en}"
-    clients, resume = api_clients.list_clients(
-        call.person.sub, en, query.limit, decode_cursor(scope, query.cursor)
+    clients, next_cursor = paged(
+        f"api-clients:{en}",
+        query,
+        lambda limit, start: api_clients.list_clients(call.person.sub, en, limit, start),
     )
-    return ApiClientPage(
-        items=[client_view(client) for client in clients], next_cursor=encode_cursor(scope, resume)
-    )
+    return ApiClientPage(items=[client_view(c) for c in clients], next_cursor=next_cursor)
 
 
 @api.operation(

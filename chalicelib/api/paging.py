@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 from base64 import urlsafe_b64decode, urlsafe_b64encode
+from collections.abc import Callable
 from typing import Any
 
 import orjson
@@ -61,6 +62,19 @@ def decode_cursor(scope: str, cursor: str | None) -> dict[str, Any] | None:
     if not isinstance(position, dict):
         raise _invalid()
     return position
+
+
+Position = dict[str, Any]
+
+
+def paged[T](
+    scope: str,
+    query: PageQuery,
+    fetch: Callable[[int, Position | None], tuple[list[T], Position | None]],
+) -> tuple[list[T], str | None]:
+    """One page of a list: the caller's cursor checked against its scope, the next one signed."""
+    items, resume = fetch(query.limit, decode_cursor(scope, query.cursor))
+    return items, encode_cursor(scope, resume)
 
 
 def _invalid() -> DomainError:
