@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from chalice.app import Response
 from pydantic import Field
@@ -11,11 +11,13 @@ from ..domain.api_clients import ApiClient, AuthMethod, ClientStatus
 from ..domain.documents import MAX_SIGNED_CONTRACT_BYTES
 from ..domain.onboarding import Channel, Status
 from ..services import api_clients, onboarding, pages
-from ..services.onboarding import EdvView
 from .models import ApiModel, RequestBody
 from .paging import PageQuery, paged
 from .routing import Api, Auth, Call, Reply
 from .types import Instant, Text
+
+if TYPE_CHECKING:
+    from ..services.onboarding import EdvView
 
 api = Api("Becoming an EDV")
 PDF = "application/pdf"
