@@ -4,11 +4,13 @@ access points, mandates and meter readings. Loaded through the same services the
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 
-from chalicelib.domain.directory import Role
-from chalicelib.domain.onboarding import Channel
-from chalicelib.services import dev_issuer, kbo, onboarding, pages
+from chalicelib.domain.access_points import GridUser
+from chalicelib.domain.brussels import brussels_date
+from chalicelib.domain.identifiers import gs1_check_digit
+from chalicelib.domain.vocabulary import Channel, Direction, Energy, Granularity, MeterType, Role
+from chalicelib.services import access_points, dev_issuer, kbo, mandates, onboarding, pages
 
 
 @dataclass(frozen=True)
@@ -66,6 +68,91 @@ BAKERY = DemoOrganisation("0444444496", "Bakkerij De Korst", CUSTOMER_BUSINESS.s
 ORGANISATIONS = (EDV_API, EDV_PORTAL, EDV_PENDING, BAKERY)
 
 
+def demo_ean(serial: int) -> str:
+    data = f"54144882{serial:09d}"
+    return data + str(gs1_check_digit(data))
+
+
+@dataclass(frozen=True)
+class DemoMeter:
+    ean: str
+    label: str
+    energy: Energy
+    meter_type: MeterType
+    direction: Direction
+    address: str
+    meter_number: str
+    grid_user: GridUser
+    granter: str  # who grants its demo mandates
+
+
+KAREL_ELECTRICITY = DemoMeter(
+    demo_ean(101),
+    "Karel: digital electricity, solar",
+    Energy.ELECTRICITY,
+    MeterType.DIGITAL,
+    Direction.BOTH,
+    "Zonnestraat 12, 9000 Gent",
+    "1SAG1100042901",
+    GridUser("person", CUSTOMER_SOLAR.sub),
+    CUSTOMER_SOLAR.sub,
+)
+GREET_GAS = DemoMeter(
+    demo_ean(102),
+    "Greet: digital gas",
+    Energy.GAS,
+    MeterType.DIGITAL,
+    Direction.OFFTAKE,
+    "Lindelaan 3, 2000 Antwerpen",
+    "2GAS0300017733",
+    GridUser("person", CUSTOMER_GAS.sub),
+    CUSTOMER_GAS.sub,
+)
+BAKERY_OFFTAKE = DemoMeter(
+    demo_ean(103),
+    "Bakery: AMR offtake EAN",
+    Energy.ELECTRICITY,
+    MeterType.AMR,
+    Direction.OFFTAKE,
+    "Marktplein 7, 3000 Leuven",
+    "AMR7700112",
+    GridUser("org", BAKERY.enterprise_number),
+    CUSTOMER_BUSINESS.sub,
+)
+BAKERY_INJECTION = DemoMeter(
+    demo_ean(104),
+    "Bakery: AMR injection EAN",
+    Energy.ELECTRICITY,
+    MeterType.AMR,
+    Direction.INJECTION,
+    "Marktplein 7, 3000 Leuven",
+    "AMR7700112",
+    GridUser("org", BAKERY.enterprise_number),
+    CUSTOMER_BUSINESS.sub,
+)
+BAKERY_GAS = DemoMeter(
+    demo_ean(105),
+    "Bakery: AMR gas",
+    Energy.GAS,
+    MeterType.AMR,
+    Direction.OFFTAKE,
+    "Marktplein 7, 3000 Leuven",
+    "AMRG7700113",
+    GridUser("org", BAKERY.enterprise_number),
+    CUSTOMER_BUSINESS.sub,
+)
+METERS = (KAREL_ELECTRICITY, GREET_GAS, BAKERY_OFFTAKE, BAKERY_INJECTION, BAKERY_GAS)
+# (meter, EDV, granularity)
+MANDATES = (
+    (KAREL_ELECTRICITY, EDV_API, Granularity.QUARTER_HOUR),
+    (KAREL_ELECTRICITY, EDV_PORTAL, Granularity.DAY),
+    (GREET_GAS, EDV_API, Granularity.HOUR),
+    (BAKERY_OFFTAKE, EDV_API, Granularity.QUARTER_HOUR),
+    (BAKERY_INJECTION, EDV_API, Granularity.QUARTER_HOUR),
+    (BAKERY_GAS, EDV_PORTAL, Granularity.HOUR),
+)
+
+
 @dataclass
 class Guide:
     """What a newcomer needs after `make run`."""
@@ -87,6 +174,9 @@ class Guide:
             "",
             "Organisations:",
             *[f"  {org.enterprise_number}  {org.name}" for org in self.organisations],
+            "",
+            "Access points (EANs) with mandates:",
+            *[f"  {meter.ean}  {meter.label}" for meter in METERS],
             "",
             "Demo identities (tokens valid 8 hours; more: POST /v1/dev/token {sub, name, roles}):",
         ]
@@ -115,6 +205,34 @@ def _become_edv(org: DemoOrganisation, channel: Channel, approve: bool, now: dat
         onboarding.approve(OPERATOR.sub, org.enterprise_number, now)
 
 
+def _meters_and_mandates(now: datetime) -> None:
+    today = brussels_date(now)
+    since = date(today.year - 3, 1, 1)
+    for meter in METERS:
+        access_points.register(
+            meter.ean,
+            access_points.Registration(
+                energy=meter.energy,
+                meter_type=meter.meter_type,
+                direction=meter.direction,
+                address=meter.address,
+                meter_number=meter.meter_number,
+                grid_user=meter.grid_user,
+                grid_user_since=since,
+            ),
+            now,
+        )
+    for meter, edv, granularity in MANDATES:
+        request = mandates.GrantRequest(
+            edv=edv.enterprise_number,
+            ean=meter.ean,
+            granularity=granularity,
+            period_start=date(today.year - 2, 1, 1),
+            period_end=today + timedelta(days=366),
+        )
+        mandates.grant(meter.granter, request, now)
+
+
 def load(now: datetime | None = None) -> Guide:
     now = now or datetime.now(UTC)
     for org in ORGANISATIONS:
@@ -124,6 +242,7 @@ def load(now: datetime | None = None) -> Guide:
     _become_edv(EDV_API, Channel.PORTAL_AND_API, approve=True, now=now)
     _become_edv(EDV_PORTAL, Channel.PORTAL, approve=True, now=now)
     _become_edv(EDV_PENDING, Channel.PORTAL, approve=False, now=now)
+    _meters_and_mandates(now)
     guide = Guide(PEOPLE, ORGANISATIONS)
     for org in (EDV_API, EDV_PORTAL):
         path = pages.edv_path(org.enterprise_number)

@@ -23,6 +23,7 @@ os.environ.update(
 os.environ.pop("AWS_LAMBDA_FUNCTION_NAME", None)
 os.environ.pop("AWS_PROFILE", None)
 
+import threading  # noqa: E402
 from collections.abc import Iterator  # noqa: E402
 from typing import Any  # noqa: E402
 
@@ -36,10 +37,17 @@ class ScanIssuedError(AssertionError):
     """Every request path and job must read by key or index; a Scan fails the test."""
 
 
+# moto's in-process backends are not thread-safe (a transaction even restores a deep copy of the
+# table when it fails). DynamoDB serves each request atomically; so does this lock, which lets
+# concurrency tests race the code's reads and conditional writes, not the emulator's internals.
+_one_request_at_a_time = threading.RLock()
+
+
 def _guarded_make_api_call(self: Any, operation_name: str, api_params: Any) -> Any:
     if operation_name == "Scan":
         raise ScanIssuedError(f"DynamoDB Scan issued with {api_params!r}")
-    return _original_make_api_call(self, operation_name, api_params)
+    with _one_request_at_a_time:
+        return _original_make_api_call(self, operation_name, api_params)
 
 
 @pytest.fixture(autouse=True)

@@ -14,7 +14,7 @@ from chalice.app import Chalice, Request, Response
 
 from ..config import stage
 from ..observability import logger
-from . import dev, directory, meta, onboarding
+from . import access_points, dev, directory, mandates, meta, onboarding, ops
 from .problems import PROBLEM_MEDIA_TYPE, problem_response
 from .routing import Api, Operation
 
@@ -33,7 +33,14 @@ CHALICE_ERRORS = {
 
 
 def production_apis() -> list[Api]:
-    return [meta.api, directory.api, onboarding.api]
+    return [
+        meta.api,
+        directory.api,
+        onboarding.api,
+        access_points.api,
+        mandates.api,
+        ops.api,
+    ]
 
 
 def production_operations() -> list[Operation]:

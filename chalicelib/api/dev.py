@@ -7,7 +7,7 @@ from typing import Any, Literal
 from chalice.app import Response
 from pydantic import Field
 
-from ..domain.directory import Role
+from ..domain.vocabulary import Role
 from ..services import dev_issuer, kbo
 from .models import ApiModel, RequestBody
 from .routing import Api, Auth, Call, Reply

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-from ..domain.directory import Link, Role, Via
+from typing import TYPE_CHECKING
+
+from ..domain.vocabulary import Role, Via
 from ..services import directory
 from .models import ApiModel, RequestBody
 from .paging import PageQuery, paged
 from .routing import Api, Auth, Call, Reply
 from .types import Instant
+
+if TYPE_CHECKING:
+    from ..domain.directory import Link
 
 api = Api("Persons and organisations")
 

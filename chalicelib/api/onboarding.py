@@ -7,9 +7,9 @@ from typing import TYPE_CHECKING, Literal
 from chalice.app import Response
 from pydantic import Field
 
-from ..domain.api_clients import ApiClient, AuthMethod, ClientStatus
 from ..domain.documents import MAX_SIGNED_CONTRACT_BYTES
-from ..domain.onboarding import Channel, Status
+from ..domain.vocabulary import ApplicationStatus as Status
+from ..domain.vocabulary import AuthMethod, Channel, ClientStatus
 from ..services import api_clients, onboarding, pages
 from .models import ApiModel, RequestBody
 from .paging import PageQuery, paged
@@ -17,6 +17,7 @@ from .routing import Api, Auth, Call, Reply
 from .types import Instant, Text
 
 if TYPE_CHECKING:
+    from ..domain.api_clients import ApiClient
     from ..services.onboarding import EdvView
 
 api = Api("Becoming an EDV")

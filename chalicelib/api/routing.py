@@ -59,6 +59,7 @@ class Operation:
     request_media_types: tuple[str, ...] = (JSON,)
     response_media_types: tuple[str, ...] = (JSON,)
     max_body_bytes: int = DEFAULT_MAX_BODY
+    body_optional: bool = False  # an empty body means all defaults
     description: str = ""
 
     @property
@@ -141,6 +142,8 @@ def parse_model(model: type[BaseModel], data: Any, prefix: str) -> BaseModel:
 def _parse_json_body(operation: Operation, call: Call) -> BaseModel:
     assert operation.body is not None
     raw = call.raw_body
+    if not raw and operation.body_optional:
+        return parse_model(operation.body, {}, "")
     if not raw:
         raise DomainError("bad_request", "The request needs a JSON body.")
     try:

@@ -8,22 +8,12 @@ import secrets
 from base64 import urlsafe_b64decode, urlsafe_b64encode
 from dataclasses import dataclass
 from datetime import datetime
-from enum import StrEnum
 
 from .errors import DomainError
+from .vocabulary import AuthMethod, ClientStatus
 
 # scrypt parameters: ~16 MiB and tens of milliseconds per check; a leaked table stays expensive.
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1
-
-
-class AuthMethod(StrEnum):
-    CLIENT_SECRET = "client_secret"  # noqa: S105 - the name of a method, not a secret
-    PRIVATE_KEY_JWT = "private_key_jwt"
-
-
-class ClientStatus(StrEnum):
-    ACTIVE = "active"
-    REVOKED = "revoked"
 
 
 @dataclass(frozen=True)

@@ -58,7 +58,7 @@ def slot_of(instant: datetime, minutes: int) -> tuple[date, int]:
 
 def local_iso(instant: datetime) -> str:
     """ISO 8601 in Brussels time with its offset, as timestamps leave the system."""
-    return instant.astimezone(BRUSSELS).isoformat()
+    return instant.astimezone(BRUSSELS).isoformat(timespec="seconds")
 
 
 @lru_cache(maxsize=4096)

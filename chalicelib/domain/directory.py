@@ -5,21 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from enum import StrEnum
 
 from .errors import DomainError
+from .vocabulary import Role, Via
 
 EDV_ROLE = "verbruik:energiedienstverlener"  # role energiedienstverlener for application verbruik
-
-
-class Role(StrEnum):
-    ADMIN = "admin"
-    MEMBER = "member"
-
-
-class Via(StrEnum):
-    KBO = "kbo"  # function in the KBO register
-    RMA = "rma"  # delegation by an administrator
 
 
 @dataclass(frozen=True)

@@ -9,24 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from enum import StrEnum
 
 from .errors import DomainError
-
-
-class Channel(StrEnum):
-    PORTAL = "portal"
-    PORTAL_AND_API = "portal_and_api"
-
-
-class Status(StrEnum):
-    REQUESTED = "requested"
-    SIGNED = "signed"
-    ACTIVE = "active"
-    REJECTED = "rejected"
-    CANCELLED = "cancelled"
-    TERMINATED = "terminated"
-
+from .vocabulary import ApplicationStatus as Status
+from .vocabulary import Channel
 
 OPEN = frozenset({Status.REQUESTED, Status.SIGNED})
 CLOSED = frozenset({Status.REJECTED, Status.CANCELLED, Status.TERMINATED})

@@ -1,0 +1,62 @@
+"""Scheduled jobs: called by the thin handlers in functions/ and by `POST /v1/ops/jobs/{job}/run`.
+Each takes `as_of`, is idempotent, and reports what it did."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from ..domain.errors import DomainError
+from ..observability import logger
+
+
+@dataclass(frozen=True)
+class JobReport:
+    job: str
+    as_of: datetime
+    duration_ms: float
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+def _mandate_expiry(as_of: datetime) -> dict[str, int]:
+    from ..services import mandates
+
+    return {"expired": mandates.expire_due(as_of)}
+
+
+def _market_scenarios(as_of: datetime) -> dict[str, int]:
+    from ..services import market
+
+    events, truncated = market.apply_due(as_of)
+    return {"events_applied": events, "mandates_truncated": truncated}
+
+
+def _publish_pages(as_of: datetime) -> dict[str, int]:
+    from ..services import onboarding
+
+    return {"published": onboarding.publish_pending_pages()}
+
+
+JOBS: dict[str, Callable[[datetime], dict[str, int]]] = {
+    "mandate-expiry": _mandate_expiry,
+    "market-scenarios": _market_scenarios,
+    "publish-pages": _publish_pages,
+}
+
+
+def run(job: str, as_of: datetime) -> JobReport:
+    work = JOBS.get(job)
+    if work is None:
+        raise DomainError("not_found", f"There is no job {job!r}; jobs: {', '.join(JOBS)}.")
+    started = time.perf_counter()
+    counts = work(as_of)
+    report = JobReport(job, as_of, round((time.perf_counter() - started) * 1000, 1), counts)
+    logger.info("job run", extra={"job": job, "as_of": as_of.isoformat(), **_fields(report)})
+    return report
+
+
+def _fields(report: JobReport) -> dict[str, Any]:
+    return {"duration_ms": report.duration_ms, **report.counts}

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from ..domain.onboarding import Channel
+from ..domain.vocabulary import Channel
 from .pdfdoc import new_document, paragraph
 
 CHANNEL_TEXT = {

@@ -10,7 +10,19 @@ from types import ModuleType
 
 from ..lazy import lazy_module
 
-MODULES = ("api_clients", "dev_issuer", "directory", "kbo", "onboarding", "pages")
+MODULES = (
+    "access_log",
+    "access_points",
+    "api_clients",
+    "contention",
+    "dev_issuer",
+    "directory",
+    "kbo",
+    "mandates",
+    "market",
+    "onboarding",
+    "pages",
+)
 
 
 def __getattr__(name: str) -> ModuleType:

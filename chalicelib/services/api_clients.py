@@ -10,8 +10,6 @@ from typing import TYPE_CHECKING
 from ..domain import onboarding as rules
 from ..domain.api_clients import (
     ApiClient,
-    AuthMethod,
-    ClientStatus,
     hash_secret,
     hash_subscription_key,
     new_client_id,
@@ -19,6 +17,7 @@ from ..domain.api_clients import (
     parse_certificate,
 )
 from ..domain.errors import DomainError
+from ..domain.vocabulary import AuthMethod, ClientStatus
 from ..store import api_clients as store
 from ..store import onboarding as onboarding_store
 from . import directory

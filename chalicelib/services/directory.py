@@ -10,14 +10,13 @@ from ..domain.directory import (
     Link,
     Membership,
     Organisation,
-    Role,
-    Via,
     check_delegation_removal,
     effective_membership,
     require_admin,
     require_member,
 )
 from ..domain.errors import DomainError
+from ..domain.vocabulary import Role, Via
 from ..store import directory as store
 
 if TYPE_CHECKING:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from ..domain.directory import Role
+from ..domain.vocabulary import Role
 from . import directory, onboarding
 
 

@@ -14,12 +14,14 @@ from ..domain.brussels import brussels_date
 from ..domain.directory import EDV_ROLE, Organisation
 from ..domain.documents import check_pdf
 from ..domain.errors import DomainError
-from ..domain.onboarding import Application, Channel, SignedContract, Status
+from ..domain.onboarding import Application, SignedContract
+from ..domain.vocabulary import ApplicationStatus as Status
+from ..domain.vocabulary import Channel
 from ..observability import logger
 from ..render.contract import ContractDetails, render_contract
 from ..store import directory as directory_store
 from ..store import onboarding as store
-from . import api_clients, directory, pages
+from . import api_clients, directory, mandates, pages
 
 if TYPE_CHECKING:
     from ..store.base import Key
@@ -142,6 +144,7 @@ def terminate(actor_sub: str, enterprise_number: str, now: datetime) -> EdvView:
     app = rules.terminate(_application(enterprise_number), actor_sub, now)
     saved = store.save_application_and_role(app, EDV_ROLE, granted=False)
     api_clients.revoke_all(enterprise_number, now)
+    mandates.end_all_of_edv(enterprise_number, now)
     organisation = _organisation(enterprise_number)
     _publish_quietly(saved, organisation.name)
     return EdvView(saved, organisation)

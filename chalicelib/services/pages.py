@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from ..aws import s3
 from ..config import settings
-from ..domain.onboarding import Application, Status
+from ..domain.onboarding import Application
+from ..domain.vocabulary import ApplicationStatus as Status
 from ..render import stappenplan
 from ..store import onboarding as store
 

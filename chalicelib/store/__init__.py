@@ -14,7 +14,15 @@ from ..lazy import lazy_module
 if TYPE_CHECKING:
     from pynamodb.models import Model
 
-REPOSITORIES = ("directory", "onboarding", "api_clients")
+REPOSITORIES = (
+    "directory",
+    "onboarding",
+    "api_clients",
+    "access_points",
+    "mandates",
+    "market_events",
+    "access_log",
+)
 
 
 def __getattr__(name: str) -> ModuleType:

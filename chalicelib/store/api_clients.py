@@ -10,7 +10,8 @@ from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
 from ..config import table_name
-from ..domain.api_clients import ApiClient, AuthMethod, Certificate, ClientStatus
+from ..domain.api_clients import ApiClient, Certificate
+from ..domain.vocabulary import AuthMethod, ClientStatus
 from .base import Key, TableMeta, register, take_page
 
 

@@ -10,7 +10,8 @@ from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
 from ..config import table_name
-from ..domain.directory import Link, Organisation, Role, Via
+from ..domain.directory import Link, Organisation
+from ..domain.vocabulary import Role, Via
 from .base import Key, TableMeta, is_condition_failure, register, take_page
 
 

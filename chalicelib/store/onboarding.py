@@ -12,16 +12,16 @@ from pynamodb.attributes import (
     UnicodeAttribute,
     UTCDateTimeAttribute,
 )
-from pynamodb.connection import Connection
 from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError, UpdateError
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
 from pynamodb.models import Model
-from pynamodb.transactions import TransactWrite
 
 from ..config import table_name
 from ..domain.errors import DomainError
-from ..domain.onboarding import Application, Channel, SignedContract, Status, Transition
-from .base import Key, TableMeta, is_condition_failure, register, take_page
+from ..domain.onboarding import Application, SignedContract, Transition
+from ..domain.vocabulary import ApplicationStatus as Status
+from ..domain.vocabulary import Channel
+from .base import Key, TableMeta, is_condition_failure, register, take_page, transaction
 from .directory import OrganisationItem
 
 
@@ -181,9 +181,9 @@ def save_application_and_role(app: Application, role: str, granted: bool) -> App
         else OrganisationItem.application_roles.delete({role})
     )
     try:
-        with TransactWrite(connection=Connection(region=TableMeta.region)) as transaction:
-            transaction.save(item, condition=_version_condition(app.version))
-            transaction.update(
+        with transaction() as writes:
+            writes.save(item, condition=_version_condition(app.version))
+            writes.update(
                 OrganisationItem(app.enterprise_number),
                 actions=[organisation_action, OrganisationItem.updated_at.set(app.history[-1].at)],
                 condition=OrganisationItem.enterprise_number.exists(),

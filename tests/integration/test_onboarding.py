@@ -12,7 +12,7 @@ from chalicelib.aws import s3
 from chalicelib.config import settings
 from chalicelib.domain import onboarding as rules
 from chalicelib.domain.errors import DomainError
-from chalicelib.domain.onboarding import Channel
+from chalicelib.domain.vocabulary import Channel
 from chalicelib.store import onboarding as store
 from tests.support.http import Http
 from tests.support.world import World, a_pdf

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from functools import cache
 
-from chalicelib.domain.onboarding import Channel
+from chalicelib.domain.vocabulary import Channel
 from chalicelib.render.contract import ContractDetails, render_contract
 from tests.support.http import Http
 
@@ -72,3 +72,74 @@ class World:
         )
         assert answer.status == 200, answer.body
         return edv
+
+
+def ean(serial: int) -> str:
+    """A valid Belgian EAN with the given serial."""
+    from chalicelib.domain.identifiers import gs1_check_digit
+
+    data = f"54144882{serial:09d}"
+    return data + str(gs1_check_digit(data))
+
+
+@dataclass
+class Customer:
+    sub: str
+    token: str
+
+
+def register_access_point(
+    world: World,
+    ean_code: str,
+    *,
+    grid_user: dict[str, str],
+    since: str = "2020-01-01",
+    energy: str = "electricity",
+    meter_type: str = "digital",
+    direction: str = "both",
+) -> None:
+    answer = world.http.put(
+        f"/v1/ops/access-points/{ean_code}",
+        token=world.operator,
+        json_body={
+            "energy": energy,
+            "meter_type": meter_type,
+            "direction": direction,
+            "address": "Kerkstraat 1, 9000 Gent",
+            "meter_number": "1SAG1100000292",
+            "grid_user": grid_user,
+            "grid_user_since": since,
+        },
+    )
+    assert answer.status in (200, 201), answer.body
+
+
+def customer_with_meter(
+    world: World, sub: str, ean_code: str, since: str = "2020-01-01", **kwargs: str
+) -> Customer:
+    register_access_point(world, ean_code, grid_user={"sub": sub}, since=since, **kwargs)
+    return Customer(sub, world.http.token(sub, name=f"Customer {sub}"))
+
+
+def grant(
+    world: World,
+    customer: Customer,
+    edv: str,
+    ean_code: str,
+    granularity: str = "quarter_hour",
+    period_start: str = "2024-01-01",
+    period_end: str = "2027-01-01",
+) -> dict[str, object]:
+    answer = world.http.post(
+        "/v1/me/mandates",
+        token=customer.token,
+        json_body={
+            "edv": edv,
+            "ean": ean_code,
+            "granularity": granularity,
+            "period_start": period_start,
+            "period_end": period_end,
+        },
+    )
+    assert answer.status == 201, answer.body
+    return dict(answer.json)

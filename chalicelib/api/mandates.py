@@ -1,0 +1,289 @@
+"""Customers' mandates (R5, R7), their access log (R12), and the EDV's change feed."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
+
+from pydantic import Field
+
+from ..domain.errors import DomainError
+from ..domain.vocabulary import EndReason, EventType, Granularity, MandateStatus, Scenario
+from ..services import access_log, mandates
+from .models import ApiModel, RequestBody
+from .paging import PageQuery, decode_cursor, encode_cursor, paged, slice_page
+from .routing import Api, Auth, Call
+from .types import Ean, EnterpriseNumber, Instant
+
+if TYPE_CHECKING:
+    from ..domain.access_log import AccessRecord
+    from ..domain.feed import FeedEvent
+    from ..domain.mandates import Mandate
+
+api = Api("Mandates")
+
+
+class GrantRequest(RequestBody):
+    edv: EnterpriseNumber
+    ean: Ean
+    granularity: Granularity
+    period_start: date
+    period_end: date = Field(description="Exclusive: the period is [period_start, period_end).")
+
+
+class AdjustmentView(ApiModel):
+    previous_end: date
+    new_end: date
+    scenario: Scenario
+    effective_date: date
+    recorded_at: Instant
+
+
+class MandateView(ApiModel):
+    id: str
+    ean: str
+    edv: str
+    granularity: Granularity
+    period_start: date
+    period_end: date
+    granted_at: Instant
+    valid_until: Instant
+    status: MandateStatus
+    end_reason: EndReason | None
+    ended_at: Instant | None
+    period_adjustments: list[AdjustmentView]
+    reference_number: str | None
+
+
+class MandatePage(ApiModel):
+    items: list[MandateView]
+    next_cursor: str | None
+
+
+class AccessLogQuery(PageQuery):
+    ean: Ean | None = None
+    organisation: EnterpriseNumber | None = Field(
+        None, description="An organisation you administer, instead of yourself."
+    )
+
+
+class AccessLogEntry(ApiModel):
+    at: Instant
+    ean: str
+    edv: str
+    mandate_id: str
+    what: str
+    resolution: str
+    range_from: str
+    range_to: str
+    face: str
+
+
+class AccessLogPage(ApiModel):
+    items: list[AccessLogEntry]
+    next_cursor: str | None
+
+
+class FeedEntry(ApiModel):
+    seq: int
+    type: EventType
+    mandate_id: str
+    ean: str
+    at: Instant
+    recorded_at: Instant | None
+    details: dict[str, Any] = Field(
+        description="granted: granularity, period; ended/expired: end_reason; period_truncated: "
+        "previous_end, new_end, scenario, effective_date, purge_from (delete data from then on)."
+    )
+
+
+class FeedPage(ApiModel):
+    items: list[FeedEntry]
+    next_cursor: str | None = Field(description="More events now; null when caught up.")
+    poll_cursor: str = Field(description="Where to continue later, for events yet to come.")
+
+
+def mandate_view(mandate: Mandate, now: datetime) -> MandateView:
+    status = mandate.status_at(now)
+    expired_now = status is not mandate.status
+    return MandateView(
+        id=mandate.id,
+        ean=mandate.ean,
+        edv=mandate.edv,
+        granularity=mandate.granularity,
+        period_start=mandate.period_start,
+        period_end=mandate.period_end,
+        granted_at=mandate.granted_at,
+        valid_until=mandate.valid_until,
+        status=status,
+        end_reason=EndReason.EXPIRED if expired_now else mandate.end_reason,
+        ended_at=mandate.valid_until if expired_now else mandate.ended_at,
+        period_adjustments=[
+            AdjustmentView(
+                previous_end=a.previous_end,
+                new_end=a.new_end,
+                scenario=a.scenario,
+                effective_date=a.effective_date,
+                recorded_at=a.recorded_at,
+            )
+            for a in mandate.period_adjustments
+        ],
+        reference_number=mandate.reference_number,
+    )
+
+
+GRANT_ERRORS = (
+    "not_grid_user",
+    "edv_not_active",
+    "invalid_granularity",
+    "invalid_period",
+    "period_before_grid_user",
+    "invalid_ean",
+    "invalid_enterprise_number",
+)
+
+
+@api.operation(
+    "POST",
+    "/v1/me/mandates",
+    auth=Auth.PERSON,
+    summary="Grant an EDV a mandate on one EAN",
+    body=GrantRequest,
+    response=MandateView,
+    status=201,
+    errors=(*GRANT_ERRORS, "conflict"),
+)
+def grant_mandate(call: Call, body: GrantRequest) -> MandateView:
+    """Valid three years from now. An active mandate of the same EDV on the EAN is replaced."""
+    mandate = mandates.grant(
+        call.person.sub,
+        mandates.GrantRequest(
+            edv=body.edv,
+            ean=body.ean,
+            granularity=body.granularity,
+            period_start=body.period_start,
+            period_end=body.period_end,
+        ),
+        call.now,
+    )
+    return mandate_view(mandate, call.now)
+
+
+@api.operation(
+    "GET",
+    "/v1/me/mandates",
+    auth=Auth.PERSON,
+    summary="My mandates",
+    query=PageQuery,
+    response=MandatePage,
+    errors=("invalid_cursor",),
+)
+def list_my_mandates(call: Call, query: PageQuery) -> MandatePage:
+    """Those the caller granted, and the active ones on EANs where the caller is grid user."""
+    everything = mandates.of_person(call.person.sub, call.now)
+    page, next_cursor = paged(
+        f"my-mandates:{call.person.sub}",
+        query,
+        lambda limit, start: slice_page(everything, limit, start),
+    )
+    return MandatePage(items=[mandate_view(m, call.now) for m in page], next_cursor=next_cursor)
+
+
+@api.operation(
+    "GET",
+    "/v1/me/mandates/{mandate_id}",
+    auth=Auth.PERSON,
+    summary="One of my mandates",
+    response=MandateView,
+    errors=("not_found",),
+)
+def get_my_mandate(call: Call, mandate_id: str) -> MandateView:
+    return mandate_view(mandates.get_for_person(call.person.sub, mandate_id, call.now), call.now)
+
+
+@api.operation(
+    "POST",
+    "/v1/me/mandates/{mandate_id}/end",
+    auth=Auth.PERSON,
+    summary="End a mandate",
+    response=MandateView,
+    errors=("forbidden", "not_found", "conflict"),
+)
+def end_mandate(call: Call, mandate_id: str) -> MandateView:
+    """By the customer who granted it, or the current grid user. The EDV cannot."""
+    return mandate_view(mandates.end(call.person.sub, mandate_id, call.now), call.now)
+
+
+def _log_entry(record: AccessRecord) -> AccessLogEntry:
+    return AccessLogEntry(
+        at=record.at,
+        ean=record.ean,
+        edv=record.edv,
+        mandate_id=record.mandate_id,
+        what=record.what,
+        resolution=record.resolution,
+        range_from=record.range_from,
+        range_to=record.range_to,
+        face=record.face,
+    )
+
+
+@api.operation(
+    "GET",
+    "/v1/me/access-log",
+    auth=Auth.PERSON,
+    summary="Who read my data",
+    query=AccessLogQuery,
+    response=AccessLogPage,
+    errors=("forbidden", "invalid_cursor"),
+)
+def list_access_log(call: Call, query: AccessLogQuery) -> AccessLogPage:
+    """Every read of the caller's meter data by an EDV, newest first (R12)."""
+    records, next_cursor = paged(
+        f"access-log:{call.person.sub}:{query.organisation}:{query.ean}",
+        query,
+        lambda limit, start: access_log.of_customer(
+            call.person.sub, query.organisation, query.ean, limit, start
+        ),
+    )
+    return AccessLogPage(items=[_log_entry(r) for r in records], next_cursor=next_cursor)
+
+
+def _feed_entry(event: FeedEvent) -> FeedEntry:
+    return FeedEntry(
+        seq=event.seq,
+        type=event.type,
+        mandate_id=event.mandate_id,
+        ean=event.ean,
+        at=event.at,
+        recorded_at=event.recorded_at,
+        details=event.details,
+    )
+
+
+@api.operation(
+    "GET",
+    "/v1/organisations/{en}/mandate-events",
+    auth=Auth.PERSON,
+    summary="The EDV's change feed",
+    query=PageQuery,
+    response=FeedPage,
+    errors=("not_a_member", "invalid_cursor"),
+)
+def list_mandate_events(call: Call, en: str, query: PageQuery) -> FeedPage:
+    """granted, ended, expired and period_truncated (with purge_from), in order, none missing.
+    Keep `poll_cursor` to ask later for what happened since."""
+    scope = f"feed:{en}"
+    position = decode_cursor(scope, query.cursor)
+    after = int(position.get("seq", 0)) if position else 0
+    if after < 0:
+        raise DomainError("invalid_cursor", "The cursor is not one this list gave out.")
+    events = mandates.feed_after(call.person.sub, en, after, query.limit + 1)
+    page = events[: query.limit]
+    last = page[-1].seq if page else after
+    more = len(events) > query.limit
+    return FeedPage(
+        items=[_feed_entry(e) for e in page],
+        next_cursor=encode_cursor(scope, {"seq": last}) if more else None,
+        poll_cursor=encode_cursor(scope, {"seq": last}) or "",
+    )

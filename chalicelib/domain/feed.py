@@ -1,0 +1,66 @@
+"""The EDV's change feed: what happened to its mandates, complete and in order."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from .brussels import local_iso
+from .mandates import Mandate, PeriodAdjustment
+from .vocabulary import EventType
+
+
+@dataclass(frozen=True)
+class FeedEvent:
+    type: EventType
+    mandate_id: str
+    ean: str
+    at: datetime
+    details: dict[str, Any] = field(default_factory=dict)
+    seq: int = 0  # given when stored: 1, 2, 3, ... per EDV
+    recorded_at: datetime | None = None
+
+
+def granted(mandate: Mandate) -> FeedEvent:
+    return FeedEvent(
+        EventType.GRANTED,
+        mandate.id,
+        mandate.ean,
+        mandate.granted_at,
+        {
+            "granularity": mandate.granularity.value,
+            "period_start": mandate.period_start.isoformat(),
+            "period_end": mandate.period_end.isoformat(),
+            "valid_until": local_iso(mandate.valid_until),
+            "reference_number": mandate.reference_number,
+        },
+    )
+
+
+def ended(mandate: Mandate) -> FeedEvent:
+    assert mandate.ended_at is not None and mandate.end_reason is not None
+    event_type = EventType.EXPIRED if mandate.end_reason.value == "expired" else EventType.ENDED
+    return FeedEvent(
+        event_type,
+        mandate.id,
+        mandate.ean,
+        mandate.ended_at,
+        {"end_reason": mandate.end_reason.value},
+    )
+
+
+def truncated(mandate: Mandate, adjustment: PeriodAdjustment, purge_from: Any) -> FeedEvent:
+    return FeedEvent(
+        EventType.PERIOD_TRUNCATED,
+        mandate.id,
+        mandate.ean,
+        adjustment.recorded_at,
+        {
+            "previous_end": adjustment.previous_end.isoformat(),
+            "new_end": adjustment.new_end.isoformat(),
+            "scenario": adjustment.scenario.value,
+            "effective_date": adjustment.effective_date.isoformat(),
+            "purge_from": purge_from.isoformat() if purge_from else None,
+        },
+    )

@@ -1,0 +1,187 @@
+"""Mandates (R5-R9): a customer's consent that one EDV may read one EAN's data."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+
+from .access_points import AccessPoint, GridUser, Tenure
+from .brussels import BRUSSELS
+from .errors import DomainError
+from .vocabulary import EndReason, Energy, Granularity, MandateStatus, Scenario
+
+VALIDITY_YEARS = 3
+
+
+GRANULARITIES = {
+    Energy.ELECTRICITY: (Granularity.DAY, Granularity.QUARTER_HOUR),
+    Energy.GAS: (Granularity.DAY, Granularity.HOUR),
+}
+
+
+@dataclass(frozen=True)
+class PeriodAdjustment:
+    previous_end: date
+    new_end: date
+    scenario: Scenario
+    effective_date: date
+    recorded_at: datetime
+
+
+@dataclass(frozen=True)
+class Mandate:
+    id: str
+    ean: str
+    edv: str
+    granularity: Granularity
+    period_start: date
+    period_end: date
+    granted_at: datetime
+    valid_until: datetime
+    status: MandateStatus
+    granted_by: str  # the person who granted
+    grid_user: GridUser  # on whose behalf: the person, or the organisation they acted for
+    energy: Energy
+    end_reason: EndReason | None = None
+    ended_at: datetime | None = None
+    period_adjustments: tuple[PeriodAdjustment, ...] = ()
+    reference_number: str | None = None  # the EDV's own reference (EDV-initiated consent)
+    version: int = 0  # optimistic lock: 0 until stored; a write must find the version it read
+
+    def status_at(self, now: datetime) -> MandateStatus:
+        """The status as a reader sees it: past valid_until it is expired, job or no job (R9)."""
+        if self.status is MandateStatus.ACTIVE and now >= self.valid_until:
+            return MandateStatus.EXPIRED
+        return self.status
+
+    def gives_access_at(self, now: datetime) -> bool:
+        return self.status_at(now) is MandateStatus.ACTIVE
+
+
+def valid_until(granted_at: datetime) -> datetime:
+    """Three calendar years after the grant, on the Brussels clock; 29 February maps to 28."""
+    local = granted_at.astimezone(BRUSSELS)
+    try:
+        later = local.replace(year=local.year + VALIDITY_YEARS)
+    except ValueError:
+        later = local.replace(year=local.year + VALIDITY_YEARS, day=28)
+    # Same wall-clock time three years on, with that day's offset.
+    return later.replace(tzinfo=None).replace(tzinfo=BRUSSELS)
+
+
+def check_granularity(energy: Energy, granularity: Granularity) -> None:
+    if granularity not in GRANULARITIES[energy]:
+        allowed = ", ".join(g.value for g in GRANULARITIES[energy])
+        raise DomainError(
+            "invalid_granularity", f"For {energy.value} the granularity is one of: {allowed}."
+        )
+
+
+def check_period(period_start: date, period_end: date, tenure: Tenure) -> None:
+    if period_end <= period_start:
+        raise DomainError(
+            "invalid_period", "The consumption period must end after it starts: [start, end)."
+        )
+    if period_start < tenure.since:
+        raise DomainError(
+            "period_before_grid_user",
+            f"The period may not start before you became grid user ({tenure.since.isoformat()}).",
+        )
+
+
+def grant(
+    *,
+    mandate_id: str,
+    point: AccessPoint,
+    tenure: Tenure,
+    edv: str,
+    granularity: Granularity,
+    period_start: date,
+    period_end: date,
+    granted_by: str,
+    now: datetime,
+    reference_number: str | None = None,
+) -> Mandate:
+    """R5, once the caller is known to be the current grid user and the EDV to be active."""
+    assert tenure.grid_user is not None
+    check_granularity(point.energy, granularity)
+    check_period(period_start, period_end, tenure)
+    return Mandate(
+        id=mandate_id,
+        ean=point.ean,
+        edv=edv,
+        granularity=granularity,
+        period_start=period_start,
+        period_end=period_end,
+        granted_at=now,
+        valid_until=valid_until(now),
+        status=MandateStatus.ACTIVE,
+        granted_by=granted_by,
+        grid_user=tenure.grid_user,
+        energy=point.energy,
+        reference_number=reference_number,
+    )
+
+
+def _require_active(mandate: Mandate, now: datetime) -> None:
+    if mandate.status_at(now) is not MandateStatus.ACTIVE:
+        raise DomainError("conflict", f"The mandate is already {mandate.status_at(now).value}.")
+
+
+def end(mandate: Mandate, reason: EndReason, now: datetime) -> Mandate:
+    _require_active(mandate, now)
+    return replace(mandate, status=MandateStatus.ENDED, end_reason=reason, ended_at=now)
+
+
+def expire(mandate: Mandate) -> Mandate:
+    """The three years are over: ended at valid_until, whenever the job notices."""
+    if mandate.status is not MandateStatus.ACTIVE:
+        raise DomainError("conflict", f"The mandate is already {mandate.status.value}.")
+    return replace(
+        mandate,
+        status=MandateStatus.EXPIRED,
+        end_reason=EndReason.EXPIRED,
+        ended_at=mandate.valid_until,
+    )
+
+
+def end_reason_for(
+    mandate: Mandate, caller_sub: str, acting_as: set[GridUser], current: GridUser | None
+) -> EndReason:
+    """R7: the granting customer or the current grid user may end a mandate; nobody else."""
+    if mandate.granted_by == caller_sub:
+        return EndReason.REVOKED_BY_CUSTOMER
+    if current is not None and current in acting_as:
+        return EndReason.REVOKED_BY_GRID_USER
+    raise DomainError(
+        "forbidden", "Only the customer who granted it or the current grid user may end a mandate."
+    )
+
+
+def changes_grid_user(scenario: Scenario) -> bool:
+    """R8: a supplier switch changes nothing; the other scenarios change the grid user."""
+    return scenario is not Scenario.SUPPLIER_SWITCH
+
+
+def truncate(
+    mandate: Mandate, scenario: Scenario, effective_date: date, now: datetime
+) -> Mandate | None:
+    """R8: the period ends at the effective date where it reached past it; None if it did not.
+
+    The mandate stays active: the EDV keeps reading up to the effective date. A period that lay
+    wholly after the effective date becomes empty.
+    """
+    if not changes_grid_user(scenario) or mandate.period_end <= effective_date:
+        return None
+    new_end = max(effective_date, mandate.period_start)
+    adjustment = PeriodAdjustment(mandate.period_end, new_end, scenario, effective_date, now)
+    return replace(
+        mandate,
+        period_end=new_end,
+        period_adjustments=(*mandate.period_adjustments, adjustment),
+    )
+
+
+def purge_from(effective_date: date, recorded_on: date) -> date | None:
+    """R8: reported on or after its effective date, the EDV may hold data it must delete."""
+    return effective_date if effective_date <= recorded_on else None

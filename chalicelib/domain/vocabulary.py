@@ -1,0 +1,107 @@
+"""The words of the domain (DOMAIN.md): every enumeration, in one light module.
+
+The HTTP models need these names when the app is imported; the rules and records that use them
+load with the use cases, on first need.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    ADMIN = "admin"
+    MEMBER = "member"
+
+
+class Via(StrEnum):
+    KBO = "kbo"  # function in the KBO register
+    RMA = "rma"  # delegation by an administrator
+
+
+class Channel(StrEnum):
+    PORTAL = "portal"
+    PORTAL_AND_API = "portal_and_api"
+
+
+class ApplicationStatus(StrEnum):
+    REQUESTED = "requested"
+    SIGNED = "signed"
+    ACTIVE = "active"
+    REJECTED = "rejected"
+    CANCELLED = "cancelled"
+    TERMINATED = "terminated"
+
+
+class AuthMethod(StrEnum):
+    CLIENT_SECRET = "client_secret"  # noqa: S105 - the name of a method, not a secret
+    PRIVATE_KEY_JWT = "private_key_jwt"
+
+
+class ClientStatus(StrEnum):
+    ACTIVE = "active"
+    REVOKED = "revoked"
+
+
+class Energy(StrEnum):
+    ELECTRICITY = "electricity"
+    GAS = "gas"
+
+
+class MeterType(StrEnum):
+    DIGITAL = "digital"
+    AMR = "amr"
+
+
+class Direction(StrEnum):
+    BOTH = "both"
+    OFFTAKE = "offtake"
+    INJECTION = "injection"
+
+
+class MeterChannel(StrEnum):
+    """What a register measures: energy taken from, or fed into, the grid."""
+
+    OFFTAKE = "offtake"
+    INJECTION = "injection"
+
+
+class Granularity(StrEnum):
+    DAY = "day"
+    QUARTER_HOUR = "quarter_hour"
+    HOUR = "hour"
+
+
+class MandateStatus(StrEnum):
+    ACTIVE = "active"
+    ENDED = "ended"
+    EXPIRED = "expired"
+
+
+class EndReason(StrEnum):
+    REVOKED_BY_CUSTOMER = "revoked_by_customer"
+    REVOKED_BY_GRID_USER = "revoked_by_grid_user"
+    REPLACED = "replaced"
+    EXPIRED = "expired"
+    EDV_TERMINATED = "edv_terminated"
+
+
+class Scenario(StrEnum):
+    SUPPLIER_SWITCH = "supplier_switch"
+    CUSTOMER_SWITCH = "customer_switch"
+    COMBINED_SWITCH = "combined_switch"
+    MOVE_IN = "move_in"
+    MOVE_OUT = "move_out"
+    PHYSICAL_DISCONNECTION = "physical_disconnection"
+
+
+class MarketEventStatus(StrEnum):
+    PENDING = "pending"  # its effective date lies ahead; the market-scenarios job applies it
+    APPLIED = "applied"
+
+
+class EventType(StrEnum):
+    GRANTED = "granted"
+    ENDED = "ended"
+    EXPIRED = "expired"
+    PERIOD_TRUNCATED = "period_truncated"

@@ -1,0 +1,91 @@
+"""The access-point registry (operators) and a person's own access points (customers)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+
+from ..domain.access_points import AccessPoint, GridUser, Tenure, check_configuration, with_tenure
+from ..domain.brussels import brussels_date
+from ..domain.errors import DomainError
+from ..domain.vocabulary import Direction, Energy, MeterType, Role
+from ..store import access_points as store
+from ..store import directory as directory_store
+
+
+def acting_as(sub: str) -> set[GridUser]:
+    """Who a person may act as towards the grid: themselves, and each organisation they
+    administer (consent about an organisation's data is an administrator's decision)."""
+    identities = {GridUser("person", sub)}
+    for link in directory_store.links_of_person(sub):
+        if link.role is Role.ADMIN:
+            identities.add(GridUser("org", link.enterprise_number))
+    return identities
+
+
+@dataclass(frozen=True)
+class Registration:
+    energy: Energy
+    meter_type: MeterType
+    direction: Direction
+    address: str
+    meter_number: str
+    grid_user: GridUser
+    grid_user_since: date
+
+
+def register(ean: str, registration: Registration, now: datetime) -> tuple[AccessPoint, bool]:
+    """Register or update an EAN. A grid user with a new start date adds a tenure; moves that
+    lie ahead are market events, so the start date may not be in the future."""
+    check_configuration(registration.energy, registration.meter_type, registration.direction)
+    today = brussels_date(now)
+    if registration.grid_user_since > today:
+        raise DomainError(
+            "validation_error",
+            "grid_user_since lies in the future; report a future move as a market event.",
+        )
+    existing = store.get(ean)
+    if existing is not None and existing.energy is not registration.energy:
+        raise DomainError("conflict", "An EAN does not change energy.")
+    tenure = Tenure(registration.grid_user, registration.grid_user_since)
+    point = AccessPoint(
+        ean=ean,
+        energy=registration.energy,
+        meter_type=registration.meter_type,
+        direction=registration.direction,
+        address=registration.address,
+        meter_number=registration.meter_number,
+        tenures=with_tenure(existing.tenures if existing else (), tenure),
+    )
+    store.save(point, today)
+    return point, existing is None
+
+
+def set_tenure(point: AccessPoint, tenure: Tenure, today: date) -> AccessPoint:
+    changed = replace(point, tenures=with_tenure(point.tenures, tenure))
+    store.save(changed, today)
+    return changed
+
+
+@dataclass(frozen=True)
+class MyAccessPoint:
+    point: AccessPoint
+    tenure: Tenure
+
+
+def mine(sub: str, now: datetime) -> list[MyAccessPoint]:
+    today = brussels_date(now)
+    result = []
+    for identity in sorted(acting_as(sub), key=lambda g: g.key):
+        for point in store.of_grid_user(identity):
+            tenure = point.tenure_on(today)
+            if tenure is not None and tenure.grid_user == identity:
+                result.append(MyAccessPoint(point, tenure))
+    return sorted(result, key=lambda entry: entry.point.ean)
+
+
+def get(ean: str) -> AccessPoint:
+    point = store.get(ean)
+    if point is None:
+        raise DomainError("not_found", "There is no such access point.")
+    return point

@@ -1,0 +1,268 @@
+"""Granting, ending, expiring and truncating mandates (R5-R8), and what an EDV sees of them."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import TYPE_CHECKING
+
+from ..domain import feed
+from ..domain import mandates as rules
+from ..domain.access_points import AccessPoint, GridUser, require_grid_user
+from ..domain.brussels import brussels_date
+from ..domain.errors import DomainError
+from ..domain.feed import FeedEvent
+from ..domain.mandates import Mandate
+from ..domain.onboarding import require_active
+from ..domain.vocabulary import EndReason, Granularity, MandateStatus, Scenario
+from ..store import access_points as points_store
+from ..store import mandates as store
+from ..store import onboarding as onboarding_store
+from . import directory
+from .access_points import acting_as
+from .contention import retrying
+
+if TYPE_CHECKING:
+    from ..store.base import Key
+    from ..store.mandates import EdvAccessPoint
+
+
+@dataclass(frozen=True)
+class GrantRequest:
+    edv: str
+    ean: str
+    granularity: Granularity
+    period_start: date
+    period_end: date
+    reference_number: str | None = None
+
+
+def grant(sub: str, request: GrantRequest, now: datetime) -> Mandate:
+    """R5. A grant on a pair (EAN, EDV) with an active mandate replaces it, race-free."""
+    point = points_store.get(request.ean)
+    tenure = require_grid_user(point, acting_as(sub), brussels_date(now))
+    assert point is not None
+    require_active(onboarding_store.get_application(request.edv))
+    mandate = rules.grant(
+        mandate_id=str(uuid.uuid4()),
+        point=point,
+        tenure=tenure,
+        edv=request.edv,
+        granularity=request.granularity,
+        period_start=request.period_start,
+        period_end=request.period_end,
+        granted_by=sub,
+        now=now,
+        reference_number=request.reference_number,
+    )
+
+    def attempt() -> Mandate:
+        # Only what other writers change is read inside the retry: the pair's active mandate.
+        change = store.Change()
+        current = store.active_of_edv_and_ean(request.edv, request.ean)
+        if current is not None and current.status is not MandateStatus.ACTIVE:
+            raise store.ContendedError()  # read between another grant's two writes: read again
+        if current is not None:
+            # Past its validity (the job has not run yet) it expires; otherwise it is replaced.
+            closed = (
+                rules.end(current, EndReason.REPLACED, now)
+                if current.gives_access_at(now)
+                else rules.expire(current)
+            )
+            change.mandates.append(closed)
+            change.events.append(feed.ended(closed))
+        change.mandates.append(mandate)
+        change.new_pairs.append((mandate, point, current.id if current else None))
+        change.events.append(feed.granted(mandate))
+        store.commit(change, now)
+        return mandate
+
+    return retrying(attempt)
+
+
+def _visible_to(sub: str, mandate: Mandate, now: datetime) -> bool:
+    if mandate.granted_by == sub:
+        return True
+    point = points_store.get(mandate.ean)
+    current = point.grid_user_on(brussels_date(now)) if point else None
+    return current is not None and current in acting_as(sub)
+
+
+def end(sub: str, mandate_id: str, now: datetime) -> Mandate:
+    """R7: by the customer who granted it, or by the current grid user. Never by the EDV."""
+
+    def attempt() -> Mandate:
+        mandate = store.get(mandate_id)
+        if mandate is None:
+            raise DomainError("not_found", "There is no such mandate.")
+        point = points_store.get(mandate.ean)
+        current = point.grid_user_on(brussels_date(now)) if point else None
+        reason = rules.end_reason_for(mandate, sub, acting_as(sub), current)
+        ended = rules.end(mandate, reason, now)
+        change = store.Change(mandates=[ended], closed_pairs=[ended], events=[feed.ended(ended)])
+        store.commit(change, now)
+        return ended
+
+    return retrying(attempt)
+
+
+def end_all_of_edv(edv: str, now: datetime) -> int:
+    """The EDV terminated its contract: every mandate it holds ends (edv_terminated)."""
+    count = 0
+    for _, mandate_id in list(store.active_projections_of_edv(edv)):
+        if _close(mandate_id, now, EndReason.EDV_TERMINATED):
+            count += 1
+    return count
+
+
+def _close(mandate_id: str, now: datetime, reason: EndReason) -> bool:
+    def attempt() -> bool:
+        mandate = store.get(mandate_id)
+        if mandate is None or mandate.status is not MandateStatus.ACTIVE:
+            return False  # someone else closed it meanwhile: nothing more to do
+        if reason is EndReason.EXPIRED:
+            if mandate.valid_until > now:
+                return False
+            closed = rules.expire(mandate)
+        elif mandate.gives_access_at(now):
+            closed = rules.end(mandate, reason, now)
+        else:
+            closed = rules.expire(mandate)
+        store.commit(
+            store.Change(mandates=[closed], closed_pairs=[closed], events=[feed.ended(closed)]),
+            now,
+        )
+        return True
+
+    return retrying(attempt)
+
+
+def expire_due(as_of: datetime) -> int:
+    """The expiry job: mandates past valid_until become expired, with an `expired` event."""
+    return sum(_close(due.id, as_of, EndReason.EXPIRED) for due in store.due_for_expiry(as_of))
+
+
+def truncate_for(
+    ean: str,
+    scenario: Scenario,
+    effective_date: date,
+    new_grid_user: GridUser | None,
+    recorded_on: date,
+    now: datetime,
+) -> int:
+    """R8: active mandates of the outgoing grid user end their period at the effective date."""
+    count = 0
+    for candidate in store.of_ean(ean):
+        if not candidate.gives_access_at(now) or candidate.grid_user == new_grid_user:
+            continue
+
+        def attempt(mandate_id: str = candidate.id) -> bool:
+            mandate = store.get(mandate_id)
+            if mandate is None or not mandate.gives_access_at(now):
+                return False
+            truncated = rules.truncate(mandate, scenario, effective_date, now)
+            if truncated is None:
+                return False
+            purge = rules.purge_from(effective_date, recorded_on)
+            event = feed.truncated(truncated, truncated.period_adjustments[-1], purge)
+            store.commit(store.Change(mandates=[truncated], events=[event]), now)
+            return True
+
+        count += retrying(attempt)
+    return count
+
+
+# Customers --------------------------------------------------------------------------------
+
+
+def of_person(sub: str, now: datetime) -> list[Mandate]:
+    """What a customer sees: the mandates they granted, and the active ones on the access
+    points they are grid user of now (which they may end)."""
+    seen: dict[str, Mandate] = {m.id: m for m in store.of_granter(sub)}
+    today = brussels_date(now)
+    identities = acting_as(sub)
+    for identity in identities:
+        for point in points_store.of_grid_user(identity):
+            if point.grid_user_on(today) != identity:
+                continue
+            for mandate in store.of_ean(point.ean):
+                if mandate.gives_access_at(now):
+                    seen.setdefault(mandate.id, mandate)
+    return sorted(seen.values(), key=lambda m: (m.granted_at, m.id), reverse=True)
+
+
+def get_for_person(sub: str, mandate_id: str, now: datetime) -> Mandate:
+    mandate = store.get(mandate_id)
+    if mandate is None or not _visible_to(sub, mandate, now):
+        raise DomainError("not_found", "There is no such mandate.")
+    return mandate
+
+
+# EDVs -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MetersFilter:
+    ean_prefix: str | None = None
+    energy: str | None = None
+    meter_type: str | None = None
+    granularity: str | None = None
+    status: str | None = None
+
+
+@dataclass(frozen=True)
+class MeterOfOther:
+    row: EdvAccessPoint
+    point: AccessPoint | None  # only while the mandate gives access (R7)
+
+
+def meters_of_others(
+    sub: str, edv: str, filters: MetersFilter, now: datetime, limit: int, start: Key | None
+) -> tuple[list[MeterOfOther], Key | None]:
+    directory.member_of(sub, edv)
+    rows, resume = store.page_edv_access_points(
+        edv,
+        ean_prefix=filters.ean_prefix,
+        energy=filters.energy,
+        meter_type=filters.meter_type,
+        granularity=filters.granularity,
+        status=filters.status,
+        now=now,
+        limit=limit,
+        start=start,
+    )
+    readable = {
+        row.ean for row in rows if row.status is MandateStatus.ACTIVE and row.valid_until > now
+    }
+    points = points_store.get_many(readable)
+    return [MeterOfOther(row, points.get(row.ean)) for row in rows], resume
+
+
+@dataclass(frozen=True)
+class EdvAccessPointDetail:
+    mandates: list[Mandate]  # newest first
+    point: AccessPoint | None  # only while the latest mandate gives access
+
+
+def access_point_for_edv(sub: str, edv: str, ean: str, now: datetime) -> EdvAccessPointDetail:
+    directory.member_of(sub, edv)
+    history = store.of_edv_and_ean(edv, ean)
+    if not history:
+        raise DomainError("no_mandate", "This EDV has no mandate on this access point.")
+    point = points_store.get(ean) if history[0].gives_access_at(now) else None
+    return EdvAccessPointDetail(history, point)
+
+
+def readable_mandate(edv: str, ean: str, now: datetime) -> Mandate:
+    """R9 for every read of meter data: an active EDV with a mandate that gives access now."""
+    require_active(onboarding_store.get_application(edv))
+    mandate = store.active_of_edv_and_ean(edv, ean)
+    if mandate is None or not mandate.gives_access_at(now):
+        raise DomainError("no_mandate", "This EDV has no active mandate on this access point.")
+    return mandate
+
+
+def feed_after(sub: str, edv: str, after_seq: int, limit: int) -> list[FeedEvent]:
+    directory.member_of(sub, edv)
+    return store.page_feed(edv, after_seq, limit)

@@ -1,0 +1,86 @@
+"""Market scenarios (R8) as reported by the market, applied now or when their day comes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from ..domain.access_points import GridUser, Tenure
+from ..domain.brussels import brussels_date
+from ..domain.mandates import changes_grid_user
+from ..domain.market import MarketEvent, check_new_grid_user, event_id
+from ..domain.vocabulary import MarketEventStatus, Scenario
+from ..store import market_events as store
+from . import access_points, mandates
+
+
+@dataclass(frozen=True)
+class Report:
+    event: MarketEvent
+    replayed: bool  # this very event was reported before: nothing changed
+    truncated: int  # mandates whose period was cut short now
+
+
+def report(
+    ean: str,
+    scenario: Scenario,
+    effective_date: date,
+    new_grid_user: GridUser | None,
+    now: datetime,
+) -> Report:
+    check_new_grid_user(scenario, new_grid_user)
+    access_points.get(ean)  # 404 for an unknown EAN
+    identity = event_id(ean, scenario, effective_date, new_grid_user)
+    existing = store.get(identity)
+    if existing is not None:
+        return Report(existing, replayed=True, truncated=0)
+    today = brussels_date(now)
+    event = MarketEvent(
+        event_id=identity,
+        ean=ean,
+        scenario=scenario,
+        effective_date=effective_date,
+        new_grid_user=new_grid_user,
+        recorded_at=now,
+        status=MarketEventStatus.PENDING,
+    )
+    # Recorded as pending first: if applying fails halfway, the job finishes it (idempotently).
+    if not store.record(event):
+        again = store.get(identity)
+        assert again is not None
+        return Report(again, replayed=True, truncated=0)
+    if effective_date > today:
+        return Report(event, replayed=False, truncated=0)
+    truncated = apply(event, now)
+    applied = store.get(identity)
+    assert applied is not None
+    return Report(applied, replayed=False, truncated=truncated)
+
+
+def apply(event: MarketEvent, now: datetime) -> int:
+    """Cut the periods short, then hand the access point to its new grid user (if any)."""
+    truncated = 0
+    if changes_grid_user(event.scenario):
+        truncated = mandates.truncate_for(
+            event.ean,
+            event.scenario,
+            event.effective_date,
+            event.new_grid_user,
+            brussels_date(event.recorded_at),
+            now,
+        )
+        point = access_points.get(event.ean)
+        access_points.set_tenure(
+            point, Tenure(event.new_grid_user, event.effective_date), brussels_date(now)
+        )
+    store.mark_applied(event.event_id, now)
+    return truncated
+
+
+def apply_due(as_of: datetime) -> tuple[int, int]:
+    """The market-scenarios job: events whose effective date has come. (events, truncations)"""
+    events = truncations = 0
+    for event in store.pending_until(brussels_date(as_of)):
+        truncations += apply(event, as_of)
+        events += 1
+    return events, truncations

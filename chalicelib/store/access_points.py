@@ -1,0 +1,95 @@
+"""The access-point registry: EANs, their meters, and their grid users over time."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from pynamodb.attributes import JSONAttribute, UnicodeAttribute
+from pynamodb.exceptions import DoesNotExist
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.models import Model
+
+from ..config import table_name
+from ..domain.access_points import AccessPoint, GridUser, Tenure
+from ..domain.vocabulary import Direction, Energy, MeterType
+from .base import TableMeta, register
+
+
+class AccessPointsByGridUser(GlobalSecondaryIndex["AccessPointItem"]):
+    """The EANs a person or organisation is connected to now."""
+
+    class Meta:
+        index_name = "by_grid_user"
+        projection = AllProjection()
+
+    grid_user_key = UnicodeAttribute(hash_key=True)
+    ean = UnicodeAttribute(range_key=True)
+
+
+@register
+class AccessPointItem(Model):
+    class Meta(TableMeta):
+        table_name = table_name("access_points")
+
+    ean = UnicodeAttribute(hash_key=True)
+    energy = UnicodeAttribute()
+    meter_type = UnicodeAttribute()
+    direction = UnicodeAttribute()
+    address = UnicodeAttribute()
+    meter_number = UnicodeAttribute()
+    tenures = JSONAttribute()  # [{"grid_user": "person:..."|None, "since": "YYYY-MM-DD"}]
+    grid_user_key = UnicodeAttribute(null=True)  # the current one: absent while vacant
+    by_grid_user = AccessPointsByGridUser()
+
+
+def _point(item: AccessPointItem) -> AccessPoint:
+    return AccessPoint(
+        ean=item.ean,
+        energy=Energy(item.energy),
+        meter_type=MeterType(item.meter_type),
+        direction=Direction(item.direction),
+        address=item.address,
+        meter_number=item.meter_number,
+        tenures=tuple(
+            Tenure(
+                GridUser.from_key(t["grid_user"]) if t["grid_user"] else None,
+                date.fromisoformat(t["since"]),
+            )
+            for t in item.tenures
+        ),
+    )
+
+
+def get(ean: str) -> AccessPoint | None:
+    try:
+        return _point(AccessPointItem.get(ean, consistent_read=True))
+    except DoesNotExist:
+        return None
+
+
+def save(point: AccessPoint, today: date) -> None:
+    """Write the access point; the index follows its grid user as of `today`."""
+    current = point.grid_user_on(today)
+    AccessPointItem(
+        point.ean,
+        energy=point.energy.value,
+        meter_type=point.meter_type.value,
+        direction=point.direction.value,
+        address=point.address,
+        meter_number=point.meter_number,
+        tenures=[
+            {"grid_user": t.grid_user.key if t.grid_user else None, "since": t.since.isoformat()}
+            for t in point.tenures
+        ],
+        grid_user_key=current.key if current else None,
+    ).save()
+
+
+def of_grid_user(grid_user: GridUser) -> list[AccessPoint]:
+    return [_point(item) for item in AccessPointItem.by_grid_user.query(grid_user.key)]
+
+
+def get_many(eans: set[str]) -> dict[str, AccessPoint]:
+    if not eans:
+        return {}
+    return {item.ean: _point(item) for item in AccessPointItem.batch_get(sorted(eans))}

@@ -1,0 +1,160 @@
+"""R5-R8 as pure rules: validity, periods, granularities, truncation, purge."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pytest
+
+from chalicelib.domain import mandates as rules
+from chalicelib.domain.access_points import AccessPoint, GridUser, Tenure, check_configuration
+from chalicelib.domain.brussels import BRUSSELS
+from chalicelib.domain.errors import DomainError
+from chalicelib.domain.vocabulary import Direction, Energy, Granularity, MeterType, Scenario
+
+KAREL = GridUser("person", "karel")
+
+
+def point(energy: Energy = Energy.ELECTRICITY) -> AccessPoint:
+    direction = Direction.BOTH if energy is Energy.ELECTRICITY else Direction.OFFTAKE
+    return AccessPoint(
+        "541448820000000015",
+        energy,
+        MeterType.DIGITAL,
+        direction,
+        "x",
+        "m",
+        (Tenure(KAREL, date(2023, 5, 1)),),
+    )
+
+
+def grant(**overrides: object) -> rules.Mandate:
+    arguments: dict[str, object] = {
+        "mandate_id": "m1",
+        "point": point(),
+        "tenure": Tenure(KAREL, date(2023, 5, 1)),
+        "edv": "0123456749",
+        "granularity": Granularity.QUARTER_HOUR,
+        "period_start": date(2024, 1, 1),
+        "period_end": date(2025, 1, 1),
+        "granted_by": "karel",
+        "now": datetime(2025, 6, 1, 10, 0, tzinfo=UTC),
+    }
+    arguments.update(overrides)
+    return rules.grant(**arguments)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("granted", "expected"),
+    [
+        ("2025-06-01T12:00:00+02:00", "2028-06-01T12:00:00+02:00"),
+        ("2024-02-29T09:30:00+01:00", "2027-02-28T09:30:00+01:00"),  # leap day maps to 28 Feb
+        ("2025-03-30T03:30:00+02:00", "2028-03-30T03:30:00+02:00"),  # DST day, summer time
+        ("2025-10-26T02:30:00+01:00", "2028-10-26T02:30:00+02:00"),  # 2028: still summer time
+        ("2025-01-15T23:30:00+01:00", "2028-01-15T23:30:00+01:00"),  # late evening stays that date
+    ],
+)
+def test_valid_until_is_three_calendar_years_on_the_brussels_clock(
+    granted: str, expected: str
+) -> None:
+    until = rules.valid_until(datetime.fromisoformat(granted))
+    assert until.astimezone(BRUSSELS).isoformat() == expected
+
+
+def test_an_active_mandate_expires_at_valid_until_whatever_the_jobs_did() -> None:
+    mandate = grant()
+    just_before = datetime.fromtimestamp(mandate.valid_until.timestamp() - 1, UTC)
+    assert mandate.gives_access_at(just_before)
+    assert not mandate.gives_access_at(mandate.valid_until)
+    assert mandate.status_at(mandate.valid_until) is rules.MandateStatus.EXPIRED
+
+
+@pytest.mark.parametrize(
+    ("energy", "granularity", "ok"),
+    [
+        (Energy.ELECTRICITY, Granularity.DAY, True),
+        (Energy.ELECTRICITY, Granularity.QUARTER_HOUR, True),
+        (Energy.ELECTRICITY, Granularity.HOUR, False),
+        (Energy.GAS, Granularity.DAY, True),
+        (Energy.GAS, Granularity.HOUR, True),
+        (Energy.GAS, Granularity.QUARTER_HOUR, False),
+    ],
+)
+def test_granularity_fits_the_energy(energy: Energy, granularity: Granularity, ok: bool) -> None:
+    if ok:
+        grant(point=point(energy), granularity=granularity)
+    else:
+        with pytest.raises(DomainError) as refused:
+            grant(point=point(energy), granularity=granularity)
+        assert refused.value.code == "invalid_granularity"
+
+
+def test_the_period_is_half_open_and_starts_with_the_grid_user() -> None:
+    with pytest.raises(DomainError) as empty:
+        grant(period_start=date(2024, 1, 1), period_end=date(2024, 1, 1))
+    assert empty.value.code == "invalid_period"
+    with pytest.raises(DomainError) as early:
+        grant(period_start=date(2023, 4, 30))
+    assert early.value.code == "period_before_grid_user"
+    assert grant(period_start=date(2023, 5, 1), period_end=date(2030, 1, 1)).period_end.year == 2030
+
+
+def test_truncation_sets_the_end_where_the_period_reaches_past_the_effective_date() -> None:
+    now = datetime(2025, 6, 1, tzinfo=UTC)
+    mandate = grant()
+    cut = rules.truncate(mandate, Scenario.MOVE_OUT, date(2024, 7, 1), now)
+    assert cut is not None
+    assert cut.period_end == date(2024, 7, 1)
+    assert cut.status is rules.MandateStatus.ACTIVE
+    [adjustment] = cut.period_adjustments
+    assert (adjustment.previous_end, adjustment.new_end) == (date(2025, 1, 1), date(2024, 7, 1))
+    assert rules.truncate(cut, Scenario.MOVE_OUT, date(2024, 7, 1), now) is None  # idempotent
+    assert rules.truncate(mandate, Scenario.MOVE_OUT, date(2025, 3, 1), now) is None  # not past
+    assert rules.truncate(mandate, Scenario.SUPPLIER_SWITCH, date(2024, 7, 1), now) is None
+    wholly_after = rules.truncate(mandate, Scenario.MOVE_OUT, date(2023, 12, 1), now)
+    assert wholly_after is not None
+    assert wholly_after.period_end == wholly_after.period_start  # empty: nothing to read
+
+
+def test_a_purge_is_owed_only_when_reported_on_or_after_the_effective_date() -> None:
+    assert rules.purge_from(date(2025, 1, 1), date(2025, 2, 1)) == date(2025, 1, 1)
+    assert rules.purge_from(date(2025, 2, 1), date(2025, 2, 1)) == date(2025, 2, 1)
+    assert rules.purge_from(date(2025, 3, 1), date(2025, 2, 1)) is None
+
+
+def test_who_may_end_a_mandate() -> None:
+    mandate = grant()
+    anna = GridUser("person", "anna")
+    assert (
+        rules.end_reason_for(mandate, "karel", {KAREL}, anna) is rules.EndReason.REVOKED_BY_CUSTOMER
+    )
+    assert (
+        rules.end_reason_for(mandate, "anna", {anna}, anna) is rules.EndReason.REVOKED_BY_GRID_USER
+    )
+    with pytest.raises(DomainError) as refused:
+        rules.end_reason_for(mandate, "mallory", {GridUser("person", "mallory")}, KAREL)
+    assert refused.value.code == "forbidden"
+
+
+@pytest.mark.parametrize(
+    ("energy", "meter_type", "direction", "ok"),
+    [
+        (Energy.ELECTRICITY, MeterType.DIGITAL, Direction.BOTH, True),
+        (Energy.ELECTRICITY, MeterType.DIGITAL, Direction.OFFTAKE, False),
+        (Energy.ELECTRICITY, MeterType.AMR, Direction.OFFTAKE, True),
+        (Energy.ELECTRICITY, MeterType.AMR, Direction.INJECTION, True),
+        (Energy.ELECTRICITY, MeterType.AMR, Direction.BOTH, False),
+        (Energy.GAS, MeterType.DIGITAL, Direction.OFFTAKE, True),
+        (Energy.GAS, MeterType.AMR, Direction.OFFTAKE, True),
+        (Energy.GAS, MeterType.DIGITAL, Direction.BOTH, False),
+        (Energy.GAS, MeterType.AMR, Direction.INJECTION, False),
+    ],
+)
+def test_which_meters_exist(
+    energy: Energy, meter_type: MeterType, direction: Direction, ok: bool
+) -> None:
+    if ok:
+        check_configuration(energy, meter_type, direction)
+    else:
+        with pytest.raises(DomainError):
+            check_configuration(energy, meter_type, direction)
