@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from . import expiry_reads, import_time
+from . import expiry_reads, import_time, meterdata
 
-BENCHMARKS = [import_time, expiry_reads]
+BENCHMARKS = [import_time, meterdata, expiry_reads]
 
 
 def main() -> None:

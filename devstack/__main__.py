@@ -3,6 +3,11 @@
 Starts moto's server on 127.0.0.1 as the embedded AWS, creates every table and bucket, loads the
 demo data, and serves the API (stage dev) and the static pages on http://127.0.0.1:8000.
 Ctrl-C stops everything it started.
+
+moto runs inside this process: its server thread answers on 127.0.0.1 (S3 goes through it, so
+presigned download links work in a browser), and the app's own DynamoDB calls reach the same
+emulated account in-process, as in the tests. Over HTTP each DynamoDB call cost moto ~10 ms, which
+made loading two years of demo readings take most of a minute.
 """
 
 from __future__ import annotations
@@ -12,9 +17,6 @@ import json
 import os
 import signal
 import socket
-import subprocess
-import sys
-import time
 from pathlib import Path
 from types import FrameType
 
@@ -34,17 +36,6 @@ def _port_free(port: int) -> bool:
         return probe.connect_ex(("127.0.0.1", port)) != 0
 
 
-def _wait_for_port(port: int, process: subprocess.Popen[bytes], seconds: float = 30) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise SystemExit(f"moto's server exited with code {process.returncode}")
-        if not _port_free(port):
-            return
-        time.sleep(0.1)
-    raise SystemExit(f"moto's server did not listen on 127.0.0.1:{port} within {seconds}s")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
@@ -58,8 +49,10 @@ def main() -> None:
 
     base_url = f"http://127.0.0.1:{args.port}"
     os.environ.update(_stage_environment())
+    for name in [name for name in os.environ if name.startswith("AWS_ENDPOINT_URL")]:
+        del os.environ[name]
     os.environ.update(
-        AWS_ENDPOINT_URL=f"http://127.0.0.1:{args.moto_port}",
+        AWS_ENDPOINT_URL_S3=f"http://127.0.0.1:{args.moto_port}",
         AWS_ACCESS_KEY_ID="local",
         AWS_SECRET_ACCESS_KEY="local",  # noqa: S106 - moto accepts anything
         AWS_DEFAULT_REGION="eu-west-1",
@@ -70,27 +63,25 @@ def main() -> None:
         MPLCONFIGDIR=str(ROOT / ".local" / "matplotlib"),
     )
 
-    moto = subprocess.Popen(
-        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(args.moto_port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    from moto import mock_aws
+    from moto.server import ThreadedMotoServer
+
+    moto_server = ThreadedMotoServer(ip_address="127.0.0.1", port=args.moto_port, verbose=False)
+    moto_server.start()
+    in_process = mock_aws()
+    in_process.start()
 
     def stop(signum: int, frame: FrameType | None) -> None:
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, stop)
     try:
-        _wait_for_port(args.moto_port, moto)
         _serve(args, base_url)
     except KeyboardInterrupt:
         print("\nStopping.", flush=True)
     finally:
-        moto.terminate()
-        try:
-            moto.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            moto.kill()
+        in_process.stop()
+        moto_server.stop()
 
 
 def _serve(args: argparse.Namespace, base_url: str) -> None:

@@ -12,6 +12,8 @@ from chalicelib.domain.identifiers import gs1_check_digit
 from chalicelib.domain.vocabulary import Channel, Direction, Energy, Granularity, MeterType, Role
 from chalicelib.services import access_points, dev_issuer, kbo, mandates, onboarding, pages
 
+from . import demo_readings
+
 
 @dataclass(frozen=True)
 class Person:
@@ -243,6 +245,17 @@ def load(now: datetime | None = None) -> Guide:
     _become_edv(EDV_PORTAL, Channel.PORTAL, approve=True, now=now)
     _become_edv(EDV_PENDING, Channel.PORTAL, approve=False, now=now)
     _meters_and_mandates(now)
+    demo_readings.load(
+        {
+            "karel": KAREL_ELECTRICITY.ean,
+            "greet": GREET_GAS.ean,
+            "bakery_offtake": BAKERY_OFFTAKE.ean,
+            "bakery_injection": BAKERY_INJECTION.ean,
+            "bakery_gas": BAKERY_GAS.ean,
+        },
+        brussels_date(now),
+        now,
+    )
     guide = Guide(PEOPLE, ORGANISATIONS)
     for org in (EDV_API, EDV_PORTAL):
         path = pages.edv_path(org.enterprise_number)

@@ -10,16 +10,18 @@ from collections.abc import Callable
 from typing import Any
 
 import orjson
-from chalice.app import Chalice, Request, Response
+from chalice.app import CaseInsensitiveMapping, Chalice, Request, Response
 
 from ..config import stage
 from ..observability import logger
-from . import access_points, dev, directory, mandates, meta, onboarding, ops
+from . import access_points, dev, directory, mandates, meta, meterdata, onboarding, ops
 from .problems import PROBLEM_MEDIA_TYPE, problem_response
 from .routing import Api, Operation
 
 APP_NAME = "edv-platform"
-BINARY_TYPES = ["application/pdf"]  # base64 through API Gateway; PNG is among chalice's defaults
+# Every body goes through API Gateway as base64 (binaryMediaTypes */*): PDF, PNG and gzip-encoded
+# JSON alike. Chalice then accepts any Accept header for any content type.
+BINARY_TYPES = ["*/*"]
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 FALLBACK_DEPTH = 8  # unknown paths up to this many segments get a problem+json 404
 REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
@@ -39,6 +41,7 @@ def production_apis() -> list[Api]:
         onboarding.api,
         access_points.api,
         mandates.api,
+        meterdata.api,
         ops.api,
     ]
 
@@ -50,7 +53,7 @@ def production_operations() -> list[Operation]:
 def create_app() -> Chalice:
     # Chalice's logger has our service's name; Powertools owns it and writes JSON lines.
     app = Chalice(app_name=APP_NAME, configure_logs=False)
-    app.api.binary_types.extend(BINARY_TYPES)
+    app.api.binary_types = list(BINARY_TYPES)
     apis = production_apis() + ([dev.api] if stage() == "dev" else [])
     for api in apis:
         app.register_blueprint(api.blueprint)
@@ -121,8 +124,21 @@ def _as_problem(response: Response) -> Response:
     return problem_response(code, str(body.get("Message", "")), headers=extra)
 
 
+def _as_bytes(body: Any) -> bytes:
+    """With */* as binary type, chalice base64-encodes every body, which must then be bytes."""
+    if isinstance(body, bytes):
+        return body
+    if isinstance(body, str):
+        return body.encode()
+    return orjson.dumps(body)
+
+
 def _request_middleware(event: Request, get_response: Callable[[Request], Response]) -> Response:
     request_id = _request_id(event)
+    if "accept" not in event.headers:
+        # No Accept header means any media type (RFC 9110); chalice wants one to send bodies as
+        # base64, which API Gateway (binaryMediaTypes */*) decodes whatever the request said.
+        event.headers = CaseInsensitiveMapping({**dict(event.headers), "accept": "*/*"})
     logger.append_keys(request_id=request_id)
     started = time.perf_counter()
     try:
@@ -131,6 +147,7 @@ def _request_middleware(event: Request, get_response: Callable[[Request], Respon
         logger.exception("unhandled error")
         response = problem_response("internal_error", "Something went wrong on our side.")
     response.headers["x-request-id"] = request_id
+    response.body = _as_bytes(response.body)
     context = event.context or {}
     # Route templates only: concrete paths carry EANs and enterprise numbers.
     logger.info(

@@ -44,7 +44,7 @@ PROBLEM_SCHEMA: dict[str, Any] = {
 def _schemas(operations: Iterable[Operation]) -> tuple[dict[Any, Any], dict[str, Any]]:
     wanted: dict[tuple[type[BaseModel], JsonSchemaMode], None] = {}
     for op in operations:
-        for model in (op.body, op.query):
+        for model in (op.body, op.body_doc, op.query):
             if model is not None:
                 wanted[(model, "validation")] = None
         if op.response is not None:
@@ -100,10 +100,11 @@ def _operation(op: Operation, refs: dict[Any, Any], schemas: dict[str, Any]) -> 
         document["description"] = op.description
     if op.auth is Auth.PUBLIC:
         document["security"] = []
-    if op.body is not None:
+    if op.body is not None or op.body_doc is not None:
+        model = op.body or op.body_doc
         document["requestBody"] = {
-            "required": True,
-            "content": {JSON: {"schema": refs[(op.body, "validation")]}},
+            "required": not op.body_optional,
+            "content": {JSON: {"schema": refs[(model, "validation")]}},
         }
     elif op.method in ("PUT", "POST") and op.request_media_types != (JSON,):
         document["requestBody"] = {

@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING, Literal
 
-from pydantic import AwareDatetime
+from pydantic import AwareDatetime, Field
 
+from ..domain.errors import DomainError, FieldError
 from ..domain.vocabulary import Scenario
 from ..jobs import run
-from ..services import market
+from ..services import ingest, market
 from .access_points import GridUserRef
 from .models import ApiModel, RequestBody
+from .paging import PageQuery, paged
 from .routing import Api, Auth, Call, Reply
 from .types import Ean, Instant
+
+if TYPE_CHECKING:
+    from ..domain.ingest_report import IngestReport
 
 api = Api("Operators")
 
@@ -100,3 +106,138 @@ def run_job(call: Call, job: str, body: JobRequest) -> JobReportView:
     return JobReportView(
         job=report.job, as_of=report.as_of, duration_ms=report.duration_ms, counts=report.counts
     )
+
+
+class ReadingIn(RequestBody):
+    start: str = Field(description="ISO 8601 with offset; a Brussels midnight for daily values")
+    value: float | None = Field(description="kWh (or m³ for gas); null only when missing")
+    status: Literal["validated", "estimated", "missing"]
+
+
+class ReadingsBatch(RequestBody):
+    """One batch; the body may also be a list of them."""
+
+    ean: Ean
+    channel: Literal["offtake", "injection"]
+    resolution: Literal["quarter_hour", "hour", "day"]
+    unit: Literal["kWh", "m3"]
+    conversion_factor: float | None = Field(None, description="Gas: kWh per m³ this month")
+    readings: list[ReadingIn]
+
+
+class RowErrorView(ApiModel):
+    row: int
+    field: str
+    message: str
+
+
+class BatchOutcomeView(ApiModel):
+    ean: str
+    channel: str
+    resolution: str
+    rows: int
+    accepted: int
+    rejected: int
+    days_written: int
+    months_written: int
+    error: str | None
+
+
+class IngestReportView(ApiModel):
+    report_id: str
+    source: str
+    received_at: Instant
+    status: Literal["ok", "partial", "failed"]
+    rows: int
+    accepted: int
+    rejected: int
+    batches: list[BatchOutcomeView]
+    errors: list[RowErrorView]
+    errors_not_listed: int
+    file_error: str | None
+
+
+class IngestReportPage(ApiModel):
+    items: list[IngestReportView]
+    next_cursor: str | None
+
+
+class ReportsQuery(PageQuery):
+    day: str = Field(pattern=r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$", description="Brussels date received")
+
+
+def report_view(report: IngestReport) -> IngestReportView:
+    return IngestReportView(
+        report_id=report.report_id,
+        source=report.source,
+        received_at=report.received_at,
+        status=report.status,
+        rows=report.rows,
+        accepted=report.accepted,
+        rejected=report.rejected,
+        batches=[BatchOutcomeView(**vars(batch)) for batch in report.batches],
+        errors=[RowErrorView(row=e.row, field=e.field, message=e.message) for e in report.errors],
+        errors_not_listed=report.errors_not_listed,
+        file_error=report.file_error,
+    )
+
+
+@api.operation(
+    "POST",
+    "/v1/ops/readings",
+    auth=Auth.OPERATOR,
+    summary="Ingest a batch of readings",
+    body_doc=ReadingsBatch,
+    response=IngestReportView,
+    max_body_bytes=6 * 1024 * 1024,
+)
+def post_readings(call: Call) -> IngestReportView:
+    """The same parser as files in the ingest bucket. Good rows are stored, bad rows reported by
+    number; when no row could be stored the answer is 422 with the report's errors. Sending the
+    same data again changes nothing; newer values replace older ones (estimated to validated)."""
+    report_id = ingest.report_id_for(
+        "api", call.request.context.get("requestId") or call.now.isoformat()
+    )
+    report = ingest.ingest(call.raw_body, "api", report_id, call.now)
+    if report.status == "failed":
+        raise DomainError(
+            "validation_error",
+            report.file_error
+            or next((b.error for b in report.batches if b.error), None)
+            or "No reading could be stored.",
+            errors=[FieldError(f"row {e.row}: {e.field}", e.message) for e in report.errors],
+            extra={"report_id": report.report_id},
+        )
+    return report_view(report)
+
+
+@api.operation(
+    "GET",
+    "/v1/ops/ingest-reports/{report_id}",
+    auth=Auth.OPERATOR,
+    summary="One ingest report",
+    response=IngestReportView,
+    errors=("not_found",),
+)
+def get_ingest_report(call: Call, report_id: str) -> IngestReportView:
+    report = ingest.report(report_id)
+    return report_view(report)
+
+
+@api.operation(
+    "GET",
+    "/v1/ops/ingest-reports",
+    auth=Auth.OPERATOR,
+    summary="The ingest reports of a day",
+    query=ReportsQuery,
+    response=IngestReportPage,
+    errors=("invalid_cursor",),
+)
+def list_ingest_reports(call: Call, query: ReportsQuery) -> IngestReportPage:
+    """Newest first: batches posted and files dropped in the ingest bucket."""
+    reports, next_cursor = paged(
+        f"ingest-reports:{query.day}",
+        query,
+        lambda limit, start: ingest.reports_of_day(query.day, limit, start),
+    )
+    return IngestReportPage(items=[report_view(r) for r in reports], next_cursor=next_cursor)

@@ -35,6 +35,7 @@ PROBLEM_TYPES: dict[str, tuple[int, str]] = {
     "invalid_enterprise_number": (422, "Invalid enterprise number"),
     "invalid_period": (422, "Invalid period"),
     "invalid_pdf": (422, "Not a valid PDF"),
+    "not_available": (422, "Not available for this access point"),
     "invalid_granularity": (422, "Granularity not available for this energy"),
     "period_before_grid_user": (422, "Period starts before the grid user's start"),
     "range_too_large": (422, "Range too large"),

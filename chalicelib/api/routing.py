@@ -53,6 +53,7 @@ class Operation:
     auth: Auth
     status: int = 200
     body: type[BaseModel] | None = None
+    body_doc: type[BaseModel] | None = None  # a body the handler reads itself, described for docs
     query: type[BaseModel] | None = None
     response: type[BaseModel] | None = None
     errors: tuple[str, ...] = ()

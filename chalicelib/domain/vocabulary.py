@@ -105,3 +105,20 @@ class EventType(StrEnum):
     ENDED = "ended"
     EXPIRED = "expired"
     PERIOD_TRUNCATED = "period_truncated"
+
+
+class Resolution(StrEnum):
+    QUARTER_HOUR = "quarter_hour"
+    HOUR = "hour"
+    DAY = "day"
+    WEEK = "week"
+    MONTH = "month"
+    YEAR = "year"
+
+    @property
+    def minutes(self) -> int | None:
+        return {"quarter_hour": 15, "hour": 60}.get(self.value)
+
+    @property
+    def is_fine(self) -> bool:
+        return self.minutes is not None

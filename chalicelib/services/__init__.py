@@ -17,9 +17,11 @@ MODULES = (
     "contention",
     "dev_issuer",
     "directory",
+    "ingest",
     "kbo",
     "mandates",
     "market",
+    "meterdata",
     "onboarding",
     "pages",
 )

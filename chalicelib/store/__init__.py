@@ -22,6 +22,9 @@ REPOSITORIES = (
     "mandates",
     "market_events",
     "access_log",
+    "readings",
+    "ingest_reports",
+    "leases",
 )
 
 

@@ -35,3 +35,42 @@ def dynamodb_reads() -> Iterator[Counter[str]]:
         yield tally
     finally:
         botocore.client.BaseClient._make_api_call = inner  # type: ignore[method-assign]
+
+
+def item_bytes(item: dict[str, Any]) -> int:
+    """An item's size as DynamoDB counts it: attribute names plus values."""
+    size = 0
+    for name, typed in item.items():
+        size += len(name.encode())
+        for kind, value in typed.items():
+            if kind == "B":
+                size += len(value) if isinstance(value, bytes | bytearray) else len(value) * 3 // 4
+            elif kind in ("S", "N"):
+                size += len(str(value).encode())
+            else:
+                size += len(str(value))
+    return size
+
+
+@contextmanager
+def dynamodb_read_volume() -> Iterator[Counter[str]]:
+    """Like dynamodb_reads, and the bytes of the items returned."""
+    tally: Counter[str] = Counter()
+    inner = botocore.client.BaseClient._make_api_call
+
+    def counting(self: Any, operation_name: str, api_params: Any) -> Any:
+        result = inner(self, operation_name, api_params)
+        if operation_name in ("Query", "GetItem", "BatchGetItem"):
+            tally["requests"] += 1
+            items = result.get("Items") or ([result["Item"]] if result.get("Item") else [])
+            for responses in result.get("Responses", {}).values():
+                items = [*items, *responses]
+            tally["items"] += len(items)
+            tally["bytes"] += sum(item_bytes(item) for item in items)
+        return result
+
+    botocore.client.BaseClient._make_api_call = counting  # type: ignore[method-assign]
+    try:
+        yield tally
+    finally:
+        botocore.client.BaseClient._make_api_call = inner  # type: ignore[method-assign]

@@ -143,3 +143,16 @@ def grant(
     )
     assert answer.status == 201, answer.body
     return dict(answer.json)
+
+
+def ingest(world: World, body: object) -> dict[str, object]:
+    import orjson
+
+    answer = world.http.post(
+        "/v1/ops/readings",
+        token=world.operator,
+        body=orjson.dumps(body),
+        headers={"Content-Type": "application/json"},
+    )
+    assert answer.status == 200, answer.body
+    return dict(answer.json)

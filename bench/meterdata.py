@@ -1,0 +1,280 @@
+"""Meter data figures (issue 5):
+(a) one year of quarter-hours of a digital meter, both channels, served as JSON in-process:
+    median time, DynamoDB items and bytes read;
+(b) the same from a naive one-item-per-quarter-hour layout, and the ratio;
+(c) ingest parse+pack throughput, readings per second;
+(d) PNG and PDF render times."""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import orjson
+
+from .support import emulated_aws
+
+EDV, EAN = "0123456749", "541448820000000015"
+FIRST, END = date(2025, 1, 1), date(2026, 1, 1)
+RUNS = 7
+
+
+def _year_rows(seed: int) -> list[dict[str, Any]]:
+    from chalicelib.domain.brussels import slot_bounds_iso
+
+    rows = []
+    day = FIRST
+    while day < END:
+        for index, start in enumerate(slot_bounds_iso(day, 15)[:-1]):
+            rows.append(
+                {"start": start, "value": ((index * 37 + seed) % 900) / 1000, "status": "validated"}
+            )
+        day += timedelta(days=1)
+    return rows
+
+
+def _setup() -> None:
+    from chalicelib.domain.access_points import GridUser
+    from chalicelib.domain.directory import Role
+    from chalicelib.domain.vocabulary import Channel, Direction, Energy, Granularity, MeterType
+    from chalicelib.services import access_points, directory, ingest, mandates, onboarding
+    from tests.support.world import a_pdf
+
+    now = datetime.now(UTC)
+    directory.link_from_kbo(EDV, "admin", Role.ADMIN, "Bench EDV", now)
+    onboarding.apply(
+        "admin",
+        EDV,
+        channel=Channel.PORTAL,
+        contact_name="b",
+        contact_email="b@b.be",
+        service_description="bench",
+        now=now,
+    )
+    onboarding.upload_signed_contract("admin", EDV, a_pdf(), now)
+    onboarding.approve("ops", EDV, now)
+    access_points.register(
+        EAN,
+        access_points.Registration(
+            Energy.ELECTRICITY,
+            MeterType.DIGITAL,
+            Direction.BOTH,
+            "x",
+            "m",
+            GridUser("person", "karel"),
+            date(2020, 1, 1),
+        ),
+        now,
+    )
+    mandates.grant(
+        "karel", mandates.GrantRequest(EDV, EAN, Granularity.QUARTER_HOUR, FIRST, END), now
+    )
+    for channel, seed in (("offtake", 1), ("injection", 5)):
+        body = {
+            "ean": EAN,
+            "channel": channel,
+            "resolution": "quarter_hour",
+            "unit": "kWh",
+            "readings": _year_rows(seed),
+        }
+        ingest.ingest(orjson.dumps(body), "bench", f"bench-{channel}", now)
+
+
+def _serve_json() -> bytes:
+    from chalicelib.api.meterdata import volumes_json
+    from chalicelib.domain.vocabulary import Resolution
+    from chalicelib.services import meterdata
+
+    result = meterdata.volumes(
+        "admin", EDV, EAN, FIRST, END, Resolution.QUARTER_HOUR, datetime.now(UTC)
+    )
+    return volumes_json(result, "kWh")
+
+
+@contextmanager
+def _time_in_dynamodb() -> Iterator[dict[str, list[float]]]:
+    """Milliseconds spent inside DynamoDB calls, summed per _serve_json run."""
+    import botocore.client
+
+    inner = botocore.client.BaseClient._make_api_call
+    record: dict[str, list[float]] = {"per_run": [], "current": [0.0]}
+
+    def timed(self: Any, operation: str, params: Any) -> Any:
+        started = time.perf_counter()
+        try:
+            return inner(self, operation, params)
+        finally:
+            record["current"][0] += (time.perf_counter() - started) * 1000
+            if operation == "PutItem":  # the access-log write ends a run
+                record["per_run"].append(record["current"][0])
+                record["current"][0] = 0.0
+
+    botocore.client.BaseClient._make_api_call = timed  # type: ignore[method-assign]
+    try:
+        yield record
+    finally:
+        botocore.client.BaseClient._make_api_call = inner  # type: ignore[method-assign]
+
+
+def _median_ms(work: Any, runs: int = RUNS) -> tuple[float, Any]:
+    samples, result = [], None
+    for _ in range(runs):
+        started = time.perf_counter()
+        result = work()
+        samples.append((time.perf_counter() - started) * 1000)
+    return statistics.median(samples), result
+
+
+def _naive(packed_ms: float) -> None:
+    """The layout we did not choose: one item per quarter-hour and channel."""
+    from pynamodb.attributes import NumberAttribute, UnicodeAttribute
+    from pynamodb.models import Model
+
+    from chalicelib.store.base import TableMeta
+    from tests.support.counting import dynamodb_read_volume
+
+    class NaiveReading(Model):
+        class Meta(TableMeta):
+            table_name = "bench-naive-readings"
+
+        series = UnicodeAttribute(hash_key=True)
+        start = UnicodeAttribute(range_key=True)
+        value = NumberAttribute()
+        status = UnicodeAttribute()
+
+    NaiveReading.create_table(wait=True)
+    for channel, seed in (("offtake", 1), ("injection", 5)):
+        with NaiveReading.batch_write() as batch:
+            for row in _year_rows(seed):
+                batch.save(
+                    NaiveReading(
+                        f"{EAN}#{channel}", row["start"], value=row["value"], status=row["status"]
+                    )
+                )
+
+    def serve() -> bytes:
+        channels = {}
+        for channel in ("offtake", "injection"):
+            items = NaiveReading.query(
+                f"{EAN}#{channel}",
+                NaiveReading.start.between(f"{FIRST.isoformat()}T00", f"{END.isoformat()}T00"),
+            )
+            channels[channel] = [
+                {"start": i.start, "value": i.value, "status": i.status} for i in items
+            ]
+        return orjson.dumps({"channels": channels})
+
+    with dynamodb_read_volume() as volume:
+        naive_ms, _ = _median_ms(serve, runs=3)
+    runs = 3
+    print(
+        f"(b) naive layout: median {naive_ms:.0f} ms; {volume['items'] // runs:,} items, "
+        f"{volume['bytes'] // runs / 1e6:.2f} MB read per request; packed is {naive_ms / packed_ms:.0f}x faster"
+    )
+
+
+def _ingest_throughput() -> None:
+    from chalicelib.domain.ingest import collector_paused, decode_json, parse
+
+    body = orjson.dumps(
+        {
+            "ean": EAN,
+            "channel": "offtake",
+            "resolution": "quarter_hour",
+            "unit": "kWh",
+            "readings": _year_rows(3),
+        }
+    )
+
+    def parse_and_pack() -> int:
+        with collector_paused():
+            [raw] = decode_json(body)
+            parsed = parse(raw)
+            blobs = [series.pack() for series, _ in parsed.days.values()]
+        return len(blobs)
+
+    parse_and_pack()  # warm: imports and the timestamp cache
+    ms, _ = _median_ms(parse_and_pack, runs=9)
+    rows = 365 * 96
+    print(
+        f"(c) ingest parse+pack: {rows / (ms / 1000):,.0f} readings/s (median of 9 runs over one year, {ms:.0f} ms)"
+    )
+
+
+def _render() -> None:
+    from chalicelib.api.meterdata import _csv, _png
+    from chalicelib.domain.vocabulary import Resolution
+    from chalicelib.render.volumes_pdf import Header, volumes_pdf
+    from chalicelib.services import meterdata
+
+    week = meterdata.volumes(
+        "admin",
+        EDV,
+        EAN,
+        date(2025, 6, 2),
+        date(2025, 6, 9),
+        Resolution.QUARTER_HOUR,
+        datetime.now(UTC),
+    )
+    year = meterdata.volumes("admin", EDV, EAN, FIRST, END, Resolution.DAY, datetime.now(UTC))
+    started = time.perf_counter()
+    _png(week, "kWh")
+    first_png = (time.perf_counter() - started) * 1000
+    png_ms, png = _median_ms(lambda: _png(week, "kWh"), runs=5)
+    header = Header("Bench", ["line"], "kWh", "notice")
+    pdf_ms, pdf = _median_ms(lambda: volumes_pdf(header, png, week.channels, None), runs=5)
+    year_png_ms, _ = _median_ms(lambda: _png(year, "kWh"), runs=3)
+    csv_ms, _ = _median_ms(lambda: _csv(week), runs=5)
+    print(
+        f"(d) PNG, a week of quarter-hours: {png_ms:.0f} ms ({first_png:.0f} ms the first time, "
+        f"importing matplotlib); a year of days: {year_png_ms:.0f} ms"
+    )
+    print(
+        f"    PDF (chart and 672-row table): {pdf_ms:.0f} ms, {len(pdf) / 1000:.0f} kB; CSV of the week {csv_ms:.0f} ms"
+    )
+
+
+def run() -> None:
+    with emulated_aws():
+        from tests.support.counting import dynamodb_read_volume
+
+        _setup()
+        _serve_json()  # warm
+        with dynamodb_read_volume() as volume, _time_in_dynamodb() as emulator:
+            ms, body = _median_ms(_serve_json)
+        in_emulator = statistics.median(emulator["per_run"]) if emulator["per_run"] else 0.0
+        from chalice.test import Client
+
+        from app import app
+
+        client = Client(app, stage_name="dev")
+        from chalicelib.services import dev_issuer
+
+        token, _ = dev_issuer.mint("admin", "Bench", [], datetime.now(UTC))
+        path = f"/v1/organisations/{EDV}/access-points/{EAN}/volumes?from={FIRST}&to={END}&resolution=quarter_hour"
+        headers = {"Authorization": f"Bearer {token}", "Accept-Encoding": "gzip"}
+        http_ms, response = _median_ms(lambda: client.http.get(path, headers=headers))
+        print(
+            f"(a) a year of quarter-hours, both channels, as JSON: median {ms:.0f} ms over {RUNS} runs "
+            f"({len(body) / 1e6:.1f} MB JSON, 70,080 points); {volume['items'] // RUNS} items, "
+            f"{volume['bytes'] // RUNS / 1e3:.0f} kB read from DynamoDB per request"
+        )
+        print(
+            f"    of which in DynamoDB calls (moto emulating them in this process): "
+            f"{in_emulator:.0f} ms; the service's own work: {ms - in_emulator:.0f} ms"
+        )
+        print(
+            f"    through the HTTP handler with gzip: median {http_ms:.0f} ms, "
+            f"{len(response.body) / 1e6:.2f} MB on the wire"
+        )
+        _ingest_throughput()
+        _render()
+        _naive(ms)
+
+
+if __name__ == "__main__":
+    run()

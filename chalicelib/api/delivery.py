@@ -1,0 +1,67 @@
+"""Getting a large answer out of Lambda, whose response may not exceed 6 MB (after base64):
+gzip when the client accepts it, and otherwise stage the file on S3 behind a 303 to a presigned
+URL valid 15 minutes."""
+
+from __future__ import annotations
+
+import gzip
+import uuid
+
+from chalice.app import Request, Response
+
+from ..aws import s3
+from ..config import settings
+from ..domain.errors import DomainError
+from ..observability import logger
+
+INLINE_LIMIT = 4_000_000  # bytes of body; base64 makes 5.3 MB of it, under Lambda's 6 MB
+COMPRESS_FROM = 32_768
+PRESIGNED_SECONDS = 900
+
+
+def deliver(
+    request: Request, body: bytes, content_type: str, filename: str | None = None
+) -> Response:
+    headers: dict[str, str | list[str]] = {"Content-Type": content_type, "Vary": "Accept-Encoding"}
+    if filename:
+        headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    accepts_gzip = "gzip" in (request.headers.get("accept-encoding") or "").lower()
+    if accepts_gzip and len(body) >= COMPRESS_FROM:
+        compressed = gzip.compress(body, compresslevel=5)
+        if len(compressed) <= INLINE_LIMIT:
+            return Response(
+                body=compressed, status_code=200, headers={**headers, "Content-Encoding": "gzip"}
+            )
+    if len(body) <= INLINE_LIMIT:
+        return Response(body=body, status_code=200, headers=headers)
+    return Response(
+        body="",
+        status_code=303,
+        headers={"Location": _stage(body, content_type, filename), "Cache-Control": "no-store"},
+    )
+
+
+def _stage(body: bytes, content_type: str, filename: str | None) -> str:
+    name = filename or "volumes.json"
+    key = f"exports/{uuid.uuid4().hex}/{name}"
+    bucket = settings().exports_bucket
+    try:
+        s3().put_object(
+            Bucket=bucket,
+            Key=key,
+            Body=body,
+            ContentType=content_type,
+            ContentDisposition=f'attachment; filename="{name}"',
+        )
+        return str(
+            s3().generate_presigned_url(
+                "get_object",
+                Params={"Bucket": bucket, "Key": key},
+                ExpiresIn=PRESIGNED_SECONDS,
+            )
+        )
+    except Exception as error:
+        logger.exception("staging an export failed")
+        raise DomainError(
+            "service_unavailable", "The export could not be prepared; please try again."
+        ) from error

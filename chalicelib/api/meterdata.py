@@ -1,0 +1,298 @@
+"""Meter data for EDVs (R9-R11): volumes as JSON, CSV, PDF or PNG, and monthly peak power."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import TYPE_CHECKING, Any, Literal
+
+import orjson
+from chalice.app import Request, Response
+from pydantic import Field
+
+from ..domain.vocabulary import Direction, Energy, MeterType, Resolution
+from ..services import meterdata
+from .delivery import deliver
+from .models import ApiModel
+from .routing import JSON, Api, Auth, Call
+from .types import Instant
+
+if TYPE_CHECKING:
+    from ..domain.volumes import ChannelSeries
+    from ..services.meterdata import Volumes
+
+api = Api("Meter data")
+FORMATS = {"json": JSON, "csv": "text/csv", "pdf": "application/pdf", "png": "image/png"}
+STATUS_NAMES = ("missing", "estimated", "validated")
+
+
+class VolumesQuery(ApiModel):
+    from_: date = Field(alias="from", description="First Brussels date, inclusive.")
+    to: date = Field(description="Last Brussels date, exclusive: the range is [from, to).")
+    resolution: Resolution
+    format: Literal["json", "csv", "pdf", "png"] | None = Field(
+        None, description="Instead of the Accept header."
+    )
+    unit: Literal["kWh", "m3"] | None = Field(None, description="Gas only: kWh (default) or m3.")
+
+
+class Point(ApiModel):
+    start: str
+    end: str
+    value: float | None
+    status: Literal["validated", "estimated", "missing"]
+
+
+class Channels(ApiModel):
+    offtake: list[Point] | None = None
+    injection: list[Point] | None = None
+
+
+class VolumesDocument(ApiModel):
+    """The JSON shape of volumes (built without pydantic for speed; this documents it)."""
+
+    ean: str
+    energy: Energy
+    meter_type: MeterType
+    unit: Literal["kWh", "m3"]
+    resolution: Resolution
+    from_: date = Field(alias="from")
+    to: date
+    served_from: date
+    served_to: date
+    data_complete_until: Instant
+    notice: str
+    channels: Channels
+
+
+class PeakPowerQuery(ApiModel):
+    from_: date = Field(alias="from")
+    to: date
+
+
+class MonthPeakView(ApiModel):
+    month: str = Field(examples=["2025-03"])
+    kw: float
+    at: str = Field(description="Start of the quarter-hour (or hour, gas) of the peak.")
+
+
+class PeakPower(ApiModel):
+    ean: str
+    energy: Energy
+    meter_type: MeterType
+    direction: Direction
+    unit: Literal["kW"] = "kW"
+    served_from: date
+    served_to: date
+    peaks: list[MonthPeakView]
+
+
+def _format(request: Request, asked: str | None) -> str:
+    if asked:
+        return asked
+    accept = (request.headers.get("accept") or "").lower()
+    for name, media_type in FORMATS.items():
+        if name != "json" and media_type in accept:
+            return name
+    return "json"
+
+
+def _points(series: ChannelSeries, values: list[int]) -> list[dict[str, Any]]:
+    names = STATUS_NAMES
+    return [
+        {
+            "start": start,
+            "end": end,
+            "value": value / 1000 if quality else None,
+            "status": names[quality],
+        }
+        for start, end, value, quality in zip(
+            series.starts, series.ends, values, series.qualities, strict=True
+        )
+    ]
+
+
+def _unit_values(result: Volumes, series: ChannelSeries, unit: str) -> list[int]:
+    if result.is_gas and unit == "kWh" and series.kwh_values is not None:
+        return series.kwh_values
+    return series.values
+
+
+def volumes_json(result: Volumes, unit: str) -> bytes:
+    from ..domain.volumes import NOTICE
+
+    document = {
+        "ean": result.point.ean,
+        "energy": result.point.energy.value,
+        "meter_type": result.point.meter_type.value,
+        "unit": unit,
+        "resolution": result.resolution.value,
+        "from": result.first.isoformat(),
+        "to": result.end.isoformat(),
+        "served_from": result.served_first.isoformat(),
+        "served_to": result.served_end.isoformat(),
+        "data_complete_until": result.data_complete_until,
+        "notice": NOTICE,
+        "channels": {
+            channel: _points(series, _unit_values(result, series, unit))
+            for channel, series in result.channels.items()
+        },
+    }
+    return orjson.dumps(document)
+
+
+def _filename(result: Volumes, extension: str) -> str:
+    first, end = result.served_first.isoformat(), result.served_end.isoformat()
+    return f"{result.point.ean}_{first}_{end}_{result.resolution.value}.{extension}"
+
+
+def _title(result: Volumes) -> str:
+    kind = "Digitale meter" if result.point.meter_type is MeterType.DIGITAL else "AMR-meter"
+    last = result.served_end - timedelta(days=1)  # the range is half-open; people read "t/m"
+    return f"{kind} {result.point.ean}: {result.served_first:%d/%m/%Y} t/m {last:%d/%m/%Y}"
+
+
+def _csv(result: Volumes) -> bytes:
+    from ..render.history_csv import Export, write
+
+    return write(
+        Export(
+            ean=result.point.ean,
+            meter_number=result.point.meter_number,
+            meter_type=result.point.meter_type.value,
+            energy=result.point.energy.value,
+            fine=result.resolution.is_fine,
+            channels=result.channels,
+        )
+    )
+
+
+def _png(result: Volumes, unit: str) -> bytes:
+    from ..render.charts import volumes_png
+
+    shown = {
+        channel: _with_values(series, _unit_values(result, series, unit))
+        for channel, series in result.channels.items()
+    }
+    return volumes_png(shown, unit, _title(result), result.resolution.is_fine)
+
+
+def _with_values(series: ChannelSeries, values: list[int]) -> ChannelSeries:
+    from dataclasses import replace
+
+    return replace(series, values=values)
+
+
+def _pdf(result: Volumes, unit: str, call: Call) -> bytes:
+    from ..domain.volumes import coarse_series
+    from ..render.volumes_pdf import TABLE_ROWS_MAX, Header, volumes_pdf
+
+    table = {
+        channel: _with_values(series, _unit_values(result, series, unit))
+        for channel, series in result.channels.items()
+    }
+    note = None
+    if len(next(iter(table.values()))) > TABLE_ROWS_MAX:
+        from ..store import readings
+
+        note = "De tabel toont dagtotalen; de grafiek en de CSV-download tonen elk interval."
+        table = {}
+        for channel in result.channels:
+            months = readings.months_between(
+                result.point.ean, channel, result.served_first, result.served_end
+            )
+            daily = coarse_series(
+                months, result.served_first, result.served_end, Resolution.DAY, False, result.is_gas
+            )
+            table[channel] = _with_values(daily, _unit_values(result, daily, unit))
+    header = Header(
+        title=_title(result),
+        lines=[
+            f"EAN {result.point.ean} - meter {result.point.meter_number} - {result.point.address}",
+            f"Resolutie: {result.resolution.value}; eenheid: {unit}; "
+            f"gegevens volledig tot {result.data_complete_until}",
+            f"Opgevraagd {call.now:%d/%m/%Y %H:%M} UTC door energiedienstverlener "
+            f"{result.mandate.edv}",
+        ],
+        unit=unit,
+        notice=_notice(),
+    )
+    return volumes_pdf(header, _png(result, unit), table, note)
+
+
+@api.operation(
+    "GET",
+    "/v1/organisations/{en}/access-points/{ean}/volumes",
+    auth=Auth.PERSON,
+    summary="Volumes: JSON, CSV, PDF or PNG",
+    query=VolumesQuery,
+    response=VolumesDocument,
+    response_media_types=tuple(FORMATS.values()),
+    errors=(
+        "not_a_member",
+        "edv_not_active",
+        "no_mandate",
+        "granularity_not_consented",
+        "outside_mandate_period",
+        "invalid_granularity",
+        "invalid_period",
+        "range_too_large",
+    ),
+)
+def get_volumes(call: Call, en: str, ean: str, query: VolumesQuery) -> Response:
+    """The range is clipped to the mandate's consumption period (`served_from`/`served_to`).
+    Up to 366 days at quarter-hour or hour resolution, 5 years at day and coarser. Missing values
+    are points with status `missing` and no value. Large answers are gzip-encoded when the
+    client accepts it, else staged on S3 behind a 303 to a URL valid 15 minutes."""
+    result = meterdata.volumes(
+        call.person.sub, en, ean, query.from_, query.to, query.resolution, call.now
+    )
+    unit = "m3" if result.is_gas and query.unit == "m3" else "kWh"
+    chosen = _format(call.request, query.format)
+    if chosen == "csv":
+        return deliver(
+            call.request, _csv(result), "text/csv; charset=utf-8", _filename(result, "csv")
+        )
+    if chosen == "png":
+        return deliver(call.request, _png(result, unit), "image/png", _filename(result, "png"))
+    if chosen == "pdf":
+        body = _pdf(result, unit, call)
+        return deliver(call.request, body, "application/pdf", _filename(result, "pdf"))
+    return deliver(call.request, volumes_json(result, unit), JSON)
+
+
+@api.operation(
+    "GET",
+    "/v1/organisations/{en}/access-points/{ean}/peak-power",
+    auth=Auth.PERSON,
+    summary="Monthly peak power",
+    query=PeakPowerQuery,
+    response=PeakPower,
+    errors=(
+        "not_a_member",
+        "edv_not_active",
+        "no_mandate",
+        "outside_mandate_period",
+        "not_available",
+        "invalid_period",
+        "range_too_large",
+    ),
+)
+def get_peak_power(call: Call, en: str, ean: str, query: PeakPowerQuery) -> PeakPower:
+    """Electricity: per month the highest quarter-hour offtake as power (kWh × 4 = kW) and when.
+    Gas: the highest hourly offtake, for AMR meters only. Over the served days of each month."""
+    result = meterdata.peak_power(call.person.sub, en, ean, query.from_, query.to, call.now)
+    return PeakPower(
+        ean=ean,
+        energy=result.point.energy,
+        meter_type=result.point.meter_type,
+        direction=result.point.direction,
+        served_from=result.served_first,
+        served_to=result.served_end,
+        peaks=[MonthPeakView(month=p.month, kw=p.kw, at=p.at) for p in result.peaks],
+    )
+
+
+def _notice() -> str:
+    from ..domain.volumes import NOTICE
+
+    return NOTICE

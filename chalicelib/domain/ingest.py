@@ -1,0 +1,368 @@
+"""One parser for both doors of ingest (the ops API and files in the ingest bucket): bytes in, the
+day series to store and a report of every row refused out. Pure: no I/O.
+
+A batch is `{ean, channel, resolution, unit, readings: [{start, value, status}]}`; a file holds one
+batch, a list of them, or the portal's CSV history layout (render/csv_export.py writes it).
+Rows are checked one by one; a bad row is reported with its number and never stored. The common
+case (contiguous slots in our own timestamp format) is checked in bulk, which is what makes the
+parser fast; anything else takes the careful path, row by row.
+"""
+
+from __future__ import annotations
+
+import gc
+import math
+from array import array
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any, Literal
+
+import msgspec
+import numpy as np
+
+from .brussels import BRUSSELS, day_start_utc, slot_bounds_iso, slot_count, slot_of
+from .identifiers import is_valid_ean
+from .readings import DEFAULT_GAS_FACTOR, HOUR, QUARTER_HOUR, DaySeries, Quality
+
+RESOLUTION_MINUTES = {"quarter_hour": QUARTER_HOUR, "hour": HOUR}
+UNITS = {"kWh", "m3"}
+MAX_ERRORS_LISTED = 500
+MAX_THOUSANDTHS = 2**31 - 1
+
+
+@dataclass(frozen=True)
+class RowError:
+    row: int  # 1-based row number within the batch (or line number in a CSV file)
+    field: str
+    message: str
+
+
+@dataclass
+class ParsedBatch:
+    """What one batch contributes, ready to merge into storage."""
+
+    ean: str
+    channel: str
+    resolution: str
+    unit: str
+    gas_factor: float | None
+    days: dict[date, tuple[DaySeries, bytearray]] = field(default_factory=dict)
+    # fine data: the day's values and which slots this batch gave
+    daily: dict[date, tuple[int, Quality]] = field(default_factory=dict)
+    rows: int = 0
+    accepted: int = 0
+    errors: list[RowError] = field(default_factory=list)
+
+    @property
+    def minutes(self) -> int | None:
+        return RESOLUTION_MINUTES.get(self.resolution)
+
+
+class BatchError(ValueError):
+    """The batch as a whole cannot be read (its header is wrong); none of its rows count."""
+
+
+Status = Literal["validated", "estimated", "missing"]
+STATUS_CODES = {"validated": Quality.VALIDATED, "estimated": Quality.ESTIMATED, "missing": 0}
+
+
+class Reading(msgspec.Struct, gc=False, forbid_unknown_fields=True):
+    start: str
+    value: float | None = None
+    status: Status | None = None
+
+
+class LenientReading(msgspec.Struct, gc=False, forbid_unknown_fields=True):
+    """For a batch with bad statuses: read them as text, so each row can be reported."""
+
+    start: str
+    value: float | None = None
+    status: str | None = None
+
+
+class Batch(msgspec.Struct, gc=False, forbid_unknown_fields=True):
+    ean: str
+    channel: Literal["offtake", "injection"]
+    resolution: Literal["quarter_hour", "hour", "day"]
+    unit: str
+    readings: list[Reading]
+    conversion_factor: float | None = None
+
+
+class LenientBatch(msgspec.Struct, gc=False, forbid_unknown_fields=True):
+    ean: str
+    channel: Literal["offtake", "injection"]
+    resolution: Literal["quarter_hour", "hour", "day"]
+    unit: str
+    readings: list[LenientReading]
+    conversion_factor: float | None = None
+
+
+# Typed structs outside the garbage collector's view decode several times faster than dicts.
+_STRICT = msgspec.json.Decoder(Batch | list[Batch])
+_LENIENT = msgspec.json.Decoder(LenientBatch | list[LenientBatch])
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Decoding a year of quarter-hours allocates ~100,000 objects and no cycles; the cyclic
+    garbage collector would walk them again and again meanwhile."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+@dataclass(frozen=True)
+class RawBatch:
+    ean: str
+    channel: str
+    resolution: str
+    unit: str
+    starts: list[str]
+    values: list[float | None]
+    statuses: list[str | None]
+    row_numbers: list[int] | None = None  # when rows come from elsewhere (CSV lines)
+
+    def row(self, index: int) -> int:
+        """The number a person sees for the row at `index`: 1-based, or its line in a file."""
+        return self.row_numbers[index] if self.row_numbers else index + 1
+
+    conversion_factor: float | None = None
+
+
+def decode_json(raw: bytes) -> list[RawBatch]:
+    """JSON batches; BatchError when the document is not one."""
+    try:
+        with collector_paused():
+            try:
+                decoded: Any = _STRICT.decode(raw)
+            except msgspec.ValidationError:
+                decoded = _LENIENT.decode(raw)
+    except msgspec.ValidationError as error:
+        raise BatchError(f"not a readings batch: {error}") from error
+    except msgspec.DecodeError as error:
+        raise BatchError(f"not valid JSON: {error}") from error
+    batches = decoded if isinstance(decoded, list) else [decoded]
+    return [
+        RawBatch(
+            ean=batch.ean,
+            channel=batch.channel,
+            resolution=batch.resolution,
+            unit=batch.unit,
+            starts=[reading.start for reading in batch.readings],
+            values=[reading.value for reading in batch.readings],
+            statuses=[reading.status for reading in batch.readings],
+            conversion_factor=batch.conversion_factor,
+        )
+        for batch in batches
+    ]
+
+
+def check_header(raw: RawBatch) -> None:
+    if not is_valid_ean(raw.ean):
+        raise BatchError(f"invalid EAN {raw.ean!r}")
+    if raw.unit not in UNITS:
+        raise BatchError(f"unit must be kWh or m3, not {raw.unit!r}")
+    factor = raw.conversion_factor
+    if factor is not None and not (math.isfinite(factor) and 0 < factor < 100):
+        raise BatchError("conversion_factor must be a kWh-per-m³ factor between 0 and 100")
+
+
+def parse(raw: RawBatch) -> ParsedBatch:
+    """Check every row of a batch and pack the good ones into day series."""
+    check_header(raw)
+    batch = ParsedBatch(
+        raw.ean, raw.channel, raw.resolution, raw.unit, raw.conversion_factor, rows=len(raw.starts)
+    )
+    thousandths, qualities = _values(raw, batch.errors)
+    if batch.minutes is None:
+        _pack_daily(raw, thousandths, qualities, batch)
+    else:
+        _pack_fine(raw, thousandths, qualities, batch, batch.minutes)
+    return batch
+
+
+def _values(raw: RawBatch, errors: list[RowError]) -> tuple[Any, Any]:
+    """Thousandths (int32) and quality (uint8) per row, as numpy arrays; a refused row gets
+    quality 255 and is not stored."""
+    try:  # every status known: one C-level pass
+        codes = bytes(map(STATUS_CODES.__getitem__, raw.statuses))  # type: ignore[arg-type]
+        quality = np.frombuffer(codes, np.uint8)
+        quality = quality.copy()
+    except KeyError:
+        slow = [STATUS_CODES.get(status, 255) for status in raw.statuses]  # type: ignore[arg-type]
+        quality = np.array(slow, dtype=np.uint8)
+    floats = np.array(raw.values, dtype=np.float64)  # None becomes NaN
+    scaled = np.rint(floats * 1000)
+    has_value = ~np.isnan(floats)
+    bad = (
+        (quality == 255)
+        | (has_value & ((scaled < 0) | (scaled > MAX_THOUSANDTHS) | ~np.isfinite(floats)))
+        | (~has_value & (quality != Quality.MISSING))
+        | (has_value & (quality == Quality.MISSING))
+    )
+    for index in np.flatnonzero(bad).tolist():
+        errors.append(RowError(raw.row(index), *_value_problem(raw, index)))
+    quality[bad] = 255
+    thousandths = np.where(has_value & ~bad, scaled, 0).astype("<i4")
+    return thousandths, quality
+
+
+def _value_problem(raw: RawBatch, index: int) -> tuple[str, str]:
+    status, value = raw.statuses[index], raw.values[index]
+    if status not in ("validated", "estimated", "missing"):
+        return "status", "status must be validated, estimated or missing"
+    if value is None:
+        return "value", "a value is required unless the status is missing"
+    if status == "missing":
+        return "value", "a missing reading has no value (null)"
+    return "value", "the value must be a finite number of at least 0 (and at most 2,147,483)"
+
+
+def _pack_fine(
+    raw: RawBatch,
+    thousandths: Any,
+    qualities: Any,
+    batch: ParsedBatch,
+    minutes: int,
+) -> None:
+    segments = _contiguous_segments(raw.starts, minutes)
+    if segments is None:
+        _pack_row_by_row(raw, thousandths, qualities, batch, minutes)
+        return
+    refused = qualities == 255
+    values = np.where(refused, 0, thousandths).astype("<i4")
+    given_all = np.where(refused, 0, 1).astype(np.uint8)
+    kept = np.where(refused, 0, qualities).astype(np.uint8)
+    offset = 0
+    for day, first, count in segments:
+        end = offset + count
+        if first == 0 and count == slot_count(day, minutes):  # a whole day: no copying about
+            day_values = array("i")
+            day_values.frombytes(values[offset:end].tobytes())
+            series = DaySeries(day, minutes, day_values, bytearray(kept[offset:end].tobytes()))
+            given = bytearray(given_all[offset:end].tobytes())
+        else:
+            series = DaySeries.empty(day, minutes)
+            given = bytearray(len(series.qualities))
+            series.values[first : first + count] = array("i", values[offset:end].tobytes())
+            series.qualities[first : first + count] = kept[offset:end].tobytes()
+            given[first : first + count] = given_all[offset:end].tobytes()
+        batch.days[day] = (series, given)
+        offset = end
+    batch.accepted += len(raw.starts) - int(refused.sum())
+
+
+def _pack_row_by_row(
+    raw: RawBatch,
+    thousandths: Any,
+    qualities: Any,
+    batch: ParsedBatch,
+    minutes: int,
+) -> None:
+    values, kept = thousandths.tolist(), qualities.tolist()
+    seen: set[tuple[date, int]] = set()
+    for index, text in enumerate(raw.starts):
+        position = _position(text, minutes, raw.row(index), batch.errors)
+        if position is None or kept[index] == 255:
+            continue
+        if position in seen:
+            batch.errors.append(RowError(raw.row(index), "start", "this slot occurs twice"))
+            continue
+        seen.add(position)
+        day, slot = position
+        if day not in batch.days:
+            batch.days[day] = (DaySeries.empty(day, minutes), bytearray(slot_count(day, minutes)))
+        series, given = batch.days[day]
+        series.values[slot] = values[index]
+        series.qualities[slot] = kept[index]
+        given[slot] = 1
+        batch.accepted += 1
+
+
+def _contiguous_segments(starts: list[str], minutes: int) -> list[tuple[date, int, int]] | None:
+    """The fast path: rows that are consecutive slots written as we write them, checked with one
+    comparison of the whole list. (day, first slot, count) per day, or None."""
+    if not starts:
+        return []
+    try:
+        day, slot = slot_of(datetime.fromisoformat(starts[0]), minutes)
+    except ValueError:
+        return None
+    expected: list[str] = []
+    segments: list[tuple[date, int, int]] = []
+    while len(expected) < len(starts):
+        bounds = slot_bounds_iso(day, minutes)
+        take = min(len(bounds) - 1 - slot, len(starts) - len(expected))
+        expected.extend(bounds[slot : slot + take])
+        segments.append((day, slot, take))
+        day, slot = day + timedelta(days=1), 0
+    return segments if expected == starts else None
+
+
+def _position(
+    text: str, minutes: int, number: int, errors: list[RowError]
+) -> tuple[date, int] | None:
+    try:
+        instant = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        errors.append(RowError(number, "start", "start must be an ISO 8601 timestamp"))
+        return None
+    if instant.tzinfo is None:
+        errors.append(RowError(number, "start", "start must carry its UTC offset"))
+        return None
+    try:
+        return slot_of(instant, minutes)
+    except ValueError:
+        errors.append(RowError(number, "start", f"start is not on the {minutes}-minute grid"))
+        return None
+
+
+def _pack_daily(
+    raw: RawBatch,
+    thousandths: Any,
+    qualities: Any,
+    batch: ParsedBatch,
+) -> None:
+    values, kept = thousandths.tolist(), qualities.tolist()
+    for index, text in enumerate(raw.starts):
+        quality = kept[index]
+        if quality == 255:
+            continue
+        day = _day_of(text, raw.row(index), batch.errors)
+        if day is None:
+            continue
+        if day in batch.daily:
+            batch.errors.append(RowError(raw.row(index), "start", "this day occurs twice"))
+            continue
+        batch.daily[day] = (values[index], Quality(quality))
+        batch.accepted += 1
+
+
+def _day_of(text: str, number: int, errors: list[RowError]) -> date | None:
+    """A daily reading starts at a Brussels midnight (or is given as a plain date)."""
+    try:
+        if len(text) == 10:
+            return date.fromisoformat(text)
+        instant = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        errors.append(RowError(number, "start", "start must be a date or an ISO 8601 timestamp"))
+        return None
+    if instant.tzinfo is None:
+        errors.append(RowError(number, "start", "start must carry its UTC offset"))
+        return None
+    day = instant.astimezone(BRUSSELS).date()
+    if instant != day_start_utc(day):
+        errors.append(RowError(number, "start", "a daily reading starts at midnight, Brussels"))
+        return None
+    return day
+
+
+def gas_factor_or_default(batch: ParsedBatch) -> float:
+    return batch.gas_factor if batch.gas_factor is not None else DEFAULT_GAS_FACTOR

@@ -1,0 +1,198 @@
+"""Volumes as served (R9-R11, R14): the points of a range at a resolution, from stored days and
+months. Pure: the stored series come in, the points go out.
+
+Fine resolutions (quarter-hour, hour) come from the day series; hour from quarter-hours sums four
+consecutive slots (a Brussels day of 92 or 100 quarter-hours has 23 or 25 hours). Day, week
+(ISO, Monday to Monday), month and year come from the month series. A point over a period at the
+edge of the served range covers only its part inside the range, so the points always add up to
+the served total. A coarse point is validated only if all of it is, missing only if none of it
+is present; otherwise estimated (a partial sum, never filled in).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from .brussels import day_start_utc, local_iso, slot_bounds_iso
+from .errors import DomainError
+from .readings import DEFAULT_GAS_FACTOR, DaySeries, MonthSeries, Quality, month_of, summarise
+from .vocabulary import Resolution
+
+FINE_RANGE_DAYS = 366
+COARSE_RANGE_YEARS = 5
+NOTICE = (
+    "Opgelet: deze meetgegevens zijn informatief en sommige zijn pas beschikbaar in de loop van "
+    "de komende 72 uur."
+)
+
+
+@dataclass
+class ChannelSeries:
+    """The points of one channel, as parallel lists (a year of quarter-hours is 35,040 points)."""
+
+    starts: list[str] = field(default_factory=list)
+    ends: list[str] = field(default_factory=list)
+    values: list[int] = field(default_factory=list)  # thousandths; 0 where missing
+    qualities: list[int] = field(default_factory=list)
+    day_parts: list[int] | None = None  # day-tariff part of each coarse point (digital meters)
+    night_parts: list[int] | None = None
+    kwh_values: list[int] | None = None  # gas: the values (m³) converted to kWh
+
+    def __len__(self) -> int:
+        return len(self.starts)
+
+    @property
+    def total(self) -> int:
+        return sum(self.values)
+
+    def first_missing(self) -> int | None:
+        for index, quality in enumerate(self.qualities):
+            if quality == Quality.MISSING:
+                return index
+        return None
+
+
+def check_range(first: date, end: date, resolution: Resolution) -> None:
+    if end <= first:
+        raise DomainError("invalid_period", "`to` must come after `from`: the range is [from, to).")
+    if resolution.is_fine:
+        too_large = (end - first).days > FINE_RANGE_DAYS
+    else:
+        too_large = end > _years_later(first, COARSE_RANGE_YEARS)
+    if too_large:
+        span = "366 days" if resolution.is_fine else "5 years"
+        raise DomainError(
+            "range_too_large", f"At {resolution.value} resolution a range spans at most {span}."
+        )
+
+
+def _years_later(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February: the range may run to the 1st of March
+        return date(day.year + years, 3, 1)
+
+
+def clip(first: date, end: date, period_start: date, period_end: date) -> tuple[date, date]:
+    """R9: the request clipped to the mandate's consumption period, or outside_mandate_period."""
+    served_first, served_end = max(first, period_start), min(end, period_end)
+    if served_end <= served_first:
+        raise DomainError(
+            "outside_mandate_period",
+            f"The mandate covers [{period_start.isoformat()}, {period_end.isoformat()}) only.",
+        )
+    return served_first, served_end
+
+
+def fine_series(
+    days: dict[date, DaySeries],
+    first: date,
+    end: date,
+    source_minutes: int,
+    minutes: int,
+    gas_factors: dict[date, float] | None = None,
+) -> ChannelSeries:
+    """Every slot of [first, end) at `minutes`; a day without data is all missing points."""
+    result = ChannelSeries(kwh_values=[] if gas_factors is not None else None)
+    group = minutes // source_minutes
+    day = first
+    while day < end:
+        bounds = slot_bounds_iso(day, minutes)
+        result.starts.extend(bounds[:-1])
+        result.ends.extend(bounds[1:])
+        count = len(bounds) - 1
+        series = days.get(day)
+        if series is None:
+            result.values.extend([0] * count)
+            result.qualities.extend([0] * count)
+        elif group == 1:
+            result.values.extend(series.values)
+            result.qualities.extend(series.qualities)
+        else:
+            for index in range(0, count * group, group):
+                result.values.append(sum(series.values[index : index + group]))
+                result.qualities.append(summarise(series.qualities[index : index + group]))
+        if result.kwh_values is not None and gas_factors is not None:
+            factor = gas_factors.get(month_of(day), DEFAULT_GAS_FACTOR)
+            result.kwh_values.extend(round(value * factor) for value in result.values[-count:])
+        day += timedelta(days=1)
+    return result
+
+
+def periods(first: date, end: date, resolution: Resolution) -> list[tuple[date, date]]:
+    """The calendar periods covering [first, end), each clipped to it."""
+    result = []
+    start = first
+    while start < end:
+        if resolution is Resolution.DAY:
+            natural_end = start + timedelta(days=1)
+        elif resolution is Resolution.WEEK:
+            natural_end = start + timedelta(days=7 - start.weekday())
+        elif resolution is Resolution.MONTH:
+            natural_end = (start.replace(day=28) + timedelta(days=4)).replace(day=1)
+        else:
+            natural_end = date(start.year + 1, 1, 1)
+        stop = min(natural_end, end)
+        result.append((start, stop))
+        start = stop
+    return result
+
+
+def coarse_series(
+    months: dict[date, MonthSeries],
+    first: date,
+    end: date,
+    resolution: Resolution,
+    split_tariffs: bool,
+    gas: bool,
+) -> ChannelSeries:
+    result = ChannelSeries(
+        day_parts=[] if split_tariffs else None,
+        night_parts=[] if split_tariffs else None,
+        kwh_values=[] if gas else None,
+    )
+    for start, stop in periods(first, end, resolution):
+        total = day_total = night_total = kwh_total = 0
+        qualities = bytearray()
+        day = start
+        while day < stop:
+            month = months.get(month_of(day))
+            if month is not None:
+                value, quality, derived = month.day_value(day)
+                index = day.day - 1
+                total += value
+                qualities.append(quality)
+                if derived:
+                    day_total += month.day_part[index]
+                    night_total += month.night_part[index]
+                else:  # a daily reading cannot be split by tariff period: count it as day
+                    day_total += value
+                kwh_total += round(value * month.gas_factor)
+            else:
+                qualities.append(Quality.MISSING)
+            day += timedelta(days=1)
+        result.starts.append(local_iso(day_start_utc(start)))
+        result.ends.append(local_iso(day_start_utc(stop)))
+        result.values.append(total)
+        result.qualities.append(summarise(qualities))
+        if result.day_parts is not None and result.night_parts is not None:
+            result.day_parts.append(day_total)
+            result.night_parts.append(night_total)
+        if result.kwh_values is not None:
+            result.kwh_values.append(kwh_total)
+    return result
+
+
+def complete_until(series: list[ChannelSeries], served_end: date) -> str:
+    """Where the first missing value starts: every channel is complete before it."""
+    earliest = local_iso(day_start_utc(served_end))
+    for channel in series:
+        index = channel.first_missing()
+        if index is not None and _instant(channel.starts[index]) < _instant(earliest):
+            earliest = channel.starts[index]
+    return earliest
+
+
+def _instant(text: str) -> datetime:
+    return datetime.fromisoformat(text)

@@ -1,0 +1,190 @@
+"""Reading meter data (R9-R11): every read checks the EDV, its mandate, the granularity and the
+consumption period, reads only the channels the EAN carries (R6), and is written to the access
+log (R12). The portal API and the machine API both come through here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from ..domain.access_points import AccessPoint
+from ..domain.brussels import day_start_utc, local_iso, slot_start
+from ..domain.errors import DomainError
+from ..domain.mandates import Mandate
+from ..domain.readings import HOUR, QUARTER_HOUR, MonthSeries
+from ..domain.vocabulary import Energy, Granularity, MeterType, Resolution
+from ..domain.volumes import (
+    ChannelSeries,
+    check_range,
+    clip,
+    coarse_series,
+    complete_until,
+    fine_series,
+)
+from ..store import access_points as points_store
+from ..store import readings as store
+from . import access_log, directory, mandates
+
+FINE_MANDATES = (Granularity.QUARTER_HOUR, Granularity.HOUR)
+
+
+@dataclass(frozen=True)
+class Volumes:
+    point: AccessPoint
+    mandate: Mandate
+    resolution: Resolution
+    first: date
+    end: date
+    served_first: date
+    served_end: date
+    channels: dict[str, ChannelSeries]
+
+    @property
+    def data_complete_until(self) -> str:
+        return complete_until(list(self.channels.values()), self.served_end)
+
+    @property
+    def is_gas(self) -> bool:
+        return self.point.energy is Energy.GAS
+
+
+def authorise(sub: str | None, edv: str, ean: str, now: datetime) -> tuple[Mandate, AccessPoint]:
+    """R9: a member of an active EDV (or the EDV's own API client: sub None) holding a mandate
+    on this EAN that gives access now, whatever the jobs have done."""
+    if sub is not None:
+        directory.member_of(sub, edv)
+    mandate = mandates.readable_mandate(edv, ean, now)
+    point = points_store.get(ean)
+    if point is None:  # a mandate on an EAN that left the registry: treat as no mandate
+        raise DomainError("no_mandate", "This EDV has no active mandate on this access point.")
+    return mandate, point
+
+
+def check_resolution(point: AccessPoint, mandate: Mandate, resolution: Resolution) -> None:
+    if resolution is Resolution.QUARTER_HOUR and point.energy is Energy.GAS:
+        raise DomainError("invalid_granularity", "Gas is measured per hour, not per quarter-hour.")
+    if resolution.is_fine and mandate.granularity not in FINE_MANDATES:
+        raise DomainError(
+            "granularity_not_consented",
+            "The customer shared day values only: days, weeks, months and years.",
+        )
+
+
+def volumes(
+    sub: str | None,
+    edv: str,
+    ean: str,
+    first: date,
+    end: date,
+    resolution: Resolution,
+    now: datetime,
+    face: str = "portal",
+) -> Volumes:
+    mandate, point = authorise(sub, edv, ean, now)
+    check_resolution(point, mandate, resolution)
+    check_range(first, end, resolution)
+    served_first, served_end = clip(first, end, mandate.period_start, mandate.period_end)
+    channels = {
+        channel.value: _series(point, channel.value, served_first, served_end, resolution)
+        for channel in point.channels
+    }
+    access_log.record(
+        mandate,
+        range_from=served_first.isoformat(),
+        range_to=served_end.isoformat(),
+        resolution=resolution.value,
+        what="volumes",
+        face=face,
+        now=now,
+    )
+    return Volumes(point, mandate, resolution, first, end, served_first, served_end, channels)
+
+
+def _series(
+    point: AccessPoint, channel: str, first: date, end: date, resolution: Resolution
+) -> ChannelSeries:
+    gas = point.energy is Energy.GAS
+    if resolution.minutes is not None:
+        source = HOUR if gas else QUARTER_HOUR
+        days = store.days_between(point.ean, channel, first, end - timedelta(days=1))
+        factors = _gas_factors(point, channel, first, end) if gas else None
+        return fine_series(days, first, end, source, resolution.minutes, factors)
+    months = store.months_between(point.ean, channel, first, end - timedelta(days=1))
+    split = point.energy is Energy.ELECTRICITY and point.meter_type is MeterType.DIGITAL
+    return coarse_series(months, first, end, resolution, split_tariffs=split, gas=gas)
+
+
+def _gas_factors(point: AccessPoint, channel: str, first: date, end: date) -> dict[date, float]:
+    months = store.months_between(point.ean, channel, first, end - timedelta(days=1))
+    return {month: series.gas_factor for month, series in months.items()}
+
+
+@dataclass(frozen=True)
+class MonthPeak:
+    month: str  # YYYY-MM
+    kw: float
+    at: str  # the start of the quarter-hour (electricity) or hour (gas), ISO with offset
+
+
+@dataclass(frozen=True)
+class Peaks:
+    point: AccessPoint
+    served_first: date
+    served_end: date
+    peaks: list[MonthPeak]
+
+
+def peak_power(
+    sub: str | None, edv: str, ean: str, first: date, end: date, now: datetime, face: str = "portal"
+) -> Peaks:
+    """Per month, the highest quarter-hour offtake power (electricity), or the highest hourly
+    offtake (gas, AMR meters only), over the served days of that month."""
+    mandate, point = authorise(sub, edv, ean, now)
+    if point.energy is Energy.GAS and point.meter_type is not MeterType.AMR:
+        raise DomainError("not_available", "Peak power of gas exists for AMR meters only.")
+    if "offtake" not in {channel.value for channel in point.channels}:
+        raise DomainError("not_available", "Peak power is an offtake figure; this EAN injects.")
+    check_range(first, end, Resolution.MONTH)
+    served_first, served_end = clip(first, end, mandate.period_start, mandate.period_end)
+    months = store.months_between(ean, "offtake", served_first, served_end - timedelta(days=1))
+    minutes = HOUR if point.energy is Energy.GAS else QUARTER_HOUR
+    peaks = []
+    for month in sorted(months):
+        peak = _month_peak(months[month], served_first, served_end, minutes)
+        if peak is not None:
+            peaks.append(peak)
+    access_log.record(
+        mandate,
+        range_from=served_first.isoformat(),
+        range_to=served_end.isoformat(),
+        resolution="month",
+        what="peak_power",
+        face=face,
+        now=now,
+    )
+    return Peaks(point, served_first, served_end, peaks)
+
+
+def _month_peak(series: MonthSeries, first: date, end: date, minutes: int) -> MonthPeak | None:
+    best, best_day, best_slot = -1, None, -1
+    for index, value in enumerate(series.peak):
+        day = series.month + timedelta(days=index)
+        if first <= day < end and value > best and series.peak_slot[index] >= 0:
+            best, best_day, best_slot = value, day, series.peak_slot[index]
+    if best_day is None:
+        return None
+    per_hour = 60 / minutes
+    kilowatts = best / 1000 * per_hour
+    if minutes == HOUR:  # gas: m³ in the hour, as kWh in the hour, is kW
+        kilowatts *= series.gas_factor
+    return MonthPeak(
+        month=series.month.isoformat()[:7],
+        kw=round(kilowatts, 3),
+        at=local_iso(slot_start(best_day, best_slot, minutes)),
+    )
+
+
+def served_bounds(result: Volumes) -> tuple[str, str]:
+    return local_iso(day_start_utc(result.served_first)), local_iso(
+        day_start_utc(result.served_end)
+    )
