@@ -3,13 +3,13 @@ that gives every response an x-request-id and writes one access line per request
 
 from __future__ import annotations
 
+import json
 import re
 import time
 import uuid
 from collections.abc import Callable
 from typing import Any
 
-import orjson
 from chalice.app import CaseInsensitiveMapping, Chalice, Request, Response
 
 from ..config import stage
@@ -114,8 +114,8 @@ def _as_problem(response: Response) -> Response:
     body: Any = response.body
     if isinstance(body, str | bytes):
         try:
-            body = orjson.loads(body)
-        except orjson.JSONDecodeError:
+            body = json.loads(body)
+        except ValueError:
             body = {}
     code = CHALICE_ERRORS.get(body.get("Code", "") if isinstance(body, dict) else "", "")
     if not code:
@@ -130,7 +130,7 @@ def _as_bytes(body: Any) -> bytes:
         return body
     if isinstance(body, str):
         return body.encode()
-    return orjson.dumps(body)
+    return json.dumps(body, separators=(",", ":")).encode()
 
 
 def _request_middleware(event: Request, get_response: Callable[[Request], Response]) -> Response:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
-import orjson
 from chalice.app import Response
 
 from .routing import Api, Auth, Call, Operation
@@ -34,7 +34,7 @@ def document() -> dict[str, Any]:
 )
 def get_openapi(call: Call) -> Response:
     if not _document:
-        _document.append(orjson.dumps(document()))
+        _document.append(json.dumps(document(), separators=(",", ":")).encode())
     return Response(
         body=_document[0].decode(), status_code=200, headers={"Content-Type": "application/json"}
     )

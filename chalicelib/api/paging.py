@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 from base64 import urlsafe_b64decode, urlsafe_b64encode
 from collections.abc import Callable
 from typing import Any
 
-import orjson
 from pydantic import Field
 
 from ..config import settings
@@ -43,7 +43,7 @@ def _sign(scope: str, payload: bytes) -> bytes:
 def encode_cursor(scope: str, position: dict[str, Any] | None) -> str | None:
     if position is None:
         return None
-    payload = orjson.dumps(position, option=orjson.OPT_SORT_KEYS)
+    payload = json.dumps(position, sort_keys=True, separators=(",", ":")).encode()
     token = _sign(scope, payload) + payload
     return urlsafe_b64encode(token).rstrip(b"=").decode()
 
@@ -58,7 +58,10 @@ def decode_cursor(scope: str, cursor: str | None) -> dict[str, Any] | None:
     signature, payload = token[:16], token[16:]
     if len(signature) < 16 or not hmac.compare_digest(signature, _sign(scope, payload)):
         raise _invalid()
-    position = orjson.loads(payload)
+    try:
+        position = json.loads(payload)
+    except ValueError as error:
+        raise _invalid() from error
     if not isinstance(position, dict):
         raise _invalid()
     return position

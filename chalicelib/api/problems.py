@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
-import orjson
 from chalice.app import Response
 
 from ..domain.errors import DomainError
@@ -72,7 +72,7 @@ def problem_response(
 ) -> Response:
     body = problem_body(code, detail, **extra)
     return Response(
-        body=orjson.dumps(body).decode(),
+        body=json.dumps(body, separators=(",", ":"), ensure_ascii=False),
         status_code=body["status"],
         headers={"Content-Type": PROBLEM_MEDIA_TYPE, **(headers or {})},
     )

@@ -8,13 +8,13 @@ they call one service function and map its result.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
-import orjson
 from chalice.app import Blueprint, Request, Response
 from pydantic import BaseModel, ValidationError
 
@@ -148,8 +148,8 @@ def _parse_json_body(operation: Operation, call: Call) -> BaseModel:
     if not raw:
         raise DomainError("bad_request", "The request needs a JSON body.")
     try:
-        data = orjson.loads(raw)
-    except orjson.JSONDecodeError as error:
+        data = json.loads(raw)
+    except ValueError as error:
         raise DomainError("bad_request", f"The body is not valid JSON: {error}") from error
     return parse_model(operation.body, data, "")
 
