@@ -44,7 +44,10 @@ class Settings:
     exports_bucket: str
     ingest_bucket: str
     cursor_key: str
-    dev_issuer_key_file: str
+    api_base_url: str
+    token_audience: str
+    assertion_audiences: tuple[str, ...]
+    esco_rate_limit: int
 
     @property
     def is_dev(self) -> bool:
@@ -66,5 +69,14 @@ def settings() -> Settings:
         ingest_bucket=_env("BUCKET_INGEST", "edv-dev-ingest"),
         # The dev default only protects local data; prod injects a secret (infrastructure/).
         cursor_key=_env("CURSOR_KEY", "dev-only-cursor-key" if current == "dev" else ""),
-        dev_issuer_key_file=os.environ.get("DEV_ISSUER_KEY_FILE", ""),
+        api_base_url=_env("API_BASE_URL", _env("PAGES_BASE_URL", "http://127.0.0.1:8000")).rstrip(
+            "/"
+        ),
+        token_audience=_env("TOKEN_AUDIENCE", "edv-machine-api"),
+        # Audiences a client assertion may name besides our token URL: what existing ESCO clients
+        # send (they were written for Azure AD), e.g. https://login.microsoftonline.com/{tenant}/v2.0
+        assertion_audiences=tuple(
+            value.strip() for value in _env("ASSERTION_AUDIENCES", "").split(",") if value.strip()
+        ),
+        esco_rate_limit=int(_env("ESCO_RATE_LIMIT_PER_MINUTE", "600")),
     )

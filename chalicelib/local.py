@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from pynamodb.attributes import TTLAttribute
+
 from .aws import s3
 from .config import settings
 from .store import all_models
@@ -19,6 +21,8 @@ def bootstrap() -> None:
     for model in all_models():
         if not model.exists():
             model.create_table(wait=True)
+            if any(isinstance(a, TTLAttribute) for a in model.get_attributes().values()):
+                model.update_ttl(ignore_update_ttl_errors=False)
     config = settings()
     buckets = {
         "pages": config.pages_bucket,

@@ -60,6 +60,8 @@ def main() -> None:
         PAGES_BASE_URL=base_url,
         AUTH_ISSUER=f"{base_url}/v1/dev",
         DEV_ISSUER_KEY_FILE=str(ROOT / ".local" / "dev-issuer.pem"),
+        TOKEN_SIGNING_KEY_FILE=str(ROOT / ".local" / "token-signing.pem"),
+        API_BASE_URL=base_url,
         MPLCONFIGDIR=str(ROOT / ".local" / "matplotlib"),
     )
 

@@ -10,7 +10,15 @@ from chalicelib.domain.access_points import GridUser
 from chalicelib.domain.brussels import brussels_date
 from chalicelib.domain.identifiers import gs1_check_digit
 from chalicelib.domain.vocabulary import Channel, Direction, Energy, Granularity, MeterType, Role
-from chalicelib.services import access_points, dev_issuer, kbo, mandates, onboarding, pages
+from chalicelib.services import (
+    access_points,
+    api_clients,
+    dev_issuer,
+    kbo,
+    mandates,
+    onboarding,
+    pages,
+)
 
 from . import demo_readings
 
@@ -162,6 +170,7 @@ class Guide:
     people: tuple[Person, ...]
     organisations: tuple[DemoOrganisation, ...]
     links: list[tuple[str, str]] = field(default_factory=list)  # (label, path)
+    machine_client: tuple[str, str, str] | None = None  # client id, secret, subscription key
 
     def banner(self, base_url: str) -> str:
         now = datetime.now(UTC)
@@ -187,6 +196,17 @@ class Guide:
             lines += [
                 f"  {person.sub:<18} {person.description}",
                 f"    curl -s -H 'Authorization: Bearer {token}' {base_url}/v1/me",
+            ]
+        if self.machine_client:
+            client_id, secret, key = self.machine_client
+            lines += [
+                "",
+                f"EDV machine API (ESCO v3) of {EDV_API.name}: base URL {base_url}/esco-live/v3",
+                f"  TOKEN=$(curl -s {base_url}/oauth2/token -d grant_type=client_credentials \\",
+                f"    -d client_id={client_id} -d client_secret={secret} | python3 -c "
+                "'import json,sys; print(json.load(sys.stdin)[\"access_token\"])')",
+                f'  curl -s -H "Authorization: Bearer $TOKEN" '
+                f"-H 'Ocp-Apim-Subscription-Key: {key}' {base_url}/esco-live/v3/api/mandate",
             ]
         return "\n".join(lines) + "\n"
 
@@ -257,6 +277,15 @@ def load(now: datetime | None = None) -> Guide:
         now,
     )
     guide = Guide(PEOPLE, ORGANISATIONS)
+    software = api_clients.create(
+        EDV_API_ADMIN.sub, EDV_API.enterprise_number, "Demo software", None, now
+    )
+    assert software.client_secret is not None
+    guide.machine_client = (
+        software.client.client_id,
+        software.client_secret,
+        software.subscription_key,
+    )
     for org in (EDV_API, EDV_PORTAL):
         path = pages.edv_path(org.enterprise_number)
         guide.links += [

@@ -14,7 +14,7 @@ from chalice.app import CaseInsensitiveMapping, Chalice, Request, Response
 
 from ..config import stage
 from ..observability import logger
-from . import access_points, dev, directory, mandates, meta, meterdata, onboarding, ops
+from . import access_points, dev, directory, esco, mandates, meta, meterdata, oauth, onboarding, ops
 from .problems import PROBLEM_MEDIA_TYPE, problem_response
 from .routing import Api, Operation
 
@@ -43,6 +43,8 @@ def production_apis() -> list[Api]:
         mandates.api,
         meterdata.api,
         ops.api,
+        oauth.api,
+        esco.api,
     ]
 
 

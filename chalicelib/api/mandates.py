@@ -9,7 +9,7 @@ from pydantic import Field
 
 from ..domain.errors import DomainError
 from ..domain.vocabulary import EndReason, EventType, Granularity, MandateStatus, Scenario
-from ..services import access_log, mandates
+from ..services import access_log, consent, mandates
 from .models import ApiModel, RequestBody
 from .paging import PageQuery, decode_cursor, encode_cursor, paged, slice_page
 from .routing import Api, Auth, Call
@@ -29,6 +29,31 @@ class GrantRequest(RequestBody):
     granularity: Granularity
     period_start: date
     period_end: date = Field(description="Exclusive: the period is [period_start, period_end).")
+    session: str | None = Field(
+        None,
+        max_length=128,
+        description="The EDV's consent request (shortUrlIdentifier), when the EDV started it.",
+    )
+
+
+class RequestedServiceView(ApiModel):
+    granularity: Granularity = Field(description="`quarter_hour` means the EAN's finest data")
+    period_start: date | None
+    period_end: date | None
+
+
+class ConsentSessionView(ApiModel):
+    """What an EDV asks for, to fill in the consent page."""
+
+    edv: str
+    edv_name: str
+    reference_number: str
+    flow: str
+    services: list[RequestedServiceView]
+    number_of_eans: int | None
+    return_url_success: str | None
+    return_url_failed: str | None
+    valid_to: Instant
 
 
 class AdjustmentView(ApiModel):
@@ -151,10 +176,16 @@ GRANT_ERRORS = (
     body=GrantRequest,
     response=MandateView,
     status=201,
-    errors=(*GRANT_ERRORS, "conflict"),
+    errors=(*GRANT_ERRORS, "conflict", "not_found"),
 )
 def grant_mandate(call: Call, body: GrantRequest) -> MandateView:
     """Valid three years from now. An active mandate of the same EDV on the EAN is replaced."""
+    reference_number = None
+    if body.session is not None:
+        session = consent.get(body.session, call.now)
+        if session.edv != body.edv:
+            raise DomainError("validation_error", "This consent request is from another EDV.")
+        reference_number = session.reference_number
     mandate = mandates.grant(
         call.person.sub,
         mandates.GrantRequest(
@@ -163,10 +194,43 @@ def grant_mandate(call: Call, body: GrantRequest) -> MandateView:
             granularity=body.granularity,
             period_start=body.period_start,
             period_end=body.period_end,
+            reference_number=reference_number,
         ),
         call.now,
     )
     return mandate_view(mandate, call.now)
+
+
+@api.operation(
+    "GET",
+    "/v1/consent-sessions/{identifier}",
+    auth=Auth.PUBLIC,
+    summary="An EDV's consent request (EDV-initiated consent)",
+    response=ConsentSessionView,
+    errors=("not_found",),
+)
+def get_consent_session(call: Call, identifier: str) -> ConsentSessionView:
+    """The consent page opened with `?sessie=` shows this, pre-filled, and afterwards sends the
+    customer to `return_url_success` or `return_url_failed`. Knowing the identifier is the key."""
+    session = consent.get(identifier, call.now)
+    return ConsentSessionView(
+        edv=session.edv,
+        edv_name=session.edv_name,
+        reference_number=session.reference_number,
+        flow=session.flow,
+        services=[
+            RequestedServiceView(
+                granularity=service.granularity,
+                period_start=service.period_start,
+                period_end=service.period_end,
+            )
+            for service in session.services
+        ],
+        number_of_eans=session.number_of_eans,
+        return_url_success=session.return_url_success,
+        return_url_failed=session.return_url_failed,
+        valid_to=session.valid_to,
+    )
 
 
 @api.operation(

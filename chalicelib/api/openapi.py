@@ -100,6 +100,8 @@ def _operation(op: Operation, refs: dict[Any, Any], schemas: dict[str, Any]) -> 
         document["description"] = op.description
     if op.auth is Auth.PUBLIC:
         document["security"] = []
+    elif op.auth is Auth.CLIENT:
+        document["security"] = [{"clientToken": [], "subscriptionKey": []}]
     if op.body is not None or op.body_doc is not None:
         model = op.body or op.body_doc
         document["requestBody"] = {
@@ -159,6 +161,16 @@ def build_document(operations: list[Operation]) -> dict[str, Any]:
         "components": {
             "securitySchemes": {
                 "personBearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"},
+                "clientToken": {
+                    "type": "oauth2",
+                    "description": "Client credentials: a secret, or private_key_jwt (RFC 7523).",
+                    "flows": {"clientCredentials": {"tokenUrl": "/oauth2/token", "scopes": {}}},
+                },
+                "subscriptionKey": {
+                    "type": "apiKey",
+                    "in": "header",
+                    "name": "Ocp-Apim-Subscription-Key",
+                },
             },
             "schemas": {**dict(sorted(schemas.items())), "Problem": PROBLEM_SCHEMA},
         },

@@ -34,6 +34,7 @@ class Auth(StrEnum):
     PUBLIC = "public"
     PERSON = "person"
     OPERATOR = "operator"
+    CLIENT = "client"  # an EDV's API client: token from /oauth2/token, subscription key
 
 
 # Path parameters are parsed in one place, by name, so every route validates them the same way.

@@ -47,6 +47,7 @@ class Mandate:
     period_adjustments: tuple[PeriodAdjustment, ...] = ()
     reference_number: str | None = None  # the EDV's own reference (EDV-initiated consent)
     version: int = 0  # optimistic lock: 0 until stored; a write must find the version it read
+    updated_at: datetime | None = None  # when it last changed (the machine API filters on it)
 
     def status_at(self, now: datetime) -> MandateStatus:
         """The status as a reader sees it: past valid_until it is expired, job or no job (R9)."""

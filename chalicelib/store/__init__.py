@@ -25,6 +25,7 @@ REPOSITORIES = (
     "readings",
     "ingest_reports",
     "leases",
+    "machine_access",
 )
 
 

@@ -63,6 +63,17 @@ class MandatesByEdvEan(GlobalSecondaryIndex["MandateItem"]):
     granted_at = UTCDateTimeAttribute(range_key=True)
 
 
+class MandatesByEdv(GlobalSecondaryIndex["MandateItem"]):
+    """All of an EDV's mandates, for the machine API's list."""
+
+    class Meta:
+        index_name = "by_edv"
+        projection = AllProjection()
+
+    edv = UnicodeAttribute(hash_key=True)
+    granted_at = UTCDateTimeAttribute(range_key=True)
+
+
 class ExpiryDue(GlobalSecondaryIndex["MandateItem"]):
     """Sparse: only active mandates carry a shard, so the job reads what is due and no more."""
 
@@ -98,7 +109,9 @@ class MandateItem(Model):
     reference_number = UnicodeAttribute(null=True)
     expiry_shard = UnicodeAttribute(null=True)
     version = NumberAttribute(default=1)
+    updated_at = UTCDateTimeAttribute(null=True)
     by_ean = MandatesByEan()
+    by_edv = MandatesByEdv()
     by_granter = MandatesByGranter()
     by_edv_ean = MandatesByEdvEan()
     expiry_due = ExpiryDue()
@@ -196,10 +209,11 @@ def mandate_from_item(item: MandateItem) -> Mandate:
         period_adjustments=_adjustments_in(item.period_adjustments or []),
         reference_number=item.reference_number,
         version=int(item.version),
+        updated_at=item.updated_at or item.granted_at,
     )
 
 
-def _item(mandate: Mandate) -> MandateItem:
+def _item(mandate: Mandate, now: datetime) -> MandateItem:
     active = mandate.status is MandateStatus.ACTIVE
     return MandateItem(
         mandate.id,
@@ -221,6 +235,7 @@ def _item(mandate: Mandate) -> MandateItem:
         reference_number=mandate.reference_number,
         expiry_shard=expiry_shard(mandate.id) if active else None,
         version=mandate.version + 1,
+        updated_at=now,
     )
 
 
@@ -254,7 +269,7 @@ def commit(change: Change, now: datetime) -> list[FeedEvent]:
                     if mandate.version == 0
                     else MandateItem.version == mandate.version
                 )
-                writes.save(_item(mandate), condition=condition)
+                writes.save(_item(mandate, now), condition=condition)
             for mandate, point, expected_active in change.new_pairs:
                 writes.save(
                     _projection(mandate, point, now),
@@ -373,6 +388,10 @@ def active_of_edv_and_ean(edv: str, ean: str) -> Mandate | None:
     if details is None or not details.get("active_mandate_id"):
         return None
     return get(str(details["active_mandate_id"]))
+
+
+def of_edv(edv: str) -> list[Mandate]:
+    return [mandate_from_item(item) for item in MandateItem.by_edv.query(edv)]
 
 
 def due_for_expiry(as_of: datetime) -> Iterator[Mandate]:

@@ -1,0 +1,132 @@
+"""EDV-initiated consent: the EDV asks for a short URL identifier; the customer opens the consent
+page with it, finds the EDV's request filled in, grants, and is sent back to the EDV. The
+mandates carry the EDV's reference number."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+from urllib.parse import urlsplit
+
+from ..config import settings
+from ..domain.api_clients import ApiClient
+from ..domain.errors import DomainError, FieldError
+from ..domain.vocabulary import Granularity
+from ..store import directory as directory_store
+from ..store import machine_access as store
+from ..store import onboarding as onboarding_store
+
+SESSION_LIFETIME = timedelta(hours=24)
+
+
+@dataclass(frozen=True)
+class RequestedService:
+    granularity: Granularity  # day, or the fine one (quarter-hour/hour, by the EAN's energy)
+    period_start: date | None
+    period_end: date | None
+
+
+@dataclass(frozen=True)
+class Session:
+    identifier: str
+    edv: str
+    edv_name: str
+    reference_number: str
+    flow: str
+    services: list[RequestedService]
+    number_of_eans: int | None
+    return_url_success: str | None
+    return_url_failed: str | None
+    enterprise_number: str | None
+    valid_to: datetime
+
+
+def _check_return_url(name: str, url: str | None, problems: list[FieldError]) -> None:
+    if url is None:
+        return
+    parts = urlsplit(url)
+    local = parts.hostname in ("127.0.0.1", "localhost") and settings().is_dev
+    if parts.scheme != "https" and not (parts.scheme == "http" and local):
+        problems.append(FieldError(name, f"Property '{name}' must be an https URL."))
+
+
+def create(
+    client: ApiClient,
+    *,
+    contract_number: str,
+    reference_number: str,
+    flow: str,
+    services: list[RequestedService],
+    number_of_eans: int | None,
+    return_url_success: str | None,
+    return_url_failed: str | None,
+    sso: bool | None,
+    enterprise_number: str | None,
+    now: datetime,
+) -> tuple[str, datetime]:
+    application = onboarding_store.get_application(client.enterprise_number)
+    problems: list[FieldError] = []
+    if application is None or contract_number != application.contract_number:
+        problems.append(
+            FieldError(
+                "dataAccessContractNumber",
+                "Property 'dataAccessContractNumber' is not this client's data access contract.",
+            )
+        )
+    _check_return_url("returnUrlSuccess", return_url_success, problems)
+    _check_return_url("returnUrlFailed", return_url_failed, problems)
+    if problems:
+        raise DomainError("validation_error", "Model validation failed.", errors=problems)
+    identifier = secrets.token_hex(32)
+    valid_to = now + SESSION_LIFETIME
+    details: dict[str, Any] = {
+        "reference_number": reference_number,
+        "flow": flow,
+        "services": [
+            {
+                "granularity": service.granularity.value,
+                "period_start": service.period_start.isoformat() if service.period_start else None,
+                "period_end": service.period_end.isoformat() if service.period_end else None,
+            }
+            for service in services
+        ],
+        "number_of_eans": number_of_eans,
+        "return_url_success": return_url_success,
+        "return_url_failed": return_url_failed,
+        "sso": sso,
+        "enterprise_number": enterprise_number,
+    }
+    store.save_session(
+        identifier, client.enterprise_number, client.client_id, details, now, valid_to
+    )
+    return identifier, valid_to
+
+
+def get(identifier: str, now: datetime) -> Session:
+    item = store.get_session(identifier) if len(identifier) <= 128 else None
+    if item is None or now >= item.valid_to:
+        raise DomainError("not_found", "This consent request does not exist or has expired.")
+    details = item.details
+    organisation = directory_store.get_organisation(item.edv)
+    return Session(
+        identifier=item.identifier,
+        edv=item.edv,
+        edv_name=organisation.name if organisation else item.edv,
+        reference_number=details["reference_number"],
+        flow=details["flow"],
+        services=[
+            RequestedService(
+                Granularity(service["granularity"]),
+                date.fromisoformat(service["period_start"]) if service["period_start"] else None,
+                date.fromisoformat(service["period_end"]) if service["period_end"] else None,
+            )
+            for service in details["services"]
+        ],
+        number_of_eans=details.get("number_of_eans"),
+        return_url_success=details.get("return_url_success"),
+        return_url_failed=details.get("return_url_failed"),
+        enterprise_number=details.get("enterprise_number"),
+        valid_to=item.valid_to,
+    )

@@ -1,0 +1,281 @@
+"""What the machine API reads: the EDV's mandates, and energy by read time or insert time. Every
+rule of R5-R9 holds as in the portal: the same mandate checks, the same clipping, the same log."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+
+from ..domain.access_points import AccessPoint
+from ..domain.api_clients import ApiClient
+from ..domain.brussels import brussels_date, day_start_utc
+from ..domain.errors import DomainError
+from ..domain.mandates import Mandate
+from ..domain.readings import (
+    DEFAULT_GAS_FACTOR,
+    HOUR,
+    QUARTER_HOUR,
+    DaySeries,
+    MonthSeries,
+    month_of,
+)
+from ..domain.vocabulary import Energy, Granularity, MandateStatus
+from ..store import mandates as mandates_store
+from ..store import readings as readings_store
+from . import access_log, meterdata
+
+RENEWAL_WINDOW = timedelta(days=90)
+FINE_WINDOW_DAYS = 366
+DAILY_WINDOW_YEARS = 5
+
+
+@dataclass(frozen=True)
+class MandateFilters:
+    reference_number: str | None = None
+    ean: str | None = None
+    data_service_types: frozenset[str] | None = None  # VH_dag, VH_kwartier_uur
+    energy_type: str | None = None  # E | G
+    status: str | None = None  # Approved | Finished | ...
+    expiring_by: datetime | None = None
+    renewal_status: str | None = None
+    updated_from: datetime | None = None
+    updated_to: datetime | None = None
+
+
+def data_service_type(mandate: Mandate) -> str:
+    return "VH_dag" if mandate.granularity is Granularity.DAY else "VH_kwartier_uur"
+
+
+def status_of(mandate: Mandate, now: datetime) -> str:
+    return "Approved" if mandate.status_at(now) is MandateStatus.ACTIVE else "Finished"
+
+
+def renewal_status(mandate: Mandate, now: datetime) -> str | None:
+    if mandate.status_at(now) is MandateStatus.EXPIRED:
+        return "Expired"
+    if (
+        mandate.status_at(now) is MandateStatus.ACTIVE
+        and mandate.valid_until - now <= RENEWAL_WINDOW
+    ):
+        return "ToBeRenewed"
+    return None
+
+
+def mandates(client: ApiClient, filters: MandateFilters, now: datetime) -> list[Mandate]:
+    found = []
+    for mandate in mandates_store.of_edv(client.enterprise_number):
+        if (
+            filters.reference_number is not None
+            and mandate.reference_number != filters.reference_number
+        ):
+            continue
+        if filters.ean is not None and mandate.ean != filters.ean:
+            continue
+        if (
+            filters.data_service_types
+            and data_service_type(mandate) not in filters.data_service_types
+        ):
+            continue
+        if (
+            filters.energy_type
+            and ("E" if mandate.energy is Energy.ELECTRICITY else "G") != filters.energy_type
+        ):
+            continue
+        if filters.status and status_of(mandate, now) != filters.status:
+            continue
+        if filters.expiring_by and mandate.valid_until > filters.expiring_by:
+            continue
+        if filters.renewal_status and renewal_status(mandate, now) != filters.renewal_status:
+            continue
+        updated = mandate.updated_at or mandate.granted_at
+        if filters.updated_from and updated < filters.updated_from:
+            continue
+        if filters.updated_to and updated >= filters.updated_to:
+            continue
+        found.append(mandate)
+    return sorted(found, key=lambda m: (m.granted_at, m.id))
+
+
+@dataclass
+class Slice:
+    """One time slice and, per channel, its value (thousandths) and quality."""
+
+    start: datetime
+    end: datetime
+    values: dict[str, tuple[int, int]] = field(default_factory=dict)
+    day_night: dict[str, tuple[int, int]] = field(default_factory=dict)  # daily, digital: split
+    gas_factor: float = DEFAULT_GAS_FACTOR
+    factor_definitive: bool = False
+
+
+@dataclass(frozen=True)
+class EnergyAnswer:
+    point: AccessPoint
+    mandate: Mandate
+    fine: list[Slice] | None  # quarter-hours (electricity) or hours (gas)
+    daily: list[Slice] | None
+
+
+def energy(
+    client: ApiClient,
+    ean: str,
+    *,
+    period_type: str,
+    granularities: set[str] | None,
+    window_from: datetime | None,
+    window_to: datetime | None,
+    reference_number: str | None,
+    now: datetime,
+) -> EnergyAnswer:
+    mandate, point = meterdata.authorise(None, client.enterprise_number, ean, now)
+    if reference_number is not None and mandate.reference_number != reference_number:
+        raise DomainError("no_mandate", "No mandate with this reference number on this EAN.")
+    fine_allowed = mandate.granularity is not Granularity.DAY
+    wanted = granularities or ({"daily", "hourly_quarterhourly"} if fine_allowed else {"daily"})
+    if "hourly_quarterhourly" in wanted and not fine_allowed:
+        raise DomainError(
+            "granularity_not_consented", "The customer shared day values only (VH_dag)."
+        )
+    period_from = day_start_utc(mandate.period_start)
+    period_to = day_start_utc(mandate.period_end)
+    to = window_to or now
+    start = window_from or to - timedelta(days=1)
+    if to <= start:
+        raise DomainError("invalid_period", "Parameter 'to' must come after 'from'.")
+    if period_type == "readTime":
+        span = (to - start).days
+        if "hourly_quarterhourly" in wanted and span > FINE_WINDOW_DAYS:
+            raise DomainError(
+                "range_too_large", "At most 366 days of quarter-hours or hours at once."
+            )
+        if span > DAILY_WINDOW_YEARS * 366:
+            raise DomainError("range_too_large", "At most 5 years of days at once.")
+        start, to = max(start, period_from), min(to, period_to)
+        if to <= start:
+            raise DomainError("outside_mandate_period", "Outside the mandate's consumption period.")
+    fine = daily = None
+    for channel in (c.value for c in point.channels):
+        if "hourly_quarterhourly" in wanted:
+            fine = _merge(
+                fine, _fine(point, channel, period_type, start, to, period_from, period_to)
+            )
+        if "daily" in wanted:
+            daily = _merge(daily, _daily(point, channel, period_type, start, to, mandate))
+    access_log.record(
+        mandate,
+        range_from=start.astimezone(UTC).isoformat(),
+        range_to=to.astimezone(UTC).isoformat(),
+        resolution="+".join(sorted(wanted)),
+        what=f"energy ({period_type})",
+        face="api",
+        now=now,
+    )
+    return EnergyAnswer(point, mandate, fine, daily)
+
+
+def _merge(slices: list[Slice] | None, more: list[Slice]) -> list[Slice]:
+    if slices is None:
+        return more
+    by_start = {piece.start: piece for piece in slices}
+    for piece in more:
+        if piece.start in by_start:
+            by_start[piece.start].values.update(piece.values)
+            by_start[piece.start].day_night.update(piece.day_night)
+        else:
+            by_start[piece.start] = piece
+    return [by_start[key] for key in sorted(by_start)]
+
+
+def _fine(
+    point: AccessPoint,
+    channel: str,
+    period_type: str,
+    start: datetime,
+    to: datetime,
+    period_from: datetime,
+    period_to: datetime,
+) -> list[Slice]:
+    minutes = HOUR if point.energy is Energy.GAS else QUARTER_HOUR
+    if period_type == "insertTime":
+        changed = readings_store.changed_since(point.ean, channel, start, to)
+        days = {item.day: item for item in changed if isinstance(item, DaySeries)}
+        lower, upper = period_from, period_to  # whatever changed, within the mandate
+    else:
+        first, last = brussels_date(start), brussels_date(to - timedelta(microseconds=1))
+        days = readings_store.days_between(point.ean, channel, first, last)
+        lower, upper = start, to
+    factors = _factors(point, channel, set(days)) if point.energy is Energy.GAS else {}
+    step = timedelta(minutes=minutes)
+    slices = []
+    for day in sorted(days):
+        series = days[day]
+        base = day_start_utc(day)
+        for index, quality in enumerate(series.qualities):
+            slot_start = base + step * index
+            if quality and lower <= slot_start < upper:
+                piece = Slice(
+                    slot_start, slot_start + step, {channel: (series.values[index], quality)}
+                )
+                piece.gas_factor, piece.factor_definitive = factors.get(
+                    month_of(day), (DEFAULT_GAS_FACTOR, False)
+                )
+                slices.append(piece)
+    return slices
+
+
+def _daily(
+    point: AccessPoint,
+    channel: str,
+    period_type: str,
+    start: datetime,
+    to: datetime,
+    mandate: Mandate,
+) -> list[Slice]:
+    if period_type == "insertTime":
+        changed = readings_store.changed_since(point.ean, channel, start, to)
+        months = {item.month: item for item in changed if isinstance(item, MonthSeries)}
+        days = [d for m in months.values() for d in _days_of(m.month)]
+        first, end = mandate.period_start, mandate.period_end
+    else:
+        first, end = (
+            brussels_date(start),
+            brussels_date(to - timedelta(microseconds=1)) + timedelta(days=1),
+        )
+        months = readings_store.months_between(point.ean, channel, first, end - timedelta(days=1))
+        days = [first + timedelta(days=n) for n in range((end - first).days)]
+    slices = []
+    for day in days:
+        month = months.get(month_of(day))
+        day_start = day_start_utc(day)
+        if (
+            month is None
+            or not (first <= day < end)
+            or not (mandate.period_start <= day < mandate.period_end)
+        ):
+            continue
+        if period_type == "readTime" and not start <= day_start < to:
+            continue
+        value, quality, derived = month.day_value(day)
+        if not quality:
+            continue
+        piece = Slice(
+            day_start, day_start_utc(day + timedelta(days=1)), {channel: (value, quality)}
+        )
+        if derived:
+            piece.day_night[channel] = (month.day_part[day.day - 1], month.night_part[day.day - 1])
+        piece.gas_factor = month.gas_factor
+        piece.factor_definitive = month.gas_factor != DEFAULT_GAS_FACTOR
+        slices.append(piece)
+    return slices
+
+
+def _days_of(month: date) -> list[date]:
+    following = (month.replace(day=28) + timedelta(days=4)).replace(day=1)
+    return [month + timedelta(days=n) for n in range((following - month).days)]
+
+
+def _factors(point: AccessPoint, channel: str, days: set[date]) -> dict[date, tuple[float, bool]]:
+    if not days:
+        return {}
+    months = readings_store.months_between(point.ean, channel, min(days), max(days))
+    return {m: (s.gas_factor, s.gas_factor != DEFAULT_GAS_FACTOR) for m, s in months.items()}

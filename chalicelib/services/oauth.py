@@ -1,0 +1,240 @@
+"""The machine API's OAuth2 token service (client credentials, RFC 6749 and RFC 7523) and the
+checks every machine request passes: a token we issued, a live client, its subscription key,
+an active EDV on the API channel, and its rate limit."""
+
+from __future__ import annotations
+
+import math
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from ..config import settings
+from ..domain import onboarding as rules
+from ..domain.api_clients import ApiClient, hash_secret, subscription_key_matches, verify_secret
+from ..domain.errors import DomainError
+from ..domain.vocabulary import AuthMethod, ClientStatus
+from ..lazy import lazy_module
+from ..store import api_clients as clients
+from ..store import machine_access
+from ..store import onboarding as onboarding_store
+from . import keys
+
+if TYPE_CHECKING:
+    import jwt
+else:
+    jwt = lazy_module("jwt")
+
+KEY = "TOKEN_SIGNING_KEY"
+ACCESS_TOKEN_SECONDS = 900
+ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
+ASSERTION_MAX_SECONDS = 3700  # clients written for Azure AD ask for an hour
+CLOCK_SKEW_SECONDS = 30
+_DUMMY_HASH = hash_secret("no such client")  # unknown clients cost as much as wrong secrets
+
+
+class OAuthError(Exception):
+    """RFC 6749 §5.2: `error` is the code, `description` for people."""
+
+    def __init__(self, error: str, description: str, status: int = 400) -> None:
+        super().__init__(description)
+        self.error = error
+        self.description = description
+        self.status = status
+
+
+def _invalid_client(description: str) -> OAuthError:
+    return OAuthError("invalid_client", description, 401)
+
+
+def issuer() -> str:
+    return f"{settings().api_base_url}/oauth2"
+
+
+def token_url() -> str:
+    return f"{issuer()}/token"
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    access_token: str
+    expires_in: int
+    scope: str
+
+
+def issue(form: dict[str, str], now: datetime) -> IssuedToken:
+    """Client credentials with a secret, or with a JWT signed by the registered certificate."""
+    if form.get("grant_type") != "client_credentials":
+        raise OAuthError("unsupported_grant_type", "Only grant_type=client_credentials is offered.")
+    if "client_assertion" in form or "client_assertion_type" in form:
+        if form.get("client_assertion_type") != ASSERTION_TYPE:
+            raise OAuthError("invalid_request", f"client_assertion_type must be {ASSERTION_TYPE}.")
+        client = _client_from_assertion(
+            form.get("client_assertion", ""), form.get("client_id"), now
+        )
+    elif form.get("client_secret"):
+        client = _client_from_secret(form.get("client_id", ""), form["client_secret"])
+    else:
+        raise _invalid_client("Authenticate with client_secret or a client_assertion.")
+    _require_usable(client, now)
+    scope = form.get("scope", "")
+    claims = {
+        "iss": issuer(),
+        "aud": settings().token_audience,
+        "sub": client.client_id,
+        "edv": client.enterprise_number,
+        "scope": scope,
+        "iat": int(now.timestamp()),
+        "exp": int(now.timestamp()) + ACCESS_TOKEN_SECONDS,
+        "jti": uuid.uuid4().hex,
+    }
+    token = jwt.encode(
+        claims,
+        keys.signing_key(KEY),
+        algorithm="RS256",
+        headers={"kid": keys.public_jwk(KEY)["kid"]},
+    )
+    return IssuedToken(token, ACCESS_TOKEN_SECONDS, scope)
+
+
+def _client_from_secret(client_id: str, secret: str) -> ApiClient:
+    client = clients.get(client_id) if client_id else None
+    stored = (
+        client.secret_hash if client and client.auth_method is AuthMethod.CLIENT_SECRET else None
+    )
+    if not verify_secret(secret, stored or _DUMMY_HASH) or client is None or stored is None:
+        raise _invalid_client("Unknown client or wrong secret.")
+    return client
+
+
+def _client_from_assertion(assertion: str, client_id: str | None, now: datetime) -> ApiClient:
+    try:
+        header = jwt.get_unverified_header(assertion)
+        unverified = jwt.decode(assertion, options={"verify_signature": False})
+    except jwt.InvalidTokenError as error:
+        raise _invalid_client("The client assertion is not a JWT.") from error
+    if header.get("alg") != "RS256":
+        raise _invalid_client("The client assertion must be signed with RS256.")
+    claimed = unverified.get("sub")
+    if not isinstance(claimed, str) or (client_id and client_id != claimed):
+        raise _invalid_client("The assertion's subject must be the client id.")
+    client = clients.get(claimed)
+    certificate = client.certificate if client else None
+    thumbprints = {header.get("x5t"), header.get("x5t#S256")} - {None}
+    if (
+        client is None
+        or certificate is None
+        or not (thumbprints & {certificate.thumbprint, certificate.thumbprint_s256})
+    ):
+        raise _invalid_client("The assertion is not signed by a registered certificate (x5t).")
+    from cryptography import x509
+
+    public_key = x509.load_pem_x509_certificate(certificate.pem.encode()).public_key()
+    try:
+        claims: dict[str, Any] = jwt.decode(
+            assertion,
+            public_key,  # type: ignore[arg-type]
+            algorithms=["RS256"],
+            audience=[token_url(), issuer(), *settings().assertion_audiences],
+            leeway=CLOCK_SKEW_SECONDS,
+            options={"require": ["exp", "sub", "iss", "aud", "jti"]},
+        )
+    except jwt.ExpiredSignatureError as error:
+        raise _invalid_client("The client assertion has expired.") from error
+    except jwt.InvalidAudienceError as error:
+        raise _invalid_client(f"The client assertion's audience must be {token_url()}.") from error
+    except jwt.InvalidTokenError as error:
+        raise _invalid_client(f"The client assertion is not valid: {error}") from error
+    if claims["iss"] != claims["sub"]:
+        raise _invalid_client("The assertion's issuer and subject must both be the client id.")
+    if claims["exp"] - now.timestamp() > ASSERTION_MAX_SECONDS:
+        raise _invalid_client("The client assertion may live an hour at most.")
+    if now >= certificate.not_after:
+        raise _invalid_client("The registered certificate has expired.")
+    if not machine_access.spend_assertion(
+        client.client_id, str(claims["jti"]), datetime.fromtimestamp(claims["exp"], now.tzinfo)
+    ):
+        raise _invalid_client("This client assertion was used before (jti).")
+    return client
+
+
+def _require_usable(client: ApiClient, now: datetime) -> None:
+    if client.status is not ClientStatus.ACTIVE:
+        raise _invalid_client("This client has been revoked.")
+    try:
+        rules.require_api_channel(onboarding_store.get_application(client.enterprise_number))
+    except DomainError as error:
+        raise _invalid_client(f"No API access: {error.detail}") from error
+
+
+# Every machine request ------------------------------------------------------------------
+
+
+def authenticate(
+    authorization: str | None, subscription_key: str | None, now: datetime
+) -> ApiClient:
+    """The API client behind a request, or DomainError (unauthenticated / forbidden)."""
+    from ..api.auth import bearer_token, unauthenticated, verify_rs256
+
+    token = bearer_token(authorization)
+    claims = verify_rs256(
+        token,
+        _OwnKeys(),
+        issuer=issuer(),
+        audience=settings().token_audience,
+        required=["sub", "edv"],
+    )
+    client = clients.get(str(claims["sub"]))
+    if client is None or client.status is not ClientStatus.ACTIVE:
+        raise unauthenticated("This client has been revoked.")
+    if not subscription_key or not subscription_key_matches(
+        subscription_key, client.subscription_key_hash
+    ):
+        raise unauthenticated("Missing or invalid Ocp-Apim-Subscription-Key for this client.")
+    try:
+        rules.require_api_channel(onboarding_store.get_application(client.enterprise_number))
+    except DomainError as error:
+        raise DomainError("forbidden", f"No API access: {error.detail}") from error
+    return client
+
+
+class _OwnKeys:
+    def key_for(self, kid: str) -> Any | None:
+        jwk = keys.public_jwk(KEY)
+        return keys.signing_key(KEY).public_key() if jwk["kid"] == kid else None
+
+
+def jwks() -> dict[str, Any]:
+    return {"keys": [keys.public_jwk(KEY)]}
+
+
+@dataclass(frozen=True)
+class RateState:
+    limit: int
+    remaining: int
+    reset_seconds: int
+
+    def headers(self) -> dict[str, str]:
+        return {
+            "RateLimit-Limit": str(self.limit),
+            "RateLimit-Remaining": str(self.remaining),
+            "RateLimit-Reset": str(self.reset_seconds),
+            "RateLimit-Policy": f"{self.limit};w=60",
+        }
+
+
+def count_request(client: ApiClient, now: datetime) -> RateState:
+    """A fixed window per client and minute; past the limit, 429 with Retry-After."""
+    limit = settings().esco_rate_limit
+    seconds = now.timestamp()
+    minute = math.floor(seconds / 60)
+    used = machine_access.count_request(client.client_id, minute)
+    state = RateState(limit, max(limit - used, 0), max(int((minute + 1) * 60 - seconds), 1))
+    if used > limit:
+        raise DomainError(
+            "rate_limited",
+            f"At most {limit} requests a minute; try again in {state.reset_seconds} s.",
+            headers={**state.headers(), "Retry-After": str(state.reset_seconds)},
+        )
+    return state

@@ -1,0 +1,162 @@
+"""The public `fluvius-energy-api` package (PyPI), unchanged but for its base URL and token URL,
+against the local stack: its software works with ours."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import requests
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+
+from tests.e2e.conftest import RunningStack
+from tests.support.certificates import certificate
+
+pytestmark = pytest.mark.e2e
+
+fluvius = pytest.importorskip("fluvius_energy_api")
+from fluvius_energy_api import auth as fluvius_auth  # noqa: E402
+from fluvius_energy_api.models.enums import PeriodType  # noqa: E402
+
+EDV = "0123456749"
+KAREL_DIGITAL, GREET_GAS, BAKERY_OFFTAKE, BAKERY_INJECTION = (
+    "541448820000001012",
+    "541448820000001029",
+    "541448820000001036",
+    "541448820000001043",
+)
+NO_MANDATE = "541448820000009995"  # a well-formed EAN no demo EDV holds a mandate on
+TENANT = "edv-local"  # the Azure-style tenant the local stack accepts in client assertions
+
+
+def _environment(base_url: str) -> object:
+    """The package takes its base URL from an enum member; we offer one of our own."""
+    return enum.Enum("LocalEnvironment", {"LOCAL": f"{base_url}/esco-live/v3"}).LOCAL
+
+
+@pytest.fixture
+def token_url(local_stack: RunningStack) -> Iterator[None]:
+    original = fluvius_auth.AZURE_AD_TOKEN_URL
+    fluvius_auth.AZURE_AD_TOKEN_URL = f"{local_stack.base_url}/oauth2/token"
+    yield
+    fluvius_auth.AZURE_AD_TOKEN_URL = original
+
+
+def _new_client(stack: RunningStack, body: dict[str, str]) -> dict[str, str]:
+    admin = stack.token_of("edv-admin-eva")
+    answer = requests.post(
+        f"{stack.base_url}/v1/organisations/{EDV}/api-clients",
+        json=body,
+        headers={"Authorization": f"Bearer {admin}"},
+        timeout=30,
+    )
+    assert answer.status_code == 201, answer.text
+    return dict(answer.json())
+
+
+def _contract(stack: RunningStack) -> str:
+    admin = stack.token_of("edv-admin-eva")
+    overview = requests.get(
+        f"{stack.base_url}/v1/organisations/{EDV}/edv-application",
+        headers={"Authorization": f"Bearer {admin}"},
+        timeout=30,
+    ).json()
+    return str(overview["contract_number"])
+
+
+@pytest.fixture
+def secret_credentials(local_stack: RunningStack) -> object:
+    created = _new_client(local_stack, {"name": "fluvius-energy-api, secret"})
+    return fluvius.FluviusCredentials(
+        subscription_key=created["subscription_key"],
+        client_id=created["client_id"],
+        tenant_id=TENANT,
+        scope="edv/.default",
+        data_access_contract_number=_contract(local_stack),
+        client_secret=created["client_secret"],
+    )
+
+
+@pytest.fixture
+def certificate_credentials(local_stack: RunningStack) -> object:
+    key, pem = certificate()
+    created = _new_client(
+        local_stack, {"name": "fluvius-energy-api, certificate", "certificate_pem": pem}
+    )
+    thumbprint = x509.load_pem_x509_certificate(pem.encode()).fingerprint(hashes.SHA1()).hex()  # noqa: S303
+    private_pem = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
+    return fluvius.FluviusCredentials(
+        subscription_key=created["subscription_key"],
+        client_id=created["client_id"],
+        tenant_id=TENANT,
+        scope="edv/.default",
+        data_access_contract_number=_contract(local_stack),
+        certificate_thumbprint=thumbprint,
+        private_key=private_pem,
+    )
+
+
+@pytest.mark.parametrize("credentials", ["secret_credentials", "certificate_credentials"])
+def test_the_public_client_lists_mandates_and_reads_energy(
+    local_stack: RunningStack, token_url: None, credentials: str, request: pytest.FixtureRequest
+) -> None:
+    chosen = request.getfixturevalue(credentials)
+    now = datetime.now(UTC).replace(microsecond=0)
+    week_ago = now - timedelta(days=7)
+    with fluvius.FluviusEnergyClient(
+        credentials=chosen, environment=_environment(local_stack.base_url)
+    ) as client:
+        mandates = client.get_mandates().data.mandates
+        eans = {m.ean for m in mandates}
+        assert {KAREL_DIGITAL, GREET_GAS, BAKERY_OFFTAKE, BAKERY_INJECTION} <= eans
+        assert {m.status for m in mandates} == {"Approved"}
+
+        quarter = client.get_energy(
+            KAREL_DIGITAL,
+            PeriodType.READ_TIME,
+            granularity="hourly_quarterhourly",
+            from_date=week_ago.replace(tzinfo=None),
+            to_date=(week_ago + timedelta(days=1)).replace(tzinfo=None),
+        ).data.headpoint
+        assert quarter.type_discriminator == "metering-on-meter"
+        slices = quarter.physical_meters[0].quarter_hourly_energy
+        assert len(slices) in (92, 96, 100)
+        assert slices[0].measurements[0].offtake.total.unit == "kWh"
+        assert slices[0].measurements[0].injection is not None
+
+        daily = client.get_energy(
+            KAREL_DIGITAL,
+            PeriodType.READ_TIME,
+            granularity="daily",
+            from_date=(now - timedelta(days=40)).replace(tzinfo=None),
+            to_date=(now - timedelta(days=10)).replace(tzinfo=None),
+        ).data.headpoint
+        days = daily.physical_meters[0].daily_energy
+        assert len(days) == 30
+        assert days[0].measurements[0].offtake.day is not None
+
+        amr = client.get_energy(
+            BAKERY_INJECTION,
+            PeriodType.READ_TIME,
+            granularity="hourly_quarterhourly",
+            from_date=week_ago.replace(tzinfo=None),
+            to_date=(week_ago + timedelta(hours=6)).replace(tzinfo=None),
+        ).data.headpoint
+        assert amr.type_discriminator == "metering-on-headpoint"
+        assert len(amr.quarter_hourly_energy) == 24
+        assert all(
+            m.offtake is None and m.injection is not None
+            for s in amr.quarter_hourly_energy
+            for m in s.measurements
+        )
+
+        with pytest.raises(fluvius.NotFoundError):
+            client.get_energy(NO_MANDATE, PeriodType.READ_TIME)
+        with pytest.raises(fluvius.ValidationError) as malformed:
+            client.get_energy("5414", PeriodType.READ_TIME)
+        assert malformed.value.status_code == 400
