@@ -9,12 +9,13 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | sha1sum | cut -c1-12)
 
-.PHONY: help install run test lint format typecheck unit integration bench openapi clean
+.PHONY: help install run test lint format typecheck unit integration bench openapi synth clean
 
 help:
 	@echo "make run     install, start the local stack with demo data on http://127.0.0.1:8000"
 	@echo "make test    install, lint, type-check and run the whole test suite"
 	@echo "make format  format and auto-fix;  make lint  check only;  make bench  print benchmark figures"
+	@echo "make synth   the CloudFormation templates of every stage in cdk.out/ (offline, no AWS account)"
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@test -n "$(PYTHON312)" || { echo "Python 3.12 not found (PATH or pyenv)"; exit 1; }
@@ -46,13 +47,19 @@ format: install
 	$(PY) -m ruff check --fix .
 
 typecheck: install
-	$(PY) -m mypy chalicelib
+	$(PY) -m mypy chalicelib functions infrastructure
 
 bench: install
 	$(PY) -m bench
+
+# jsii (CDK's bridge to Node.js) warns loudly about the machine's Node 20; synthesis works with it.
+synth: install
+	rm -rf cdk.out chalice.out
+	JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION=20 $(PY) -m infrastructure.app
+	@ls cdk.out/*.template.json
 
 openapi: install
 	$(PY) -m chalicelib.api.openapi > openapi.json
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .local
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .local cdk.out chalice.out

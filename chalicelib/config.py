@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from functools import cache
 
 DEV_ISSUER = "http://127.0.0.1:8000/v1/dev"
 DEV_AUDIENCE = "edv-portal"
-LOCAL_JWKS = "local:dev-issuer"  # the dev stage's own issuer, whose keys live in-process
-DEFAULT_TABLE_PREFIX = "edv-dev-"
+LOCAL_JWKS = "local:dev-issuer"  # the local stack's own issuer, whose keys live in-process
+DEFAULT_TABLE_PREFIX = "edv-local-"
 
 
 def _env(name: str, default: str) -> str:
@@ -22,8 +23,10 @@ def _env(name: str, default: str) -> str:
 
 
 def stage() -> str:
-    """`dev` (local) or `prod`. In Lambda a missing STAGE means prod: never expose dev routes."""
-    default = "prod" if os.environ.get("AWS_LAMBDA_FUNCTION_NAME") else "dev"
+    """`local` (the embedded stack and the tests: chalice's `dev` stage), or a deployed stage, `dev`
+    or `prod`. Only `local` routes the local identity endpoints; in Lambda a missing STAGE means
+    prod."""
+    default = "prod" if os.environ.get("AWS_LAMBDA_FUNCTION_NAME") else "local"
     return _env("STAGE", default)
 
 
@@ -50,8 +53,26 @@ class Settings:
     esco_rate_limit: int
 
     @property
-    def is_dev(self) -> bool:
-        return self.stage == "dev"
+    def is_local(self) -> bool:
+        return self.stage == "local"
+
+
+@cache
+def _parameter(name: str) -> str:
+    """An SSM parameter, read once per Lambda instance. Deployed, the public base URL is only
+    known after CloudFront exists, which itself routes to the API: a parameter breaks the loop."""
+    import boto3
+
+    response = boto3.client("ssm").get_parameter(Name=name)
+    return str(response["Parameter"]["Value"])
+
+
+def _base_url() -> str:
+    explicit = os.environ.get("PAGES_BASE_URL")
+    if explicit:
+        return explicit
+    parameter = os.environ.get("PAGES_BASE_URL_PARAMETER")
+    return _parameter(parameter) if parameter else "http://127.0.0.1:8000"
 
 
 def settings() -> Settings:
@@ -59,19 +80,17 @@ def settings() -> Settings:
     return Settings(
         stage=current,
         region=_env("AWS_REGION", _env("AWS_DEFAULT_REGION", "eu-west-1")),
-        auth_issuer=_env("AUTH_ISSUER", DEV_ISSUER if current == "dev" else ""),
+        auth_issuer=_env("AUTH_ISSUER", DEV_ISSUER if current == "local" else ""),
         auth_audience=_env("AUTH_AUDIENCE", DEV_AUDIENCE),
-        auth_jwks_url=_env("AUTH_JWKS_URL", LOCAL_JWKS if current == "dev" else ""),
-        pages_base_url=_env("PAGES_BASE_URL", "http://127.0.0.1:8000").rstrip("/"),
-        pages_bucket=_env("BUCKET_PAGES", "edv-dev-pages"),
-        contracts_bucket=_env("BUCKET_CONTRACTS", "edv-dev-contracts"),
-        exports_bucket=_env("BUCKET_EXPORTS", "edv-dev-exports"),
-        ingest_bucket=_env("BUCKET_INGEST", "edv-dev-ingest"),
-        # The dev default only protects local data; prod injects a secret (infrastructure/).
-        cursor_key=_env("CURSOR_KEY", "dev-only-cursor-key" if current == "dev" else ""),
-        api_base_url=_env("API_BASE_URL", _env("PAGES_BASE_URL", "http://127.0.0.1:8000")).rstrip(
-            "/"
-        ),
+        auth_jwks_url=_env("AUTH_JWKS_URL", LOCAL_JWKS if current == "local" else ""),
+        pages_base_url=_base_url().rstrip("/"),
+        pages_bucket=_env("BUCKET_PAGES", "edv-local-pages"),
+        contracts_bucket=_env("BUCKET_CONTRACTS", "edv-local-contracts"),
+        exports_bucket=_env("BUCKET_EXPORTS", "edv-local-exports"),
+        ingest_bucket=_env("BUCKET_INGEST", "edv-local-ingest"),
+        # The local default only protects local data; prod injects a secret (infrastructure/).
+        cursor_key=_env("CURSOR_KEY", "dev-only-cursor-key" if current == "local" else ""),
+        api_base_url=_env("API_BASE_URL", _base_url()).rstrip("/"),
         token_audience=_env("TOKEN_AUDIENCE", "edv-machine-api"),
         # Audiences a client assertion may name besides our token URL: what existing ESCO clients
         # send (they were written for Azure AD), e.g. https://login.microsoftonline.com/{tenant}/v2.0

@@ -39,19 +39,38 @@ class _LoggerProxy:
 
 
 class _Metrics:
-    def add(self, name: str, value: float = 1) -> None:
+    """The service's own metrics (names are what the alarms and the dashboard use)."""
+
+    def add(self, name: str, value: float = 1, **dimensions: str) -> None:
         from aws_lambda_powertools.metrics import MetricUnit
 
         if value:
-            _metrics().add_metric(name=name, unit=MetricUnit.Count, value=value)
+            self._put(name, MetricUnit.Count, value, dimensions)
 
-    def milliseconds(self, name: str, value: float) -> None:
+    def milliseconds(self, name: str, value: float, **dimensions: str) -> None:
         from aws_lambda_powertools.metrics import MetricUnit
 
-        _metrics().add_metric(name=name, unit=MetricUnit.Milliseconds, value=value)
+        self._put(name, MetricUnit.Milliseconds, value, dimensions)
+
+    def _put(self, name: str, unit: Any, value: float, dimensions: dict[str, str]) -> None:
+        if not dimensions:
+            _metrics().add_metric(name=name, unit=unit, value=value)
+            return
+        from aws_lambda_powertools.metrics import single_metric
+
+        # Its own EMF line, as one metric cannot have two dimension sets in a batch; with the
+        # service dimension too, so every metric is keyed alike (the alarms rely on it).
+        service = {"service": SERVICE}
+        with single_metric(
+            name=name, unit=unit, value=value, namespace=NAMESPACE, default_dimensions=service
+        ) as metric:
+            for key, dimension in dimensions.items():
+                metric.add_dimension(name=key, value=dimension)
 
     def flush(self) -> None:
-        _metrics().flush_metrics(raise_on_empty_metrics=False)
+        """Write what was counted (one EMF line); nothing when nothing was counted."""
+        if _metrics().metric_set:
+            _metrics().flush_metrics(raise_on_empty_metrics=False)
 
 
 logger: Logger = _LoggerProxy()  # type: ignore[assignment]

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from chalicelib.jobs import run
+from chalicelib.observability import metrics
 
 
 def _as_of(event: dict[str, Any]) -> datetime:
@@ -17,15 +18,24 @@ def _as_of(event: dict[str, Any]) -> datetime:
 
 
 def mandate_expiry(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    report = run("mandate-expiry", _as_of(event))
+    try:
+        report = run("mandate-expiry", _as_of(event))
+    finally:
+        metrics.flush()
     return {"job": report.job, "as_of": report.as_of.isoformat(), **report.counts}
 
 
 def market_scenarios(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    report = run("market-scenarios", _as_of(event))
+    try:
+        report = run("market-scenarios", _as_of(event))
+    finally:
+        metrics.flush()
     return {"job": report.job, "as_of": report.as_of.isoformat(), **report.counts}
 
 
 def publish_pages(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    report = run("publish-pages", _as_of(event))
+    try:
+        report = run("publish-pages", _as_of(event))
+    finally:
+        metrics.flush()
     return {"job": report.job, "as_of": report.as_of.isoformat(), **report.counts}

@@ -16,7 +16,7 @@ os.environ.update(
     AWS_SESSION_TOKEN="testing",
     AWS_DEFAULT_REGION="eu-west-1",
     AWS_REGION="eu-west-1",
-    STAGE="dev",
+    STAGE="local",
     POWERTOOLS_LOG_LEVEL="WARNING",
     MPLCONFIGDIR=str(Path(__file__).resolve().parents[1] / ".local" / "matplotlib"),
 )

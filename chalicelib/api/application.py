@@ -13,7 +13,7 @@ from typing import Any
 from chalice.app import CaseInsensitiveMapping, Chalice, Request, Response
 
 from ..config import stage
-from ..observability import logger
+from ..observability import logger, metrics
 from . import access_points, dev, directory, esco, mandates, meta, meterdata, oauth, onboarding, ops
 from .problems import PROBLEM_MEDIA_TYPE, problem_response
 from .routing import Api, Operation
@@ -56,7 +56,7 @@ def create_app() -> Chalice:
     # Chalice's logger has our service's name; Powertools owns it and writes JSON lines.
     app = Chalice(app_name=APP_NAME, configure_logs=False)
     app.api.binary_types = list(BINARY_TYPES)
-    apis = production_apis() + ([dev.api] if stage() == "dev" else [])
+    apis = production_apis() + ([dev.api] if stage() == "local" else [])
     for api in apis:
         app.register_blueprint(api.blueprint)
     meta.serve_operations([op for api in apis for op in api.operations])
@@ -162,4 +162,5 @@ def _request_middleware(event: Request, get_response: Callable[[Request], Respon
         },
     )
     logger.remove_keys(["request_id"])
+    metrics.flush()
     return response

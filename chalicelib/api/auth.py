@@ -65,7 +65,7 @@ _resolvers: dict[str, KeyResolver] = {}
 def _resolver(config: Settings) -> KeyResolver:
     url = config.auth_jwks_url
     if url == LOCAL_JWKS:
-        if not config.is_dev:
+        if not config.is_local:
             raise DomainError("service_unavailable", "Authentication is not configured.")
         return DevIssuerResolver()
     if not url:

@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from ..domain.errors import DomainError
-from ..observability import logger
+from ..observability import logger, metrics
 
 
 @dataclass(frozen=True)
@@ -52,8 +52,14 @@ def run(job: str, as_of: datetime) -> JobReport:
     if work is None:
         raise DomainError("not_found", f"There is no job {job!r}; jobs: {', '.join(JOBS)}.")
     started = time.perf_counter()
-    counts = work(as_of)
+    try:
+        counts = work(as_of)
+    except Exception:
+        metrics.add("JobFailures", job=job)
+        raise
     report = JobReport(job, as_of, round((time.perf_counter() - started) * 1000, 1), counts)
+    metrics.add("JobRuns", job=job)
+    metrics.milliseconds("JobDuration", report.duration_ms, job=job)
     logger.info("job run", extra={"job": job, "as_of": as_of.isoformat(), **_fields(report)})
     return report
 

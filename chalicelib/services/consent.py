@@ -47,7 +47,7 @@ def _check_return_url(name: str, url: str | None, problems: list[FieldError]) ->
     if url is None:
         return
     parts = urlsplit(url)
-    local = parts.hostname in ("127.0.0.1", "localhost") and settings().is_dev
+    local = parts.hostname in ("127.0.0.1", "localhost") and settings().is_local
     if parts.scheme != "https" and not (parts.scheme == "http" and local):
         problems.append(FieldError(name, f"Property '{name}' must be an https URL."))
 

@@ -1,7 +1,7 @@
-"""The dev stage's own OpenID issuer: it stands in for CSAM on a developer's machine.
+"""The local stack's own OpenID issuer: it stands in for CSAM on a developer's machine.
 
 Its key is made once per process, or kept in DEV_ISSUER_KEY_FILE so that tokens survive a
-restart of the local stack. Only the dev stage routes its endpoints and trusts its keys.
+restart of the local stack. Only the local stage routes its endpoints and trusts its keys.
 """
 
 from __future__ import annotations

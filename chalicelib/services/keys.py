@@ -55,7 +55,7 @@ def signing_key(name: str) -> rsa.RSAPrivateKey:
         if not isinstance(loaded, rsa.RSAPrivateKey):
             raise DomainError("service_unavailable", f"{name} is not an RSA key.")
         return loaded
-    if not settings().is_dev:
+    if not settings().is_local:
         raise DomainError("service_unavailable", f"The signing key {name} is not configured.")
     return _load_or_create(os.environ.get(f"{name}_FILE", ""))
 

@@ -20,6 +20,7 @@ from ..domain.readings import (
     month_of,
 )
 from ..domain.vocabulary import Energy, Granularity, MandateStatus
+from ..observability import metrics
 from ..store import mandates as mandates_store
 from ..store import readings as readings_store
 from . import access_log, meterdata
@@ -170,6 +171,7 @@ def energy(
         face="api",
         now=now,
     )
+    metrics.add("ReadsServed", face="api")
     return EnergyAnswer(point, mandate, fine, daily)
 
 

@@ -16,6 +16,7 @@ from ..domain.feed import FeedEvent
 from ..domain.mandates import Mandate
 from ..domain.onboarding import require_active
 from ..domain.vocabulary import EndReason, Granularity, MandateStatus, Scenario
+from ..observability import metrics
 from ..store import access_points as points_store
 from ..store import mandates as store
 from ..store import onboarding as onboarding_store
@@ -75,10 +76,24 @@ def grant(sub: str, request: GrantRequest, now: datetime) -> Mandate:
         change.mandates.append(mandate)
         change.new_pairs.append((mandate, point, current.id if current else None))
         change.events.append(feed.granted(mandate))
-        store.commit(change, now)
+        _commit(change, now)
         return mandate
 
     return retrying(attempt)
+
+
+EVENT_METRICS = {
+    "granted": "MandatesGranted",
+    "ended": "MandatesEnded",
+    "expired": "MandatesExpired",
+    "period_truncated": "MandatesTruncated",
+}
+
+
+def _commit(change: store.Change, now: datetime) -> None:
+    """Write the change; each event it caused counts in the service's metrics."""
+    for event in store.commit(change, now):
+        metrics.add(EVENT_METRICS[event.type.value])
 
 
 def _visible_to(sub: str, mandate: Mandate, now: datetime) -> bool:
@@ -101,7 +116,7 @@ def end(sub: str, mandate_id: str, now: datetime) -> Mandate:
         reason = rules.end_reason_for(mandate, sub, acting_as(sub), current)
         ended = rules.end(mandate, reason, now)
         change = store.Change(mandates=[ended], closed_pairs=[ended], events=[feed.ended(ended)])
-        store.commit(change, now)
+        _commit(change, now)
         return ended
 
     return retrying(attempt)
@@ -129,7 +144,7 @@ def _close(mandate_id: str, now: datetime, reason: EndReason) -> bool:
             closed = rules.end(mandate, reason, now)
         else:
             closed = rules.expire(mandate)
-        store.commit(
+        _commit(
             store.Change(mandates=[closed], closed_pairs=[closed], events=[feed.ended(closed)]),
             now,
         )
@@ -166,7 +181,7 @@ def truncate_for(
                 return False
             purge = rules.purge_from(effective_date, recorded_on)
             event = feed.truncated(truncated, truncated.period_adjustments[-1], purge)
-            store.commit(store.Change(mandates=[truncated], events=[event]), now)
+            _commit(store.Change(mandates=[truncated], events=[event]), now)
             return True
 
         count += retrying(attempt)

@@ -1,4 +1,4 @@
-"""The dev stage's identity endpoints exist only in dev; production does not route them."""
+"""The local identity endpoints exist only in the local stage; deployed stages do not route them."""
 
 from __future__ import annotations
 
@@ -8,18 +8,21 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.support.http import Http
 
 ROOT = Path(__file__).resolve().parents[2]
 PROBE = """
 import json
+import os
 from moto import mock_aws
 from chalice.test import Client
 with mock_aws():
     from chalicelib.local import bootstrap
     bootstrap()
     from app import app
-    client = Client(app, stage_name="prod")
+    client = Client(app, stage_name=os.environ["CHALICE_STAGE"])
     json_type = {"Content-Type": "application/json"}
     token = client.http.post("/v1/dev/token", headers=json_type, body=b'{"sub": "x", "name": "X"}')
     kbo = client.http.put("/v1/dev/kbo/0123456749/links/x", headers=json_type,
@@ -34,10 +37,19 @@ with mock_aws():
 """
 
 
-def test_prod_does_not_route_the_dev_endpoints() -> None:
+@pytest.mark.parametrize(
+    ("stage", "chalice_stage"),
+    [("prod", "prod"), ("dev", "edv-platform-dev"), ("prod", "edv-platform-prod")],
+)
+def test_deployed_stages_do_not_route_the_local_identity_endpoints(
+    stage: str, chalice_stage: str
+) -> None:
+    # edv-platform-{stage} is the chalice stage the CDK app packages: no .chalice/config.json
+    # section, so only the stack's own variables apply.
     env = {
         **os.environ,
-        "STAGE": "prod",
+        "STAGE": stage,
+        "CHALICE_STAGE": chalice_stage,
         "CURSOR_KEY": "k",
         "AUTH_ISSUER": "https://idp.example",
         "AUTH_JWKS_URL": "https://idp.example/jwks",

@@ -74,3 +74,26 @@ def dynamodb_read_volume() -> Iterator[Counter[str]]:
         yield tally
     finally:
         botocore.client.BaseClient._make_api_call = inner  # type: ignore[method-assign]
+
+
+@contextmanager
+def resources_touched() -> Iterator[dict[str, set[str]]]:
+    """What the code calls while the block runs: DynamoDB tables, and "bucket operation" pairs."""
+    touched: dict[str, set[str]] = {"tables": set(), "buckets": set()}
+    inner = botocore.client.BaseClient._make_api_call
+
+    def recording(self: Any, operation_name: str, api_params: Any) -> Any:
+        if "TableName" in api_params:
+            touched["tables"].add(api_params["TableName"])
+        touched["tables"].update(api_params.get("RequestItems", {}))
+        for item in api_params.get("TransactItems", []):
+            touched["tables"].update(action["TableName"] for action in item.values())
+        if "Bucket" in api_params:
+            touched["buckets"].add(f"{api_params['Bucket']} {operation_name}")
+        return inner(self, operation_name, api_params)
+
+    botocore.client.BaseClient._make_api_call = recording  # type: ignore[method-assign]
+    try:
+        yield touched
+    finally:
+        botocore.client.BaseClient._make_api_call = inner  # type: ignore[method-assign]

@@ -1,0 +1,1 @@
+"""The whole production system as CDK code (v2, Python). `make synth` writes cdk.out/ offline."""

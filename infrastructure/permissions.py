@@ -1,0 +1,47 @@
+"""What each deployed function may touch, in one place. The stack grants exactly this, and
+tests/integration/test_function_grants.py runs each function's code under emulation and checks
+that it touches nothing more (an AccessDenied in AWS would otherwise be the first sign).
+
+Plain Python, no CDK: the tests import it without starting jsii."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+# S3 permissions by the operations that need them.
+PUT, DELETE, READ = "put", "delete", "read"
+S3_OPERATIONS = {"PutObject": PUT, "DeleteObject": DELETE, "GetObject": READ, "HeadObject": READ}
+
+
+@dataclass(frozen=True)
+class Grants:
+    tables: frozenset[str] | None  # base table names (no stage prefix); None: every table
+    buckets: dict[str, frozenset[str]] = field(default_factory=dict)  # bucket → PUT/DELETE/READ
+
+
+API = Grants(
+    tables=None,  # the API is the whole portal: every use case, every table
+    buckets={
+        "pages": frozenset({PUT, DELETE}),
+        "contracts": frozenset({PUT, DELETE}),
+        "exports": frozenset({PUT, READ}),  # READ: the presigned download links
+    },
+)
+JOBS = Grants(
+    tables=frozenset(
+        {
+            "mandates",
+            "mandate_events",
+            "edv_access_points",
+            "market_events",
+            "access_points",
+            "edv_applications",
+            "organisations",
+        }
+    ),
+    buckets={"pages": frozenset({PUT, DELETE})},
+)
+INGEST = Grants(
+    tables=frozenset({"readings", "ingest_reports", "leases", "access_points"}),
+    buckets={"ingest": frozenset({READ})},
+)

@@ -1,0 +1,59 @@
+"""Synthesise the CDK app once per test session, offline, exactly as `make synth` does."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+STAGES = ("dev", "prod")
+
+
+@dataclass(frozen=True)
+class Assembly:
+    outdir: Path
+
+    def template(self, stage: str) -> dict[str, Any]:
+        path = self.outdir / f"edv-platform-{stage}.template.json"
+        return dict(json.loads(path.read_text()))
+
+    def asset(self, key: str) -> Path:
+        """The file an S3 asset key (`<hash>.zip`) stands for."""
+        return self.outdir / f"asset.{key}"
+
+
+@pytest.fixture(scope="session")
+def assembly(tmp_path_factory: pytest.TempPathFactory) -> Assembly:
+    work = tmp_path_factory.mktemp("synth")
+    outdir = work / "cdk.out"
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "CDK_OUTDIR": str(outdir),
+        "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20",
+    }
+    env.pop("CDK_DEFAULT_ACCOUNT", None)
+    env.pop("CDK_DEFAULT_REGION", None)
+    # In its own folder: chalice writes its packages to ./chalice.out.
+    completed = subprocess.run(
+        [sys.executable, "-m", "infrastructure.app"],
+        cwd=work,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    assert completed.returncode == 0, completed.stderr[-4000:]
+    return Assembly(outdir)
+
+
+@pytest.fixture(scope="session")
+def templates(assembly: Assembly) -> dict[str, dict[str, Any]]:
+    return {stage: assembly.template(stage) for stage in STAGES}

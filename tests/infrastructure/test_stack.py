@@ -1,0 +1,382 @@
+"""The synthesised production system: what an operator relies on, read off the templates."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from typing import Any
+
+import pytest
+from aws_cdk.assertions import Match, Template
+
+from chalicelib.store import all_models
+from infrastructure.permissions import INGEST, JOBS
+from tests.infrastructure.conftest import STAGES
+
+JOBS_SCHEDULED = {
+    "MandateExpiry": ("functions.jobs.mandate_expiry", "cron(0 1 * * ? *)"),
+    "MarketScenarios": ("functions.jobs.market_scenarios", "cron(5 * * * ? *)"),
+    "PublishPages": ("functions.jobs.publish_pages", "cron(0/15 * * * ? *)"),
+}
+
+
+def resources(template: dict[str, Any], kind: str) -> dict[str, dict[str, Any]]:
+    return {k: v for k, v in template["Resources"].items() if v["Type"] == kind}
+
+
+def logical_id(template: dict[str, Any], kind: str, prefix: str) -> str:
+    (found,) = [k for k in resources(template, kind) if k.startswith(prefix)]
+    return found
+
+
+def refs(value: Any) -> set[str]:
+    """Every logical id a piece of template refers to (Ref and GetAtt)."""
+    text = json.dumps(value)
+    return set(re.findall(r'"Ref": "([^"]+)"', text)) | set(
+        re.findall(r'"Fn::GetAtt": \["([^"]+)"', text)
+    )
+
+
+@pytest.fixture(params=STAGES)
+def stage(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+def template(templates: dict[str, dict[str, Any]], stage: str) -> dict[str, Any]:
+    return templates[stage]
+
+
+# Data -----------------------------------------------------------------------------------------
+
+
+def test_every_model_has_its_table_with_recovery_and_encryption(
+    template: dict[str, Any], stage: str
+) -> None:
+    tables = {
+        t["Properties"]["TableName"]: t
+        for t in resources(template, "AWS::DynamoDB::Table").values()
+    }
+    prefix = f"edv-{stage}-"
+    for model in all_models():
+        base = model.Meta.table_name.split("-", 2)[2]
+        table = tables.pop(prefix + base)
+        props = table["Properties"]
+        assert props["PointInTimeRecoverySpecification"] == {"PointInTimeRecoveryEnabled": True}
+        assert props["SSESpecification"] == {"SSEEnabled": True}
+        assert props["BillingMode"] == "PAY_PER_REQUEST"
+        indexes = {i["IndexName"] for i in props.get("GlobalSecondaryIndexes", [])}
+        schema = model._get_schema()
+        assert indexes == {i["index_name"] for i in schema["global_secondary_indexes"]}
+        keys = {k["AttributeName"]: k["KeyType"] for k in props["KeySchema"]}
+        assert keys == {k["AttributeName"]: k["KeyType"] for k in schema["key_schema"]}
+        ttl = [n for n, a in model.get_attributes().items() if type(a).__name__ == "TTLAttribute"]
+        if ttl:
+            assert props["TimeToLiveSpecification"] == {"AttributeName": ttl[0], "Enabled": True}
+        else:
+            assert "TimeToLiveSpecification" not in props
+        retained = stage == "prod"
+        assert props.get("DeletionProtectionEnabled", False) is retained
+        assert table["DeletionPolicy"] == ("Retain" if retained else "Delete")
+    assert tables == {}, "tables no model uses"
+
+
+def test_buckets_are_private_encrypted_and_tls_only(template: dict[str, Any]) -> None:
+    buckets = resources(template, "AWS::S3::Bucket")
+    assert len(buckets) == 4
+    policies = resources(template, "AWS::S3::BucketPolicy")
+    for name, bucket in buckets.items():
+        props = bucket["Properties"]
+        assert props["PublicAccessBlockConfiguration"] == {
+            "BlockPublicAcls": True,
+            "BlockPublicPolicy": True,
+            "IgnorePublicAcls": True,
+            "RestrictPublicBuckets": True,
+        }
+        encryption = props["BucketEncryption"]["ServerSideEncryptionConfiguration"][0]
+        assert encryption["ServerSideEncryptionByDefault"]["SSEAlgorithm"] == "AES256"
+        (policy,) = [p for p in policies.values() if p["Properties"]["Bucket"] == {"Ref": name}]
+        denials = [
+            s
+            for s in policy["Properties"]["PolicyDocument"]["Statement"]
+            if s["Effect"] == "Deny"
+            and s.get("Condition") == {"Bool": {"aws:SecureTransport": "false"}}
+        ]
+        assert denials, f"{name} accepts plain HTTP"
+
+
+def test_each_bucket_does_its_job(template: dict[str, Any]) -> None:
+    assertions = Template.from_json(template)
+    contracts = template["Resources"][logical_id(template, "AWS::S3::Bucket", "Contracts")]
+    assert contracts["Properties"]["VersioningConfiguration"] == {"Status": "Enabled"}
+    exports = template["Resources"][logical_id(template, "AWS::S3::Bucket", "Exports")]
+    assert exports["Properties"]["LifecycleConfiguration"]["Rules"] == [
+        {"ExpirationInDays": 1, "Status": "Enabled"}
+    ]
+    ingest = logical_id(template, "AWS::S3::Bucket", "Ingest")
+    assertions.has_resource_properties(
+        "Custom::S3BucketNotifications",
+        {
+            "BucketName": {"Ref": ingest},
+            "NotificationConfiguration": {"EventBridgeConfiguration": {}},
+        },
+    )
+    # Pages: only CloudFront reads them, through origin access control.
+    pages = logical_id(template, "AWS::S3::Bucket", "Pages")
+    distribution = logical_id(template, "AWS::CloudFront::Distribution", "Distribution")
+    config = template["Resources"][distribution]["Properties"]["DistributionConfig"]
+    (s3_origin,) = [o for o in config["Origins"] if "S3OriginConfig" in o]
+    assert refs(s3_origin["DomainName"]) == {pages}
+    assert "OriginAccessControlId" in s3_origin
+    assert config["DefaultCacheBehavior"]["ViewerProtocolPolicy"] == "redirect-to-https"
+    (policy,) = [
+        p
+        for p in resources(template, "AWS::S3::BucketPolicy").values()
+        if p["Properties"]["Bucket"] == {"Ref": pages}
+    ]
+    (allow,) = [
+        s for s in policy["Properties"]["PolicyDocument"]["Statement"] if s["Effect"] == "Allow"
+    ]
+    assert allow["Principal"] == {"Service": "cloudfront.amazonaws.com"}
+    assert allow["Action"] == "s3:GetObject"
+    assert distribution in refs(allow["Condition"])
+    # The API shares the pages' origin, so the consent page calls it without CORS.
+    api_paths = {b["PathPattern"] for b in config["CacheBehaviors"]}
+    assert {"/v1/*", "/esco-live/*", "/oauth2/*"} <= api_paths
+
+
+# The API --------------------------------------------------------------------------------------
+
+
+def test_the_api_function_gets_its_configuration(template: dict[str, Any], stage: str) -> None:
+    api = template["Resources"]["APIHandler"]["Properties"]
+    env = api["Environment"]["Variables"]
+    assert env["STAGE"] == stage
+    assert env["TABLE_PREFIX"] == f"edv-{stage}-"
+    for variable, bucket in (
+        ("BUCKET_PAGES", "Pages"),
+        ("BUCKET_CONTRACTS", "Contracts"),
+        ("BUCKET_EXPORTS", "Exports"),
+        ("BUCKET_INGEST", "Ingest"),
+    ):
+        assert env[variable] == {"Ref": logical_id(template, "AWS::S3::Bucket", bucket)}
+    # Secrets are resolved by CloudFormation at deploy time, never written in the template.
+    for secret in ("CURSOR_KEY", "TOKEN_SIGNING_KEY_PEM"):
+        assert "{{resolve:secretsmanager:" in json.dumps(env[secret])
+    assert env["PAGES_BASE_URL_PARAMETER"] == f"/edv/{stage}/public-base-url"
+    assert "PAGES_BASE_URL" not in env  # the local stack's value must not leak into AWS
+    assert env["AUTH_JWKS_URL"].startswith("https://")
+    assert api["Runtime"] == "python3.12"
+    assert refs(api["Role"]) == {logical_id(template, "AWS::IAM::Role", "ApiRole")}
+
+
+def test_the_deployed_api_routes_no_local_endpoints(template: dict[str, Any], stage: str) -> None:
+    rest_api = template["Resources"]["RestAPI"]["Properties"]
+    assert rest_api["Name"] == f"edv-platform-{stage}"
+    paths = rest_api["DefinitionBody"]["paths"]
+    assert "/v1/me/mandates" in paths
+    assert "/esco-live/api/v3/mandates" in paths or any(p.startswith("/esco-live") for p in paths)
+    assert not [p for p in paths if p.startswith("/v1/dev")]
+
+
+def test_api_gateways_own_errors_are_problem_json(template: dict[str, Any]) -> None:
+    responses = resources(template, "AWS::ApiGateway::GatewayResponse").values()
+    kinds = {r["Properties"]["ResponseType"] for r in responses}
+    assert kinds == {"DEFAULT_4XX", "DEFAULT_5XX", "MISSING_AUTHENTICATION_TOKEN"}
+    for response in responses:
+        props = response["Properties"]
+        assert props["ResponseParameters"] == {
+            "gatewayresponse.header.Content-Type": "'application/problem+json'"
+        }
+        assert '"code":' in props["ResponseTemplates"]["application/json"]
+
+
+# Least privilege --------------------------------------------------------------------------------
+
+
+def granted(template: dict[str, Any], role_prefix: str) -> tuple[set[str], set[str]]:
+    """The table names and bucket logical ids a role's policies name."""
+    role = logical_id(template, "AWS::IAM::Role", role_prefix)
+    named: set[str] = set()
+    for policy in resources(template, "AWS::IAM::Policy").values():
+        if {"Ref": role} in policy["Properties"]["Roles"]:
+            named |= refs(policy["Properties"]["PolicyDocument"])
+    for policy in resources(template, "AWS::IAM::ManagedPolicy").values():
+        if {"Ref": role} in policy["Properties"].get("Roles", []):
+            named |= refs(policy["Properties"]["PolicyDocument"])
+    tables = {
+        template["Resources"][n]["Properties"]["TableName"].split("-", 2)[2]
+        for n in named
+        if template["Resources"].get(n, {}).get("Type") == "AWS::DynamoDB::Table"
+    }
+    buckets = {
+        n for n in named if template["Resources"].get(n, {}).get("Type") == "AWS::S3::Bucket"
+    }
+    return tables, buckets
+
+
+def test_each_function_role_reaches_only_its_tables_and_buckets(template: dict[str, Any]) -> None:
+    bucket = {
+        name: logical_id(template, "AWS::S3::Bucket", name.capitalize())
+        for name in ("pages", "contracts", "exports", "ingest")
+    }
+    tables, buckets = granted(template, "JobsRole")
+    assert tables == JOBS.tables
+    assert buckets == {bucket[b] for b in JOBS.buckets}
+    tables, buckets = granted(template, "IngestRole")
+    assert tables == INGEST.tables
+    assert buckets == {bucket[b] for b in INGEST.buckets}
+    tables, buckets = granted(template, "ApiRole")
+    assert tables == {m.Meta.table_name.split("-", 2)[2] for m in all_models()}
+    assert bucket["ingest"] not in buckets
+    for function in ("MandateExpiry", "MarketScenarios", "PublishPages", "Ingest"):
+        props = template["Resources"][logical_id(template, "AWS::Lambda::Function", function)]
+        role = "IngestRole" if function == "Ingest" else "JobsRole"
+        assert refs(props["Properties"]["Role"]) == {logical_id(template, "AWS::IAM::Role", role)}
+
+
+# Scheduled and event-driven functions --------------------------------------------------------
+
+
+def test_jobs_run_on_brussels_time_with_retries_and_dead_letters(template: dict[str, Any]) -> None:
+    schedules = resources(template, "AWS::Scheduler::Schedule")
+    for name, (handler, cron) in JOBS_SCHEDULED.items():
+        function = logical_id(template, "AWS::Lambda::Function", f"{name}Function")
+        assert template["Resources"][function]["Properties"]["Handler"] == handler
+        (schedule,) = [s["Properties"] for k, s in schedules.items() if k.startswith(name)]
+        assert schedule["ScheduleExpression"] == cron
+        assert schedule["ScheduleExpressionTimezone"] == "Europe/Brussels"
+        target = schedule["Target"]
+        assert refs(target["Arn"]) == {function}
+        assert refs(target["DeadLetterConfig"]) == {
+            logical_id(template, "AWS::SQS::Queue", "JobsDeadLetters")
+        }
+        assert target["RetryPolicy"]["MaximumRetryAttempts"] >= 2
+        # The job runs as of the scheduled time, so a late retry changes nothing more.
+        assert json.loads(target["Input"]) == {"time": "<aws.scheduler.scheduled-time>"}
+
+
+def test_a_file_landing_in_the_ingest_bucket_triggers_ingest(template: dict[str, Any]) -> None:
+    ingest_function = logical_id(template, "AWS::Lambda::Function", "IngestFunction")
+    assert (
+        template["Resources"][ingest_function]["Properties"]["Handler"]
+        == "functions.ingest.handler"
+    )
+    (rule,) = resources(template, "AWS::Events::Rule").values()
+    pattern = rule["Properties"]["EventPattern"]
+    assert pattern["source"] == ["aws.s3"]
+    assert pattern["detail-type"] == ["Object Created"]
+    assert refs(pattern["detail"]) == {logical_id(template, "AWS::S3::Bucket", "Ingest")}
+    (target,) = rule["Properties"]["Targets"]
+    assert refs(target["Arn"]) == {ingest_function}
+    assert refs(target["DeadLetterConfig"]) == {
+        logical_id(template, "AWS::SQS::Queue", "IngestDeadLetters")
+    }
+    assert target["RetryPolicy"]["MaximumEventAgeInSeconds"] == 24 * 3600
+
+
+def test_asynchronous_invocations_retry_then_dead_letter(template: dict[str, Any]) -> None:
+    configs = resources(template, "AWS::Lambda::EventInvokeConfig")
+    functions = {
+        logical_id(template, "AWS::Lambda::Function", f"{n}Function")
+        for n in (*JOBS_SCHEDULED, "Ingest")
+    }
+    assert {
+        next(iter(refs(c["Properties"]["FunctionName"]))) for c in configs.values()
+    } == functions
+    for function in functions:
+        props = template["Resources"][function]["Properties"]
+        assert "DeadLetterConfig" in props
+    for queue in resources(template, "AWS::SQS::Queue").values():
+        assert queue["Properties"]["MessageRetentionPeriod"] == 14 * 24 * 3600
+        assert queue["Properties"]["SqsManagedSseEnabled"] is True
+
+
+# Observability --------------------------------------------------------------------------------
+
+
+def alarms(template: dict[str, Any]) -> list[dict[str, Any]]:
+    return [a["Properties"] for a in resources(template, "AWS::CloudWatch::Alarm").values()]
+
+
+def metric_of(alarm: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    return alarm.get("MetricName", ""), {d["Name"]: d["Value"] for d in alarm.get("Dimensions", [])}
+
+
+def test_alarms_watch_errors_throttles_dead_letters_jobs_and_ingest(
+    template: dict[str, Any], stage: str
+) -> None:
+    topic = logical_id(template, "AWS::SNS::Topic", "Alarms")
+    found = alarms(template)
+    for alarm in found:
+        assert refs(alarm["AlarmActions"]) == {topic}
+    watched = [metric_of(a) for a in found]
+    functions = {
+        *(
+            logical_id(template, "AWS::Lambda::Function", f"{n}Function")
+            for n in (*JOBS_SCHEDULED, "Ingest")
+        ),
+        "APIHandler",
+    }
+    for metric in ("Errors", "Throttles"):
+        assert {next(iter(refs(d["FunctionName"]))) for n, d in watched if n == metric} == functions
+    queues = {n for n, _ in watched if n == "ApproximateNumberOfMessagesVisible"}
+    assert len([1 for n, _ in watched if n == "ApproximateNumberOfMessagesVisible"]) == 2 and queues
+    assert {d["job"] for n, d in watched if n == "JobFailures"} == {
+        "mandate-expiry",
+        "market-scenarios",
+        "publish-pages",
+    }
+    assert ("IngestRowsRejected", {"service": "edv-platform"}) in watched
+    # The 5xx rate: a metric expression over the API's requests and errors.
+    (rate,) = [a for a in found if "Metrics" in a]
+    used = {
+        m["MetricStat"]["Metric"]["MetricName"]: m["MetricStat"]["Metric"]["Dimensions"]
+        for m in rate["Metrics"]
+        if "MetricStat" in m
+    }
+    assert set(used) == {"5XXError", "Count"}
+    assert used["5XXError"] == [{"Name": "ApiName", "Value": f"edv-platform-{stage}"}]
+    # The daily expiry job's silence is an alarm too.
+    (silence,) = [a for a in found if a.get("TreatMissingData") == "breaching"]
+    assert metric_of(silence) == ("JobRuns", {"service": "edv-platform", "job": "mandate-expiry"})
+
+
+def test_the_dashboard_shows_the_service_metrics(template: dict[str, Any]) -> None:
+    (dashboard,) = resources(template, "AWS::CloudWatch::Dashboard").values()
+    body = json.dumps(dashboard["Properties"]["DashboardBody"])
+    for metric in (
+        "ReadsServed",
+        "MandatesGranted",
+        "MandatesEnded",
+        "MandatesTruncated",
+        "MandatesExpired",
+        "IngestRowsAccepted",
+        "IngestRowsRejected",
+        "JobRuns",
+        "JobDuration",
+        "JobFailures",
+        "5XXError",
+    ):
+        assert metric in body, metric
+
+
+# Stages ---------------------------------------------------------------------------------------
+
+
+def test_nothing_account_or_region_specific_is_hard_coded(template: dict[str, Any]) -> None:
+    text = json.dumps(template)
+    assert not re.search(r"\b\d{12}\b", text), "an account id"
+    assert not re.search(r"\b(eu|us|ap|ca|sa|me|af|il)-[a-z]+-\d\b", text), "a region"
+
+
+def test_stages_differ_only_by_configuration(templates: dict[str, dict[str, Any]]) -> None:
+    dev, prod = (templates[s]["Resources"] for s in STAGES)
+    assert Counter(v["Type"] for v in dev.values()) == Counter(v["Type"] for v in prod.values())
+    assert Template.from_json(templates["prod"]).find_resources(
+        "AWS::S3::Bucket", {"DeletionPolicy": "Retain"}
+    ).keys() == {k for k, v in prod.items() if v["Type"] == "AWS::S3::Bucket"}
+    assert Template.from_json(templates["dev"]).find_resources(
+        "AWS::S3::Bucket", {"DeletionPolicy": Match.exact("Delete")}
+    ).keys() == {k for k, v in dev.items() if v["Type"] == "AWS::S3::Bucket"}
