@@ -8,8 +8,11 @@ PYTHON312 ?= $(shell for candidate in python3.12 $$(ls -d $${PYENV_ROOT:-$$HOME/
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | sha1sum | cut -c1-12)
+# The browser tests drive the machine's own Chromium (Debian's package), not a downloaded build.
+CHROMIUM := /usr/bin/chromium
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: help install run test lint format typecheck unit integration bench openapi synth clean
+.PHONY: help install browser run test lint format typecheck unit integration bench openapi synth clean
 
 help:
 	@echo "make run     install, start the local stack with demo data on http://127.0.0.1:8000"
@@ -26,10 +29,16 @@ $(STAMP): requirements.txt requirements-dev.txt
 
 install: $(STAMP)
 
+$(CHROMIUM):
+	$(SUDO) apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends chromium
+
+browser: $(CHROMIUM)
+
 run: install
 	$(PY) -m devstack
 
-test: install lint typecheck
+test: install browser lint typecheck
 	$(PY) -m pytest
 
 unit: install

@@ -93,10 +93,12 @@ def _serve(args: argparse.Namespace, base_url: str) -> None:
     from chalicelib.config import settings
     from chalicelib.local import bootstrap
 
-    from . import demo
+    from . import demo, web
     from .server import LocalStack, make_server
 
     bootstrap()
+    web.publish(s3(), settings().pages_bucket, web.local_login(base_url))
+    os.environ["DEV_IDENTITIES"] = json.dumps([demo.identity(p) for p in demo.PEOPLE])
     guide = demo.load() if not args.no_demo else None
     server = make_server(LocalStack(app, settings().pages_bucket, s3()), "127.0.0.1", args.port)
     if guide is not None and not args.quiet:

@@ -31,6 +31,16 @@ class Person:
     roles: tuple[str, ...] = ()
 
 
+def identity(person: Person) -> dict[str, object]:
+    """As the local log-in page offers it (DEV_IDENTITIES)."""
+    return {
+        "sub": person.sub,
+        "name": person.name,
+        "description": person.description,
+        "roles": list(person.roles),
+    }
+
+
 @dataclass(frozen=True)
 class DemoOrganisation:
     enterprise_number: str
@@ -286,10 +296,17 @@ def load(now: datetime | None = None) -> Guide:
         software.client_secret,
         software.subscription_key,
     )
+    guide.links.append(("Portal (log in as any demo identity)", "/"))
     for org in (EDV_API, EDV_PORTAL):
         path = pages.edv_path(org.enterprise_number)
         guide.links += [
             (f"Stappenplan {org.name}", f"{path}/stappenplan"),
             ("  printable", f"{path}/stappenplan/afdrukken"),
+            ("  consent page", f"{path}/toegang"),
         ]
+    guide.links += [
+        ("Customer: Mijn mandaten", "/verbruik/mandaten/"),
+        ("EDV: services, wizard, meters", "/verbruik/dienstverlener/"),
+        ("EDV: Meters van anderen", "/verbruik/meters-van-anderen/"),
+    ]
     return guide

@@ -47,6 +47,9 @@ from aws_cdk import (
     aws_s3 as s3,
 )
 from aws_cdk import (
+    aws_s3_deployment as s3_deployment,
+)
+from aws_cdk import (
     aws_scheduler as scheduler,
 )
 from aws_cdk import (
@@ -409,6 +412,21 @@ class EdvPlatformStack(Stack):
             minimum_protocol_version=cloudfront.SecurityPolicyProtocol.TLS_V1_2_2021,
         )
         public = f"https://{domain}" if certificate else f"https://{self.distribution.domain_name}"
+        # The portal's own pages (web/) and how they log in. prune=False: the EDVs' stappenplan
+        # and consent pages, written by the functions, live in the same bucket.
+        s3_deployment.BucketDeployment(
+            self,
+            "PortalPages",
+            destination_bucket=self.pages_bucket,
+            sources=[
+                s3_deployment.Source.asset(str(ROOT / "web")),
+                s3_deployment.Source.json_data("portal-config.json", self._portal_config()),
+            ],
+            prune=False,
+            distribution=self.distribution,
+            distribution_paths=["/*"],
+            cache_control=[s3_deployment.CacheControl.from_string("no-cache")],
+        )
         ssm.StringParameter(
             self,
             "PublicBaseUrl",
@@ -417,6 +435,14 @@ class EdvPlatformStack(Stack):
             description="Where customers and EDVs reach the portal, its pages and the API",
         )
         CfnOutput(self, "PublicUrl", value=public)
+
+    def _portal_config(self) -> dict[str, str]:
+        return {
+            "authorization_endpoint": self.stage.auth_authorization_endpoint,
+            "token_endpoint": self.stage.auth_token_endpoint,
+            "client_id": self.stage.auth_audience,
+            "scope": "openid profile",
+        }
 
     # Observability ------------------------------------------------------------------------
 

@@ -13,6 +13,9 @@ class StageConfig:
     auth_issuer: str
     auth_audience: str
     auth_jwks_url: str
+    # The portal's pages log in with the authorization code flow + PKCE, as a public client.
+    auth_authorization_endpoint: str
+    auth_token_endpoint: str
     assertion_audiences: str
     esco_rate_limit_per_minute: int
     api_memory_mb: int
@@ -30,6 +33,8 @@ STAGES = {
         auth_issuer=f"{CSAM}",
         auth_audience="edv-portal-dev",
         auth_jwks_url=f"{CSAM}/connect/jwk_uri",
+        auth_authorization_endpoint=f"{CSAM}/authorize",
+        auth_token_endpoint=f"{CSAM}/access_token",
         assertion_audiences="",
         esco_rate_limit_per_minute=600,
         api_memory_mb=1024,
@@ -40,6 +45,8 @@ STAGES = {
         auth_issuer=f"{CSAM}",
         auth_audience="edv-portal",
         auth_jwks_url=f"{CSAM}/connect/jwk_uri",
+        auth_authorization_endpoint=f"{CSAM}/authorize",
+        auth_token_endpoint=f"{CSAM}/access_token",
         assertion_audiences="",
         esco_rate_limit_per_minute=600,
         api_memory_mb=1769,  # a full vCPU: JSON of a year of quarter-hours is CPU work

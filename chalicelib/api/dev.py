@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from typing import Any, Literal
+from urllib.parse import parse_qs
 
 from chalice.app import Response
 from pydantic import Field
 
+from ..domain.errors import DomainError
 from ..domain.vocabulary import Role
+from ..render import login_page
 from ..services import dev_issuer, kbo
 from .models import ApiModel, RequestBody
 from .routing import Api, Auth, Call, Reply
@@ -82,3 +85,72 @@ def put_kbo_link(call: Call, en: str, sub: str, body: KboLinkRequest) -> Reply:
         enterprise_number=en, organisation_name=result.organisation.name, sub=sub, role=body.role
     )
     return Reply(view, status=201 if result.created else 200)
+
+
+# Log in through the portal's pages: the authorization code flow with PKCE, as with CSAM.
+
+FORM = "application/x-www-form-urlencoded"
+HTML = "text/html; charset=utf-8"
+
+
+def _form(call: Call) -> dict[str, str]:
+    try:
+        text = call.raw_body.decode()
+    except UnicodeDecodeError as error:
+        raise DomainError("bad_request", "The form is not UTF-8.") from error
+    return {key: values[-1] for key, values in parse_qs(text).items()}
+
+
+def _query(call: Call) -> dict[str, str]:
+    return dict(call.request.query_params or {})
+
+
+@api.operation(
+    "GET",
+    "/v1/dev/authorize",
+    auth=Auth.PUBLIC,
+    summary="Log-in page of the local issuer (stands in for CSAM's)",
+    response_media_types=(HTML,),
+)
+def dev_authorize_page(call: Call) -> Response:
+    """Pick a demo identity or type one; the browser then returns to the portal with a code."""
+    request = dev_issuer.authorization_request(_query(call))
+    page = login_page.render(request, dev_issuer.known_identities())
+    return Response(body=page, status_code=200, headers={"Content-Type": HTML})
+
+
+@api.operation(
+    "POST",
+    "/v1/dev/authorize",
+    auth=Auth.PUBLIC,
+    summary="Log in as the chosen identity and return to the portal with a code",
+    request_media_types=(FORM,),
+    max_body_bytes=16_384,
+)
+def dev_authorize(call: Call) -> Response:
+    form = _form(call)
+    request = dev_issuer.authorization_request(form)
+    sub, name = form.get("sub", "").strip(), form.get("name", "").strip()
+    if not sub or not name:
+        raise DomainError("validation_error", "Fill in an identifier and a name.")
+    roles = ["ops"] if form.get("ops") else []
+    location = dev_issuer.authorize(request, sub, name, roles, call.now)
+    return Response(body="", status_code=303, headers={"Location": location})
+
+
+@api.operation(
+    "POST",
+    "/v1/dev/oauth/token",
+    auth=Auth.PUBLIC,
+    summary="Exchange the code for a person token (PKCE)",
+    request_media_types=(FORM,),
+    response=TokenResponse,
+    errors=("invalid_grant",),
+    max_body_bytes=16_384,
+)
+def dev_redeem_code(call: Call) -> TokenResponse:
+    form = _form(call)
+    if form.get("grant_type") != "authorization_code":
+        raise DomainError("invalid_grant", "grant_type must be authorization_code.")
+    token, lifetime = dev_issuer.redeem(form, call.now)
+    return TokenResponse(access_token=token, expires_in=lifetime)

@@ -15,6 +15,7 @@ PROBLEM_MEDIA_TYPE = "application/problem+json"
 PROBLEM_TYPES: dict[str, tuple[int, str]] = {
     "bad_request": (400, "Bad request"),
     "invalid_cursor": (400, "Invalid cursor"),
+    "invalid_grant": (400, "Invalid grant"),
     "unauthenticated": (401, "Authentication required"),
     "forbidden": (403, "Forbidden"),
     "not_a_member": (403, "Not linked to this organisation"),

@@ -1,4 +1,4 @@
-"""The stappenplan pages of an EDV (R4): digital (link and QR code), printable (the full link as
+"""The public pages of an EDV (R4): digital (link and QR code), printable (the full link as
 text beside the QR code), and the page that replaces both when the EDV stops."""
 
 from __future__ import annotations
@@ -20,13 +20,14 @@ def _css() -> str:
     return (resources.files(__package__) / "templates" / "page.css").read_text("utf-8")
 
 
-def _fill(template: str, **values: str) -> str:
+def fill(template: str, raw: dict[str, str] | None = None, **values: str) -> str:
+    """A page template with its values HTML-escaped (`raw`: markup made by the caller)."""
     escaped = {key: html.escape(value, quote=True) for key, value in values.items()}
-    return _template(template).substitute(css=_css(), **escaped)
+    return _template(template).substitute(css=_css(), **escaped, **(raw or {}))
 
 
 def digital_page(name: str, consent_url: str, qr_path: str, print_path: str) -> str:
-    return _fill(
+    return fill(
         "stappenplan.html",
         name=name,
         consent_url=consent_url,
@@ -36,11 +37,16 @@ def digital_page(name: str, consent_url: str, qr_path: str, print_path: str) -> 
 
 
 def printable_page(name: str, consent_url: str, qr_path: str) -> str:
-    return _fill("stappenplan-afdrukken.html", name=name, consent_url=consent_url, qr_path=qr_path)
+    return fill("stappenplan-afdrukken.html", name=name, consent_url=consent_url, qr_path=qr_path)
 
 
 def withdrawn_page(name: str) -> str:
-    return _fill("stappenplan-ingetrokken.html", name=name)
+    return fill("stappenplan-ingetrokken.html", name=name)
+
+
+def consent_page(name: str, enterprise_number: str) -> str:
+    """The consent page's shell; /assets/consent.js (from web/) does the rest."""
+    return fill("toegang.html", name=name, enterprise_number=enterprise_number)
 
 
 def qr_png(url: str) -> bytes:

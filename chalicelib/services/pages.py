@@ -44,8 +44,11 @@ def publish(app: Application, organisation_name: str) -> None:
     """Write the pages the application's state calls for, then clear its pending flag."""
     base = f"{edv_path(app.enterprise_number)}/stappenplan"
     digital, printable, qr = f"{base}/index.html", f"{base}/afdrukken/index.html", f"{base}/qr.png"
+    consent = f"{edv_path(app.enterprise_number)}/toegang/index.html"
     if app.status is Status.ACTIVE:
         url = consent_url(app.enterprise_number)
+        page = stappenplan.consent_page(organisation_name, app.enterprise_number)
+        _put(_key(consent), page.encode(), HTML)
         _put(_key(qr), stappenplan.qr_png(url), "image/png")
         _put(
             _key(digital),
@@ -57,5 +60,6 @@ def publish(app: Application, organisation_name: str) -> None:
         withdrawn = stappenplan.withdrawn_page(organisation_name).encode()
         _put(_key(digital), withdrawn, HTML)
         _put(_key(printable), withdrawn, HTML)
+        _put(_key(consent), withdrawn, HTML)
         s3().delete_object(Bucket=settings().pages_bucket, Key=_key(qr))
     store.mark_pages_published(app.enterprise_number, app.version)

@@ -380,3 +380,14 @@ def test_stages_differ_only_by_configuration(templates: dict[str, dict[str, Any]
     assert Template.from_json(templates["dev"]).find_resources(
         "AWS::S3::Bucket", {"DeletionPolicy": Match.exact("Delete")}
     ).keys() == {k for k, v in dev.items() if v["Type"] == "AWS::S3::Bucket"}
+
+
+def test_the_portal_pages_are_deployed_beside_the_edv_pages(template: dict[str, Any]) -> None:
+    (deployment,) = resources(template, "Custom::CDKBucketDeployment").values()
+    props = deployment["Properties"]
+    pages = logical_id(template, "AWS::S3::Bucket", "Pages")
+    assert props["DestinationBucketName"] == {"Ref": pages}
+    # Never prune: the functions publish each EDV's stappenplan and consent page there too.
+    assert props["Prune"] is False
+    assert len(props["SourceObjectKeys"]) == 2  # web/ and portal-config.json
+    assert props["DistributionPaths"] == ["/*"]

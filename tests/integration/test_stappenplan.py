@@ -63,6 +63,14 @@ def test_approval_publishes_the_digital_and_printable_pages(world: World) -> Non
     assert decode_qr(page(printable_qr.group(1).lstrip("/"))) == [CONSENT_URL]
 
 
+def test_approval_publishes_the_consent_page_the_stappenplan_links_to(world: World) -> None:
+    world.active(EN, 'Zon & Co "BV"')
+    consent = page(f"verbruik/dienstverlener/{EN}/toegang/index.html").decode()
+    assert 'data-edv="0123456749"' in consent
+    assert 'data-edv-name="Zon &amp; Co &quot;BV&quot;"' in consent
+    assert '<script type="module" src="/assets/consent.js"></script>' in consent
+
+
 def test_a_name_with_markup_is_escaped(world: World) -> None:
     world.active(EN, 'Zon & Co <script>alert("x")</script>')
     digital = page(f"{PREFIX}/index.html").decode()
@@ -80,7 +88,8 @@ def test_a_new_name_in_the_register_republishes(http: Http, world: World) -> Non
 def test_termination_replaces_both_pages(http: Http, world: World) -> None:
     edv = world.active(EN, "Zonnig Advies BV")
     http.post(f"/v1/organisations/{EN}/edv-application/terminate", token=edv.admin)
-    for key in (f"{PREFIX}/index.html", f"{PREFIX}/afdrukken/index.html"):
+    consent_page = f"verbruik/dienstverlener/{EN}/toegang/index.html"
+    for key in (f"{PREFIX}/index.html", f"{PREFIX}/afdrukken/index.html", consent_page):
         text = page(key).decode()
         assert "Zonnig Advies BV biedt deze dienst niet langer aan" in text
         assert CONSENT_URL not in text

@@ -1,0 +1,182 @@
+"""The portal in a real browser (the machine's Chromium, headless, driven by Playwright): a customer
+follows the demo stappenplan and grants a mandate; the EDV finds the meter, switches views and
+downloads a CSV. Screenshots of every page go to test-artifacts/browser/."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+from tests.e2e.conftest import ROOT, RunningStack
+
+pytestmark = pytest.mark.e2e
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+# As root and offline: no sandbox, and none of Chromium's own calls home.
+FLAGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--lang=nl-BE",
+]
+ARTIFACTS = ROOT / "test-artifacts" / "browser"
+WARMTE_COACH = "0765432146"  # demo EDV on the portal channel
+ZONNIG = "0123456749"
+GREET_GAS = "541448820000001029"  # no mandate for Warmte Coach in the demo data
+KAREL = "541448820000001012"  # quarter-hours shared with Zonnig
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Chromium is missing: `make test` installs it (Debian package chromium)")
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context(
+        viewport={"width": 1100, "height": 900}, locale="nl-BE", accept_downloads=True
+    )
+    opened = context.new_page()
+    errors: list[str] = []
+    opened.on("pageerror", lambda error: errors.append(str(error)))
+    yield opened
+    context.close()
+    assert errors == [], f"JavaScript errors: {errors}"
+
+
+def snap(page: Page, name: str) -> None:
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def log_in_as(page: Page, name: str, snapshot: str | None = None) -> None:
+    """On the local issuer's log-in page (it stands in for CSAM's)."""
+    expect(page.get_by_role("heading", name="Aanmelden")).to_be_visible()
+    if snapshot:
+        snap(page, snapshot)
+    page.get_by_role("button", name=name).click()
+
+
+def test_a_customer_grants_and_the_edv_reads(page: Page, local_stack: RunningStack) -> None:
+    base = local_stack.base_url
+    page.goto(f"{base}/verbruik/dienstverlener/{WARMTE_COACH}/stappenplan")
+    snap(page, "01-stappenplan")
+    page.locator("#consent-link").click()
+    expect(page).to_have_url(f"{base}/verbruik/dienstverlener/{WARMTE_COACH}/toegang")
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Meetgegevens delen met Warmte Coach VZW"
+    )
+    expect(page.get_by_role("button", name="Aanmelden en verder")).to_be_visible()
+    snap(page, "02-toegang-aanmelden")
+    page.get_by_role("button", name="Aanmelden en verder").click()
+    log_in_as(page, "Greet Goossens", snapshot="03-aanmelden")
+
+    # Back on the consent page, logged in: her one EAN is pre-selected.
+    expect(page.get_by_label(re.compile(f"EAN {GREET_GAS}"))).to_be_checked()
+    page.get_by_label("Kwartierwaarden (elektriciteit) of uurwaarden (gas)").check()
+    page.get_by_label("Van").fill("2025-01-01")
+    page.get_by_label("Tot en met").fill("2027-12-31")
+    snap(page, "04-toegang-keuze")
+    page.get_by_role("button", name="Verder").click()
+    expect(page.get_by_text(f"EAN {GREET_GAS}: uurwaarden")).to_be_visible()
+    expect(page.get_by_text("01/01/2025 tot en met 31/12/2027")).to_be_visible()
+    snap(page, "05-toegang-bevestigen")
+    page.get_by_role("button", name="Bevestigen").click()
+    expect(page.get_by_role("heading", name="Je toestemming is geregistreerd")).to_be_visible()
+    expect(page.get_by_text(re.compile(f"EAN {GREET_GAS}: toestemming gegeven"))).to_be_visible()
+    snap(page, "06-toegang-resultaat")
+
+    page.get_by_role("link", name="Naar mijn mandaten").click()
+    card = page.locator("#mandates li", has_text="Warmte Coach VZW")
+    expect(card).to_contain_text("Uurwaarden")
+    expect(card).to_contain_text("01/01/2025 t.e.m. 31/12/2027")
+    snap(page, "07-mijn-mandaten")
+    page.get_by_role("button", name="Afmelden").click()
+
+    # The EDV: Meters van anderen, search, the meter, Dag/Week/Maand, table, CSV.
+    page.goto(f"{base}/verbruik/meters-van-anderen/")
+    log_in_as(page, "Wout Wouters")
+    expect(page.locator("#meters")).to_contain_text(GREET_GAS)
+    page.get_by_label("EAN-code").fill(GREET_GAS[:16])
+    page.get_by_label("Energie").select_option("gas")
+    expect(page.locator("#meters tbody tr")).to_have_count(2)  # Greet's and the bakery's gas
+    snap(page, "08-meters-van-anderen")
+    page.get_by_role("link", name=GREET_GAS).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Digitale meter")
+    expect(page.locator("#volumes-chart")).to_be_visible()
+    expect(
+        page.get_by_text("sommige zijn pas beschikbaar in de loop van de komende 72 uur")
+    ).to_be_visible()
+    snap(page, "09-meter-dag")
+
+    label = page.locator("#period-label")
+    page.get_by_role("button", name="Week", exact=True).click()
+    expect(label).to_have_text(re.compile(r"^week \d+: \d\d/\d\d/\d{4} - \d\d/\d\d/\d{4}$"))
+    expect(page.locator("#volumes-chart rect.bar")).not_to_have_count(0)
+    snap(page, "10-meter-week")
+    this_week = label.inner_text()
+    page.get_by_role("button", name="Vorige periode").click()
+    expect(label).not_to_have_text(this_week)
+    expect(label).to_have_text(re.compile(r"^week \d+: "))
+
+    page.get_by_role("button", name="Maand", exact=True).click()
+    expect(label).to_have_text(re.compile(r"^[a-z]+ 20\d\d$"))
+    page.get_by_role("button", name="Tabel").click()
+    rows = page.locator("#volumes-table tbody tr")
+    expect(rows.first).to_contain_text("kWh")
+    assert rows.count() >= 20  # a month's days, up to yesterday
+    snap(page, "11-meter-maand-tabel")
+
+    with page.expect_download() as download_info:
+        page.get_by_role("button", name="Historiek downloaden (CSV)").click()
+    download = download_info.value
+    assert download.suggested_filename.startswith(f"verbruik-{GREET_GAS}-")
+    csv = Path(download.path()).read_text(encoding="utf-8-sig")
+    header, first_row = csv.splitlines()[:2]
+    assert header.startswith("Van (datum);Van (tijdstip);Tot (datum)")
+    assert f'="{GREET_GAS}"' in first_row
+    assert "m³" in csv
+
+    page.get_by_role("tab", name="Piekvermogen").click()
+    expect(page.get_by_text("enkel bij een AMR-meter")).to_be_visible()  # digital gas: none
+    snap(page, "12-meter-piekvermogen")
+    page.get_by_role("button", name="Afmelden").click()
+
+    # The customer sees who read her data.
+    page.goto(f"{base}/verbruik/mandaten/")
+    log_in_as(page, "Greet Goossens")
+    log = page.locator("#access-log tbody tr", has_text="Warmte Coach VZW")
+    expect(log.first).to_contain_text("portaal")
+    snap(page, "13-mijn-mandaten-raadplegingen")
+
+
+@pytest.mark.parametrize(("day", "slots"), [("2025-03-30", 92), ("2025-10-26", 100)])
+def test_the_clock_change_days_in_the_table(
+    page: Page, local_stack: RunningStack, day: str, slots: int
+) -> None:
+    page.goto(f"{local_stack.base_url}/verbruik/meter/?org={ZONNIG}&ean={KAREL}&datum={day}")
+    log_in_as(page, "Eva Evers")
+    expect(page.locator("#period-label")).to_have_text(re.compile(day[8:10] + "/" + day[5:7]))
+    page.get_by_role("button", name="Tabel").click()
+    rows = page.locator("#volumes-table tbody tr")
+    expect(rows).to_have_count(slots)
+    times = [text.split(" ", 2)[2] for text in rows.locator("td:first-child").all_inner_texts()]
+    # The hour the clocks skip or repeat is told apart by its time zone.
+    assert all(re.search(r"\b(CET|CEST|GMT\+\d)\b", t) for t in times[:4])
+    assert len(set(times)) == slots
+    snap(page, f"14-meter-{day}")

@@ -1,0 +1,81 @@
+// "Meters van anderen": the EANs whose customers share data with this EDV, with search and filters.
+import {
+  accessToken, api, errorBox, formatDate, h, label, login, renderAccount, show,
+} from "./portal.js";
+import { currentOrganisation, organisationPicker } from "./organisation.js";
+
+const app = document.getElementById("app");
+const FILTERS = {
+  energy: ["electricity", "gas"],
+  meter_type: ["digital", "amr"],
+  granularity: ["quarter_hour", "hour", "day"],
+  status: ["active", "ended", "expired"],
+};
+const FILTER_LABELS = { energy: "Energie", meter_type: "Meter", granularity: "Gegevens", status: "Mandaat" };
+
+renderAccount();
+if (!accessToken()) login();
+else show(app, render);
+
+async function render() {
+  const { person, organisation } = await currentOrganisation();
+  const en = organisation.enterprise_number;
+  const results = h("div", { id: "results", "aria-live": "polite" });
+  const form = h("form", { role: "search", onsubmit: (event) => {
+    event.preventDefault();
+    search(en, new FormData(form), results);
+  } },
+    h("div", { class: "row" },
+      h("div", { class: "field" },
+        h("label", { for: "ean" }, "EAN-code", h("span", { class: "hint" }, "of het begin ervan")),
+        h("input", { type: "search", id: "ean", name: "ean", inputmode: "numeric", autocomplete: "off" })),
+      Object.entries(FILTERS).map(([name, values]) => h("div", { class: "field" },
+        h("label", { for: name }, FILTER_LABELS[name]),
+        h("select", { id: name, name, onchange: () => form.requestSubmit() },
+          h("option", { value: "" }, "Alle"),
+          values.map((value) => h("option", { value }, label(value))))))),
+    h("div", { class: "actions" }, h("button", { type: "submit" }, "Zoeken")));
+  search(en, new FormData(form), results);
+  return [organisationPicker(person, organisation), form, results];
+}
+
+async function search(en, data, results, cursor = null, rows = null) {
+  const query = new URLSearchParams({ limit: "50" });
+  for (const [name, value] of data.entries()) if (value) query.set(name, value);
+  if (cursor) query.set("cursor", cursor);
+  try {
+    const page = await api(`/v1/organisations/${en}/access-points?${query}`);
+    const body = rows || h("tbody");
+    body.append(...page.items.map((point) => row(en, point)));
+    if (!rows) {
+      results.replaceChildren(page.items.length ? table(body) : h("p", {}, "Geen meters gevonden."));
+    }
+    results.querySelector(".more")?.remove();
+    if (page.next_cursor) {
+      results.append(h("div", { class: "actions more" }, h("button", {
+        class: "secondary", onclick: () => search(en, data, results, page.next_cursor, body),
+      }, "Meer tonen")));
+    }
+  } catch (error) {
+    results.replaceChildren(errorBox(error));
+  }
+}
+
+function table(body) {
+  return h("div", { class: "table-wrap" }, h("table", { id: "meters" },
+    h("caption", { class: "visually-hidden" }, "Meters van anderen"),
+    h("thead", {}, h("tr", {}, ["EAN-code", "Energie", "Meter", "Adres", "Gegevens", "Mandaat", "Geldig tot"].map((t) => h("th", { scope: "col" }, t)))),
+    body));
+}
+
+function row(en, point) {
+  const href = `/verbruik/meter/?org=${en}&ean=${point.ean}`;
+  return h("tr", {},
+    h("td", {}, point.status === "active" ? h("a", { href }, point.ean) : point.ean),
+    h("td", {}, label(point.energy)),
+    h("td", {}, `${label(point.meter_type)}${point.meter_type === "amr" ? ` (${label(point.direction).toLowerCase()})` : ""}`),
+    h("td", {}, point.address || "–"),
+    h("td", {}, label(point.granularity)),
+    h("td", {}, h("span", { class: `status ${point.status}` }, label(point.status))),
+    h("td", {}, formatDate(point.valid_until)));
+}

@@ -1,0 +1,392 @@
+// What every portal page shares: logging in (OpenID Connect, authorization code with PKCE), calling
+// the portal API (errors arrive as problem+json), Dutch formatting, Brussels dates, and a small DOM
+// builder. No framework: each page is a module that imports what it needs from here.
+
+const TOKEN_KEY = "edv.token";
+const LOGIN_KEY = "edv.login";
+
+let configPromise = null;
+
+/** /portal-config.json, published beside the pages: where to log in, as which client. */
+export function portalConfig() {
+  configPromise ??= fetch("/portal-config.json").then((r) => r.json());
+  return configPromise;
+}
+
+function base64url(bytes) {
+  let text = "";
+  for (const byte of new Uint8Array(bytes)) text += String.fromCharCode(byte);
+  return btoa(text).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+}
+
+function randomText(length) {
+  const bytes = new Uint8Array(length);
+  crypto.getRandomValues(bytes);
+  return base64url(bytes);
+}
+
+function callbackUrl() {
+  return `${location.origin}/aanmelden/terug/`;
+}
+
+function safeReturn(path) {
+  // Only back to a page of this site: never an open redirect.
+  return typeof path === "string" && path.startsWith("/") && !path.startsWith("//") ? path : "/";
+}
+
+/** Send the browser to the identity provider; it comes back to /aanmelden/terug/. */
+export async function login(returnTo = location.pathname + location.search) {
+  const config = await portalConfig();
+  const verifier = randomText(48);
+  const state = randomText(16);
+  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(verifier));
+  sessionStorage.setItem(LOGIN_KEY, JSON.stringify({ verifier, state, returnTo: safeReturn(returnTo) }));
+  const query = new URLSearchParams({
+    response_type: "code",
+    client_id: config.client_id,
+    redirect_uri: callbackUrl(),
+    scope: config.scope,
+    state,
+    code_challenge: base64url(digest),
+    code_challenge_method: "S256",
+  });
+  location.assign(`${config.authorization_endpoint}?${query}`);
+  return new Promise(() => {}); // the page is leaving
+}
+
+/** On /aanmelden/terug/: trade the code for a token, then go back where the person was. */
+export async function completeLogin() {
+  const answer = new URLSearchParams(location.search);
+  const pending = JSON.parse(sessionStorage.getItem(LOGIN_KEY) || "null");
+  sessionStorage.removeItem(LOGIN_KEY);
+  if (answer.get("error")) throw new Error(`Aanmelden is niet gelukt (${answer.get("error")}).`);
+  if (!pending || answer.get("state") !== pending.state) {
+    throw new Error("Aanmelden is verlopen of komt niet van deze pagina. Probeer opnieuw.");
+  }
+  const config = await portalConfig();
+  const response = await fetch(config.token_endpoint, {
+    method: "POST",
+    headers: { "Content-Type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams({
+      grant_type: "authorization_code",
+      code: answer.get("code") || "",
+      redirect_uri: callbackUrl(),
+      client_id: config.client_id,
+      code_verifier: pending.verifier,
+    }),
+  });
+  if (!response.ok) throw new Error("Aanmelden is niet gelukt. Probeer opnieuw.");
+  const token = await response.json();
+  sessionStorage.setItem(
+    TOKEN_KEY,
+    JSON.stringify({ token: token.access_token, expires: Date.now() + token.expires_in * 1000 }),
+  );
+  location.replace(pending.returnTo);
+}
+
+/** The access token, if there is one that has not (nearly) expired. */
+export function accessToken() {
+  const stored = JSON.parse(sessionStorage.getItem(TOKEN_KEY) || "null");
+  if (!stored || stored.expires - 30_000 < Date.now()) return null;
+  return stored.token;
+}
+
+export function logout() {
+  sessionStorage.removeItem(TOKEN_KEY);
+  location.assign("/");
+}
+
+export class ApiError extends Error {
+  constructor(status, problem) {
+    super(problem.detail || problem.title || `Fout ${status}`);
+    this.status = status;
+    this.code = problem.code || "";
+    this.errors = problem.errors || [];
+  }
+}
+
+/** Call the portal API. JSON in and out by default; `raw: true` gives the Response itself. */
+export async function api(path, { method = "GET", json, body, headers = {}, auth = true, raw = false } = {}) {
+  const sent = { Accept: raw ? "*/*" : "application/json", ...headers };
+  if (auth) {
+    const token = accessToken();
+    if (!token) return login();
+    sent.Authorization = `Bearer ${token}`;
+  }
+  if (json !== undefined) {
+    sent["Content-Type"] = "application/json";
+    body = JSON.stringify(json);
+  }
+  const response = await fetch(path, { method, headers: sent, body });
+  if (response.status === 401 && auth) {
+    sessionStorage.removeItem(TOKEN_KEY);
+    return login();
+  }
+  if (!response.ok) {
+    let problem;
+    try {
+      problem = await response.json();
+    } catch {
+      problem = { detail: response.statusText };
+    }
+    throw new ApiError(response.status, problem);
+  }
+  if (raw) return response;
+  return response.status === 204 ? null : response.json();
+}
+
+/** Fetch a file from the API (which needs the token, so no plain link) and save it. */
+export async function download(path, filename) {
+  const response = await api(path, { raw: true });
+  const url = URL.createObjectURL(await response.blob());
+  const link = h("a", { href: url, download: filename, class: "visually-hidden" }, filename);
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
+}
+
+let mePromise = null;
+export function me() {
+  mePromise ??= api("/v1/me");
+  return mePromise;
+}
+
+const edvNames = new Map();
+/** An EDV's public name (cached per page). */
+export function edvName(enterpriseNumber) {
+  if (!edvNames.has(enterpriseNumber)) {
+    edvNames.set(
+      enterpriseNumber,
+      api(`/v1/edvs/${enterpriseNumber}`, { auth: false }).then(
+        (edv) => edv.name,
+        () => formatEnterpriseNumber(enterpriseNumber),
+      ),
+    );
+  }
+  return edvNames.get(enterpriseNumber);
+}
+
+/** The top bar: who is logged in, where to go, log out; or a log-in button. */
+export async function renderAccount() {
+  const nav = document.getElementById("account");
+  if (!nav) return;
+  if (!accessToken()) {
+    nav.replaceChildren(h("button", { class: "secondary", onclick: () => login() }, "Aanmelden"));
+    return;
+  }
+  const person = await me();
+  const links = [h("a", { href: "/verbruik/mandaten/" }, "Mijn mandaten")];
+  if (person.organisations.length) links.push(h("a", { href: "/verbruik/dienstverlener/" }, "Dienstverlener"));
+  nav.replaceChildren(
+    ...links,
+    h("span", { class: "note" }, person.name),
+    h("button", { class: "link", onclick: logout }, "Afmelden"),
+  );
+}
+
+// DOM ------------------------------------------------------------------------------------------
+
+/** h("a", {href, onclick}, "text", child, [more]) */
+export function h(tag, props = {}, ...children) {
+  const element = document.createElement(tag);
+  for (const [name, value] of Object.entries(props || {})) {
+    if (value === null || value === undefined || value === false) continue;
+    if (name.startsWith("on")) element.addEventListener(name.slice(2), value);
+    else if (name === "class") element.className = value;
+    else if (name in element && typeof value !== "string") element[name] = value;
+    else element.setAttribute(name, value === true ? "" : value);
+  }
+  append(element, children);
+  return element;
+}
+
+function append(element, children) {
+  for (const child of children.flat(Infinity)) {
+    if (child === null || child === undefined || child === false) continue;
+    element.append(child instanceof Node ? child : String(child));
+  }
+}
+
+export function alertBox(kind, ...children) {
+  return h("div", { class: `alert ${kind}`, role: kind === "error" ? "alert" : "status" }, ...children);
+}
+
+export function errorBox(error) {
+  const details = (error.errors || []).map((e) => h("li", {}, e.message));
+  return alertBox("error", h("p", {}, error.message), details.length ? h("ul", {}, details) : null);
+}
+
+const generations = new WeakMap();
+
+/** Render `build()` into `target`, showing a clear message if it fails. When the person clicks
+ * faster than the API answers, only the newest rendering lands. */
+export async function show(target, build) {
+  const generation = (generations.get(target) || 0) + 1;
+  generations.set(target, generation);
+  let content;
+  try {
+    content = [await build()].flat();
+  } catch (error) {
+    content = [errorBox(error)];
+  }
+  if (generations.get(target) === generation) target.replaceChildren(...content);
+}
+
+// Words and numbers ----------------------------------------------------------------------------
+
+export const LABELS = {
+  day: "Dagwaarden",
+  quarter_hour: "Kwartierwaarden",
+  hour: "Uurwaarden",
+  electricity: "Elektriciteit",
+  gas: "Gas",
+  digital: "Digitale meter",
+  amr: "AMR-meter",
+  both: "Afname en injectie",
+  offtake: "Afname",
+  injection: "Injectie",
+  active: "Actief",
+  ended: "Beëindigd",
+  expired: "Verlopen",
+  requested: "In aanvraag",
+  signed: "Ondertekend, wacht op goedkeuring",
+  rejected: "Geweigerd",
+  cancelled: "Geannuleerd",
+  terminated: "Opgezegd",
+  inactive: "Niet actief",
+  portal: "Via het portaal",
+  portal_and_api: "Via het portaal en de API",
+  revoked_by_customer: "stopgezet door de klant",
+  revoked_by_grid_user: "stopgezet door de netgebruiker",
+  replaced: "vervangen door een nieuw mandaat",
+  edv_terminated: "de dienstverlener stopte",
+  expired_reason: "verlopen",
+  validated: "",
+  estimated: "geschat",
+  missing: "ontbrekend",
+  api: "API",
+};
+
+export function label(key) {
+  return LABELS[key] ?? key ?? "";
+}
+
+const numberFormats = new Map();
+export function formatNumber(value, decimals = 3) {
+  if (value === null || value === undefined) return "–";
+  if (!numberFormats.has(decimals)) {
+    numberFormats.set(
+      decimals,
+      new Intl.NumberFormat("nl-BE", { minimumFractionDigits: decimals, maximumFractionDigits: decimals }),
+    );
+  }
+  return numberFormats.get(decimals).format(value);
+}
+
+export function formatEnterpriseNumber(number) {
+  return `${number.slice(0, 4)}.${number.slice(4, 7)}.${number.slice(7)}`;
+}
+
+/** "2025-03-30" → "30/03/2025" (a Brussels date needs no time-zone arithmetic). */
+export function formatDate(isoDate) {
+  if (!isoDate) return "";
+  const [year, month, day] = isoDate.slice(0, 10).split("-");
+  return `${day}/${month}/${year}`;
+}
+
+const BRUSSELS = "Europe/Brussels";
+const dateTimeFormat = new Intl.DateTimeFormat("nl-BE", {
+  timeZone: BRUSSELS, day: "2-digit", month: "2-digit", year: "numeric", hour: "2-digit", minute: "2-digit",
+});
+const timeFormat = new Intl.DateTimeFormat("nl-BE", { timeZone: BRUSSELS, hour: "2-digit", minute: "2-digit" });
+const zoneFormat = new Intl.DateTimeFormat("nl-BE", { timeZone: BRUSSELS, timeZoneName: "short" });
+const weekdayFormat = new Intl.DateTimeFormat("nl-BE", {
+  timeZone: BRUSSELS, weekday: "long", day: "2-digit", month: "2-digit", year: "numeric",
+});
+const monthFormat = new Intl.DateTimeFormat("nl-BE", { timeZone: "UTC", month: "long", year: "numeric" });
+
+export function formatDateTime(iso) {
+  return iso ? dateTimeFormat.format(new Date(iso)) : "";
+}
+
+export function formatTime(iso, withZone = false) {
+  const date = new Date(iso);
+  const time = timeFormat.format(date);
+  if (!withZone) return time;
+  const zone = zoneFormat.formatToParts(date).find((part) => part.type === "timeZoneName");
+  return `${time} ${zone ? zone.value : ""}`.trim();
+}
+
+export function formatWeekday(iso) {
+  const text = weekdayFormat.format(new Date(iso));
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+/** A half-open consumption period [start, end) as people read it: "01/01/2025 t.e.m. 31/12/2025". */
+export function formatPeriod(start, endExclusive) {
+  return `${formatDate(start)} t.e.m. ${formatDate(addDays(endExclusive, -1))}`;
+}
+
+export function formatMonth(isoDate) {
+  const [year, month] = isoDate.split("-").map(Number);
+  return monthFormat.format(new Date(Date.UTC(year, month - 1, 1)));
+}
+
+// Brussels calendar dates as "YYYY-MM-DD" strings, computed on the UTC calendar (no DST there).
+
+function toUtc(isoDate) {
+  const [year, month, day] = isoDate.split("-").map(Number);
+  return new Date(Date.UTC(year, month - 1, day));
+}
+
+function fromUtc(date) {
+  return date.toISOString().slice(0, 10);
+}
+
+export function today() {
+  return new Intl.DateTimeFormat("en-CA", { timeZone: BRUSSELS }).format(new Date());
+}
+
+export function addDays(isoDate, days) {
+  const date = toUtc(isoDate);
+  date.setUTCDate(date.getUTCDate() + days);
+  return fromUtc(date);
+}
+
+export function addMonths(isoDate, months) {
+  const date = toUtc(isoDate.slice(0, 8) + "01");
+  date.setUTCMonth(date.getUTCMonth() + months);
+  return fromUtc(date);
+}
+
+/** The same day n years on; 29 February becomes 28 February. */
+export function addYears(isoDate, years) {
+  const [year, month, day] = isoDate.split("-").map(Number);
+  const target = new Date(Date.UTC(year + years, month - 1, day));
+  if (target.getUTCMonth() !== month - 1) target.setUTCDate(0);
+  return fromUtc(target);
+}
+
+export function mondayOf(isoDate) {
+  const weekday = (toUtc(isoDate).getUTCDay() + 6) % 7; // Monday 0
+  return addDays(isoDate, -weekday);
+}
+
+export function isoWeek(isoDate) {
+  const thursday = toUtc(addDays(mondayOf(isoDate), 3));
+  const firstDay = new Date(Date.UTC(thursday.getUTCFullYear(), 0, 1));
+  return 1 + Math.floor((thursday - firstDay) / 86_400_000 / 7);
+}
+
+export function minDate(a, b) {
+  return a < b ? a : b;
+}
+
+export function maxDate(a, b) {
+  return a > b ? a : b;
+}
+
+export function queryParam(name) {
+  return new URLSearchParams(location.search).get(name);
+}

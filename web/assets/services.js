@@ -1,0 +1,74 @@
+// "Overzicht diensten": the organisation's EDV contract and API status, and what it can do next.
+import {
+  accessToken, alertBox, api, errorBox, formatDate, h, label, login, renderAccount, show,
+} from "./portal.js";
+import { currentOrganisation, organisationPicker } from "./organisation.js";
+
+const app = document.getElementById("app");
+
+renderAccount();
+if (!accessToken()) login();
+else show(app, render);
+
+async function render() {
+  const { person, organisation } = await currentOrganisation();
+  const en = organisation.enterprise_number;
+  const admin = organisation.role === "admin";
+  let overview = null;
+  try {
+    overview = await api(`/v1/organisations/${en}/edv-application`);
+  } catch (error) {
+    if (error.status !== 404) throw error;
+  }
+  return [organisationPicker(person, organisation), overview ? card(overview, admin) : notYet(en, admin)];
+}
+
+function notYet(en, admin) {
+  return h("section", { class: "card" },
+    h("h2", {}, "Energiedienstverlener worden"),
+    h("p", {}, "Bied energiediensten aan op basis van de meetgegevens van je klanten. Je tekent daarvoor het standaard datatoegangscontract; je klanten geven zelf toestemming."),
+    admin
+      ? h("a", { class: "button", href: `/verbruik/dienstverlener/worden/?org=${en}` }, "Dienstverlener worden")
+      : h("p", { class: "note" }, "Enkel een beheerder van je organisatie kan dit aanvragen."));
+}
+
+function card(overview, admin) {
+  const en = overview.enterprise_number;
+  const status = overview.contract_status;
+  const message = h("div");
+  const actions = [];
+  if (status === "active") {
+    actions.push(h("a", { class: "button", href: `/verbruik/meters-van-anderen/?org=${en}` }, "Overzicht klantgegevens"));
+    actions.push(h("a", { class: "button secondary", href: overview.stappenplan_url }, "Stappenplan voor je klanten"));
+    if (admin) actions.push(h("button", { class: "link", onclick: (e) => terminate(e.target, en, message) }, "Opzeggen"));
+  } else if (status === "requested" && admin) {
+    actions.push(h("a", { class: "button", href: `/verbruik/dienstverlener/worden/?org=${en}` }, "Aanvraag verderzetten"));
+  } else if (["rejected", "cancelled", "terminated"].includes(status) && admin) {
+    actions.push(h("a", { class: "button", href: `/verbruik/dienstverlener/worden/?org=${en}` }, "Opnieuw aanvragen"));
+  }
+  return h("section", { class: "card", id: "services" },
+    h("h2", {}, "Energiedienstverlener"),
+    h("p", {}, "Contract ", h("span", { class: `status ${status}` }, label(status)),
+      " · API ", h("span", { class: `status ${overview.api_status}` }, label(overview.api_status))),
+    h("dl", { class: "facts" },
+      h("dt", {}, "Kanaal"), h("dd", {}, label(overview.channel)),
+      h("dt", {}, "Contractnummer"), h("dd", {}, overview.contract_number),
+      h("dt", {}, "Aangevraagd op"), h("dd", {}, formatDate(overview.requested_at)),
+      overview.decided_at ? [h("dt", {}, "Beslist op"), h("dd", {}, formatDate(overview.decided_at))] : null,
+      overview.rejection_reason ? [h("dt", {}, "Reden"), h("dd", {}, overview.rejection_reason)] : null),
+    status === "signed" ? alertBox("", h("p", {}, "We bekijken je ondertekende contract. Na goedkeuring krijg je de rol Energiedienstverlener.")) : null,
+    message,
+    h("div", { class: "actions" }, actions));
+}
+
+async function terminate(button, en, message) {
+  if (!window.confirm("Wil je het datatoegangscontract opzeggen? Alle mandaten van je klanten eindigen dan.")) return;
+  button.disabled = true;
+  try {
+    await api(`/v1/organisations/${en}/edv-application/terminate`, { method: "POST" });
+    await show(app, render);
+  } catch (error) {
+    button.disabled = false;
+    message.replaceChildren(errorBox(error));
+  }
+}
