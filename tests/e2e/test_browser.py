@@ -180,3 +180,76 @@ def test_the_clock_change_days_in_the_table(
     assert all(re.search(r"\b(CET|CEST|GMT\+\d)\b", t) for t in times[:4])
     assert len(set(times)) == slots
     snap(page, f"14-meter-{day}")
+
+
+UNLABELLED = """() => [...document.querySelectorAll('input:not([type=hidden]), select, textarea')]
+    .filter((e) => !(e.labels && e.labels.length) && !e.getAttribute('aria-label'))
+    .map((e) => e.outerHTML)"""
+
+
+def test_an_organisation_becomes_edv_through_the_wizard(
+    page: Page, local_stack: RunningStack
+) -> None:
+    page.goto(f"{local_stack.base_url}/verbruik/dienstverlener/")
+    log_in_as(page, "Bert Bakker")  # administrator of Bakkerij De Korst, not an EDV
+    page.get_by_role("link", name="Dienstverlener worden").click()
+    expect(page.get_by_role("progressbar")).to_have_attribute("aria-valuenow", "33")
+    snap(page, "20-wizard-wat")
+    page.get_by_role("button", name="Ga verder").click()
+    expect(page.get_by_role("progressbar")).to_have_attribute("aria-valuenow", "66")
+    page.get_by_label("Via zowel de API als het portaal").check()
+    page.get_by_label("Contactpersoon").fill("Bert Bakker")
+    page.get_by_label("E-mailadres").fill("bert@bakkerij.example")
+    page.get_by_label("Welke diensten bied je aan?").fill("Energieadvies voor bakkers")
+    assert page.evaluate(UNLABELLED) == []
+    snap(page, "21-wizard-kanaal")
+    page.get_by_role("button", name="Ga verder").click()
+    expect(page.get_by_role("heading", name="Datatoegangscontract tekenen")).to_be_visible()
+    with page.expect_download() as download_info:
+        page.get_by_role("button", name="Contract downloaden (PDF)").click()
+    contract = Path(download_info.value.path())
+    assert contract.read_bytes().startswith(b"%PDF-")
+    snap(page, "22-wizard-contract")
+    page.get_by_label("Ondertekend contract").set_input_files(
+        files=[
+            {"name": "contract.pdf", "mimeType": "application/pdf", "buffer": contract.read_bytes()}
+        ]
+    )
+    page.get_by_role("button", name="Indienen").click()
+    expect(page.get_by_role("heading", name="Je aanvraag is ingediend")).to_be_visible()
+    page.get_by_role("link", name="Naar het overzicht").click()
+    services = page.locator("#services")
+    expect(services).to_contain_text("Ondertekend, wacht op goedkeuring")
+    expect(services).to_contain_text("Via het portaal en de API")
+    snap(page, "23-overzicht-diensten")
+
+
+@pytest.mark.parametrize(
+    ("who", "path"),
+    [
+        ("Greet Goossens", f"/verbruik/dienstverlener/{WARMTE_COACH}/toegang"),
+        ("Karel Claes", "/verbruik/mandaten/"),
+        ("Milan Maes", f"/verbruik/meter/?org={ZONNIG}&ean={KAREL}"),
+        ("Milan Maes", "/verbruik/meters-van-anderen/"),
+    ],
+)
+def test_pages_fit_a_phone_and_label_every_field(
+    browser: Browser, local_stack: RunningStack, who: str, path: str
+) -> None:
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844}, locale="nl-BE", is_mobile=True
+    )
+    page = context.new_page()
+    page.goto(f"{local_stack.base_url}{path}")
+    if "toegang" in path:
+        page.get_by_role("button", name="Aanmelden en verder").click()
+    log_in_as(page, who)
+    expect(page.locator("#app .note", has_text="Even laden")).to_have_count(0)
+    expect(page.locator("#app")).not_to_be_empty()
+    page.wait_for_load_state("networkidle")
+    overflow = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 0, f"{path} is {overflow}px wider than the phone"
+    assert page.evaluate(UNLABELLED) == []
+    name = path.split("?")[0].strip("/").replace("/", "-")
+    snap(page, f"30-telefoon-{name}")
+    context.close()
