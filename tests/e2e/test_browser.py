@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import requests
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from tests.e2e.conftest import ROOT, RunningStack
@@ -253,3 +254,88 @@ def test_pages_fit_a_phone_and_label_every_field(
     name = path.split("?")[0].strip("/").replace("/", "-")
     snap(page, f"30-telefoon-{name}")
     context.close()
+
+
+def edv_initiated_session(stack: RunningStack, return_to: str) -> str:
+    """What Zonnig's software does (ESCO API): ask for a consent session, get its identifier."""
+    admin = {"Authorization": f"Bearer {stack.token_of('edv-admin-eva')}"}
+    base = stack.base_url
+    client = requests.post(
+        f"{base}/v1/organisations/{ZONNIG}/api-clients",
+        json={"name": "web"},
+        headers=admin,
+        timeout=30,
+    ).json()
+    token = requests.post(
+        f"{base}/oauth2/token",
+        data={
+            "grant_type": "client_credentials",
+            "client_id": client["client_id"],
+            "client_secret": client["client_secret"],
+        },
+        timeout=30,
+    ).json()["access_token"]
+    contract = requests.get(
+        f"{base}/v1/organisations/{ZONNIG}/edv-application", headers=admin, timeout=30
+    ).json()["contract_number"]
+    answer = requests.post(
+        f"{base}/esco-live/v3/api/shortUrlIdentifier",
+        json={
+            "dataAccessContractNumber": contract,
+            "referenceNumber": "zonnig-offerte-17",
+            "flow": "B2C",
+            "dataServices": [
+                {
+                    "dataServiceType": "VH_kwartier_uur",
+                    "dataPeriodFrom": "2024-12-31T23:00:00Z",
+                    "dataPeriodTo": "2025-12-31T23:00:00Z",
+                }
+            ],
+            "returnUrlSuccess": f"{return_to}?resultaat=ok",
+            "returnUrlFailed": f"{return_to}?resultaat=nok",
+        },
+        headers={
+            "Authorization": f"Bearer {token}",
+            "Ocp-Apim-Subscription-Key": client["subscription_key"],
+        },
+        timeout=30,
+    )
+    assert answer.status_code == 200, answer.text
+    return str(answer.json()["data"]["shortUrlIdentifier"])
+
+
+def test_an_edv_initiated_request_is_prefilled_and_returns_to_the_edv(
+    page: Page, local_stack: RunningStack
+) -> None:
+    base = local_stack.base_url
+    back = f"{base}/"  # the EDV's own site, in real life
+    session = edv_initiated_session(local_stack, back)
+    page.goto(f"{base}/verbruik/dienstverlener/{ZONNIG}/toegang?sessie={session}")
+    page.get_by_role("button", name="Aanmelden en verder").click()
+    log_in_as(page, "Greet Goossens")
+    expect(page.get_by_text("Zonnig Advies BV vroeg deze meetgegevens aan")).to_contain_text(
+        "zonnig-offerte-17"
+    )
+    expect(page.get_by_label("Kwartierwaarden (elektriciteit) of uurwaarden (gas)")).to_be_checked()
+    expect(page.get_by_label("Van")).to_have_value("2025-01-01")
+    expect(page.get_by_label("Tot en met")).to_have_value("2025-12-31")
+    snap(page, "40-sessie-voorgevuld")
+    page.get_by_role("button", name="Verder").click()
+    page.get_by_role("button", name="Bevestigen").click()
+    back_link = page.get_by_role("link", name="Terug naar Zonnig Advies BV")
+    expect(back_link).to_have_attribute("href", f"{back}?resultaat=ok")
+    snap(page, "41-sessie-resultaat")
+    mandates = requests.get(
+        f"{base}/v1/me/mandates",
+        headers={"Authorization": f"Bearer {local_stack.token_of('klant-greet')}"},
+        timeout=30,
+    ).json()["items"]
+    granted = [m for m in mandates if m["edv"] == ZONNIG and m["status"] == "active"]
+    assert [m["reference_number"] for m in granted] == ["zonnig-offerte-17"]
+
+
+def test_an_unknown_session_says_so(page: Page, local_stack: RunningStack) -> None:
+    page.goto(
+        f"{local_stack.base_url}/verbruik/dienstverlener/{ZONNIG}/toegang?sessie=bestaat-niet"
+    )
+    expect(page.get_by_role("alert")).to_contain_text("bestaat niet of is verlopen")
