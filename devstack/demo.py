@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 
 from chalicelib.domain.access_points import GridUser
 from chalicelib.domain.brussels import brussels_date
 from chalicelib.domain.identifiers import gs1_check_digit
+from chalicelib.domain.tariffs import TariffEntry
 from chalicelib.domain.vocabulary import Channel, Direction, Energy, Granularity, MeterType, Role
 from chalicelib.services import (
     access_points,
@@ -18,6 +20,7 @@ from chalicelib.services import (
     mandates,
     onboarding,
     pages,
+    usage,
 )
 
 from . import demo_readings
@@ -237,6 +240,29 @@ def _become_edv(org: DemoOrganisation, channel: Channel, approve: bool, now: dat
         onboarding.approve(OPERATOR.sub, org.enterprise_number, now)
 
 
+def _tariffs(now: datetime) -> None:
+    """An example table (not real tariffs): a change on 1 January of this year."""
+    this_year = date(brussels_date(now).year, 1, 1)
+
+    def entry(start: date, end: date | None, scale: str) -> TariffEntry:
+        factor = Decimal(scale)
+        return TariffEntry(
+            valid_from=start,
+            valid_to=end,
+            per_ean_day={
+                Granularity.DAY: Decimal("0.0100") * factor,
+                Granularity.HOUR: Decimal("0.0200") * factor,
+                Granularity.QUARTER_HOUR: Decimal("0.0300") * factor,
+            },
+            yearly_fee=Decimal("120.00") * factor,
+            decision=f"Voorbeeld {start.year} (geen echt tarief)",
+        )
+
+    previous = date(this_year.year - 3, 1, 1)
+    table = [entry(previous, this_year, "1"), entry(this_year, None, "1.05")]
+    usage.change_tariffs(table, 0, OPERATOR.sub, now)
+
+
 def _meters_and_mandates(now: datetime) -> None:
     today = brussels_date(now)
     since = date(today.year - 3, 1, 1)
@@ -275,6 +301,7 @@ def load(now: datetime | None = None) -> Guide:
     _become_edv(EDV_PORTAL, Channel.PORTAL, approve=True, now=now)
     _become_edv(EDV_PENDING, Channel.PORTAL, approve=False, now=now)
     _meters_and_mandates(now)
+    _tariffs(now)
     demo_readings.load(
         {
             "karel": KAREL_ELECTRICITY.ean,

@@ -14,7 +14,19 @@ from chalice.app import CaseInsensitiveMapping, Chalice, Request, Response
 
 from ..config import stage
 from ..observability import logger, metrics
-from . import access_points, dev, directory, esco, mandates, meta, meterdata, oauth, onboarding, ops
+from . import (
+    access_points,
+    dev,
+    directory,
+    esco,
+    mandates,
+    meta,
+    meterdata,
+    oauth,
+    onboarding,
+    ops,
+    usage,
+)
 from .problems import PROBLEM_MEDIA_TYPE, problem_response
 from .routing import Api, Operation
 
@@ -45,6 +57,7 @@ def production_apis() -> list[Api]:
         ops.api,
         oauth.api,
         esco.api,
+        usage.api,
     ]
 
 

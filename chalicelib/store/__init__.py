@@ -26,6 +26,7 @@ REPOSITORIES = (
     "ingest_reports",
     "leases",
     "machine_access",
+    "tariffs",
 )
 
 

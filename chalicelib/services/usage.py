@@ -1,0 +1,76 @@
+"""Tariffs and monthly usage (R13): the operators keep the dated tariff table; an EDV's
+administrator, and the operators for every EDV, see a month's mandate-days and their amount."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from ..domain.errors import DomainError
+from ..domain.tariffs import (
+    TariffEntry,
+    TariffTable,
+    Usage,
+    active_spans,
+    mandate_days,
+    month_days,
+    usage,
+    validate,
+)
+from ..domain.vocabulary import ApplicationStatus
+from ..store import mandates as mandates_store
+from ..store import onboarding as onboarding_store
+from ..store import tariffs as store
+from . import directory
+
+
+def tariff_table(revision: int | None = None) -> TariffTable:
+    if revision is None:
+        return store.current()
+    found = store.revision(revision)
+    if found is None:
+        raise DomainError("not_found", f"There is no tariff revision {revision}.")
+    return found
+
+
+def tariff_history() -> list[TariffTable]:
+    return store.history()
+
+
+def change_tariffs(
+    entries: list[TariffEntry], based_on: int, sub: str, now: datetime
+) -> TariffTable:
+    """A new revision of the whole table; the earlier ones stay readable."""
+    return store.save(validate(entries), based_on, sub, now)
+
+
+def of_edv(edv: str, month: str) -> Usage:
+    first, end = month_days(month)
+    app = onboarding_store.get_application(edv)
+    if app is None:
+        raise DomainError("not_found", f"{edv} is not an energy service provider.")
+    transitions = [(t.status.value, t.at) for t in (*app.previous, *app.history)]
+    mandates = [m for m in mandates_store.of_edv(edv) if _overlaps(mandate_days(m), (first, end))]
+    return usage(edv, month, mandates, active_spans(transitions, end), store.current())
+
+
+def for_administrator(sub: str, edv: str, month: str) -> Usage:
+    directory.admin_of(sub, edv)
+    return of_edv(edv, month)
+
+
+def every_edv(month: str) -> list[Usage]:
+    """Every EDV that is or was active (terminated ones may still owe for the month)."""
+    month_days(month)
+    numbers: set[str] = set()
+    for status in (ApplicationStatus.ACTIVE, ApplicationStatus.TERMINATED):
+        start = None
+        while True:
+            apps, start = onboarding_store.page_applications_by_status(status, 100, start)
+            numbers.update(app.enterprise_number for app in apps)
+            if start is None:
+                break
+    return [of_edv(number, month) for number in sorted(numbers)]
+
+
+def _overlaps(a: tuple[date, date], b: tuple[date, date]) -> bool:
+    return a[0] < b[1] and b[0] < a[1]
