@@ -51,6 +51,8 @@ class Settings:
     token_audience: str
     assertion_audiences: tuple[str, ...]
     esco_rate_limit: int
+    webhook_queue: str
+    webhook_dead_letter_queue: str
 
     @property
     def is_local(self) -> bool:
@@ -91,6 +93,8 @@ def settings() -> Settings:
         # The local default only protects local data; prod injects a secret (infrastructure/).
         cursor_key=_env("CURSOR_KEY", "dev-only-cursor-key" if current == "local" else ""),
         api_base_url=_env("API_BASE_URL", _base_url()).rstrip("/"),
+        webhook_queue=_env("WEBHOOK_QUEUE", "edv-local-webhooks.fifo"),
+        webhook_dead_letter_queue=_env("WEBHOOK_DEAD_LETTER_QUEUE", "edv-local-webhooks-dead.fifo"),
         token_audience=_env("TOKEN_AUDIENCE", "edv-machine-api"),
         # Audiences a client assertion may name besides our token URL: what existing ESCO clients
         # send (they were written for Azure AD), e.g. https://login.microsoftonline.com/{tenant}/v2.0

@@ -37,6 +37,31 @@ def bootstrap() -> None:
             _create_bucket(client, name, config.region)
         if purpose == VERSIONED:
             client.put_bucket_versioning(Bucket=name, VersioningConfiguration={"Status": "Enabled"})
+    _create_queues(config.webhook_queue, config.webhook_dead_letter_queue, config.region)
+
+
+def _create_queues(name: str, dead_letters: str, region: str) -> None:
+    """The webhook deliveries' FIFO queue and its dead-letter queue (as infrastructure/ makes)."""
+    import json
+
+    import boto3
+
+    sqs = boto3.client("sqs", region_name=region)
+    fifo = {"FifoQueue": "true", "ContentBasedDeduplication": "false"}
+    dead = sqs.create_queue(
+        QueueName=dead_letters, Attributes={**fifo, "MessageRetentionPeriod": "1209600"}
+    )
+    arn = sqs.get_queue_attributes(QueueUrl=dead["QueueUrl"], AttributeNames=["QueueArn"])
+    redrive = {"deadLetterTargetArn": arn["Attributes"]["QueueArn"], "maxReceiveCount": "50"}
+    sqs.create_queue(
+        QueueName=name,
+        Attributes={
+            **fifo,
+            "VisibilityTimeout": "60",
+            "MessageRetentionPeriod": "345600",
+            "RedrivePolicy": json.dumps(redrive),
+        },
+    )
 
 
 def _create_bucket(client: Any, name: str, region: str) -> None:

@@ -17,8 +17,11 @@ import json
 import os
 import signal
 import socket
+import threading
+import time
 from pathlib import Path
 from types import FrameType
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -100,11 +103,30 @@ def _serve(args: argparse.Namespace, base_url: str) -> None:
     web.publish(s3(), settings().pages_bucket, web.local_login(base_url))
     os.environ["DEV_IDENTITIES"] = json.dumps([demo.identity(p) for p in demo.PEOPLE])
     guide = demo.load() if not args.no_demo else None
-    server = make_server(LocalStack(app, settings().pages_bucket, s3()), "127.0.0.1", args.port)
+    stack = LocalStack(app, settings().pages_bucket, s3())
+    server = make_server(stack, "127.0.0.1", args.port)
+    threading.Thread(target=_deliver_webhooks, args=(stack,), daemon=True).start()
     if guide is not None and not args.quiet:
         print(guide.banner(base_url), flush=True)
     print(f"Ready: {base_url} (Ctrl-C stops)", flush=True)
     server.serve_forever()
+
+
+def _deliver_webhooks(stack: Any) -> None:
+    """What Lambda's SQS trigger does on AWS: take webhook deliveries off the queue and post
+    them (one API call's worth of work at a time: the embedded AWS is not thread-safe)."""
+    from chalicelib.observability import logger
+    from chalicelib.services import webhooks
+
+    while True:
+        try:
+            with stack.api_lock:
+                handled = webhooks.run_worker_once(wait_seconds=0)
+        except Exception:
+            logger.exception("local webhook delivery failed")
+            handled = 0
+        if not handled:
+            time.sleep(1)
 
 
 if __name__ == "__main__":

@@ -17,25 +17,25 @@ def _as_of(event: dict[str, Any]) -> datetime:
     return datetime.now(UTC)
 
 
-def mandate_expiry(event: dict[str, Any], context: Any) -> dict[str, Any]:
+def _run(job: str, event: dict[str, Any]) -> dict[str, Any]:
     try:
-        report = run("mandate-expiry", _as_of(event))
+        report = run(job, _as_of(event))
     finally:
         metrics.flush()
     return {"job": report.job, "as_of": report.as_of.isoformat(), **report.counts}
+
+
+def mandate_expiry(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    return _run("mandate-expiry", event)
 
 
 def market_scenarios(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    try:
-        report = run("market-scenarios", _as_of(event))
-    finally:
-        metrics.flush()
-    return {"job": report.job, "as_of": report.as_of.isoformat(), **report.counts}
+    return _run("market-scenarios", event)
 
 
 def publish_pages(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    try:
-        report = run("publish-pages", _as_of(event))
-    finally:
-        metrics.flush()
-    return {"job": report.job, "as_of": report.as_of.isoformat(), **report.counts}
+    return _run("publish-pages", event)
+
+
+def webhook_dispatch(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    return _run("webhook-dispatch", event)

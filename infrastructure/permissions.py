@@ -37,11 +37,24 @@ JOBS = Grants(
             "access_points",
             "edv_applications",
             "organisations",
+            "webhook_endpoints",  # the mandate jobs queue webhook deliveries of their events
+            "webhook_deliveries",
         }
     ),
     buckets={"pages": frozenset({PUT, DELETE})},
 )
+WEBHOOKS = Grants(tables=frozenset({"webhook_endpoints", "webhook_deliveries"}))
 INGEST = Grants(
-    tables=frozenset({"readings", "ingest_reports", "leases", "access_points"}),
+    tables=frozenset(
+        {
+            "readings",
+            "ingest_reports",
+            "leases",
+            "access_points",
+            "mandates",  # data_available: who holds a mandate on the EAN
+            "webhook_endpoints",
+            "webhook_deliveries",
+        }
+    ),
     buckets={"ingest": frozenset({READ})},
 )

@@ -44,6 +44,9 @@ from aws_cdk import (
     aws_lambda as lambda_,
 )
 from aws_cdk import (
+    aws_lambda_event_sources as lambda_event_sources,
+)
+from aws_cdk import (
     aws_s3 as s3,
 )
 from aws_cdk import (
@@ -74,7 +77,7 @@ from chalice.cdk import Chalice
 from constructs import Construct
 from pynamodb.models import Model
 
-from .permissions import API, DELETE, INGEST, JOBS, PUT, READ, Grants
+from .permissions import API, DELETE, INGEST, JOBS, PUT, READ, WEBHOOKS, Grants
 from .stages import StageConfig
 from .tables import table_for
 
@@ -171,6 +174,31 @@ class EdvPlatformStack(Stack):
             self, "TokenSigningKey", signing_key_secret(self.stage.name)
         )
         self.base_url_parameter = f"/edv/{self.stage.name}/public-base-url"
+        # Webhook deliveries: FIFO (in order per endpoint and mandate), retried by the code's own
+        # back-off (over a day), which dead-letters itself; the redrive is only a safety net.
+        self.webhook_dead_letters = sqs.Queue(
+            self,
+            "WebhookDeadLetters",
+            queue_name=f"{self.prefix}webhooks-dead.fifo",
+            fifo=True,
+            retention_period=Duration.days(14),
+            encryption=sqs.QueueEncryption.SQS_MANAGED,
+            enforce_ssl=True,
+        )
+        self.webhook_queue = sqs.Queue(
+            self,
+            "WebhookQueue",
+            queue_name=f"{self.prefix}webhooks.fifo",
+            fifo=True,
+            content_based_deduplication=False,
+            visibility_timeout=Duration.minutes(3),
+            retention_period=Duration.days(4),
+            encryption=sqs.QueueEncryption.SQS_MANAGED,
+            enforce_ssl=True,
+            dead_letter_queue=sqs.DeadLetterQueue(
+                queue=self.webhook_dead_letters, max_receive_count=50
+            ),
+        )
 
     def _environment(self) -> dict[str, str]:
         return {
@@ -181,6 +209,8 @@ class EdvPlatformStack(Stack):
             "BUCKET_EXPORTS": self.exports_bucket.bucket_name,
             "BUCKET_INGEST": self.ingest_bucket.bucket_name,
             "PAGES_BASE_URL_PARAMETER": self.base_url_parameter,
+            "WEBHOOK_QUEUE": f"{self.prefix}webhooks.fifo",
+            "WEBHOOK_DEAD_LETTER_QUEUE": f"{self.prefix}webhooks-dead.fifo",
             "AUTH_ISSUER": self.stage.auth_issuer,
             "AUTH_AUDIENCE": self.stage.auth_audience,
             "AUTH_JWKS_URL": self.stage.auth_jwks_url,
@@ -232,6 +262,8 @@ class EdvPlatformStack(Stack):
 
     def _api(self) -> None:
         self.api_role = self._role("ApiRole", API)
+        self.webhook_queue.grant_send_messages(self.api_role)  # test events, dispatch on change
+        self._grant_queue_url(self.api_role)
         self.chalice = Chalice(
             self,
             "Api",
@@ -284,7 +316,12 @@ class EdvPlatformStack(Stack):
         return lambda_.Code.from_asset(str(bundle))
 
     def _function(
-        self, name: str, handler: str, role: iam.Role, dead_letters: sqs.Queue, minutes: int
+        self,
+        name: str,
+        handler: str,
+        role: iam.Role,
+        dead_letters: sqs.Queue | None,
+        minutes: int,
     ) -> lambda_.Function:
         function = lambda_.Function(
             self,
@@ -297,7 +334,7 @@ class EdvPlatformStack(Stack):
             timeout=Duration.minutes(minutes),
             environment=self._environment(),
             dead_letter_queue=dead_letters,
-            retry_attempts=2,
+            retry_attempts=2 if dead_letters else None,
         )
         self.functions[name] = function
         return function
@@ -318,11 +355,14 @@ class EdvPlatformStack(Stack):
         self.dead_letter_queues: dict[str, sqs.Queue] = {}
         self.functions_code = self._functions_code()
         jobs_role = self._role("JobsRole", JOBS)
+        self.webhook_queue.grant_send_messages(jobs_role)
+        self._grant_queue_url(jobs_role)
         jobs_dlq = self._queue("Jobs")
         schedules = (
             ("MandateExpiry", "functions.jobs.mandate_expiry", "cron(0 1 * * ? *)"),
             ("MarketScenarios", "functions.jobs.market_scenarios", "cron(5 * * * ? *)"),
             ("PublishPages", "functions.jobs.publish_pages", "cron(0/15 * * * ? *)"),
+            ("WebhookDispatch", "functions.jobs.webhook_dispatch", "cron(* * * * ? *)"),
         )
         for name, handler, cron in schedules:
             function = self._function(name, handler, jobs_role, jobs_dlq, minutes=10)
@@ -343,7 +383,10 @@ class EdvPlatformStack(Stack):
                 ),
                 description=f"{name} (as of the scheduled time, Brussels)",
             )
+        self._webhook_delivery()
         ingest_role = self._role("IngestRole", INGEST)
+        self.webhook_queue.grant_send_messages(ingest_role)  # data_available
+        self._grant_queue_url(ingest_role)
         ingest_dlq = self._queue("Ingest")
         ingest = self._function("Ingest", "functions.ingest.handler", ingest_role, ingest_dlq, 15)
         events.Rule(
@@ -362,6 +405,29 @@ class EdvPlatformStack(Stack):
                     max_event_age=Duration.hours(24),
                 )
             ],
+        )
+
+    def _webhook_delivery(self) -> None:
+        role = self._role("WebhooksRole", WEBHOOKS)
+        self.webhook_queue.grant_consume_messages(role)
+        self.webhook_dead_letters.grant_send_messages(role)
+        self._grant_queue_url(role)
+        function = self._function(
+            "WebhookDelivery", "functions.webhooks.handler", role, None, minutes=2
+        )
+        function.add_event_source(
+            lambda_event_sources.SqsEventSource(
+                self.webhook_queue, batch_size=10, report_batch_item_failures=True
+            )
+        )
+        self.dead_letter_queues["Webhooks"] = self.webhook_dead_letters
+
+    def _grant_queue_url(self, role: iam.Role) -> None:
+        role.add_to_policy(
+            iam.PolicyStatement(
+                actions=["sqs:GetQueueUrl"],
+                resources=[self.webhook_queue.queue_arn, self.webhook_dead_letters.queue_arn],
+            )
         )
 
     # Pages --------------------------------------------------------------------------------

@@ -26,6 +26,7 @@ from . import (
     onboarding,
     ops,
     usage,
+    webhooks,
 )
 from .problems import PROBLEM_MEDIA_TYPE, problem_response
 from .routing import Api, Operation
@@ -58,6 +59,7 @@ def production_apis() -> list[Api]:
         oauth.api,
         esco.api,
         usage.api,
+        webhooks.api,
     ]
 
 

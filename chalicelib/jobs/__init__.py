@@ -40,10 +40,17 @@ def _publish_pages(as_of: datetime) -> dict[str, int]:
     return {"published": onboarding.publish_pending_pages()}
 
 
+def _webhook_dispatch(as_of: datetime) -> dict[str, int]:
+    from ..services import webhooks
+
+    return {"queued": webhooks.dispatch_all(as_of)}
+
+
 JOBS: dict[str, Callable[[datetime], dict[str, int]]] = {
     "mandate-expiry": _mandate_expiry,
     "market-scenarios": _market_scenarios,
     "publish-pages": _publish_pages,
+    "webhook-dispatch": _webhook_dispatch,
 }
 
 

@@ -29,6 +29,7 @@ MODULES = (
     "onboarding",
     "pages",
     "usage",
+    "webhooks",
 )
 
 

@@ -34,6 +34,7 @@ from ..store import access_points as points_store
 from ..store import ingest_reports as reports
 from ..store import leases
 from ..store import readings as store
+from . import webhooks
 
 if TYPE_CHECKING:
     from ..store.base import Key
@@ -97,6 +98,11 @@ def _ingest_batch(raw: RawBatch, report: IngestReport, prefix: str, now: datetim
         if raw.unit == "kWh" and point.energy is Energy.GAS:
             _kwh_to_m3(parsed)
         outcome.days_written, outcome.months_written = _store(parsed, now)
+        if outcome.days_written or outcome.months_written:
+            days = [*parsed.days, *parsed.daily]
+            webhooks.data_available(
+                raw.ean, raw.channel, min(days), max(days), report.report_id, now
+            )
     except BatchError as error:  # the batch as a whole: nothing of it is stored
         outcome.error = str(error)
         outcome.rejected = outcome.rows

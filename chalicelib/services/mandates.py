@@ -20,7 +20,7 @@ from ..observability import metrics
 from ..store import access_points as points_store
 from ..store import mandates as store
 from ..store import onboarding as onboarding_store
-from . import directory
+from . import directory, webhooks
 from .access_points import acting_as
 from .contention import retrying
 
@@ -91,9 +91,11 @@ EVENT_METRICS = {
 
 
 def _commit(change: store.Change, now: datetime) -> None:
-    """Write the change; each event it caused counts in the service's metrics."""
+    """Write the change; each event it caused counts in the service's metrics, and goes out to
+    the EDV's webhook endpoints."""
     for event in store.commit(change, now):
         metrics.add(EVENT_METRICS[event.type.value])
+    webhooks.dispatch_quietly({mandate.edv for mandate in change.mandates}, now)
 
 
 def _visible_to(sub: str, mandate: Mandate, now: datetime) -> bool:

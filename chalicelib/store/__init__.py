@@ -27,6 +27,7 @@ REPOSITORIES = (
     "leases",
     "machine_access",
     "tariffs",
+    "webhooks",
 )
 
 

@@ -494,3 +494,11 @@ def page_feed(edv: str, after_seq: int, limit: int) -> list[FeedEvent]:
         )
         for row in query
     ]
+
+
+def last_feed_seq(edv: str) -> int:
+    """The newest event's sequence number in the EDV's feed (0: none yet)."""
+    try:
+        return int(FeedItem.get(edv, 0, consistent_read=True).last_seq or 0)
+    except DoesNotExist:
+        return 0

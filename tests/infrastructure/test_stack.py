@@ -18,6 +18,7 @@ JOBS_SCHEDULED = {
     "MandateExpiry": ("functions.jobs.mandate_expiry", "cron(0 1 * * ? *)"),
     "MarketScenarios": ("functions.jobs.market_scenarios", "cron(5 * * * ? *)"),
     "PublishPages": ("functions.jobs.publish_pages", "cron(0/15 * * * ? *)"),
+    "WebhookDispatch": ("functions.jobs.webhook_dispatch", "cron(* * * * ? *)"),
 }
 
 
@@ -288,9 +289,31 @@ def test_asynchronous_invocations_retry_then_dead_letter(template: dict[str, Any
     for function in functions:
         props = template["Resources"][function]["Properties"]
         assert "DeadLetterConfig" in props
-    for queue in resources(template, "AWS::SQS::Queue").values():
-        assert queue["Properties"]["MessageRetentionPeriod"] == 14 * 24 * 3600
+    for name, queue in resources(template, "AWS::SQS::Queue").items():
         assert queue["Properties"]["SqsManagedSseEnabled"] is True
+        if "DeadLetters" in name:
+            assert queue["Properties"]["MessageRetentionPeriod"] == 14 * 24 * 3600
+
+
+def test_webhook_deliveries_go_through_a_fifo_queue_with_its_dead_letters(
+    template: dict[str, Any], stage: str
+) -> None:
+    queue_id = logical_id(template, "AWS::SQS::Queue", "WebhookQueue")
+    queue = template["Resources"][queue_id]["Properties"]
+    assert queue["FifoQueue"] is True
+    assert queue["QueueName"] == f"edv-{stage}-webhooks.fifo"
+    dead = logical_id(template, "AWS::SQS::Queue", "WebhookDeadLetters")
+    assert refs(queue["RedrivePolicy"]) == {dead}
+    function = logical_id(template, "AWS::Lambda::Function", "WebhookDeliveryFunction")
+    assert template["Resources"][function]["Properties"]["Handler"] == "functions.webhooks.handler"
+    # The queue must stay hidden longer than an attempt of the whole batch takes.
+    timeout = template["Resources"][function]["Properties"]["Timeout"]
+    assert queue["VisibilityTimeout"] >= timeout
+    (mapping,) = resources(template, "AWS::Lambda::EventSourceMapping").values()
+    props = mapping["Properties"]
+    assert refs(props["EventSourceArn"]) == {queue_id}
+    assert refs(props["FunctionName"]) == {function}
+    assert props["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
 
 
 # Observability --------------------------------------------------------------------------------
@@ -315,18 +338,19 @@ def test_alarms_watch_errors_throttles_dead_letters_jobs_and_ingest(
     functions = {
         *(
             logical_id(template, "AWS::Lambda::Function", f"{n}Function")
-            for n in (*JOBS_SCHEDULED, "Ingest")
+            for n in (*JOBS_SCHEDULED, "Ingest", "WebhookDelivery")
         ),
         "APIHandler",
     }
     for metric in ("Errors", "Throttles"):
         assert {next(iter(refs(d["FunctionName"]))) for n, d in watched if n == metric} == functions
     queues = {n for n, _ in watched if n == "ApproximateNumberOfMessagesVisible"}
-    assert len([1 for n, _ in watched if n == "ApproximateNumberOfMessagesVisible"]) == 2 and queues
+    assert len([1 for n, _ in watched if n == "ApproximateNumberOfMessagesVisible"]) == 3 and queues
     assert {d["job"] for n, d in watched if n == "JobFailures"} == {
         "mandate-expiry",
         "market-scenarios",
         "publish-pages",
+        "webhook-dispatch",
     }
     assert ("IngestRowsRejected", {"service": "edv-platform"}) in watched
     # The 5xx rate: a metric expression over the API's requests and errors.

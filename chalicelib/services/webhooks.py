@@ -1,0 +1,347 @@
+"""Webhooks: an EDV's administrators register HTTPS endpoints; its feed events go out to them
+through an SQS FIFO queue (one message group per endpoint and mandate: in order per mandate),
+signed per Standard Webhooks, retried with back-off for over a day, then dead-lettered and the
+endpoint marked failing. The feed is the outbox: each endpoint remembers up to which sequence
+number it was queued, so a crash between commit and queueing loses nothing (the sweep job
+catches up), at the price of an occasional second delivery with the same webhook-id."""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import os
+import secrets
+import socket
+import urllib.error
+import urllib.request
+from dataclasses import replace
+from datetime import UTC, date, datetime
+from functools import cache
+from typing import Any
+from urllib.parse import urlsplit
+
+from ..config import settings
+from ..domain import webhooks as rules
+from ..domain.errors import DomainError
+from ..domain.onboarding import require_active
+from ..domain.vocabulary import ApplicationStatus
+from ..domain.webhooks import Endpoint
+from ..observability import logger, metrics
+from ..store import mandates as mandates_store
+from ..store import onboarding as onboarding_store
+from ..store import webhooks as store
+from . import directory
+
+MAX_ENDPOINTS = 10
+
+
+@cache
+def _sqs() -> Any:
+    import boto3
+
+    return boto3.client("sqs", region_name=settings().region)
+
+
+@cache
+def _queue_url(name: str) -> str:
+    return str(_sqs().get_queue_url(QueueName=name)["QueueUrl"])
+
+
+def queue_url() -> str:
+    return _queue_url(settings().webhook_queue)
+
+
+def dead_letter_queue_url() -> str:
+    return _queue_url(settings().webhook_dead_letter_queue)
+
+
+# Endpoints -------------------------------------------------------------------------------------
+
+
+def register(
+    sub: str, edv: str, url: str, event_types: list[str], description: str, now: datetime
+) -> Endpoint:
+    """The new endpoint, with its secret (shown this once). It gets the events from now on."""
+    directory.admin_of(sub, edv)
+    require_active(onboarding_store.get_application(edv))
+    rules.check_endpoint(url, event_types, settings().is_local)
+    if len(store.of_edv(edv)) >= MAX_ENDPOINTS:
+        raise DomainError("conflict", f"An EDV has at most {MAX_ENDPOINTS} webhook endpoints.")
+    endpoint = Endpoint(
+        id=f"whe_{secrets.token_hex(12)}",
+        edv=edv,
+        url=url,
+        event_types=tuple(sorted(set(event_types))),
+        secret=rules.new_secret(),
+        created_at=now,
+        created_by=sub,
+        description=description,
+        dispatched_seq=mandates_store.last_feed_seq(edv),
+    )
+    store.create(endpoint)
+    return endpoint
+
+
+def endpoints(sub: str, edv: str) -> list[Endpoint]:
+    directory.admin_of(sub, edv)
+    return store.of_edv(edv)
+
+
+def endpoint(sub: str, edv: str, endpoint_id: str) -> Endpoint:
+    directory.admin_of(sub, edv)
+    found = store.get(edv, endpoint_id)
+    if found is None:
+        raise DomainError("not_found", "There is no such webhook endpoint.")
+    return found
+
+
+def remove(sub: str, edv: str, endpoint_id: str) -> None:
+    endpoint(sub, edv, endpoint_id)
+    store.delete(edv, endpoint_id)
+
+
+def deliveries(
+    sub: str, edv: str, endpoint_id: str, limit: int, start: dict[str, Any] | None
+) -> tuple[list[store.DeliveryItem], dict[str, Any] | None]:
+    endpoint(sub, edv, endpoint_id)
+    return store.page_deliveries(endpoint_id, limit, start)
+
+
+def send_test(sub: str, edv: str, endpoint_id: str, now: datetime) -> str:
+    target = endpoint(sub, edv, endpoint_id)
+    message_id = f"evt_test_{secrets.token_hex(10)}"
+    _enqueue(target, message_id, rules.test_payload(edv, now), "test", None, now)
+    return message_id
+
+
+# Dispatch: feed → queue -------------------------------------------------------------------------
+
+
+def dispatch(edv: str, now: datetime) -> int:
+    """Queue the EDV's new feed events for each of its endpoints; how many messages."""
+    return sum(_dispatch_endpoint(target, now) for target in store.of_edv(edv))
+
+
+def dispatch_quietly(edvs: set[str], now: datetime) -> None:
+    """Right after a mandate change. If it fails, the sweep job queues the events later."""
+    for edv in edvs:
+        try:
+            dispatch(edv, now)
+        except Exception:
+            logger.exception("webhook dispatch failed; the sweep will retry", extra={"edv": edv})
+
+
+def dispatch_all(now: datetime) -> int:
+    """The sweep (a scheduled job): every active EDV's endpoints, caught up with the feed."""
+    queued = 0
+    start = None
+    while True:
+        apps, start = onboarding_store.page_applications_by_status(
+            ApplicationStatus.ACTIVE, 100, start
+        )
+        for app in apps:
+            queued += dispatch(app.enterprise_number, now)
+        if start is None:
+            return queued
+
+
+def data_available(
+    ean: str, channel: str, first: date, last: date, report_id: str, now: datetime
+) -> None:
+    """Tell the EDVs holding an active mandate on the EAN whose period covers these days. A
+    hint, not a record: the data itself is safe whatever happens here, so a failure to queue
+    is logged and counted (WebhookHintsDropped), and the ingest goes on."""
+    try:
+        for mandate in mandates_store.of_ean(ean):
+            if mandate.status.value != "active":
+                continue
+            if not (mandate.period_start <= last and first < mandate.period_end):
+                continue
+            for target in store.of_edv(mandate.edv):
+                if "data_available" not in target.event_types:
+                    continue
+                message_id = rules.data_event_id(report_id, mandate.id, channel)
+                document = rules.data_payload(mandate, channel, first, last, now)
+                _enqueue(target, message_id, document, "data_available", mandate.id, now)
+    except Exception:
+        metrics.add("WebhookHintsDropped")
+        logger.exception("data_available not queued", extra={"report_id": report_id})
+
+
+def _dispatch_endpoint(target: Endpoint, now: datetime) -> int:
+    queued = 0
+    while True:
+        events = mandates_store.page_feed(target.edv, target.dispatched_seq, 100)
+        if not events:
+            return queued
+        for event in events:
+            if event.type.value in target.event_types:
+                message_id = rules.event_id(target.edv, event.seq)
+                document = rules.payload(event)
+                _enqueue(target, message_id, document, event.type.value, event.mandate_id, now)
+                queued += 1
+        if not store.advance(target, events[-1].seq):
+            return queued  # another dispatcher is on it; what we queued again has the same ids
+        target = replace(target, dispatched_seq=events[-1].seq)
+
+
+def _enqueue(
+    target: Endpoint,
+    message_id: str,
+    document: dict[str, Any],
+    event_type: str,
+    mandate_id: str | None,
+    now: datetime,
+) -> None:
+    key = store.delivery_key(now, message_id)
+    store.log_queued(target.id, key, message_id, event_type, mandate_id, now)
+    body = {
+        "edv": target.edv,
+        "endpoint": target.id,
+        "id": message_id,
+        "log": key,
+        "event": document,
+    }
+    _sqs().send_message(
+        QueueUrl=queue_url(),
+        MessageBody=json.dumps(body, separators=(",", ":")),
+        MessageGroupId=f"{target.id}:{mandate_id or message_id}",
+        MessageDeduplicationId=f"{target.id}:{message_id}"[:128],
+    )
+
+
+# Delivery: queue → endpoint -----------------------------------------------------------------------
+
+
+def deliver(records: list[dict[str, Any]], now: datetime | None = None) -> list[str]:
+    """The SQS consumer: try each message once; the ids of those to try again later. Within a
+    message group, what follows a failure waits for it (in order per mandate)."""
+    failed: list[str] = []
+    blocked: dict[str, int] = {}  # message group → seconds until its retry
+    for record in records:
+        group = record.get("attributes", {}).get("MessageGroupId", record["messageId"])
+        if group in blocked:
+            # Not attempted: it waits as long as the message before it, then follows it.
+            _postpone(record, blocked[group])
+            failed.append(record["messageId"])
+            continue
+        retry_in = _attempt(record, now or datetime.now(UTC))
+        if retry_in is not None:
+            failed.append(record["messageId"])
+            blocked[group] = retry_in
+    return failed
+
+
+def _postpone(record: dict[str, Any], seconds: int) -> None:
+    _sqs().change_message_visibility(
+        QueueUrl=queue_url(), ReceiptHandle=record["receiptHandle"], VisibilityTimeout=seconds
+    )
+
+
+def _attempt(record: dict[str, Any], now: datetime) -> int | None:
+    """None when done with the message (delivered, dead-lettered, or its endpoint is gone);
+    else the seconds until the next attempt."""
+    message = json.loads(record["body"])
+    target = store.get(message["edv"], message["endpoint"])
+    if target is None:
+        return None
+    logged = store.DeliveryItem.get(target.id, message["log"]) if message.get("log") else None
+    attempt = int(logged.attempts if logged else 0) + 1
+    status, error = _post(target, message["id"], message["event"], now)
+    if error is None:
+        store.log_attempt(target.id, message["log"], attempt, "delivered", now, status)
+        metrics.add("WebhooksDelivered")
+        if target.status != "active":
+            store.set_health(target.edv, target.id, None, now)
+        return None
+    metrics.add("WebhookAttemptsFailed")
+    if attempt >= rules.MAX_ATTEMPTS:
+        store.log_attempt(target.id, message["log"], attempt, "dead", now, status, error)
+        store.set_health(target.edv, target.id, error, now)
+        _sqs().send_message(
+            QueueUrl=dead_letter_queue_url(),
+            MessageBody=record["body"],
+            MessageGroupId=target.id,
+            MessageDeduplicationId=f"dead:{target.id}:{message['id']}"[:128],
+        )
+        metrics.add("WebhooksDeadLettered")
+        return None
+    store.log_attempt(target.id, message["log"], attempt, "retrying", now, status, error)
+    delay = rules.retry_delay(attempt, _backoff_scale())
+    _postpone(record, delay)
+    return delay
+
+
+def _backoff_scale() -> float:
+    """1 in production; tests shrink the day of back-off to seconds."""
+    return float(os.environ.get("WEBHOOK_BACKOFF_SCALE", "1"))
+
+
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None  # a redirect is an answer, not a delivery
+
+
+_opener = urllib.request.build_opener(_NoRedirects)
+
+
+def _post(
+    target: Endpoint, message_id: str, document: dict[str, Any], now: datetime
+) -> tuple[int | None, str | None]:
+    """(HTTP status, None) on a 2xx; else (status or None, what went wrong)."""
+    host = urlsplit(target.url).hostname or ""
+    if not settings().is_local and not _public(host):
+        return None, "The endpoint resolves to a private address."
+    body = rules.body_of(document)
+    request = urllib.request.Request(  # noqa: S310 - https checked at registration
+        target.url,
+        data=body.encode(),
+        headers=rules.headers(target.secret, message_id, now, body),
+        method="POST",
+    )
+    try:
+        # The URL was checked to be https (http only locally) when the endpoint was registered.
+        with _opener.open(request, timeout=rules.ATTEMPT_TIMEOUT_SECONDS) as response:
+            return int(response.status), None
+    except urllib.error.HTTPError as error:
+        return int(error.code), f"HTTP {error.code}"
+    except (urllib.error.URLError, TimeoutError, ConnectionError, OSError) as error:
+        reason = getattr(error, "reason", error)
+        return None, f"{type(error).__name__}: {reason}"
+
+
+def _public(host: str) -> bool:
+    """Never post into the operator's own network (SSRF): every address must be public."""
+    try:
+        addresses = {info[4][0] for info in socket.getaddrinfo(host, 443)}
+    except OSError:
+        return False
+    return all(ipaddress.ip_address(a).is_global for a in addresses)
+
+
+# The local stack's stand-in for Lambda's SQS trigger ------------------------------------------
+
+
+def run_worker_once(wait_seconds: int = 1) -> int:
+    """Receive a batch, deliver, delete what is done; how many messages were handled."""
+    answer = _sqs().receive_message(
+        QueueUrl=queue_url(),
+        MaxNumberOfMessages=10,
+        WaitTimeSeconds=wait_seconds,
+        AttributeNames=["All"],
+    )
+    messages = answer.get("Messages", [])
+    records = [
+        {
+            "messageId": m["MessageId"],
+            "receiptHandle": m["ReceiptHandle"],
+            "body": m["Body"],
+            "attributes": m.get("Attributes", {}),
+        }
+        for m in messages
+    ]
+    failed = set(deliver(records))
+    for record in records:
+        if record["messageId"] not in failed:
+            _sqs().delete_message(QueueUrl=queue_url(), ReceiptHandle=record["receiptHandle"])
+    return len(records)

@@ -1,0 +1,17 @@
+"""Thin Lambda handler: webhook deliveries from the SQS FIFO queue (partial batch responses)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chalicelib.observability import metrics
+from chalicelib.services import webhooks
+
+
+def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    try:
+        failed = webhooks.deliver(event.get("Records", []))
+    finally:
+        metrics.flush()
+    # Those come back after their back-off (the visibility timeout the code set); the rest is done.
+    return {"batchItemFailures": [{"itemIdentifier": message_id} for message_id in failed]}
