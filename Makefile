@@ -12,12 +12,14 @@ STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | 
 CHROMIUM := /usr/bin/chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: help install browser run test lint format typecheck unit integration bench openapi synth clean
+.PHONY: help install browser run test lint format typecheck unit integration bench fuzz load openapi synth clean
 
 help:
 	@echo "make run     install, start the local stack with demo data on http://127.0.0.1:8000"
 	@echo "make test    install, lint, type-check and run the whole test suite"
 	@echo "make format  format and auto-fix;  make lint  check only;  make bench  print benchmark figures"
+	@echo "make fuzz    schemathesis over every operation, FUZZ_EXAMPLES (default 500) each, fresh randomness"
+	@echo "make load    drive a local stack with concurrent EDV reads and grants; print throughput"
 	@echo "make synth   the CloudFormation templates of every stage in cdk.out/ (offline, no AWS account)"
 
 $(STAMP): requirements.txt requirements-dev.txt
@@ -60,6 +62,11 @@ typecheck: install
 
 bench: install
 	$(PY) -m bench
+
+# make test fuzzes a bounded, derandomised budget; this goes longer with new random examples.
+FUZZ_EXAMPLES ?= 500
+fuzz: install
+	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(PY) -m pytest tests/fuzz
 
 # jsii (CDK's bridge to Node.js) warns loudly about the machine's Node 20; synthesis works with it.
 synth: install

@@ -111,6 +111,7 @@ def _query(call: Call) -> dict[str, str]:
     auth=Auth.PUBLIC,
     summary="Log-in page of the local issuer (stands in for CSAM's)",
     response_media_types=(HTML,),
+    errors=("validation_error",),
 )
 def dev_authorize_page(call: Call) -> Response:
     """Pick a demo identity or type one; the browser then returns to the portal with a code."""
@@ -124,7 +125,9 @@ def dev_authorize_page(call: Call) -> Response:
     "/v1/dev/authorize",
     auth=Auth.PUBLIC,
     summary="Log in as the chosen identity and return to the portal with a code",
+    status=303,
     request_media_types=(FORM,),
+    errors=("validation_error",),
     max_body_bytes=16_384,
 )
 def dev_authorize(call: Call) -> Response:

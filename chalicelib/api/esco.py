@@ -26,6 +26,7 @@ from ..services import consent, machine_api, oauth
 from .esco_models import (
     CreateClientSessionRequest,
     CreateClientSessionResponse,
+    ErrorValidationResponse,
     GetEnergyResponse,
     GetMandatesResponse,
 )
@@ -82,6 +83,17 @@ BODY_VALIDATION = (
     "ModelValidation.Failed",
     "Model validation failed.",
 )
+
+# What the OpenAPI document says each status of an ESCO-shaped refusal means.
+OWN_ERRORS = {
+    400: "Validation failed: `validationErrorMessages` says what (ESCO `AppValidationException`).",
+    401: "The token or the subscription key is missing, invalid or expired.",
+    403: "The EDV is not active, or the mandate does not cover the request.",
+    404: "No mandate matches (ESCO `MandatesNotFoundException`).",
+    429: "Too many requests; `Retry-After` says when to try again.",
+    500: "Something failed on our side.",
+    503: "A service we depend on is unavailable; try again later.",
+}
 
 api = Api("EDV machine API (ESCO v3)")
 blueprint = api.blueprint
@@ -151,13 +163,8 @@ def operation(
             body=body,
             query=query,
             response=response,
-            errors=(
-                "unauthenticated",
-                "forbidden",
-                "rate_limited",
-                "validation_error",
-                "no_mandate",
-            ),
+            own_errors=OWN_ERRORS,
+            own_error_model=ErrorValidationResponse,
             description=(handler.__doc__ or "").strip(),
         )
         api.operations.append(declared)

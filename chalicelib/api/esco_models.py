@@ -145,3 +145,12 @@ class GetEnergyData(EscoModel):
 class GetEnergyResponse(EscoModel):
     data: GetEnergyData
     meta: ResponseMetadata = Field(alias="_meta")
+
+
+class ErrorValidationResponse(EscoModel):
+    """Every refusal of the machine API, in the ESCO API's own error shape."""
+
+    type: str
+    code: str
+    message: str
+    validation_error_messages: list[str] | None = Field(None, alias="validationErrorMessages")

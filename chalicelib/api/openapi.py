@@ -47,8 +47,9 @@ def _schemas(operations: Iterable[Operation]) -> tuple[dict[Any, Any], dict[str,
         for model in (op.body, op.body_doc, op.query):
             if model is not None:
                 wanted[(model, "validation")] = None
-        if op.response is not None:
-            wanted[(op.response, "serialization")] = None
+        for model in (op.response, op.own_error_model):
+            if model is not None:
+                wanted[(model, "serialization")] = None
     if not wanted:
         return {}, {}
     refs, document = models_json_schema(list(wanted), by_alias=True, ref_template=REF)
@@ -123,11 +124,25 @@ def _operation(op: Operation, refs: dict[Any, Any], schemas: dict[str, Any]) -> 
         if content and (schema is not None or op.response_media_types != (JSON,)):
             response["content"] = content
         responses[str(op.status)] = response
+        if op.replay_status is not None:
+            responses[str(op.replay_status)] = {
+                "description": "The same request again: nothing changed",
+                **({"content": content} if content else {}),
+            }
         if op.status == 200 and op.method == "PUT":
             responses["201"] = {
                 "description": "Created",
                 **({"content": content} if content else {}),
             }
+    if op.own_errors is not None and op.own_error_model is not None:
+        schema = refs[(op.own_error_model, "serialization")]
+        for status, description in sorted(op.own_errors.items()):
+            responses[str(status)] = {
+                "description": description,
+                "content": {JSON: {"schema": schema}},
+            }
+        document["responses"] = responses
+        return document
     by_status: dict[int, list[str]] = {}
     for code in op.problem_codes:
         by_status.setdefault(PROBLEM_TYPES[code][0], []).append(code)

@@ -61,6 +61,7 @@ class JobReportView(ApiModel):
     body=MarketEventRequest,
     response=MarketEventView,
     status=201,
+    replay_status=200,
     errors=("not_found",),
 )
 def report_market_event(call: Call, body: MarketEventRequest) -> Reply:

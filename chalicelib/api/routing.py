@@ -63,6 +63,11 @@ class Operation:
     max_body_bytes: int = DEFAULT_MAX_BODY
     body_optional: bool = False  # an empty body means all defaults
     description: str = ""
+    replay_status: int | None = None  # the same request again answers this, changing nothing
+    # A face with its own error shape (the ESCO API): status -> description, and the body model.
+    # When set, these replace the problem+json answers in the OpenAPI document.
+    own_errors: dict[int, str] | None = None
+    own_error_model: type[BaseModel] | None = None
 
     @property
     def problem_codes(self) -> tuple[str, ...]:
@@ -76,7 +81,7 @@ class Operation:
             implied.append("invalid_enterprise_number")
         if "{ean}" in self.path:
             implied.append("invalid_ean")
-        if self.query is not None or self.body is not None:
+        if self.query is not None or self.body is not None or self.body_doc is not None:
             implied.append("validation_error")
         if self.body is not None or self.method in ("PUT", "POST"):
             implied += ["bad_request", "payload_too_large", "unsupported_media_type"]
