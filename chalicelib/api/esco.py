@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from chalice.app import Request, Response
 from pydantic import ValidationError
 
+from ..aws import is_transient
 from ..domain.errors import DomainError
 from ..domain.identifiers import is_valid_ean
 from ..domain.vocabulary import Energy, Granularity, MeterType
@@ -30,7 +31,7 @@ from .esco_models import (
     GetEnergyResponse,
     GetMandatesResponse,
 )
-from .routing import JSON, Api, Auth, Operation
+from .routing import JSON, RETRY_AFTER_SECONDS, Api, Auth, Operation
 
 if TYPE_CHECKING:
     from ..domain.api_clients import ApiClient
@@ -187,7 +188,17 @@ def operation(
                     {k: v for k, v in rate_headers.items() if k not in answer.headers}
                 )
                 return answer
-            except Exception:
+            except Exception as error:
+                if is_transient(error):
+                    logger.warning("dependency unavailable", exc_info=True)
+                    status, kind, code, _ = ESCO_ERRORS["service_unavailable"]
+                    return _esco_error(
+                        status,
+                        kind,
+                        code,
+                        "A service we depend on is busy or unavailable; please try again shortly.",
+                        headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+                    )
                 logger.exception("unhandled error", extra={"operation": declared.operation_id})
                 return _esco_error(
                     500,

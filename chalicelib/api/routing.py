@@ -18,6 +18,7 @@ from typing import Any
 from chalice.app import Blueprint, Request, Response
 from pydantic import BaseModel, ValidationError
 
+from ..aws import is_transient
 from ..config import settings
 from ..domain.errors import DomainError, FieldError
 from ..domain.identifiers import parse_ean, parse_enterprise_number
@@ -27,6 +28,7 @@ from .problems import from_domain_error, problem_response
 
 JSON = "application/json"
 DEFAULT_MAX_BODY = 1024 * 1024
+RETRY_AFTER_SECONDS = 2
 SPECIAL_CODES = ("invalid_ean", "invalid_enterprise_number", "invalid_period")
 
 
@@ -72,7 +74,7 @@ class Operation:
     @property
     def problem_codes(self) -> tuple[str, ...]:
         """Every code this operation can answer with, its own and those its shape implies."""
-        implied: list[str] = []
+        implied: list[str] = ["service_unavailable"]  # a throttled or unavailable dependency
         if self.auth is not Auth.PUBLIC:
             implied.append("unauthenticated")
         if self.auth is Auth.OPERATOR:
@@ -207,12 +209,25 @@ class Api:
                 return _serve(operation, handler, request, path_values)
             except DomainError as error:
                 return from_domain_error(error)
-            except Exception:
-                logger.exception("unhandled error", extra={"operation": operation.operation_id})
-                return problem_response("internal_error", "Something went wrong on our side.")
+            except Exception as error:
+                return unexpected_error(error, operation.operation_id)
 
         view.__name__ = handler.__name__
         return view
+
+
+def unexpected_error(error: Exception, operation_id: str) -> Response:
+    """An AWS throttle or outage is a 503 the caller may retry; anything else is our fault. Either
+    way the request wrote nothing it cannot finish: writes are transactions or idempotent steps."""
+    if is_transient(error):
+        logger.warning("dependency unavailable", extra={"operation": operation_id}, exc_info=True)
+        return problem_response(
+            "service_unavailable",
+            "A service we depend on is busy or unavailable; please try again shortly.",
+            headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+        )
+    logger.exception("unhandled error", extra={"operation": operation_id})
+    return problem_response("internal_error", "Something went wrong on our side.")
 
 
 def _serve(

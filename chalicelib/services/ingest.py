@@ -159,21 +159,25 @@ def _store(parsed: ParsedBatch, now: datetime) -> tuple[int, int]:
     """Merge into the stored days, then bring their months up to date."""
     ean, channel = parsed.ean, parsed.channel
     with _series_lease(ean, channel):
-        changed: dict[date, DaySeries] = {}
+        merged: dict[date, DaySeries] = {}
+        changed: list[DaySeries] = []
         if parsed.days:
             stored = store.read_days(ean, channel, parsed.days)
             for day, (incoming, given) in sorted(parsed.days.items()):
                 series = stored.get(day) or DaySeries.empty(day, incoming.minutes)
                 if merge(series, incoming, given):
-                    changed[day] = series
+                    changed.append(series)
+                merged[day] = series
             # Unchanged days are not written: their insert time stays what it was.
-            store.write_days(ean, channel, list(changed.values()), now)
+            store.write_days(ean, channel, changed, now)
+        # Every month the batch touches is brought up to date from the merged days, changed or
+        # not: if an earlier attempt stored the days and then failed, its retry mends the month.
         months: dict[date, list[date]] = defaultdict(list)
-        for day in [*changed, *parsed.daily]:
+        for day in sorted({*merged, *parsed.daily}):
             months[month_of(day)].append(day)
         months_written = 0
         for month, days in sorted(months.items()):
-            if _update_month(ean, channel, month, days, changed, parsed, now):
+            if _update_month(ean, channel, month, days, merged, parsed, now):
                 months_written += 1
     return len(changed), months_written
 
@@ -183,15 +187,15 @@ def _update_month(
     channel: str,
     month: date,
     days: list[date],
-    changed: dict[date, DaySeries],
+    merged: dict[date, DaySeries],
     parsed: ParsedBatch,
     now: datetime,
 ) -> bool:
     series = store.read_month(ean, channel, month)
     before = series.pack(), series.gas_factor
     for day in days:
-        if day in changed:
-            series.set_derived(changed[day])
+        if day in merged:
+            series.set_derived(merged[day])
         if day in parsed.daily:
             value, quality = parsed.daily[day]
             series.merge_direct(day, value, quality)

@@ -32,9 +32,9 @@ def report(
     access_points.get(ean)  # 404 for an unknown EAN
     identity = event_id(ean, scenario, effective_date, new_grid_user)
     existing = store.get(identity)
-    if existing is not None:
-        return Report(existing, replayed=True, truncated=0)
     today = brussels_date(now)
+    if existing is not None:
+        return _replay(existing, today, now)
     event = MarketEvent(
         event_id=identity,
         ean=ean,
@@ -48,13 +48,24 @@ def report(
     if not store.record(event):
         again = store.get(identity)
         assert again is not None
-        return Report(again, replayed=True, truncated=0)
+        return _replay(again, today, now)
     if effective_date > today:
         return Report(event, replayed=False, truncated=0)
     truncated = apply(event, now)
     applied = store.get(identity)
     assert applied is not None
     return Report(applied, replayed=False, truncated=truncated)
+
+
+def _replay(event: MarketEvent, today: date, now: datetime) -> Report:
+    """The same report again. If an earlier attempt failed halfway (still pending though due),
+    finish it now rather than wait for the job: applying is idempotent."""
+    if event.status is MarketEventStatus.PENDING and event.effective_date <= today:
+        truncated = apply(event, now)
+        applied = store.get(event.event_id)
+        assert applied is not None
+        return Report(applied, replayed=True, truncated=truncated)
+    return Report(event, replayed=True, truncated=0)
 
 
 def apply(event: MarketEvent, now: datetime) -> int:
