@@ -41,6 +41,7 @@ class AccessPoint:
     address: str
     meter_number: str
     tenures: tuple[Tenure, ...]  # oldest first
+    version: int = 0  # the store's optimistic-concurrency counter: a grant checks it did not move
 
     def tenure_on(self, day: date) -> Tenure | None:
         current = None

@@ -11,6 +11,7 @@ from ..domain.errors import DomainError
 from ..domain.vocabulary import Direction, Energy, MeterType, Role
 from ..store import access_points as store
 from ..store import directory as directory_store
+from .contention import retrying
 
 
 def acting_as(sub: str) -> set[GridUser]:
@@ -44,27 +45,39 @@ def register(ean: str, registration: Registration, now: datetime) -> tuple[Acces
             "validation_error",
             "grid_user_since lies in the future; report a future move as a market event.",
         )
-    existing = store.get(ean)
-    if existing is not None and existing.energy is not registration.energy:
-        raise DomainError("conflict", "An EAN does not change energy.")
     tenure = Tenure(registration.grid_user, registration.grid_user_since)
-    point = AccessPoint(
-        ean=ean,
-        energy=registration.energy,
-        meter_type=registration.meter_type,
-        direction=registration.direction,
-        address=registration.address,
-        meter_number=registration.meter_number,
-        tenures=with_tenure(existing.tenures if existing else (), tenure),
-    )
-    store.save(point, today)
-    return point, existing is None
+
+    def attempt() -> tuple[AccessPoint, bool]:
+        existing = store.get(ean)
+        if existing is not None and existing.energy is not registration.energy:
+            raise DomainError("conflict", "An EAN does not change energy.")
+        point = AccessPoint(
+            ean=ean,
+            energy=registration.energy,
+            meter_type=registration.meter_type,
+            direction=registration.direction,
+            address=registration.address,
+            meter_number=registration.meter_number,
+            tenures=with_tenure(existing.tenures if existing else (), tenure),
+            version=existing.version if existing else 0,
+        )
+        store.save(point, today)
+        return point, existing is None
+
+    return retrying(attempt)
 
 
-def set_tenure(point: AccessPoint, tenure: Tenure, today: date) -> AccessPoint:
-    changed = replace(point, tenures=with_tenure(point.tenures, tenure))
-    store.save(changed, today)
-    return changed
+def hand_over(ean: str, tenure: Tenure, today: date) -> None:
+    """A new grid user from the tenure's start date (a market scenario). Idempotent; grants in
+    flight against the outgoing grid user fail their check and re-read."""
+
+    def attempt() -> None:
+        point = get(ean)
+        tenures = with_tenure(point.tenures, tenure)
+        if tenures != point.tenures:
+            store.save(replace(point, tenures=tenures), today)
+
+    retrying(attempt)
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ import time
 from collections.abc import Callable
 
 from ..domain.errors import DomainError
-from ..store.mandates import ContendedError
+from ..store.base import ContendedError
 
 ATTEMPTS = 16
 MAX_BACKOFF_SECONDS = 0.4

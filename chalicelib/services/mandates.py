@@ -20,6 +20,7 @@ from ..observability import metrics
 from ..store import access_points as points_store
 from ..store import mandates as store
 from ..store import onboarding as onboarding_store
+from ..store.base import ContendedError
 from . import directory, webhooks
 from .access_points import acting_as
 from .contention import retrying
@@ -40,30 +41,35 @@ class GrantRequest:
 
 
 def grant(sub: str, request: GrantRequest, now: datetime) -> Mandate:
-    """R5. A grant on a pair (EAN, EDV) with an active mandate replaces it, race-free."""
-    point = points_store.get(request.ean)
-    tenure = require_grid_user(point, acting_as(sub), brussels_date(now))
-    assert point is not None
+    """R5. A grant on a pair (EAN, EDV) with an active mandate replaces it, race-free; and it
+    commits only if the grid user it was checked against is still the grid user (a move
+    reported meanwhile makes it re-read, and refuse)."""
+    identities = acting_as(sub)
     require_active(onboarding_store.get_application(request.edv))
-    mandate = rules.grant(
-        mandate_id=str(uuid.uuid4()),
-        point=point,
-        tenure=tenure,
-        edv=request.edv,
-        granularity=request.granularity,
-        period_start=request.period_start,
-        period_end=request.period_end,
-        granted_by=sub,
-        now=now,
-        reference_number=request.reference_number,
-    )
+    mandate_id = str(uuid.uuid4())
 
     def attempt() -> Mandate:
-        # Only what other writers change is read inside the retry: the pair's active mandate.
+        # What other writers change is read inside the retry: the access point's tenures and
+        # the pair's active mandate.
+        point = points_store.get(request.ean)
+        tenure = require_grid_user(point, identities, brussels_date(now))
+        assert point is not None
+        mandate = rules.grant(
+            mandate_id=mandate_id,
+            point=point,
+            tenure=tenure,
+            edv=request.edv,
+            granularity=request.granularity,
+            period_start=request.period_start,
+            period_end=request.period_end,
+            granted_by=sub,
+            now=now,
+            reference_number=request.reference_number,
+        )
         change = store.Change()
         current = store.active_of_edv_and_ean(request.edv, request.ean)
         if current is not None and current.status is not MandateStatus.ACTIVE:
-            raise store.ContendedError()  # read between another grant's two writes: read again
+            raise ContendedError()  # read between another grant's two writes: read again
         if current is not None:
             # Past its validity (the job has not run yet) it expires; otherwise it is replaced.
             closed = (

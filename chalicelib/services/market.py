@@ -69,9 +69,13 @@ def _replay(event: MarketEvent, today: date, now: datetime) -> Report:
 
 
 def apply(event: MarketEvent, now: datetime) -> int:
-    """Cut the periods short, then hand the access point to its new grid user (if any)."""
+    """Hand the access point to its new grid user (if any), then cut the periods short. In
+    that order: a grant racing the move either commits before the hand-over (and is cut short
+    here) or fails its check on the grid user and is refused."""
     truncated = 0
     if changes_grid_user(event.scenario):
+        tenure = Tenure(event.new_grid_user, event.effective_date)
+        access_points.hand_over(event.ean, tenure, brussels_date(now))
         truncated = mandates.truncate_for(
             event.ean,
             event.scenario,
@@ -79,10 +83,6 @@ def apply(event: MarketEvent, now: datetime) -> int:
             event.new_grid_user,
             brussels_date(event.recorded_at),
             now,
-        )
-        point = access_points.get(event.ean)
-        access_points.set_tenure(
-            point, Tenure(event.new_grid_user, event.effective_date), brussels_date(now)
         )
     store.mark_applied(event.event_id, now)
     return truncated

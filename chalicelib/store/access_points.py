@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from datetime import date
 
-from pynamodb.attributes import JSONAttribute, UnicodeAttribute
-from pynamodb.exceptions import DoesNotExist
+from pynamodb.attributes import JSONAttribute, NumberAttribute, UnicodeAttribute
+from pynamodb.exceptions import DoesNotExist, PutError
+from pynamodb.expressions.condition import Condition
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
 from ..config import table_name
 from ..domain.access_points import AccessPoint, GridUser, Tenure
 from ..domain.vocabulary import Direction, Energy, MeterType
-from .base import TableMeta, register
+from .base import ContendedError, TableMeta, register
 
 
 class AccessPointsByGridUser(GlobalSecondaryIndex["AccessPointItem"]):
@@ -39,6 +40,7 @@ class AccessPointItem(Model):
     meter_number = UnicodeAttribute()
     tenures = JSONAttribute()  # [{"grid_user": "person:..."|None, "since": "YYYY-MM-DD"}]
     grid_user_key = UnicodeAttribute(null=True)  # the current one: absent while vacant
+    version = NumberAttribute(null=True)  # bumped by every write; absent on items from before
     by_grid_user = AccessPointsByGridUser()
 
 
@@ -57,6 +59,7 @@ def _point(item: AccessPointItem) -> AccessPoint:
             )
             for t in item.tenures
         ),
+        version=int(item.version or 0),
     )
 
 
@@ -67,10 +70,18 @@ def get(ean: str) -> AccessPoint | None:
         return None
 
 
+def unchanged(point: AccessPoint) -> Condition:
+    """The stored access point is still the version `point` was read as (0: new, or unversioned)."""
+    if point.version == 0:
+        return AccessPointItem.version.does_not_exist()
+    return AccessPointItem.version == point.version
+
+
 def save(point: AccessPoint, today: date) -> None:
-    """Write the access point; the index follows its grid user as of `today`."""
+    """Write the access point if nobody else did since it was read (else ContendedError); the
+    index follows its grid user as of `today`."""
     current = point.grid_user_on(today)
-    AccessPointItem(
+    item = AccessPointItem(
         point.ean,
         energy=point.energy.value,
         meter_type=point.meter_type.value,
@@ -82,7 +93,14 @@ def save(point: AccessPoint, today: date) -> None:
             for t in point.tenures
         ],
         grid_user_key=current.key if current else None,
-    ).save()
+        version=point.version + 1,
+    )
+    try:
+        item.save(condition=unchanged(point))
+    except PutError as error:
+        if error.cause_response_code == "ConditionalCheckFailedException":
+            raise ContendedError() from error
+        raise
 
 
 def of_grid_user(grid_user: GridUser) -> list[AccessPoint]:

@@ -30,6 +30,12 @@ class TableMeta:
 
 
 Key = dict[str, Any]
+
+
+class ContendedError(Exception):
+    """A conditional write lost a race; the caller re-reads and tries again."""
+
+
 _connection: list[Connection] = []
 
 

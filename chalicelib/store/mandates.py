@@ -31,7 +31,8 @@ from ..domain.access_points import AccessPoint, GridUser
 from ..domain.feed import FeedEvent
 from ..domain.mandates import Mandate, PeriodAdjustment
 from ..domain.vocabulary import EndReason, Energy, EventType, Granularity, MandateStatus, Scenario
-from .base import Key, TableMeta, register, take_page, transaction
+from .access_points import AccessPointItem, unchanged
+from .base import ContendedError, Key, TableMeta, register, take_page, transaction
 
 EXPIRY_SHARDS = 8  # the expiry index is spread over this many partitions
 
@@ -156,10 +157,6 @@ class FeedItem(Model):
     details = JSONAttribute(null=True)
 
 
-class ContendedError(Exception):
-    """A conditional write lost a race; the caller re-reads and tries again."""
-
-
 def expiry_shard(mandate_id: str) -> str:
     return str(zlib.crc32(mandate_id.encode()) % EXPIRY_SHARDS)
 
@@ -248,7 +245,7 @@ class Change:
 
     mandates: list[Mandate] = field(default_factory=list)
     new_pairs: list[tuple[Mandate, AccessPoint, str | None]] = field(default_factory=list)
-    # (a new grant, its access point, the active mandate id its pair must still have)
+    # (a new grant, its access point as read, the active mandate id its pair must still have)
     closed_pairs: list[Mandate] = field(default_factory=list)
     # (the pair's active mandate, now ended or expired)
     events: list[FeedEvent] = field(default_factory=list)
@@ -271,6 +268,8 @@ def commit(change: Change, now: datetime) -> list[FeedEvent]:
                 )
                 writes.save(_item(mandate, now), condition=condition)
             for mandate, point, expected_active in change.new_pairs:
+                # Granted by whoever was grid user when read: the tenures must not have moved.
+                writes.condition_check(AccessPointItem, point.ean, condition=unchanged(point))
                 writes.save(
                     _projection(mandate, point, now),
                     condition=_projection_condition(expected_active),
