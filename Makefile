@@ -63,6 +63,10 @@ typecheck: install
 bench: install
 	$(PY) -m bench
 
+# A fresh local stack on 127.0.0.1, driven by LOAD_CONCURRENCY clients for LOAD_SECONDS.
+load: install
+	$(PY) -m bench.load
+
 # make test fuzzes a bounded, derandomised budget; this goes longer with new random examples.
 FUZZ_EXAMPLES ?= 500
 fuzz: install

@@ -17,7 +17,7 @@ os.environ.update(
     AWS_DEFAULT_REGION="eu-west-1",
     AWS_REGION="eu-west-1",
     STAGE="local",
-    POWERTOOLS_LOG_LEVEL="WARNING",
+    POWERTOOLS_LOG_LEVEL="INFO",  # as in production: the privacy scan reads every line
     MPLCONFIGDIR=str(Path(__file__).resolve().parents[1] / ".local" / "matplotlib"),
 )
 os.environ.pop("AWS_LAMBDA_FUNCTION_NAME", None)
@@ -57,3 +57,29 @@ def no_dynamodb_scan() -> Iterator[None]:
         yield
     finally:
         botocore.client.BaseClient._make_api_call = _original_make_api_call  # type: ignore[method-assign]
+
+
+# The privacy scan (tests/support/privacy.py): every test's captured output is searched for the
+# names and addresses the suite gave the system; a find fails the session.
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    from tests.support import privacy
+
+    for title, content in report.sections:
+        if title.startswith("Captured"):
+            privacy.scan(f"{report.nodeid} ({title})", content)
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    from tests.support import privacy
+
+    if privacy.FINDINGS:
+        terminalreporter.section("privacy: personal data in log output", sep="=", red=True)
+        for finding in privacy.FINDINGS[:50]:
+            terminalreporter.line(f"{finding.where}: {finding.what!r}")
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    from tests.support import privacy
+
+    if privacy.FINDINGS and exitstatus == pytest.ExitCode.OK:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED

@@ -8,6 +8,8 @@ from typing import Any
 
 from chalice.test import Client
 
+from tests.support import privacy
+
 
 @dataclass
 class Answer:
@@ -50,6 +52,7 @@ class Http:
             sent.setdefault("Content-Type", "application/json")
         elif body is not None:
             payload = body
+        privacy.remember_body(payload)
         response = self.client.http.request(method, path, headers=sent, body=payload)
         lowered = {key.lower(): value for key, value in response.headers.items()}
         raw = response.body if isinstance(response.body, bytes) else str(response.body).encode()

@@ -14,6 +14,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 from chalicelib.config import DEV_AUDIENCE, DEV_ISSUER
 from chalicelib.services import dev_issuer
+from tests.support import privacy
 
 
 @cache
@@ -33,6 +34,7 @@ def claims(**overrides: Any) -> dict[str, Any]:
         "exp": now + 600,
     }
     base.update(overrides)
+    privacy.remember(base.get("name"))
     return {key: value for key, value in base.items() if value is not None}
 
 
