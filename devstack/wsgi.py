@@ -38,7 +38,10 @@ def wsgi_app(stack: LocalStack) -> Callable[[dict[str, Any], StartResponse], Ite
         status, headers, payload = stack.api(
             environ["REQUEST_METHOD"], path, _headers(environ), body
         )
-        reason = HTTPStatus(status).phrase if status in HTTPStatus._value2member_map_ else ""
+        try:
+            reason = HTTPStatus(status).phrase
+        except ValueError:
+            reason = ""
         start_response(
             f"{status} {reason}", [*headers.items(), ("Content-Length", str(len(payload)))]
         )
