@@ -31,6 +31,7 @@ class GrantRequest(RequestBody):
     period_end: date = Field(description="Exclusive: the period is [period_start, period_end).")
     session: str | None = Field(
         None,
+        min_length=1,
         max_length=128,
         description="The EDV's consent request (shortUrlIdentifier), when the EDV started it.",
     )

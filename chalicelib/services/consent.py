@@ -105,7 +105,8 @@ def create(
 
 
 def get(identifier: str, now: datetime) -> Session:
-    item = store.get_session(identifier) if len(identifier) <= 128 else None
+    # An empty key is not a key to DynamoDB (it would refuse the read): no such session either.
+    item = store.get_session(identifier) if 0 < len(identifier) <= 128 else None
     if item is None or now >= item.valid_to:
         raise DomainError("not_found", "This consent request does not exist or has expired.")
     details = item.details

@@ -3,10 +3,12 @@ the ESCO error bodies, subscription keys and rate limits."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
+from chalicelib.domain.errors import DomainError
+from chalicelib.services import consent
 from tests.support.http import Http
 from tests.support.machine import MachineClient, secret_client
 from tests.support.readings import batch, day_readings
@@ -355,3 +357,20 @@ def test_an_edv_initiated_consent(http: Http, world: World, client: MachineClien
         "Property 'dataAccessContractNumber' is mandatory."
     ]
     assert http.get("/v1/consent-sessions/nonsense").code == "not_found"
+    # Found by make fuzz: an empty session once reached DynamoDB as an empty key (a 500).
+    empty = http.post(
+        "/v1/me/mandates",
+        token=anna.token,
+        json_body={
+            "edv": EDV,
+            "ean": ean(7),
+            "granularity": "day",
+            "period_start": "2025-01-01",
+            "period_end": "2026-01-01",
+            "session": "",
+        },
+    )
+    assert (empty.status, empty.code) == (422, "validation_error")
+    with pytest.raises(DomainError) as unknown:
+        consent.get("", datetime.now(UTC))
+    assert unknown.value.code == "not_found"
