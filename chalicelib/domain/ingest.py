@@ -17,14 +17,20 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import msgspec
-import numpy as np
 
+from ..lazy import lazy_module
 from .brussels import BRUSSELS, day_start_utc, slot_bounds_iso, slot_count, slot_of
 from .identifiers import is_valid_ean
 from .readings import DEFAULT_GAS_FACTOR, HOUR, QUARTER_HOUR, DaySeries, Quality
+
+if TYPE_CHECKING:
+    import numpy as np
+else:
+    # Only parsing needs numpy; CSV exports and ingest reports import this module for its types.
+    np = lazy_module("numpy")
 
 RESOLUTION_MINUTES = {"quarter_hour": QUARTER_HOUR, "hour": HOUR}
 UNITS = {"kWh", "m3"}
