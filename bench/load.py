@@ -183,27 +183,23 @@ def percentile(ordered: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
+def row(label: str, ordered: list[float], errors: int, elapsed: float) -> str:
+    """One line of the table: count, errors, throughput and latency figures (ms)."""
+    figures = [percentile(ordered, share) for share in (0.5, 0.9, 0.99)] + [ordered[-1]]
+    return f"{label:<30} {len(ordered):>6} {errors:>6} {len(ordered) / elapsed:>7.1f}" + "".join(
+        f" {seconds * 1000:>8.1f}" for seconds in figures
+    )
+
+
 def report(tally: Tally, elapsed: float, concurrency: int) -> int:
     print(f"{concurrency} concurrent clients for {elapsed:.1f} s against the local stack")
     header = f"{'request':<30} {'count':>6} {'errors':>6} {'req/s':>7}"
     print(header + "   p50 ms   p90 ms   p99 ms   max ms")
-    everything: list[float] = []
     for kind, latencies in sorted(tally.latencies.items()):
-        ordered = sorted(latencies)
-        everything += ordered
-        figures = [percentile(ordered, share) * 1000 for share in (0.5, 0.9, 0.99)]
-        print(
-            f"{kind:<30} {len(ordered):>6} {len(tally.errors[kind]):>6} "
-            f"{len(ordered) / elapsed:>7.1f}"
-            + "".join(f" {value:>8.1f}" for value in [*figures, ordered[-1] * 1000])
-        )
-    everything.sort()
+        print(row(kind, sorted(latencies), len(tally.errors[kind]), elapsed))
+    everything = sorted(s for latencies in tally.latencies.values() for s in latencies)
     errors = sum(len(found) for found in tally.errors.values())
-    print(
-        f"{'all':<30} {len(everything):>6} {errors:>6} {len(everything) / elapsed:>7.1f}"
-        + "".join(f" {percentile(everything, s) * 1000:>8.1f}" for s in (0.5, 0.9, 0.99))
-        + f" {everything[-1] * 1000:>8.1f}"
-    )
+    print(row("all", everything, errors, elapsed))
     for kind, found in tally.errors.items():
         for error in found[:3]:
             print(f"  error in {kind}: {error}")

@@ -31,7 +31,7 @@ from .esco_models import (
     GetEnergyResponse,
     GetMandatesResponse,
 )
-from .routing import JSON, RETRY_AFTER_SECONDS, Api, Auth, Operation
+from .routing import JSON, RETRY_AFTER_SECONDS, UNAVAILABLE, Api, Auth, Operation
 
 if TYPE_CHECKING:
     from ..domain.api_clients import ApiClient
@@ -196,7 +196,7 @@ def operation(
                         status,
                         kind,
                         code,
-                        "A service we depend on is busy or unavailable; please try again shortly.",
+                        UNAVAILABLE,
                         headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
                     )
                 logger.exception("unhandled error", extra={"operation": declared.operation_id})

@@ -29,6 +29,7 @@ from .problems import from_domain_error, problem_response
 JSON = "application/json"
 DEFAULT_MAX_BODY = 1024 * 1024
 RETRY_AFTER_SECONDS = 2
+UNAVAILABLE = "A service we depend on is busy or unavailable; please try again shortly."
 SPECIAL_CODES = ("invalid_ean", "invalid_enterprise_number", "invalid_period")
 
 
@@ -223,7 +224,7 @@ def unexpected_error(error: Exception, operation_id: str) -> Response:
         logger.warning("dependency unavailable", extra={"operation": operation_id}, exc_info=True)
         return problem_response(
             "service_unavailable",
-            "A service we depend on is busy or unavailable; please try again shortly.",
+            UNAVAILABLE,
             headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
         )
     logger.exception("unhandled error", extra={"operation": operation_id})

@@ -34,7 +34,7 @@ def report(
     existing = store.get(identity)
     today = brussels_date(now)
     if existing is not None:
-        return _replay(existing, today, now)
+        return _settle(existing, replayed=True, today=today, now=now)
     event = MarketEvent(
         event_id=identity,
         ean=ean,
@@ -48,24 +48,19 @@ def report(
     if not store.record(event):
         again = store.get(identity)
         assert again is not None
-        return _replay(again, today, now)
-    if effective_date > today:
-        return Report(event, replayed=False, truncated=0)
+        return _settle(again, replayed=True, today=today, now=now)
+    return _settle(event, replayed=False, today=today, now=now)
+
+
+def _settle(event: MarketEvent, *, replayed: bool, today: date, now: datetime) -> Report:
+    """Apply the event if it is due and still pending. A replay of one that failed halfway
+    finishes it now rather than wait for the job: applying is idempotent."""
+    if event.status is not MarketEventStatus.PENDING or event.effective_date > today:
+        return Report(event, replayed=replayed, truncated=0)
     truncated = apply(event, now)
-    applied = store.get(identity)
+    applied = store.get(event.event_id)
     assert applied is not None
-    return Report(applied, replayed=False, truncated=truncated)
-
-
-def _replay(event: MarketEvent, today: date, now: datetime) -> Report:
-    """The same report again. If an earlier attempt failed halfway (still pending though due),
-    finish it now rather than wait for the job: applying is idempotent."""
-    if event.status is MarketEventStatus.PENDING and event.effective_date <= today:
-        truncated = apply(event, now)
-        applied = store.get(event.event_id)
-        assert applied is not None
-        return Report(applied, replayed=True, truncated=truncated)
-    return Report(event, replayed=True, truncated=0)
+    return Report(applied, replayed=replayed, truncated=truncated)
 
 
 def apply(event: MarketEvent, now: datetime) -> int:

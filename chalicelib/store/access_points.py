@@ -13,7 +13,7 @@ from pynamodb.models import Model
 from ..config import table_name
 from ..domain.access_points import AccessPoint, GridUser, Tenure
 from ..domain.vocabulary import Direction, Energy, MeterType
-from .base import ContendedError, TableMeta, register
+from .base import ContendedError, TableMeta, is_condition_failure, register
 
 
 class AccessPointsByGridUser(GlobalSecondaryIndex["AccessPointItem"]):
@@ -98,7 +98,7 @@ def save(point: AccessPoint, today: date) -> None:
     try:
         item.save(condition=unchanged(point))
     except PutError as error:
-        if error.cause_response_code == "ConditionalCheckFailedException":
+        if is_condition_failure(error):
             raise ContendedError() from error
         raise
 

@@ -25,7 +25,13 @@ from moto import mock_aws
 from chalicelib.api import dev
 from chalicelib.api.application import production_operations
 from chalicelib.domain.identifiers import enterprise_number_check
-from tests.integration.test_dev_login import REDIRECT, VERIFIER, challenge
+from tests.integration.test_dev_login import (
+    REDIRECT,
+    VERIFIER,
+    authorize,
+    code_of,
+    request_params,
+)
 from tests.support.http import Answer, Http
 from tests.support.machine import MachineClient, secret_client
 from tests.support.readings import batch, day_readings
@@ -59,17 +65,9 @@ CALLERS = (
     OTHER_CLIENT,
     EXPIRED,
 )
-PERSONS = (
-    CUSTOMER,
-    OTHER_CUSTOMER,
-    GRID_USER,
-    EDV_ADMIN,
-    EDV_MEMBER,
-    OTHER_EDV,
-    PENDING_EDV,
-    OPERATOR,
-)
 NO_CREDENTIALS = (ANONYMOUS, EXPIRED)
+CLIENTS = (CLIENT, OTHER_CLIENT)
+PERSONS = tuple(caller for caller in CALLERS if caller not in (*NO_CREDENTIALS, *CLIENTS))
 # Callers with no business seeing anything of the mandate on METER, its customer or grid user.
 STRANGERS = (ANONYMOUS, OTHER_CUSTOMER, OTHER_EDV, PENDING_EDV, OTHER_CLIENT, EXPIRED)
 EDV_STAFF = (EDV_ADMIN, EDV_MEMBER)
@@ -248,8 +246,6 @@ def a_token_form(m: Matrix) -> Request:
 
 
 def an_authorization_code(m: Matrix) -> Request:
-    from tests.integration.test_dev_login import authorize, code_of
-
     return form(
         {
             "grant_type": "authorization_code",
@@ -259,17 +255,6 @@ def an_authorization_code(m: Matrix) -> Request:
             "code_verifier": VERIFIER,
         }
     )
-
-
-def authorize_params() -> dict[str, str]:
-    return {
-        "response_type": "code",
-        "client_id": "edv-portal",
-        "redirect_uri": REDIRECT,
-        "state": "s",
-        "code_challenge": challenge(VERIFIER),
-        "code_challenge_method": "S256",
-    }
 
 
 def a_tariff_table(m: Matrix) -> Request:
@@ -479,11 +464,11 @@ POLICY: dict[tuple[str, str], Policy] = {
         ),
     ),
     ("GET", "/v1/dev/authorize"): Policy(
-        everyone(), lambda m: Request(query=urlencode(authorize_params()))
+        everyone(), lambda m: Request(query=urlencode(request_params()))
     ),
     ("POST", "/v1/dev/authorize"): Policy(
         allow(*CALLERS, status=303),
-        lambda m: form({**authorize_params(), "sub": "klant-karel", "name": "Karel"}),
+        lambda m: form({**request_params(), "sub": "klant-karel", "name": "Karel"}),
     ),
     ("POST", "/v1/dev/oauth/token"): Policy(everyone(), an_authorization_code, fresh=True),
 }

@@ -102,8 +102,8 @@ def test_day_csv_of_a_digital_meter_splits_day_and_night(http: Http, world: Worl
     assert registers["Injectie Dag"] == registers["Injectie Nacht"] == ""
 
 
-def test_gas_rows_come_in_m3_and_kwh(http: Http, world: World) -> None:
-    edv = world.edv  # type: ignore[attr-defined]
+def bakery_gas_with_hourly_mandate(http: Http, world: World) -> None:
+    """The bakery's AMR gas meter, and an hourly mandate on it from its administrator."""
     http.link("0444444496", "bert", "admin", "Bakkerij")
     register_access_point(
         world,
@@ -121,6 +121,11 @@ def test_gas_rows_come_in_m3_and_kwh(http: Http, world: World) -> None:
         granularity="hour",
         period_start="2025-01-01",
     )
+
+
+def test_gas_rows_come_in_m3_and_kwh(http: Http, world: World) -> None:
+    edv = world.edv  # type: ignore[attr-defined]
+    bakery_gas_with_hourly_mandate(http, world)
     ingest(
         world,
         batch(
@@ -281,23 +286,7 @@ def test_peak_power_of_gas_only_for_amr(http: Http, world: World) -> None:
         token=edv.member,
     )
     assert (answer.status, answer.code) == (422, "not_available")
-    http.link("0444444496", "bert", "admin", "Bakkerij")
-    register_access_point(
-        world,
-        GAS_AMR,
-        grid_user={"enterprise_number": "0444444496"},
-        energy="gas",
-        meter_type="amr",
-        direction="offtake",
-    )
-    grant(
-        world,
-        Customer("bert", http.token("bert")),
-        EDV,
-        GAS_AMR,
-        granularity="hour",
-        period_start="2025-01-01",
-    )
+    bakery_gas_with_hourly_mandate(http, world)
     ingest(
         world,
         batch(
