@@ -79,7 +79,7 @@ synth: install
 	@ls cdk.out/*.template.json
 
 openapi: install
-	$(PY) -m chalicelib.api.openapi > openapi.json
+	$(PY) -m chalicelib.api > openapi.json
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .local cdk.out chalice.out

@@ -47,20 +47,31 @@ CHALICE_ERRORS = {
 }
 
 
+# What every stage routes; the meta operations are added per app by `_described`.
+FEATURE_APIS = (
+    directory.api,
+    onboarding.api,
+    access_points.api,
+    mandates.api,
+    meterdata.api,
+    ops.api,
+    oauth.api,
+    esco.api,
+    usage.api,
+    webhooks.api,
+)
+
+
+def _described(apis: list[Api]) -> list[Api]:
+    """`apis` and, first, the meta operations that describe them (and themselves)."""
+    operations: list[Operation] = []
+    everything = [meta.create(lambda: operations), *apis]
+    operations.extend(op for api in everything for op in api.operations)
+    return everything
+
+
 def production_apis() -> list[Api]:
-    return [
-        meta.api,
-        directory.api,
-        onboarding.api,
-        access_points.api,
-        mandates.api,
-        meterdata.api,
-        ops.api,
-        oauth.api,
-        esco.api,
-        usage.api,
-        webhooks.api,
-    ]
+    return _described(list(FEATURE_APIS))
 
 
 def production_operations() -> list[Operation]:
@@ -71,10 +82,9 @@ def create_app() -> Chalice:
     # Chalice's logger has our service's name; Powertools owns it and writes JSON lines.
     app = Chalice(app_name=APP_NAME, configure_logs=False)
     app.api.binary_types = list(BINARY_TYPES)
-    apis = production_apis() + ([dev.api] if stage() == "local" else [])
+    apis = _described([*FEATURE_APIS, *([dev.api] if stage() == "local" else [])])
     for api in apis:
         app.register_blueprint(api.blueprint)
-    meta.serve_operations([op for api in apis for op in api.operations])
     _add_method_fallbacks(app)
     _add_not_found_fallbacks(app)
     app.register_middleware(_request_middleware, "http")

@@ -1,6 +1,6 @@
 """The OpenAPI 3.1 document, generated from the same declarations and pydantic models the
-handlers use. `python -m chalicelib.api.openapi` prints the production document (kept in the repo
-as openapi.json)."""
+handlers use. `python -m chalicelib.api` prints the production document (kept in the repo as
+openapi.json)."""
 
 from __future__ import annotations
 
@@ -194,9 +194,3 @@ def build_document(operations: list[Operation]) -> dict[str, Any]:
 
 def dumps(document: dict[str, Any]) -> str:
     return orjson.dumps(document, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS).decode() + "\n"
-
-
-if __name__ == "__main__":
-    from .application import production_operations
-
-    print(dumps(build_document(production_operations())), end="")

@@ -3,12 +3,34 @@
 from __future__ import annotations
 
 import html
-from typing import TYPE_CHECKING
+from collections.abc import Collection, Sequence
+from typing import Protocol
 
 from .stappenplan import fill
 
-if TYPE_CHECKING:
-    from ..services.dev_issuer import AuthorizationRequest, Identity
+
+class AuthorizationRequest(Protocol):
+    """What the page carries through the form (the local issuer's request, by shape)."""
+
+    @property
+    def client_id(self) -> str: ...
+    @property
+    def redirect_uri(self) -> str: ...
+    @property
+    def state(self) -> str: ...
+    @property
+    def code_challenge(self) -> str: ...
+
+
+class Identity(Protocol):
+    @property
+    def sub(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def description(self) -> str: ...
+    @property
+    def roles(self) -> Collection[str]: ...
 
 
 def _hidden(request: AuthorizationRequest) -> str:
@@ -26,7 +48,7 @@ def _hidden(request: AuthorizationRequest) -> str:
     )
 
 
-def render(request: AuthorizationRequest, identities: list[Identity]) -> str:
+def render(request: AuthorizationRequest, identities: Sequence[Identity]) -> str:
     hidden = _hidden(request)
     buttons = "".join(
         f'<li><form method="post" action="/v1/dev/authorize">{hidden}'

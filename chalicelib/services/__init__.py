@@ -20,7 +20,6 @@ MODULES = (
     "directory",
     "ingest",
     "kbo",
-    "keys",
     "machine_api",
     "mandates",
     "market",

@@ -20,14 +20,14 @@ from urllib.parse import urlencode, urlsplit
 
 from ..config import settings
 from ..domain.errors import DomainError, FieldError
-from . import keys
+from ..security import keys
 
 if TYPE_CHECKING:
     from cryptography.hazmat.primitives.asymmetric import rsa
 
 TOKEN_LIFETIME = timedelta(hours=8)
 LOCAL_HOSTS = ("127.0.0.1", "localhost")
-KEY = "DEV_ISSUER_KEY"
+KEY = keys.DEV_ISSUER_KEY
 
 
 def private_key() -> rsa.RSAPrivateKey:

@@ -16,21 +16,27 @@ from ..domain.api_clients import ApiClient, hash_secret, subscription_key_matche
 from ..domain.errors import DomainError
 from ..domain.vocabulary import AuthMethod, ClientStatus
 from ..lazy import lazy_module
+from ..security import keys
+from ..security.tokens import (
+    CLOCK_SKEW_SECONDS,
+    OwnKeyResolver,
+    bearer_token,
+    unauthenticated,
+    verify_rs256,
+)
 from ..store import api_clients as clients
 from ..store import machine_access
 from ..store import onboarding as onboarding_store
-from . import keys
 
 if TYPE_CHECKING:
     import jwt
 else:
     jwt = lazy_module("jwt")
 
-KEY = "TOKEN_SIGNING_KEY"
+KEY = keys.TOKEN_SIGNING_KEY
 ACCESS_TOKEN_SECONDS = 900
 ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 ASSERTION_MAX_SECONDS = 3700  # clients written for Azure AD ask for an hour
-CLOCK_SKEW_SECONDS = 30
 _DUMMY_HASH = hash_secret("no such client")  # unknown clients cost as much as wrong secrets
 
 
@@ -175,12 +181,10 @@ def authenticate(
     authorization: str | None, subscription_key: str | None, now: datetime
 ) -> ApiClient:
     """The API client behind a request, or DomainError (unauthenticated / forbidden)."""
-    from ..api.auth import bearer_token, unauthenticated, verify_rs256
-
     token = bearer_token(authorization)
     claims = verify_rs256(
         token,
-        _OwnKeys(),
+        OwnKeyResolver(KEY),
         issuer=issuer(),
         audience=settings().token_audience,
         required=["sub", "edv"],
@@ -197,12 +201,6 @@ def authenticate(
     except DomainError as error:
         raise DomainError("forbidden", f"No API access: {error.detail}") from error
     return client
-
-
-class _OwnKeys:
-    def key_for(self, kid: str) -> Any | None:
-        jwk = keys.public_jwk(KEY)
-        return keys.signing_key(KEY).public_key() if jwk["kid"] == kid else None
 
 
 def jwks() -> dict[str, Any]:

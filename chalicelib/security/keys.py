@@ -21,6 +21,10 @@ from ..domain.errors import DomainError
 if TYPE_CHECKING:
     from cryptography.hazmat.primitives.asymmetric import rsa
 
+# The keys there are: the machine API token service's, and the local stack's stand-in for CSAM.
+TOKEN_SIGNING_KEY = "TOKEN_SIGNING_KEY"  # noqa: S105 - the name of a key, not a key
+DEV_ISSUER_KEY = "DEV_ISSUER_KEY"
+
 
 def _load_or_create(path: str) -> rsa.RSAPrivateKey:
     from cryptography.hazmat.primitives import serialization
