@@ -10,6 +10,7 @@ from pydantic import Field
 
 from ..domain.errors import DomainError
 from ..domain.vocabulary import Role
+from ..media_types import FORM, HTML_UTF8, JSON
 from ..render import login_page
 from ..services import dev_issuer, kbo
 from .models import ApiModel, RequestBody
@@ -63,11 +64,11 @@ def issue_dev_token(call: Call, body: TokenRequest) -> TokenResponse:
     "/v1/dev/jwks",
     auth=Auth.PUBLIC,
     summary="The local issuer's public keys",
-    response_media_types=("application/json",),
+    response_media_types=(JSON,),
 )
 def dev_jwks(call: Call) -> Response:
     body: dict[str, Any] = dev_issuer.jwks()
-    return Response(body=body, status_code=200, headers={"Content-Type": "application/json"})
+    return Response(body=body, status_code=200, headers={"Content-Type": JSON})
 
 
 @api.operation(
@@ -89,9 +90,6 @@ def put_kbo_link(call: Call, en: str, sub: str, body: KboLinkRequest) -> Reply:
 
 # Log in through the portal's pages: the authorization code flow with PKCE, as with CSAM.
 
-FORM = "application/x-www-form-urlencoded"
-HTML = "text/html; charset=utf-8"
-
 
 def _form(call: Call) -> dict[str, str]:
     try:
@@ -110,14 +108,14 @@ def _query(call: Call) -> dict[str, str]:
     "/v1/dev/authorize",
     auth=Auth.PUBLIC,
     summary="Log-in page of the local issuer (stands in for CSAM's)",
-    response_media_types=(HTML,),
+    response_media_types=(HTML_UTF8,),
     errors=("validation_error",),
 )
 def dev_authorize_page(call: Call) -> Response:
     """Pick a demo identity or type one; the browser then returns to the portal with a code."""
     request = dev_issuer.authorization_request(_query(call))
     page = login_page.render(request, dev_issuer.known_identities())
-    return Response(body=page, status_code=200, headers={"Content-Type": HTML})
+    return Response(body=page, status_code=200, headers={"Content-Type": HTML_UTF8})
 
 
 @api.operation(

@@ -3,11 +3,22 @@ OpenAPI document. The names, casing and enums are those of the public ESCO API v
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Literal
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Annotated, Any, Literal
 
-from pydantic import ConfigDict, Field, field_validator
+from pydantic import BeforeValidator, ConfigDict, Field, WithJsonSchema, field_validator
+from pydantic_core import PydanticCustomError
 
+from ..domain.identifiers import is_valid_ean
+from .esco_wire import (
+    COMPLEX_ENERGY,
+    DATA_SERVICE_TYPES,
+    GRANULARITIES,
+    MANDATE_STATUSES,
+    PERIOD_TYPES,
+    RENEWAL_STATUSES,
+)
 from .models import ApiModel
 
 MeasurementState = Literal["READ", "EST", "VAL", "NVAL"]
@@ -15,6 +26,160 @@ MeasurementState = Literal["READ", "EST", "VAL", "NVAL"]
 
 class EscoModel(ApiModel):
     model_config = ConfigDict(defer_build=True, populate_by_name=True)
+
+
+# Query parameters -----------------------------------------------------------------------------
+# Read the ESCO way: every problem reported, each in the reference's words. A blank value counts as
+# absent; a required one then is "mandatory" (the face words pydantic's `missing`).
+
+
+def _blank(value: Any) -> Any:
+    return None if value in (None, "") else value
+
+
+def _missing() -> PydanticCustomError:
+    return PydanticCustomError("missing", "Field required")
+
+
+def _checked(check: Callable[[Any], Any], required: bool) -> BeforeValidator:
+    def validate(value: Any) -> Any:
+        value = _blank(value)
+        if value is None:
+            if required:
+                raise _missing()
+            return None
+        return check(value)
+
+    return BeforeValidator(validate)
+
+
+def choice(name: str, allowed: tuple[str, ...], *, required: bool = False) -> BeforeValidator:
+    options = " or ".join(f"'{option}'" for option in allowed)
+
+    def check(value: Any) -> Any:
+        if value not in allowed:
+            raise PydanticCustomError(
+                "esco",
+                f"Parameter '{name}' must be {options} (case-sensitive) "
+                "or must be entirely ommitted.",
+            )
+        return value
+
+    return _checked(check, required)
+
+
+def choices(name: str, allowed: tuple[str, ...]) -> BeforeValidator:
+    """One or more values, separated by ',', ';' or '|'."""
+
+    def check(value: Any) -> frozenset[str]:
+        chosen = {
+            part.strip()
+            for part in str(value).replace(";", ",").replace("|", ",").split(",")
+            if part.strip()
+        }
+        if not chosen or chosen - set(allowed):
+            raise PydanticCustomError(
+                "esco",
+                f"Parameter '{name}' must be one or more of {', '.join(allowed)} "
+                "(case-sensitive), separated by ',' or ';' or '|'.",
+            )
+        return frozenset(chosen)
+
+    return _checked(check, required=False)
+
+
+def instant(name: str) -> BeforeValidator:
+    """ISO 8601; without an offset it is UTC, as the ESCO API reads it."""
+
+    def check(value: Any) -> datetime:
+        try:
+            parsed = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+        except ValueError:
+            raise PydanticCustomError(
+                "esco", f"Parameter '{name}' must be a date and time (ISO 8601)."
+            ) from None
+        return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+    return _checked(check, required=False)
+
+
+def ean_parameter(*, required: bool) -> BeforeValidator:
+    def check(value: Any) -> str:
+        if not is_valid_ean(str(value)):
+            raise PydanticCustomError("esco", "Parameter 'ean' must contain 18 digits.")
+        return str(value)
+
+    return _checked(check, required)
+
+
+def _listed(allowed: tuple[str, ...]) -> WithJsonSchema:
+    return WithJsonSchema(
+        {
+            "anyOf": [{"type": "string"}, {"type": "null"}],
+            "description": f"One or more of {', '.join(allowed)}, separated by ',', ';' or '|'.",
+        }
+    )
+
+
+class EscoQuery(EscoModel):
+    """Unknown parameters are ignored, as the reference's framework does."""
+
+    model_config = ConfigDict(defer_build=True, populate_by_name=True, extra="ignore")
+
+
+class MandatesQuery(EscoQuery):
+    data_service_types: Annotated[
+        frozenset[str] | None,
+        choices("dataServiceTypes", DATA_SERVICE_TYPES),
+        _listed(DATA_SERVICE_TYPES),
+    ] = Field(None, alias="dataServiceTypes")
+    reference_number: Annotated[str | None, BeforeValidator(_blank)] = Field(
+        None, alias="referenceNumber"
+    )
+    ean: Annotated[str | None, ean_parameter(required=False)] = None
+    energy_type: Annotated[Literal["E", "G"] | None, choice("energyType", ("E", "G"))] = Field(
+        None, alias="energyType"
+    )
+    status: Annotated[
+        Literal["Requested", "Approved", "Rejected", "Finished"] | None,
+        choice("status", MANDATE_STATUSES),
+    ] = None
+    mandate_expiration_date: Annotated[datetime | None, instant("mandateExpirationDate")] = Field(
+        None, alias="mandateExpirationDate", description="Mandates expiring at or before this."
+    )
+    renewal_status: Annotated[
+        Literal["ToBeRenewed", "RenewalRequested", "Expired"] | None,
+        choice("renewalStatus", RENEWAL_STATUSES),
+    ] = Field(None, alias="renewalStatus")
+    last_updated_from: Annotated[datetime | None, instant("lastUpdatedFrom")] = Field(
+        None, alias="lastUpdatedFrom"
+    )
+    last_updated_to: Annotated[datetime | None, instant("lastUpdatedTo")] = Field(
+        None, alias="lastUpdatedTo"
+    )
+
+
+class EnergyQuery(EscoQuery):
+    ean: Annotated[str, ean_parameter(required=True)]
+    period_type: Annotated[
+        Literal["readTime", "insertTime"], choice("periodType", PERIOD_TYPES, required=True)
+    ] = Field(alias="periodType")
+    granularity: Annotated[
+        frozenset[str] | None, choices("granularity", GRANULARITIES), _listed(GRANULARITIES)
+    ] = None
+    complex_energy_types: Annotated[
+        frozenset[str] | None,
+        choices("complexEnergyTypes", COMPLEX_ENERGY),
+        _listed(COMPLEX_ENERGY),
+    ] = Field(None, alias="complexEnergyTypes")
+    from_: Annotated[datetime | None, instant("from")] = Field(None, alias="from")
+    to: Annotated[datetime | None, instant("to")] = None
+    reference_number: Annotated[str | None, BeforeValidator(_blank)] = Field(
+        None, alias="referenceNumber"
+    )
+
+
+# Answers --------------------------------------------------------------------------------------
 
 
 class ResponseMetadata(EscoModel):

@@ -130,8 +130,7 @@ class FeedPage(ApiModel):
 
 
 def mandate_view(mandate: Mandate, now: datetime) -> MandateView:
-    status = mandate.status_at(now)
-    expired_now = status is not mandate.status
+    seen = mandate.seen_at(now)
     return MandateView(
         id=mandate.id,
         ean=mandate.ean,
@@ -141,9 +140,9 @@ def mandate_view(mandate: Mandate, now: datetime) -> MandateView:
         period_end=mandate.period_end,
         granted_at=mandate.granted_at,
         valid_until=mandate.valid_until,
-        status=status,
-        end_reason=EndReason.EXPIRED if expired_now else mandate.end_reason,
-        ended_at=mandate.valid_until if expired_now else mandate.ended_at,
+        status=seen.status,
+        end_reason=seen.end_reason,
+        ended_at=seen.ended_at,
         period_adjustments=[
             AdjustmentView(
                 previous_end=a.previous_end,

@@ -8,7 +8,8 @@ from functools import cache
 
 from chalice.app import Response
 
-from .routing import JSON, Api, Auth, Call, Operation
+from ..media_types import JSON
+from .routing import Api, Auth, Call, Operation
 
 
 def create(described: Callable[[], list[Operation]]) -> Api:

@@ -9,10 +9,11 @@ from chalice.app import Request, Response
 from pydantic import Field
 
 from ..domain.vocabulary import Direction, Energy, MeterType, Resolution
+from ..media_types import CSV, CSV_UTF8, JSON, PDF, PNG
 from ..services import meterdata
 from .delivery import deliver
 from .models import ApiModel
-from .routing import JSON, Api, Auth, Call
+from .routing import Api, Auth, Call
 from .types import Instant
 
 if TYPE_CHECKING:
@@ -20,7 +21,7 @@ if TYPE_CHECKING:
     from ..services.meterdata import Volumes
 
 api = Api("Meter data")
-FORMATS = {"json": JSON, "csv": "text/csv", "pdf": "application/pdf", "png": "image/png"}
+FORMATS = {"json": JSON, "csv": CSV, "pdf": PDF, "png": PNG}
 STATUS_NAMES = ("missing", "estimated", "validated")
 
 
@@ -250,14 +251,12 @@ def get_volumes(call: Call, en: str, ean: str, query: VolumesQuery) -> Response:
     unit = "m3" if result.is_gas and query.unit == "m3" else "kWh"
     chosen = _format(call.request, query.format)
     if chosen == "csv":
-        return deliver(
-            call.request, _csv(result), "text/csv; charset=utf-8", _filename(result, "csv")
-        )
+        return deliver(call.request, _csv(result), CSV_UTF8, _filename(result, "csv"))
     if chosen == "png":
-        return deliver(call.request, _png(result, unit), "image/png", _filename(result, "png"))
+        return deliver(call.request, _png(result, unit), PNG, _filename(result, "png"))
     if chosen == "pdf":
         body = _pdf(result, unit, call)
-        return deliver(call.request, body, "application/pdf", _filename(result, "pdf"))
+        return deliver(call.request, body, PDF, _filename(result, "pdf"))
     return deliver(call.request, volumes_json(result, unit), JSON)
 
 

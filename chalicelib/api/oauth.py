@@ -10,12 +10,12 @@ from urllib.parse import parse_qs
 from chalice.app import Response
 from pydantic import Field
 
+from ..media_types import FORM, JSON, PROBLEM_JSON
 from ..services import oauth
 from .models import ApiModel, RequestBody
-from .routing import JSON, Api, Auth, Call
+from .routing import Api, Auth, Call
 
 api = Api("Token service")
-FORM = "application/x-www-form-urlencoded"
 
 
 class TokenForm(RequestBody):
@@ -52,7 +52,7 @@ def _oauth_error(error: oauth.OAuthError) -> Response:
         "code": error.error,
     }
     headers: dict[str, str | list[str]] = {
-        "Content-Type": "application/problem+json",
+        "Content-Type": PROBLEM_JSON,
         "Cache-Control": "no-store",
     }
     if error.status == 401:

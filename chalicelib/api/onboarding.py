@@ -10,6 +10,7 @@ from pydantic import Field
 from ..domain.documents import MAX_SIGNED_CONTRACT_BYTES
 from ..domain.vocabulary import ApplicationStatus as Status
 from ..domain.vocabulary import AuthMethod, Channel, ClientStatus
+from ..media_types import PDF
 from ..services import api_clients, onboarding, pages
 from .models import ApiModel, RequestBody
 from .paging import PageQuery, paged
@@ -21,7 +22,6 @@ if TYPE_CHECKING:
     from ..services.onboarding import EdvView
 
 api = Api("Becoming an EDV")
-PDF = "application/pdf"
 
 
 class Contact(RequestBody):

@@ -12,8 +12,9 @@ import orjson
 from pydantic import BaseModel
 from pydantic.json_schema import JsonSchemaMode, models_json_schema
 
+from ..media_types import JSON
 from .problems import PROBLEM_MEDIA_TYPE, PROBLEM_TYPES
-from .routing import JSON, PATH_PARAMETERS, Auth, Operation
+from .routing import PATH_PARAMETERS, Auth, Operation
 
 TITLE = "EDV platform: meter data for energy service providers"
 VERSION = "1.0.0"

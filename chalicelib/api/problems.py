@@ -8,8 +8,9 @@ from typing import Any
 from chalice.app import Response
 
 from ..domain.errors import DomainError
+from ..media_types import PROBLEM_JSON
 
-PROBLEM_MEDIA_TYPE = "application/problem+json"
+PROBLEM_MEDIA_TYPE = PROBLEM_JSON
 
 # code -> (HTTP status, title). A code is stable: clients branch on it.
 PROBLEM_TYPES: dict[str, tuple[int, str]] = {

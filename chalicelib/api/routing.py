@@ -1,9 +1,11 @@
 """Declaring an HTTP operation once: the route, who may call it, its models and its errors.
 
 Each declaration registers a Chalice route and an `Operation`, from which the OpenAPI document and
-the authorisation matrix are generated. The view it builds authenticates, parses path, query and
-body into pydantic models, calls the handler and renders what it returns. Handlers hold no rules:
-they call one service function and map its result.
+the authorisation matrix are generated. One serve path handles every operation: it authenticates,
+parses path, query and body into pydantic models, calls the handler and renders what it returns.
+What differs between the portal API and the machine API (how callers authenticate, how errors and
+answers look) is a `Face`, a value each `Api` is given. Handlers hold no rules: they call one
+service function and map its result.
 """
 
 from __future__ import annotations
@@ -20,13 +22,14 @@ from pydantic import BaseModel, ValidationError
 
 from ..aws import is_transient
 from ..config import settings
+from ..domain.api_clients import ApiClient
 from ..domain.errors import DomainError, FieldError
 from ..domain.identifiers import parse_ean, parse_enterprise_number
+from ..media_types import JSON
 from ..observability import logger
 from .auth import Person, authenticate_person
 from .problems import from_domain_error, problem_response
 
-JSON = "application/json"
 DEFAULT_MAX_BODY = 1024 * 1024
 RETRY_AFTER_SECONDS = 2
 UNAVAILABLE = "A service we depend on is busy or unavailable; please try again shortly."
@@ -45,6 +48,27 @@ PATH_PARAMETERS: dict[str, tuple[Callable[[str], str], dict[str, Any]]] = {
     "en": (parse_enterprise_number, {"type": "string", "pattern": "^[0-9]{10}$"}),
     "ean": (parse_ean, {"type": "string", "pattern": "^[0-9]{18}$"}),
 }
+
+
+@dataclass(frozen=True)
+class Face:
+    """How one face of the API meets its callers. Every step is a plain function, so the serve
+    path is the same for both faces; only these differ."""
+
+    name: str
+    # Who calls (None for a public operation), and headers that go on every answer to them.
+    authenticate: Callable[[Operation, Request, datetime], tuple[Any, dict[str, str]]]
+    # A pydantic ValidationError in the query ("query") or the body ("body"), as our error.
+    invalid: Callable[[ValidationError, str], DomainError]
+    refusal: Callable[[DomainError, Operation], Response]
+    failure: Callable[[Exception, Operation], Response]
+    render: Callable[[Operation, Any, Call], Response]
+    # The media types Chalice routes requests with (None: each operation's own).
+    route_content_types: tuple[str, ...] | None = None
+    # A face with its own error shape: status -> description, and the body model. When set,
+    # these replace the problem+json answers in the OpenAPI document.
+    own_errors: dict[int, str] | None = None
+    own_error_model: type[BaseModel] | None = None
 
 
 @dataclass(frozen=True)
@@ -67,10 +91,15 @@ class Operation:
     body_optional: bool = False  # an empty body means all defaults
     description: str = ""
     replay_status: int | None = None  # the same request again answers this, changing nothing
-    # A face with its own error shape (the ESCO API): status -> description, and the body model.
-    # When set, these replace the problem+json answers in the OpenAPI document.
-    own_errors: dict[int, str] | None = None
-    own_error_model: type[BaseModel] | None = None
+    face: Face | None = None  # None: the portal face
+
+    @property
+    def own_errors(self) -> dict[int, str] | None:
+        return self.face.own_errors if self.face else None
+
+    @property
+    def own_error_model(self) -> type[BaseModel] | None:
+        return self.face.own_error_model if self.face else None
 
     @property
     def problem_codes(self) -> tuple[str, ...]:
@@ -97,12 +126,18 @@ class Call:
 
     request: Request
     now: datetime
-    principal: Person | None
+    principal: Person | ApiClient | None
 
     @property
     def person(self) -> Person:
-        if self.principal is None:
+        if not isinstance(self.principal, Person):
             raise DomainError("unauthenticated", "This endpoint needs a bearer token.")
+        return self.principal
+
+    @property
+    def client(self) -> ApiClient:
+        if not isinstance(self.principal, ApiClient):
+            raise DomainError("unauthenticated", "This endpoint needs an API client's token.")
         return self.principal
 
     @property
@@ -128,7 +163,22 @@ def json_response(model: BaseModel | None, status: int, headers: dict[str, str])
     return Response(body=body, status_code=status, headers=merged)
 
 
-def _field_errors(error: ValidationError, prefix: str) -> tuple[str, list[FieldError]]:
+# The portal face ---------------------------------------------------------------------------
+
+
+def _authenticate_person(
+    operation: Operation, request: Request, now: datetime
+) -> tuple[Person | None, dict[str, str]]:
+    if operation.auth is Auth.PUBLIC:
+        return None, {}
+    principal = authenticate_person(request.headers.get("authorization"), settings())
+    if operation.auth is Auth.OPERATOR and not principal.is_operator:
+        raise DomainError("forbidden", "Only the grid operator's staff may do this.")
+    return principal, {}
+
+
+def _invalid_fields(error: ValidationError, where: str) -> DomainError:
+    prefix = "query." if where == "query" else ""
     items = []
     code = "validation_error"
     for detail in error.errors(include_url=False):
@@ -138,36 +188,117 @@ def _field_errors(error: ValidationError, prefix: str) -> tuple[str, list[FieldE
         )
         if detail["type"] in SPECIAL_CODES and code == "validation_error":
             code = detail["type"]
-    return code, items
+    return DomainError(code, "The request has invalid fields.", errors=items)
 
 
-def parse_model(model: type[BaseModel], data: Any, prefix: str) -> BaseModel:
+def _problem(error: DomainError, operation: Operation) -> Response:
+    return from_domain_error(error)
+
+
+def _render(operation: Operation, result: Any, call: Call) -> Response:
+    if isinstance(result, Response):
+        return result
+    if isinstance(result, Reply):
+        return json_response(result.body, result.status or operation.status, result.headers)
+    if result is None:
+        return Response(body="", status_code=204 if operation.status == 200 else operation.status)
+    if isinstance(result, BaseModel):
+        return json_response(result, operation.status, {})
+    raise TypeError(f"{operation.operation_id} returned {type(result).__name__}")
+
+
+def unexpected_error(error: Exception, operation: Operation) -> Response:
+    """An AWS throttle or outage is a 503 the caller may retry; anything else is our fault. Either
+    way the request wrote nothing it cannot finish: writes are transactions or idempotent steps."""
+    if is_transient(error):
+        logger.warning(
+            "dependency unavailable", extra={"operation": operation.operation_id}, exc_info=True
+        )
+        return problem_response(
+            "service_unavailable",
+            UNAVAILABLE,
+            headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+        )
+    logger.exception("unhandled error", extra={"operation": operation.operation_id})
+    return problem_response("internal_error", "Something went wrong on our side.")
+
+
+PORTAL = Face(
+    name="portal",
+    authenticate=_authenticate_person,
+    invalid=_invalid_fields,
+    refusal=_problem,
+    failure=unexpected_error,
+    render=_render,
+)
+
+
+# The one serve path --------------------------------------------------------------------------
+
+
+def _parse(face: Face, model: type[BaseModel], data: Any, where: str) -> BaseModel:
     try:
         return model.model_validate(data)
     except ValidationError as error:
-        code, items = _field_errors(error, prefix)
-        raise DomainError(code, "The request has invalid fields.", errors=items) from error
+        raise face.invalid(error, where) from error
 
 
-def _parse_json_body(operation: Operation, call: Call) -> BaseModel:
+def _parse_json_body(face: Face, operation: Operation, call: Call) -> BaseModel:
     assert operation.body is not None
     raw = call.raw_body
     if not raw and operation.body_optional:
-        return parse_model(operation.body, {}, "")
+        return _parse(face, operation.body, {}, "body")
     if not raw:
         raise DomainError("bad_request", "The request needs a JSON body.")
     try:
         data = json.loads(raw)
     except ValueError as error:
         raise DomainError("bad_request", f"The body is not valid JSON: {error}") from error
-    return parse_model(operation.body, data, "")
+    return _parse(face, operation.body, data, "body")
+
+
+def serve(
+    face: Face,
+    operation: Operation,
+    handler: Callable[..., Any],
+    request: Request,
+    path_values: dict[str, str],
+) -> Response:
+    now = datetime.now(UTC)
+    every_answer: dict[str, str] = {}
+    try:
+        principal, every_answer = face.authenticate(operation, request, now)
+        call = Call(request=request, now=now, principal=principal)
+        kwargs: dict[str, Any] = {}
+        for name, value in path_values.items():
+            parser = PATH_PARAMETERS.get(name)
+            kwargs[name] = parser[0](value) if parser else value
+        if len(call.raw_body) > operation.max_body_bytes:
+            raise DomainError(
+                "payload_too_large", f"The body may be at most {operation.max_body_bytes} bytes."
+            )
+        if operation.query is not None:
+            query = dict(request.query_params or {})
+            kwargs["query"] = _parse(face, operation.query, query, "query")
+        if operation.body is not None:
+            kwargs["body"] = _parse_json_body(face, operation, call)
+        response = face.render(operation, handler(call, **kwargs), call)
+    except DomainError as error:
+        response = face.refusal(error, operation)
+    except Exception as error:
+        response = face.failure(error, operation)
+    for name, value in every_answer.items():
+        response.headers.setdefault(name, value)
+    return response
 
 
 class Api:
-    """A group of operations on one Chalice blueprint."""
+    """A group of operations on one Chalice blueprint, all on one face."""
 
-    def __init__(self, tag: str) -> None:
+    def __init__(self, tag: str, face: Face = PORTAL, operation_prefix: str = "") -> None:
         self.tag = tag
+        self.face = face
+        self.operation_prefix = operation_prefix
         self.blueprint = Blueprint(__name__)
         self.operations: list[Operation] = []
 
@@ -184,89 +315,29 @@ class Api:
             operation = Operation(
                 method=method,
                 path=path,
-                operation_id=handler.__name__,
+                operation_id=self.operation_prefix + handler.__name__,
                 summary=summary,
                 tag=self.tag,
                 auth=auth,
                 description=(handler.__doc__ or "").strip(),
+                face=None if self.face is PORTAL else self.face,
                 **options,
             )
             self.operations.append(operation)
             self.blueprint.route(
                 path,
                 methods=[method],
-                content_types=list(operation.request_media_types),
+                content_types=list(self.face.route_content_types or operation.request_media_types),
             )(self._view(operation, handler))
             return handler
 
         return decorate
 
     def _view(self, operation: Operation, handler: Callable[..., Any]) -> Callable[..., Response]:
-        blueprint = self.blueprint
+        blueprint, face = self.blueprint, self.face
 
         def view(**path_values: str) -> Response:
-            request = blueprint.current_request
-            try:
-                return _serve(operation, handler, request, path_values)
-            except DomainError as error:
-                return from_domain_error(error)
-            except Exception as error:
-                return unexpected_error(error, operation.operation_id)
+            return serve(face, operation, handler, blueprint.current_request, path_values)
 
-        view.__name__ = handler.__name__
+        view.__name__ = operation.operation_id
         return view
-
-
-def unexpected_error(error: Exception, operation_id: str) -> Response:
-    """An AWS throttle or outage is a 503 the caller may retry; anything else is our fault. Either
-    way the request wrote nothing it cannot finish: writes are transactions or idempotent steps."""
-    if is_transient(error):
-        logger.warning("dependency unavailable", extra={"operation": operation_id}, exc_info=True)
-        return problem_response(
-            "service_unavailable",
-            UNAVAILABLE,
-            headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
-        )
-    logger.exception("unhandled error", extra={"operation": operation_id})
-    return problem_response("internal_error", "Something went wrong on our side.")
-
-
-def _serve(
-    operation: Operation,
-    handler: Callable[..., Any],
-    request: Request,
-    path_values: dict[str, str],
-) -> Response:
-    config = settings()
-    principal: Person | None = None
-    if operation.auth is not Auth.PUBLIC:
-        principal = authenticate_person(request.headers.get("authorization"), config)
-        if operation.auth is Auth.OPERATOR and not principal.is_operator:
-            raise DomainError("forbidden", "Only the grid operator's staff may do this.")
-    call = Call(request=request, now=datetime.now(UTC), principal=principal)
-    kwargs: dict[str, Any] = {}
-    for name, value in path_values.items():
-        parser = PATH_PARAMETERS.get(name)
-        kwargs[name] = parser[0](value) if parser else value
-    if len(call.raw_body) > operation.max_body_bytes:
-        raise DomainError(
-            "payload_too_large", f"The body may be at most {operation.max_body_bytes} bytes."
-        )
-    if operation.query is not None:
-        kwargs["query"] = parse_model(operation.query, dict(request.query_params or {}), "query.")
-    if operation.body is not None:
-        kwargs["body"] = _parse_json_body(operation, call)
-    result = handler(call, **kwargs)
-    return _render(operation, result)
-
-
-def _render(operation: Operation, result: Any) -> Response:
-    if isinstance(result, Response):
-        return result
-    if isinstance(result, Reply):
-        return json_response(result.body, result.status or operation.status, result.headers)
-    if result is None:
-        return Response(body="", status_code=204 if operation.status == 200 else operation.status)
-    if isinstance(result, BaseModel):
-        return json_response(result, operation.status, {})
-    raise TypeError(f"{operation.operation_id} returned {type(result).__name__}")

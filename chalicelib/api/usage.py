@@ -11,13 +11,13 @@ from pydantic import Field
 
 from ..domain.tariffs import TariffEntry, TariffTable, Usage
 from ..domain.vocabulary import Granularity
+from ..media_types import CSV, CSV_UTF8, JSON
 from ..services import usage
 from .delivery import deliver
 from .models import ApiModel, RequestBody
-from .routing import JSON, Api, Auth, Call
+from .routing import Api, Auth, Call
 
 api = Api("Tariffs and usage")
-CSV = "text/csv; charset=utf-8"
 Month = Field(
     pattern=r"^\d{4}-(0[1-9]|1[0-2])$", examples=["2025-03"], description="A Brussels month"
 )
@@ -179,10 +179,10 @@ def _answer(
     call: Call, results: list[Usage], view: ApiModel, format_: str | None, name: str
 ) -> Response:
     wants_csv = format_ == "csv" or (
-        format_ is None and "text/csv" in (call.request.headers.get("accept") or "")
+        format_ is None and CSV in (call.request.headers.get("accept") or "")
     )
     if wants_csv:
-        response = deliver(call.request, _csv(results), CSV, name)
+        response = deliver(call.request, _csv(results), CSV_UTF8, name)
         return response
     return Response(
         body=view.model_dump_json(by_alias=True), status_code=200, headers={"Content-Type": JSON}
@@ -246,7 +246,7 @@ def put_tariffs(call: Call, body: TariffTableIn) -> TariffTableView:
     summary="The month's mandate-days, tariff lines and amount (JSON or CSV)",
     query=UsageQuery,
     response=UsageView,
-    response_media_types=(JSON, CSV),
+    response_media_types=(JSON, CSV_UTF8),
     errors=("forbidden", "not_a_member", "not_found", "validation_error"),
 )
 def get_usage(call: Call, en: str, query: UsageQuery) -> Response:
@@ -265,7 +265,7 @@ def get_usage(call: Call, en: str, query: UsageQuery) -> Response:
     summary="Every EDV's usage of the month (JSON or CSV)",
     query=UsageQuery,
     response=UsagePage,
-    response_media_types=(JSON, CSV),
+    response_media_types=(JSON, CSV_UTF8),
     errors=("validation_error",),
 )
 def get_all_usage(call: Call, query: UsageQuery) -> Response:

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from .access_points import AccessPoint, GridUser, Tenure
 from .brussels import BRUSSELS
 from .errors import DomainError
-from .vocabulary import EndReason, Energy, Granularity, MandateStatus, Scenario
+from .vocabulary import EndReason, Energy, Granularity, MandateStatus, RenewalState, Scenario
 
 VALIDITY_YEARS = 3
+RENEWAL_WINDOW = timedelta(days=90)  # the last stretch of validity in which renewal is due
 
 
 GRANULARITIES = {
@@ -50,13 +51,50 @@ class Mandate:
     updated_at: datetime | None = None  # when it last changed (the machine API filters on it)
 
     def status_at(self, now: datetime) -> MandateStatus:
-        """The status as a reader sees it: past valid_until it is expired, job or no job (R9)."""
-        if self.status is MandateStatus.ACTIVE and now >= self.valid_until:
-            return MandateStatus.EXPIRED
-        return self.status
+        return seen_status(self.status, self.valid_until, now)
 
     def gives_access_at(self, now: datetime) -> bool:
         return self.status_at(now) is MandateStatus.ACTIVE
+
+    def seen_at(self, now: datetime) -> MandateState:
+        """Status, end reason and end time as a reader sees them at `now` (R5, R9): an active
+        mandate past valid_until is expired at valid_until, whether or not the job has run."""
+        if self.status_at(now) is MandateStatus.EXPIRED and self.status is MandateStatus.ACTIVE:
+            return MandateState(MandateStatus.EXPIRED, EndReason.EXPIRED, self.valid_until)
+        return MandateState(self.status, self.end_reason, self.ended_at)
+
+    def renewal_at(self, now: datetime) -> RenewalState | None:
+        """Due for renewal in the last RENEWAL_WINDOW of its validity; lapsed once expired."""
+        status = self.status_at(now)
+        if status is MandateStatus.EXPIRED:
+            return RenewalState.EXPIRED
+        if status is MandateStatus.ACTIVE and self.valid_until - now <= RENEWAL_WINDOW:
+            return RenewalState.DUE
+        return None
+
+
+def stored_forms(seen: MandateStatus) -> tuple[tuple[MandateStatus, bool | None], ...]:
+    """How a mandate a reader sees as `seen` is stored: (stored status, whether valid_until is
+    still ahead, or None for either). The same rule as `Mandate.seen_at`, for queries."""
+    if seen is MandateStatus.ACTIVE:
+        return ((MandateStatus.ACTIVE, True),)
+    if seen is MandateStatus.EXPIRED:
+        return ((MandateStatus.EXPIRED, None), (MandateStatus.ACTIVE, False))
+    return ((seen, None),)
+
+
+@dataclass(frozen=True)
+class MandateState:
+    status: MandateStatus
+    end_reason: EndReason | None
+    ended_at: datetime | None
+
+
+def seen_status(stored: MandateStatus, valid_until: datetime, now: datetime) -> MandateStatus:
+    """The status as a reader sees it: past valid_until it is expired, job or no job (R9)."""
+    if stored is MandateStatus.ACTIVE and now >= valid_until:
+        return MandateStatus.EXPIRED
+    return stored
 
 
 def valid_until(granted_at: datetime) -> datetime:

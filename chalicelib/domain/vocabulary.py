@@ -78,6 +78,13 @@ class MandateStatus(StrEnum):
     EXPIRED = "expired"
 
 
+class RenewalState(StrEnum):
+    """Where a mandate stands towards its end of validity (R5): due for renewal, or lapsed."""
+
+    DUE = "due"
+    EXPIRED = "expired"
+
+
 class EndReason(StrEnum):
     REVOKED_BY_CUSTOMER = "revoked_by_customer"
     REVOKED_BY_GRID_USER = "revoked_by_grid_user"

@@ -15,6 +15,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
+from ..media_types import JSON
 from .brussels import local_iso
 from .errors import DomainError, FieldError
 from .feed import FeedEvent
@@ -128,7 +129,7 @@ def signature(secret: str, message_id: str, timestamp: int, body: str) -> str:
 def headers(secret: str, message_id: str, at: datetime, body: str) -> dict[str, str]:
     timestamp = int(at.timestamp())
     return {
-        "content-type": "application/json",
+        "content-type": JSON,
         "user-agent": "edv-platform-webhooks/1",
         "webhook-id": message_id,
         "webhook-timestamp": str(timestamp),

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from enum import StrEnum
 
 from ..domain.access_points import AccessPoint
 from ..domain.api_clients import ApiClient
@@ -19,81 +20,57 @@ from ..domain.readings import (
     MonthSeries,
     month_of,
 )
-from ..domain.vocabulary import Energy, Granularity, MandateStatus
+from ..domain.vocabulary import Energy, Granularity, RenewalState
 from ..observability import metrics
 from ..store import mandates as mandates_store
 from ..store import readings as readings_store
 from . import access_log, meterdata
 
-RENEWAL_WINDOW = timedelta(days=90)
 FINE_WINDOW_DAYS = 366
 DAILY_WINDOW_YEARS = 5
+
+
+class PeriodType(StrEnum):
+    """Select by when energy was measured, or by when its values were stored here."""
+
+    READ_TIME = "readTime"
+    INSERT_TIME = "insertTime"
+
+
+class Series(StrEnum):
+    DAILY = "daily"
+    FINE = "hourly_quarterhourly"  # quarter-hours for electricity, hours for gas
 
 
 @dataclass(frozen=True)
 class MandateFilters:
     reference_number: str | None = None
     ean: str | None = None
-    data_service_types: frozenset[str] | None = None  # VH_dag, VH_kwartier_uur
-    energy_type: str | None = None  # E | G
-    status: str | None = None  # Approved | Finished | ...
+    granularities: frozenset[Granularity] | None = None
+    energy: Energy | None = None
+    gives_access: bool | None = None
     expiring_by: datetime | None = None
-    renewal_status: str | None = None
+    renewal: RenewalState | None = None
     updated_from: datetime | None = None
     updated_to: datetime | None = None
 
-
-def data_service_type(mandate: Mandate) -> str:
-    return "VH_dag" if mandate.granularity is Granularity.DAY else "VH_kwartier_uur"
-
-
-def status_of(mandate: Mandate, now: datetime) -> str:
-    return "Approved" if mandate.status_at(now) is MandateStatus.ACTIVE else "Finished"
-
-
-def renewal_status(mandate: Mandate, now: datetime) -> str | None:
-    if mandate.status_at(now) is MandateStatus.EXPIRED:
-        return "Expired"
-    if (
-        mandate.status_at(now) is MandateStatus.ACTIVE
-        and mandate.valid_until - now <= RENEWAL_WINDOW
-    ):
-        return "ToBeRenewed"
-    return None
+    def match(self, mandate: Mandate, now: datetime) -> bool:
+        updated = mandate.updated_at or mandate.granted_at
+        return (
+            (self.reference_number is None or mandate.reference_number == self.reference_number)
+            and (self.ean is None or mandate.ean == self.ean)
+            and (not self.granularities or mandate.granularity in self.granularities)
+            and (self.energy is None or mandate.energy is self.energy)
+            and (self.gives_access is None or mandate.gives_access_at(now) == self.gives_access)
+            and (self.expiring_by is None or mandate.valid_until <= self.expiring_by)
+            and (self.renewal is None or mandate.renewal_at(now) is self.renewal)
+            and (self.updated_from is None or updated >= self.updated_from)
+            and (self.updated_to is None or updated < self.updated_to)
+        )
 
 
 def mandates(client: ApiClient, filters: MandateFilters, now: datetime) -> list[Mandate]:
-    found = []
-    for mandate in mandates_store.of_edv(client.enterprise_number):
-        if (
-            filters.reference_number is not None
-            and mandate.reference_number != filters.reference_number
-        ):
-            continue
-        if filters.ean is not None and mandate.ean != filters.ean:
-            continue
-        if (
-            filters.data_service_types
-            and data_service_type(mandate) not in filters.data_service_types
-        ):
-            continue
-        if (
-            filters.energy_type
-            and ("E" if mandate.energy is Energy.ELECTRICITY else "G") != filters.energy_type
-        ):
-            continue
-        if filters.status and status_of(mandate, now) != filters.status:
-            continue
-        if filters.expiring_by and mandate.valid_until > filters.expiring_by:
-            continue
-        if filters.renewal_status and renewal_status(mandate, now) != filters.renewal_status:
-            continue
-        updated = mandate.updated_at or mandate.granted_at
-        if filters.updated_from and updated < filters.updated_from:
-            continue
-        if filters.updated_to and updated >= filters.updated_to:
-            continue
-        found.append(mandate)
+    found = [m for m in mandates_store.of_edv(client.enterprise_number) if filters.match(m, now)]
     return sorted(found, key=lambda m: (m.granted_at, m.id))
 
 
@@ -121,8 +98,8 @@ def energy(
     client: ApiClient,
     ean: str,
     *,
-    period_type: str,
-    granularities: set[str] | None,
+    period_type: PeriodType,
+    series: frozenset[Series] | None,
     window_from: datetime | None,
     window_to: datetime | None,
     reference_number: str | None,
@@ -132,8 +109,8 @@ def energy(
     if reference_number is not None and mandate.reference_number != reference_number:
         raise DomainError("no_mandate", "No mandate with this reference number on this EAN.")
     fine_allowed = mandate.granularity is not Granularity.DAY
-    wanted = granularities or ({"daily", "hourly_quarterhourly"} if fine_allowed else {"daily"})
-    if "hourly_quarterhourly" in wanted and not fine_allowed:
+    wanted = series or (frozenset(Series) if fine_allowed else frozenset({Series.DAILY}))
+    if Series.FINE in wanted and not fine_allowed:
         raise DomainError(
             "granularity_not_consented", "The customer shared day values only (VH_dag)."
         )
@@ -143,9 +120,9 @@ def energy(
     start = window_from or to - timedelta(days=1)
     if to <= start:
         raise DomainError("invalid_period", "Parameter 'to' must come after 'from'.")
-    if period_type == "readTime":
+    if period_type is PeriodType.READ_TIME:
         span = (to - start).days
-        if "hourly_quarterhourly" in wanted and span > FINE_WINDOW_DAYS:
+        if Series.FINE in wanted and span > FINE_WINDOW_DAYS:
             raise DomainError(
                 "range_too_large", "At most 366 days of quarter-hours or hours at once."
             )
@@ -156,18 +133,18 @@ def energy(
             raise DomainError("outside_mandate_period", "Outside the mandate's consumption period.")
     fine = daily = None
     for channel in (c.value for c in point.channels):
-        if "hourly_quarterhourly" in wanted:
+        if Series.FINE in wanted:
             fine = _merge(
                 fine, _fine(point, channel, period_type, start, to, period_from, period_to)
             )
-        if "daily" in wanted:
+        if Series.DAILY in wanted:
             daily = _merge(daily, _daily(point, channel, period_type, start, to, mandate))
     access_log.record(
         mandate,
         range_from=start.astimezone(UTC).isoformat(),
         range_to=to.astimezone(UTC).isoformat(),
         resolution="+".join(sorted(wanted)),
-        what=f"energy ({period_type})",
+        what=f"energy ({period_type.value})",
         face="api",
         now=now,
     )
@@ -191,14 +168,14 @@ def _merge(slices: list[Slice] | None, more: list[Slice]) -> list[Slice]:
 def _fine(
     point: AccessPoint,
     channel: str,
-    period_type: str,
+    period_type: PeriodType,
     start: datetime,
     to: datetime,
     period_from: datetime,
     period_to: datetime,
 ) -> list[Slice]:
     minutes = HOUR if point.energy is Energy.GAS else QUARTER_HOUR
-    if period_type == "insertTime":
+    if period_type is PeriodType.INSERT_TIME:
         changed = readings_store.changed_since(point.ean, channel, start, to)
         days = {item.day: item for item in changed if isinstance(item, DaySeries)}
         lower, upper = period_from, period_to  # whatever changed, within the mandate
@@ -228,12 +205,12 @@ def _fine(
 def _daily(
     point: AccessPoint,
     channel: str,
-    period_type: str,
+    period_type: PeriodType,
     start: datetime,
     to: datetime,
     mandate: Mandate,
 ) -> list[Slice]:
-    if period_type == "insertTime":
+    if period_type is PeriodType.INSERT_TIME:
         changed = readings_store.changed_since(point.ean, channel, start, to)
         months = {item.month: item for item in changed if isinstance(item, MonthSeries)}
         days = [d for m in months.values() for d in _days_of(m.month)]
@@ -255,7 +232,7 @@ def _daily(
             or not (mandate.period_start <= day < mandate.period_end)
         ):
             continue
-        if period_type == "readTime" and not start <= day_start < to:
+        if period_type is PeriodType.READ_TIME and not start <= day_start < to:
             continue
         value, quality, derived = month.day_value(day)
         if not quality:

@@ -256,7 +256,9 @@ def meters_of_others(
         start=start,
     )
     readable = {
-        row.ean for row in rows if row.status is MandateStatus.ACTIVE and row.valid_until > now
+        row.ean
+        for row in rows
+        if rules.seen_status(row.status, row.valid_until, now) is MandateStatus.ACTIVE
     }
     points = points_store.get_many(readable)
     return [MeterOfOther(row, points.get(row.ean)) for row in rows], resume

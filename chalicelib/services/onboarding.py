@@ -17,6 +17,7 @@ from ..domain.errors import DomainError
 from ..domain.onboarding import Application, SignedContract
 from ..domain.vocabulary import ApplicationStatus as Status
 from ..domain.vocabulary import Channel
+from ..media_types import PDF
 from ..observability import logger
 from ..render.contract import ContractDetails, render_contract
 from ..store import directory as directory_store
@@ -117,7 +118,7 @@ def upload_signed_contract(
         Bucket=bucket,
         Key=key,
         Body=document,
-        ContentType="application/pdf",
+        ContentType=PDF,
         ChecksumAlgorithm="SHA256",
         Metadata={"sha256": digest, "uploaded-by": actor_sub},
     )

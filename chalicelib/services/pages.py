@@ -8,10 +8,11 @@ from ..aws import s3
 from ..config import settings
 from ..domain.onboarding import Application
 from ..domain.vocabulary import ApplicationStatus as Status
+from ..media_types import HTML_UTF8, PNG
 from ..render import stappenplan
 from ..store import onboarding as store
 
-HTML = "text/html; charset=utf-8"
+HTML = HTML_UTF8
 
 
 def edv_path(enterprise_number: str) -> str:
@@ -49,7 +50,7 @@ def publish(app: Application, organisation_name: str) -> None:
         url = consent_url(app.enterprise_number)
         page = stappenplan.consent_page(organisation_name, app.enterprise_number)
         _put(_key(consent), page.encode(), HTML)
-        _put(_key(qr), stappenplan.qr_png(url), "image/png")
+        _put(_key(qr), stappenplan.qr_png(url), PNG)
         _put(
             _key(digital),
             stappenplan.digital_page(organisation_name, url, qr, f"{base}/afdrukken").encode(),

@@ -153,7 +153,7 @@ def data_available(
     is logged and counted (WebhookHintsDropped), and the ingest goes on."""
     try:
         for mandate in mandates_store.of_ean(ean):
-            if mandate.status.value != "active":
+            if not mandate.gives_access_at(now):
                 continue
             if not (mandate.period_start <= last and first < mandate.period_end):
                 continue

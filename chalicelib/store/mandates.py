@@ -29,7 +29,7 @@ from pynamodb.transactions import TransactWrite
 from ..config import table_name
 from ..domain.access_points import AccessPoint, GridUser
 from ..domain.feed import FeedEvent
-from ..domain.mandates import Mandate, PeriodAdjustment
+from ..domain.mandates import Mandate, PeriodAdjustment, stored_forms
 from ..domain.vocabulary import EndReason, Energy, EventType, Granularity, MandateStatus, Scenario
 from .access_points import AccessPointItem, unchanged
 from .base import ContendedError, Key, TableMeta, register, take_page, transaction
@@ -424,6 +424,19 @@ class EdvAccessPoint:
     direction: str
 
 
+def _seen_as(status: MandateStatus, now: datetime) -> Condition:
+    """Rows a reader at `now` sees with `status` (domain.mandates.stored_forms)."""
+    item = EdvAccessPointItem
+    condition: Condition | None = None
+    for stored, still_valid in stored_forms(status):
+        form = item.status == stored.value
+        if still_valid is not None:
+            form = form & (item.valid_until > now if still_valid else item.valid_until <= now)
+        condition = form if condition is None else condition | form
+    assert condition is not None
+    return condition
+
+
 def page_edv_access_points(
     edv: str,
     *,
@@ -449,12 +462,8 @@ def page_edv_access_points(
         both(item.meter_type == meter_type)
     if granularity:
         both(item.granularity == granularity)
-    if status == MandateStatus.ACTIVE.value:
-        both((item.status == status) & (item.valid_until > now))
-    elif status == MandateStatus.EXPIRED.value:
-        both((item.status == status) | ((item.status == "active") & (item.valid_until <= now)))
-    elif status:
-        both(item.status == status)
+    if status:
+        both(_seen_as(MandateStatus(status), now))
     range_condition = item.ean.startswith(ean_prefix) if ean_prefix else None
     query = item.query(
         edv,

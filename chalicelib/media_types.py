@@ -1,0 +1,10 @@
+"""The media types the service reads and writes, named once."""
+
+JSON = "application/json"
+PROBLEM_JSON = "application/problem+json"
+FORM = "application/x-www-form-urlencoded"
+PDF = "application/pdf"
+PNG = "image/png"
+CSV = "text/csv"
+CSV_UTF8 = "text/csv; charset=utf-8"
+HTML_UTF8 = "text/html; charset=utf-8"
