@@ -251,7 +251,7 @@ def run() -> None:
 
         from app import app
 
-        client = Client(app, stage_name="dev")
+        client = Client(app, stage_name="local")
         from chalicelib.services import dev_issuer
 
         token, _ = dev_issuer.mint("admin", "Bench", [], datetime.now(UTC))

@@ -12,6 +12,7 @@ from pynamodb.attributes import TTLAttribute
 
 from .aws import s3
 from .config import settings
+from .queues import WEBHOOK_QUEUE
 from .store import all_models
 
 VERSIONED = "contracts"
@@ -49,16 +50,23 @@ def _create_queues(name: str, dead_letters: str, region: str) -> None:
     sqs = boto3.client("sqs", region_name=region)
     fifo = {"FifoQueue": "true", "ContentBasedDeduplication": "false"}
     dead = sqs.create_queue(
-        QueueName=dead_letters, Attributes={**fifo, "MessageRetentionPeriod": "1209600"}
+        QueueName=dead_letters,
+        Attributes={
+            **fifo,
+            "MessageRetentionPeriod": str(WEBHOOK_QUEUE.dead_letter_retention_seconds),
+        },
     )
     arn = sqs.get_queue_attributes(QueueUrl=dead["QueueUrl"], AttributeNames=["QueueArn"])
-    redrive = {"deadLetterTargetArn": arn["Attributes"]["QueueArn"], "maxReceiveCount": "50"}
+    redrive = {
+        "deadLetterTargetArn": arn["Attributes"]["QueueArn"],
+        "maxReceiveCount": str(WEBHOOK_QUEUE.max_receive_count),
+    }
     sqs.create_queue(
         QueueName=name,
         Attributes={
             **fifo,
-            "VisibilityTimeout": "60",
-            "MessageRetentionPeriod": "345600",
+            "VisibilityTimeout": str(WEBHOOK_QUEUE.visibility_timeout_seconds),
+            "MessageRetentionPeriod": str(WEBHOOK_QUEUE.retention_seconds),
             "RedrivePolicy": json.dumps(redrive),
         },
     )

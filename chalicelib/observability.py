@@ -7,6 +7,7 @@ Powertools loads on first use, not when the app is imported.
 
 from __future__ import annotations
 
+from enum import StrEnum
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
@@ -15,6 +16,25 @@ if TYPE_CHECKING:
 
 SERVICE = "edv-platform"
 NAMESPACE = "EdvPlatform"
+
+
+class Metric(StrEnum):
+    """Every metric the service writes; the alarms and the dashboard (infrastructure/) use these."""
+
+    READS_SERVED = "ReadsServed"  # dimension face: portal | api
+    MANDATES_GRANTED = "MandatesGranted"
+    MANDATES_ENDED = "MandatesEnded"
+    MANDATES_EXPIRED = "MandatesExpired"
+    MANDATES_TRUNCATED = "MandatesTruncated"
+    INGEST_ROWS_ACCEPTED = "IngestRowsAccepted"
+    INGEST_ROWS_REJECTED = "IngestRowsRejected"
+    JOB_RUNS = "JobRuns"  # dimension job
+    JOB_FAILURES = "JobFailures"  # dimension job
+    JOB_DURATION = "JobDuration"  # dimension job
+    WEBHOOKS_DELIVERED = "WebhooksDelivered"
+    WEBHOOK_ATTEMPTS_FAILED = "WebhookAttemptsFailed"
+    WEBHOOKS_DEAD_LETTERED = "WebhooksDeadLettered"
+    WEBHOOK_HINTS_DROPPED = "WebhookHintsDropped"
 
 
 @cache
@@ -41,13 +61,13 @@ class _LoggerProxy:
 class _Metrics:
     """The service's own metrics (names are what the alarms and the dashboard use)."""
 
-    def add(self, name: str, value: float = 1, **dimensions: str) -> None:
+    def add(self, name: Metric, value: float = 1, **dimensions: str) -> None:
         from aws_lambda_powertools.metrics import MetricUnit
 
         if value:
             self._put(name, MetricUnit.Count, value, dimensions)
 
-    def milliseconds(self, name: str, value: float, **dimensions: str) -> None:
+    def milliseconds(self, name: Metric, value: float, **dimensions: str) -> None:
         from aws_lambda_powertools.metrics import MetricUnit
 
         self._put(name, MetricUnit.Milliseconds, value, dimensions)

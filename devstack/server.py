@@ -38,7 +38,7 @@ def page_key(path: str) -> str:
 
 class LocalStack:
     def __init__(self, app: Any, pages_bucket: str, s3: Any) -> None:
-        config = CLIFactory(str(ROOT)).create_config_obj(chalice_stage_name="dev")
+        config = CLIFactory(str(ROOT)).create_config_obj(chalice_stage_name="local")
         self.gateway = LocalGateway(app, config)
         self.pages_bucket = pages_bucket
         self.s3 = s3

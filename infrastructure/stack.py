@@ -77,6 +77,9 @@ from chalice.cdk import Chalice
 from constructs import Construct
 from pynamodb.models import Model
 
+from chalicelib.observability import NAMESPACE, SERVICE, Metric
+from chalicelib.queues import WEBHOOK_QUEUE
+
 from .permissions import API, DELETE, INGEST, JOBS, PUT, READ, WEBHOOKS, Grants
 from .stages import StageConfig
 from .tables import table_for
@@ -95,7 +98,6 @@ def _models_by_base_name() -> dict[str, type[Model]]:
 # Taken once, on import: packaging the API (chalice) sets the stage's variables, TABLE_PREFIX too,
 # in this very process.
 MODELS = _models_by_base_name()
-NAMESPACE, SERVICE = "EdvPlatform", "edv-platform"
 API_PATHS = ("/v1/*", "/esco-live/*", "/oauth2/*", "/openapi.json")  # the rest are pages
 
 
@@ -181,7 +183,7 @@ class EdvPlatformStack(Stack):
             "WebhookDeadLetters",
             queue_name=f"{self.prefix}webhooks-dead.fifo",
             fifo=True,
-            retention_period=Duration.days(14),
+            retention_period=Duration.seconds(WEBHOOK_QUEUE.dead_letter_retention_seconds),
             encryption=sqs.QueueEncryption.SQS_MANAGED,
             enforce_ssl=True,
         )
@@ -191,12 +193,12 @@ class EdvPlatformStack(Stack):
             queue_name=f"{self.prefix}webhooks.fifo",
             fifo=True,
             content_based_deduplication=False,
-            visibility_timeout=Duration.minutes(3),
-            retention_period=Duration.days(4),
+            visibility_timeout=Duration.seconds(WEBHOOK_QUEUE.visibility_timeout_seconds),
+            retention_period=Duration.seconds(WEBHOOK_QUEUE.retention_seconds),
             encryption=sqs.QueueEncryption.SQS_MANAGED,
             enforce_ssl=True,
             dead_letter_queue=sqs.DeadLetterQueue(
-                queue=self.webhook_dead_letters, max_receive_count=50
+                queue=self.webhook_dead_letters, max_receive_count=WEBHOOK_QUEUE.max_receive_count
             ),
         )
 
@@ -578,14 +580,18 @@ class EdvPlatformStack(Stack):
             )
         for job in JOBS:
             self._alarm(
-                f"JobFailures-{job}", self._service("JobFailures", job=job), f"The {job} job failed"
+                f"JobFailures-{job}",
+                self._service(Metric.JOB_FAILURES, job=job),
+                f"The {job} job failed",
             )
         self._alarm(
             "IngestRejections",
-            self._service("IngestRowsRejected"),
+            self._service(Metric.INGEST_ROWS_REJECTED),
             "Ingest refused rows or a file: see the ingest reports",
         )
-        silence = self._service("JobRuns", job="mandate-expiry").with_(period=Duration.hours(26))
+        silence = self._service(Metric.JOB_RUNS, job="mandate-expiry").with_(
+            period=Duration.hours(26)
+        )
         expiry_missing = silence.create_alarm(
             self,
             "ExpiryDidNotRun",
@@ -597,7 +603,12 @@ class EdvPlatformStack(Stack):
         )
         expiry_missing.add_alarm_action(actions.SnsAction(self.alarm_topic))
 
-        mandates = ("MandatesGranted", "MandatesEnded", "MandatesTruncated", "MandatesExpired")
+        mandates = (
+            Metric.MANDATES_GRANTED,
+            Metric.MANDATES_ENDED,
+            Metric.MANDATES_TRUNCATED,
+            Metric.MANDATES_EXPIRED,
+        )
         dashboard = cloudwatch.Dashboard(self, "Dashboard", dashboard_name=self.api_name)
         dashboard.add_widgets(
             cloudwatch.GraphWidget(
@@ -605,19 +616,22 @@ class EdvPlatformStack(Stack):
             ),
             cloudwatch.GraphWidget(
                 title="Reads served",
-                left=[self._service("ReadsServed", face=face) for face in ("portal", "api")],
+                left=[self._service(Metric.READS_SERVED, face=face) for face in ("portal", "api")],
             ),
             cloudwatch.GraphWidget(title="Mandates", left=[self._service(n) for n in mandates]),
         )
         dashboard.add_widgets(
             cloudwatch.GraphWidget(
                 title="Ingest rows",
-                left=[self._service(n) for n in ("IngestRowsAccepted", "IngestRowsRejected")],
+                left=[
+                    self._service(n)
+                    for n in (Metric.INGEST_ROWS_ACCEPTED, Metric.INGEST_ROWS_REJECTED)
+                ],
             ),
             cloudwatch.GraphWidget(
                 title="Job runs and failures",
-                left=[self._service("JobRuns", job=job) for job in JOBS],
-                right=[self._service("JobFailures", job=job) for job in JOBS],
+                left=[self._service(Metric.JOB_RUNS, job=job) for job in JOBS],
+                right=[self._service(Metric.JOB_FAILURES, job=job) for job in JOBS],
             ),
             cloudwatch.GraphWidget(
                 title="Job duration (ms)",

@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from ..domain.errors import DomainError
-from ..observability import logger, metrics
+from ..observability import Metric, logger, metrics
 
 
 @dataclass(frozen=True)
@@ -62,11 +62,11 @@ def run(job: str, as_of: datetime) -> JobReport:
     try:
         counts = work(as_of)
     except Exception:
-        metrics.add("JobFailures", job=job)
+        metrics.add(Metric.JOB_FAILURES, job=job)
         raise
     report = JobReport(job, as_of, round((time.perf_counter() - started) * 1000, 1), counts)
-    metrics.add("JobRuns", job=job)
-    metrics.milliseconds("JobDuration", report.duration_ms, job=job)
+    metrics.add(Metric.JOB_RUNS, job=job)
+    metrics.milliseconds(Metric.JOB_DURATION, report.duration_ms, job=job)
     logger.info("job run", extra={"job": job, "as_of": as_of.isoformat(), **_fields(report)})
     return report
 

@@ -28,7 +28,7 @@ from ..domain.ingest import (
 from ..domain.ingest_report import BatchOutcome, IngestReport
 from ..domain.readings import DaySeries, merge, month_of
 from ..domain.vocabulary import Energy
-from ..observability import metrics
+from ..observability import Metric, metrics
 from ..render import history_csv
 from ..store import access_points as points_store
 from ..store import ingest_reports as reports
@@ -81,8 +81,8 @@ def ingest(data: bytes, source: str, report_id: str, now: datetime) -> IngestRep
             prefix = f"batches[{index}]." if len(batches) > 1 else ""
             report.batches.append(_ingest_batch(raw, report, prefix, now))
     reports.save(report)
-    metrics.add("IngestRowsAccepted", report.accepted)
-    metrics.add("IngestRowsRejected", report.rejected + (1 if report.file_error else 0))
+    metrics.add(Metric.INGEST_ROWS_ACCEPTED, report.accepted)
+    metrics.add(Metric.INGEST_ROWS_REJECTED, report.rejected + (1 if report.file_error else 0))
     return report
 
 

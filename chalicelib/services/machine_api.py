@@ -21,7 +21,7 @@ from ..domain.readings import (
     month_of,
 )
 from ..domain.vocabulary import Energy, Granularity, RenewalState
-from ..observability import metrics
+from ..observability import Metric, metrics
 from ..store import mandates as mandates_store
 from ..store import readings as readings_store
 from . import access_log, meterdata
@@ -148,7 +148,7 @@ def energy(
         face="api",
         now=now,
     )
-    metrics.add("ReadsServed", face="api")
+    metrics.add(Metric.READS_SERVED, face="api")
     return EnergyAnswer(point, mandate, fine, daily)
 
 

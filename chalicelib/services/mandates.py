@@ -16,7 +16,7 @@ from ..domain.feed import FeedEvent
 from ..domain.mandates import Mandate
 from ..domain.onboarding import require_active
 from ..domain.vocabulary import EndReason, Granularity, MandateStatus, Scenario
-from ..observability import metrics
+from ..observability import Metric, metrics
 from ..store import access_points as points_store
 from ..store import mandates as store
 from ..store import onboarding as onboarding_store
@@ -89,10 +89,10 @@ def grant(sub: str, request: GrantRequest, now: datetime) -> Mandate:
 
 
 EVENT_METRICS = {
-    "granted": "MandatesGranted",
-    "ended": "MandatesEnded",
-    "expired": "MandatesExpired",
-    "period_truncated": "MandatesTruncated",
+    "granted": Metric.MANDATES_GRANTED,
+    "ended": Metric.MANDATES_ENDED,
+    "expired": Metric.MANDATES_EXPIRED,
+    "period_truncated": Metric.MANDATES_TRUNCATED,
 }
 
 

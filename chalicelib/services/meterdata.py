@@ -21,7 +21,7 @@ from ..domain.volumes import (
     complete_until,
     fine_series,
 )
-from ..observability import metrics
+from ..observability import Metric, metrics
 from ..store import access_points as points_store
 from ..store import readings as store
 from . import access_log, directory, mandates
@@ -98,7 +98,7 @@ def volumes(
         face=face,
         now=now,
     )
-    metrics.add("ReadsServed", face=face)
+    metrics.add(Metric.READS_SERVED, face=face)
     return Volumes(point, mandate, resolution, first, end, served_first, served_end, channels)
 
 
@@ -164,7 +164,7 @@ def peak_power(
         face=face,
         now=now,
     )
-    metrics.add("ReadsServed", face=face)
+    metrics.add(Metric.READS_SERVED, face=face)
     return Peaks(point, served_first, served_end, peaks)
 
 

@@ -26,7 +26,7 @@ from ..domain.errors import DomainError
 from ..domain.onboarding import require_active
 from ..domain.vocabulary import ApplicationStatus
 from ..domain.webhooks import Endpoint
-from ..observability import logger, metrics
+from ..observability import Metric, logger, metrics
 from ..store import mandates as mandates_store
 from ..store import onboarding as onboarding_store
 from ..store import webhooks as store
@@ -164,7 +164,7 @@ def data_available(
                 document = rules.data_payload(mandate, channel, first, last, now)
                 _enqueue(target, message_id, document, "data_available", mandate.id, now)
     except Exception:
-        metrics.add("WebhookHintsDropped")
+        metrics.add(Metric.WEBHOOK_HINTS_DROPPED)
         logger.exception("data_available not queued", extra={"report_id": report_id})
 
 
@@ -250,11 +250,11 @@ def _attempt(record: dict[str, Any], now: datetime) -> int | None:
     status, error = _post(target, message["id"], message["event"], now)
     if error is None:
         store.log_attempt(target.id, message["log"], attempt, "delivered", now, status)
-        metrics.add("WebhooksDelivered")
+        metrics.add(Metric.WEBHOOKS_DELIVERED)
         if target.status != "active":
             store.set_health(target.edv, target.id, None, now)
         return None
-    metrics.add("WebhookAttemptsFailed")
+    metrics.add(Metric.WEBHOOK_ATTEMPTS_FAILED)
     if attempt >= rules.MAX_ATTEMPTS:
         store.log_attempt(target.id, message["log"], attempt, "dead", now, status, error)
         store.set_health(target.edv, target.id, error, now)
@@ -264,7 +264,7 @@ def _attempt(record: dict[str, Any], now: datetime) -> int | None:
             MessageGroupId=target.id,
             MessageDeduplicationId=f"dead:{target.id}:{message['id']}"[:128],
         )
-        metrics.add("WebhooksDeadLettered")
+        metrics.add(Metric.WEBHOOKS_DEAD_LETTERED)
         return None
     store.log_attempt(target.id, message["log"], attempt, "retrying", now, status, error)
     delay = rules.retry_delay(attempt, _backoff_scale())

@@ -18,6 +18,7 @@ RANKS: dict[str, int] = {
     "chalicelib": 0,
     "chalicelib.lazy": 0,
     "chalicelib.media_types": 0,
+    "chalicelib.queues": 0,
     "chalicelib.domain": 1,
     "chalicelib.config": 1,
     "chalicelib.observability": 1,

@@ -68,7 +68,7 @@ def fuzzed() -> Iterator[tuple[Any, Matrix]]:
         from tests.support.http import Http
 
         bootstrap()
-        matrix = build_world(Http(Client(app, stage_name="dev")))
+        matrix = build_world(Http(Client(app, stage_name="local")))
         stack = LocalStack(app, pages_bucket="", s3=None)
         served = wsgi_app(stack)
 

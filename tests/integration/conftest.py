@@ -23,4 +23,4 @@ def aws() -> Iterator[None]:
 def http(aws: None) -> Http:
     from app import app
 
-    return Http(Client(app, stage_name="dev"))
+    return Http(Client(app, stage_name="local"))

@@ -485,7 +485,7 @@ def matrix() -> Iterator[Matrix]:
         from chalicelib.local import bootstrap
 
         bootstrap()
-        http = Http(Client(app, stage_name="dev"))
+        http = Http(Client(app, stage_name="local"))
         yield build_world(http)
 
 

@@ -1,6 +1,10 @@
-"""The outside acceptance suite's seam (API.md): mock_aws, bootstrap(), app, chalice's Client."""
+"""The outside acceptance suite's seam (docs/api.md): mock_aws, bootstrap(), app, chalice's Client
+on the local stage, `local`, or on its older name `dev`."""
 
 from __future__ import annotations
+
+import json
+from pathlib import Path
 
 import pytest
 from chalice.test import Client
@@ -9,7 +13,8 @@ from moto import mock_aws
 from tests.conftest import ScanIssuedError
 
 
-def test_the_seam_works_exactly_as_documented() -> None:
+@pytest.mark.parametrize("stage_name", ["local", "dev"])
+def test_the_seam_works_exactly_as_documented(stage_name: str) -> None:
     with mock_aws():
         from chalicelib.local import bootstrap
 
@@ -17,7 +22,7 @@ def test_the_seam_works_exactly_as_documented() -> None:
         bootstrap()  # idempotent
         from app import app
 
-        client = Client(app, stage_name="dev")
+        client = Client(app, stage_name=stage_name)
         token = client.http.post(
             "/v1/dev/token",
             headers={"Content-Type": "application/json"},
@@ -35,3 +40,9 @@ def test_a_dynamodb_scan_fails_the_test() -> None:
         bootstrap()
         with pytest.raises(ScanIssuedError):
             list(OrganisationItem.scan())
+
+
+def test_dev_is_only_another_name_for_the_local_stage() -> None:
+    stages = json.loads((Path(__file__).parents[2] / ".chalice" / "config.json").read_text())
+    assert stages["stages"]["dev"] == stages["stages"]["local"]
+    assert stages["stages"]["local"]["environment_variables"]["STAGE"] == "local"
