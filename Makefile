@@ -7,12 +7,14 @@ SHELL := /bin/bash
 PYTHON312 ?= $(shell for candidate in python3.12 $$(ls -d $${PYENV_ROOT:-$$HOME/.pyenv}/versions/3.12*/bin/python3.12 2>/dev/null | sort -Vr); do $$candidate -c 'import sys; assert sys.version_info[:2] == (3, 12)' >/dev/null 2>&1 && { command -v $$candidate; break; }; done)
 VENV := .venv
 PY := $(VENV)/bin/python
-STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | sha1sum | cut -c1-12)
+# requirements*.txt name what we use; requirements-dev.lock pins everything under them, with hashes.
+LOCK := requirements-dev.lock
+STAMP := $(VENV)/.installed-$(shell cat $(LOCK) | sha1sum | cut -c1-12)
 # The browser tests drive the machine's own Chromium (Debian's package), not a downloaded build.
 CHROMIUM := /usr/bin/chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: help install browser run test lint format typecheck unit integration bench fuzz load openapi synth clean
+.PHONY: help install lock browser run test lint format typecheck unit integration e2e infra bench fuzz load openapi synth clean
 
 help:
 	@echo "make run     install, start the local stack with demo data on http://127.0.0.1:8000"
@@ -21,15 +23,20 @@ help:
 	@echo "make fuzz    schemathesis over every operation, FUZZ_EXAMPLES (default 500) each, fresh randomness"
 	@echo "make load    drive a local stack with concurrent EDV reads and grants; print throughput"
 	@echo "make synth   the CloudFormation templates of every stage in cdk.out/ (offline, no AWS account)"
+	@echo "make unit | integration | e2e | infra   one part of the suite;  make lock  re-pin after editing requirements"
 
-$(STAMP): requirements.txt requirements-dev.txt
+$(STAMP): $(LOCK)
 	@test -n "$(PYTHON312)" || { echo "Python 3.12 not found (PATH or pyenv)"; exit 1; }
 	@test -x $(PY) || $(PYTHON312) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes -r $(LOCK)
 	@rm -f $(VENV)/.installed-*
 	@touch $(STAMP)
 
 install: $(STAMP)
+
+# uv resolves for every platform at once (--universal) in seconds; plain pip installs the result.
+lock: install
+	$(PY) -m uv pip compile requirements-dev.txt --generate-hashes --universal --python-version 3.12 -o $(LOCK) -q
 
 $(CHROMIUM):
 	$(SUDO) apt-get update -qq
@@ -49,6 +56,12 @@ unit: install
 integration: install
 	$(PY) -m pytest tests/integration
 
+e2e: install browser
+	$(PY) -m pytest tests/e2e
+
+infra: install
+	$(PY) -m pytest tests/infrastructure
+
 lint: install
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
@@ -60,6 +73,7 @@ format: install
 typecheck: install
 	$(PY) -m mypy chalicelib functions infrastructure
 
+# Full sizes; `make test` runs the same with --quick (tests/bench).
 bench: install
 	$(PY) -m bench
 

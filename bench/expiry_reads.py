@@ -22,17 +22,18 @@ def _ean(serial: int) -> str:
     return data + str(gs1_check_digit(data))
 
 
-def run() -> None:
+def run(quick: bool = False) -> None:
+    total = 500 if quick else TOTAL
     with emulated_aws():
         from chalicelib.store import mandates as store
         from chalicelib.store.mandates import EdvAccessPointItem, MandateItem, expiry_shard
         from tests.support.counting import dynamodb_reads
 
         now = datetime(2025, 6, 1, tzinfo=UTC)
-        every = TOTAL // DUE
+        every = total // DUE
         started = time.perf_counter()
         with MandateItem.batch_write() as mandates, EdvAccessPointItem.batch_write() as pairs:
-            for index in range(TOTAL):
+            for index in range(total):
                 due = index % every == 0
                 until = now - timedelta(hours=1) if due else now + timedelta(days=30 + index % 700)
                 mandate_id = f"m-{index:05d}"
@@ -72,7 +73,7 @@ def run() -> None:
                     )
                 )
         print(
-            f"set-up: {TOTAL:,} active mandates, {DUE} due, in {time.perf_counter() - started:.1f} s"
+            f"set-up: {total:,} active mandates, {DUE} due, in {time.perf_counter() - started:.1f} s"
         )
 
         with dynamodb_reads() as finding:

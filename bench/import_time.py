@@ -17,16 +17,17 @@ PROBE = (
 RUNS = 7
 
 
-def run() -> None:
+def run(quick: bool = False) -> None:
+    runs = 2 if quick else RUNS
     samples = []
-    for _ in range(RUNS):
+    for _ in range(runs):
         output = subprocess.run(
             [sys.executable, "-c", PROBE], cwd=ROOT, capture_output=True, text=True, check=True
         ).stdout
         samples.append(json.loads(output.strip().splitlines()[-1]))
     times = sorted(sample["ms"] for sample in samples)
     print(
-        f"import app: median {statistics.median(times):.0f} ms over {RUNS} fresh processes "
+        f"import app: median {statistics.median(times):.0f} ms over {runs} fresh processes "
         f"(min {times[0]:.0f}, max {times[-1]:.0f})"
     )
     print(

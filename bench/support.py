@@ -17,8 +17,10 @@ def emulated_aws() -> Iterator[None]:
         AWS_SECRET_ACCESS_KEY="bench",
         AWS_DEFAULT_REGION="eu-west-1",
         AWS_REGION="eu-west-1",
-        STAGE="dev",
+        STAGE="local",
         POWERTOOLS_LOG_LEVEL="WARNING",
+        # Figures only: no EMF metric lines between them.
+        POWERTOOLS_METRICS_DISABLED="true",
     )
     from moto import mock_aws
 

@@ -8,6 +8,7 @@ they are defined, so they come from TABLE_PREFIX at import.
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 
@@ -15,6 +16,41 @@ DEV_ISSUER = "http://127.0.0.1:8000/v1/dev"
 DEV_AUDIENCE = "edv-portal"
 LOCAL_JWKS = "local:dev-issuer"  # the local stack's own issuer, whose keys live in-process
 DEFAULT_TABLE_PREFIX = "edv-local-"
+
+
+# What a deployed function cannot do without; the CDK stack sets every one (infrastructure/).
+DEPLOYED_VARIABLES = (
+    "STAGE",
+    "TABLE_PREFIX",
+    "AUTH_ISSUER",
+    "AUTH_AUDIENCE",
+    "AUTH_JWKS_URL",
+    "BUCKET_PAGES",
+    "BUCKET_CONTRACTS",
+    "BUCKET_EXPORTS",
+    "BUCKET_INGEST",
+    "PAGES_BASE_URL_PARAMETER",
+    "WEBHOOK_QUEUE",
+    "WEBHOOK_DEAD_LETTER_QUEUE",
+    "CURSOR_KEY",
+    "TOKEN_SIGNING_KEY_PEM",
+)
+
+
+class ConfigurationError(RuntimeError):
+    """A deployed function is missing configuration: it must fail at cold start, not per request."""
+
+
+def check_deployed(environment: Mapping[str, str] = os.environ) -> None:
+    """In Lambda: every variable present, and never the local stage (whose issuer anyone can use).
+    Elsewhere (tests, the local stack, synthesis) nothing is checked."""
+    if not environment.get("AWS_LAMBDA_FUNCTION_NAME"):
+        return
+    missing = [name for name in DEPLOYED_VARIABLES if not environment.get(name)]
+    if missing:
+        raise ConfigurationError(f"Missing configuration: {', '.join(missing)}.")
+    if environment["STAGE"] == "local" or environment["AUTH_JWKS_URL"] == LOCAL_JWKS:
+        raise ConfigurationError("The local stage and its issuer never run in AWS Lambda.")
 
 
 def _env(name: str, default: str) -> str:

@@ -7,6 +7,7 @@ Powertools loads on first use, not when the app is imported.
 
 from __future__ import annotations
 
+import os
 from enum import StrEnum
 from functools import cache
 from typing import TYPE_CHECKING, Any
@@ -73,6 +74,8 @@ class _Metrics:
         self._put(name, MetricUnit.Milliseconds, value, dimensions)
 
     def _put(self, name: str, unit: Any, value: float, dimensions: dict[str, str]) -> None:
+        if os.environ.get("POWERTOOLS_METRICS_DISABLED", "").lower() == "true":
+            return  # as Powertools' own switch, which its single_metric does not heed
         if not dimensions:
             _metrics().add_metric(name=name, unit=unit, value=value)
             return

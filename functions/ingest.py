@@ -7,8 +7,11 @@ from typing import Any
 from urllib.parse import unquote_plus
 
 from chalicelib.aws import s3
+from chalicelib.config import check_deployed
 from chalicelib.observability import logger, metrics
 from chalicelib.services import ingest
+
+check_deployed()  # missing configuration fails the cold start, not each event
 
 
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:

@@ -6,8 +6,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from chalicelib.config import check_deployed
 from chalicelib.jobs import run
 from chalicelib.observability import metrics
+
+check_deployed()  # missing configuration fails the cold start, not each event
 
 
 def _as_of(event: dict[str, Any]) -> datetime:

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from chalicelib.config import check_deployed
 from chalicelib.observability import metrics
 from chalicelib.services import webhooks
+
+check_deployed()  # missing configuration fails the cold start, not each event
 
 
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:

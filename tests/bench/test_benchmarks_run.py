@@ -1,0 +1,35 @@
+"""Every benchmark runs, on small sizes, in each `make test`: a benchmark that breaks fails the
+suite instead of rotting until someone next runs `make bench`. It prints figures, and only figures."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_every_benchmark_prints_its_figures_on_small_sizes() -> None:
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("AWS_ENDPOINT_URL")}
+    done = subprocess.run(
+        [sys.executable, "-m", "bench", "--quick"],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    lines = done.stdout.splitlines()
+    sections = [line for line in lines if line.startswith("== ")]
+    assert sections == ["== import_time", "== meterdata", "== expiry_reads"]
+    figures = [line for line in lines if not line.startswith("== ")]
+    assert len(figures) >= 10
+    assert not [line for line in figures if line.lstrip().startswith("{")], "log or EMF lines"
+    assert any(line.startswith("(a) ") and " ms" in line for line in figures)
+    assert any(
+        line.startswith("whole job: expired 10,") or "expired 10" in line for line in figures
+    )
