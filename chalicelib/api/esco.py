@@ -20,6 +20,7 @@ from pydantic import ValidationError
 
 from ..aws import is_transient
 from ..domain.api_clients import ApiClient
+from ..domain.consent import RequestedService
 from ..domain.errors import DomainError, FieldError
 from ..domain.vocabulary import Granularity
 from ..media_types import JSON
@@ -203,7 +204,7 @@ def create_client_session(call: Call, body: CreateClientSessionRequest) -> dict[
     requested data services and periods and sends the customer back to returnUrlSuccess or
     returnUrlFailed. The mandates it produces carry `referenceNumber`."""
     services = [
-        consent.RequestedService(
+        RequestedService(
             Granularity.DAY if service.data_service_type == "VH_dag" else Granularity.QUARTER_HOUR,
             wire.date_of(service.data_period_from),
             wire.date_of(service.data_period_to),

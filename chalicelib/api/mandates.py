@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import Field
 
+from ..domain.consent import require_same_edv
 from ..domain.errors import DomainError
 from ..domain.vocabulary import EndReason, EventType, Granularity, MandateStatus, Scenario
 from ..services import access_log, consent, mandates
@@ -183,8 +184,7 @@ def grant_mandate(call: Call, body: GrantRequest) -> MandateView:
     reference_number = None
     if body.session is not None:
         session = consent.get(body.session, call.now)
-        if session.edv != body.edv:
-            raise DomainError("validation_error", "This consent request is from another EDV.")
+        require_same_edv(session.edv, body.edv)
         reference_number = session.reference_number
     mandate = mandates.grant(
         call.person.sub,

@@ -184,6 +184,25 @@ def expire(mandate: Mandate) -> Mandate:
     )
 
 
+def supersede(current: Mandate, now: datetime) -> Mandate:
+    """A new grant on the same (EAN, EDV) closes the active one (R5): replaced, or, if its
+    validity is already over (the expiry job has not run yet), expired at valid_until."""
+    return (
+        end(current, EndReason.REPLACED, now) if current.gives_access_at(now) else expire(current)
+    )
+
+
+def close(mandate: Mandate, reason: EndReason, now: datetime) -> Mandate | None:
+    """An active mandate closed for `reason` by a job or by the EDV's termination; None when
+    there is nothing to close (already closed, or an expiry that is not due yet). Past its
+    validity a mandate expires, whatever the reason."""
+    if mandate.status is not MandateStatus.ACTIVE:
+        return None
+    if reason is EndReason.EXPIRED and mandate.valid_until > now:
+        return None
+    return end(mandate, reason, now) if mandate.gives_access_at(now) else expire(mandate)
+
+
 def end_reason_for(
     mandate: Mandate, caller_sub: str, acting_as: set[GridUser], current: GridUser | None
 ) -> EndReason:

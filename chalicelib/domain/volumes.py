@@ -67,6 +67,29 @@ def check_range(first: date, end: date, resolution: Resolution) -> None:
         )
 
 
+DEFAULT_INSTANT_WINDOW = timedelta(days=1)
+
+
+def instant_window(
+    window_from: datetime | None, window_to: datetime | None, now: datetime
+) -> tuple[datetime, datetime]:
+    """The machine API's window [from, to): by default the last day up to now."""
+    to = window_to or now
+    start = window_from or to - DEFAULT_INSTANT_WINDOW
+    if to <= start:
+        raise DomainError("invalid_period", "Parameter 'to' must come after 'from'.")
+    return start, to
+
+
+def check_instant_window(start: datetime, to: datetime, *, fine: bool) -> None:
+    """The same bounds as `check_range`, for a window of instants."""
+    span = (to - start).days
+    if fine and span > FINE_RANGE_DAYS:
+        raise DomainError("range_too_large", "At most 366 days of quarter-hours or hours at once.")
+    if span > COARSE_RANGE_YEARS * 366:
+        raise DomainError("range_too_large", "At most 5 years of days at once.")
+
+
 def _years_later(day: date, years: int) -> date:
     try:
         return day.replace(year=day.year + years)

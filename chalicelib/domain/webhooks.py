@@ -29,6 +29,7 @@ SECRET_PREFIX = "whsec_"  # noqa: S105 - the format's prefix, not a secret
 BACKOFF = (30, 120, 600, 1800, 3600, 7200, 14400, 28800, 43200)
 MAX_ATTEMPTS = len(BACKOFF) + 1
 ATTEMPT_TIMEOUT_SECONDS = 10
+MAX_ENDPOINTS = 10  # per EDV: enough for a live and a test receiver per system, no fan-out farm
 
 
 @dataclass(frozen=True)
@@ -67,6 +68,11 @@ def check_endpoint(url: str, event_types: list[str], local: bool) -> None:
         )
     if problems:
         raise DomainError("validation_error", "The webhook endpoint is invalid.", errors=problems)
+
+
+def check_room(existing: int) -> None:
+    if existing >= MAX_ENDPOINTS:
+        raise DomainError("conflict", f"An EDV has at most {MAX_ENDPOINTS} webhook endpoints.")
 
 
 def event_id(edv: str, seq: int) -> str:

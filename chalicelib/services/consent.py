@@ -6,26 +6,20 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
-from urllib.parse import urlsplit
 
 from ..config import settings
+from ..domain import consent as rules
 from ..domain.api_clients import ApiClient
-from ..domain.errors import DomainError, FieldError
+from ..domain.consent import RequestedService
+from ..domain.errors import DomainError
 from ..domain.vocabulary import Granularity
 from ..store import directory as directory_store
 from ..store import machine_access as store
 from ..store import onboarding as onboarding_store
 
-SESSION_LIFETIME = timedelta(hours=24)
-
-
-@dataclass(frozen=True)
-class RequestedService:
-    granularity: Granularity  # day, or the fine one (quarter-hour/hour, by the EAN's energy)
-    period_start: date | None
-    period_end: date | None
+__all__ = ["RequestedService", "Session", "create", "get"]
 
 
 @dataclass(frozen=True)
@@ -43,15 +37,6 @@ class Session:
     valid_to: datetime
 
 
-def _check_return_url(name: str, url: str | None, problems: list[FieldError]) -> None:
-    if url is None:
-        return
-    parts = urlsplit(url)
-    local = parts.hostname in ("127.0.0.1", "localhost") and settings().is_local
-    if parts.scheme != "https" and not (parts.scheme == "http" and local):
-        problems.append(FieldError(name, f"Property '{name}' must be an https URL."))
-
-
 def create(
     client: ApiClient,
     *,
@@ -67,20 +52,14 @@ def create(
     now: datetime,
 ) -> tuple[str, datetime]:
     application = onboarding_store.get_application(client.enterprise_number)
-    problems: list[FieldError] = []
-    if application is None or contract_number != application.contract_number:
-        problems.append(
-            FieldError(
-                "dataAccessContractNumber",
-                "Property 'dataAccessContractNumber' is not this client's data access contract.",
-            )
-        )
-    _check_return_url("returnUrlSuccess", return_url_success, problems)
-    _check_return_url("returnUrlFailed", return_url_failed, problems)
-    if problems:
-        raise DomainError("validation_error", "Model validation failed.", errors=problems)
+    rules.check_request(
+        contract_number=contract_number,
+        own_contract_number=application.contract_number if application else None,
+        return_urls={"returnUrlSuccess": return_url_success, "returnUrlFailed": return_url_failed},
+        local=settings().is_local,
+    )
     identifier = secrets.token_hex(32)
-    valid_to = now + SESSION_LIFETIME
+    valid_to = rules.valid_to(now)
     details: dict[str, Any] = {
         "reference_number": reference_number,
         "flow": flow,
@@ -105,9 +84,8 @@ def create(
 
 
 def get(identifier: str, now: datetime) -> Session:
-    # An empty key is not a key to DynamoDB (it would refuse the read): no such session either.
-    item = store.get_session(identifier) if 0 < len(identifier) <= 128 else None
-    if item is None or now >= item.valid_to:
+    item = store.get_session(identifier) if rules.could_exist(identifier) else None
+    if item is None or not rules.is_open(item.valid_to, now):
         raise DomainError("not_found", "This consent request does not exist or has expired.")
     details = item.details
     organisation = directory_store.get_organisation(item.edv)

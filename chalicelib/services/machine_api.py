@@ -21,13 +21,11 @@ from ..domain.readings import (
     month_of,
 )
 from ..domain.vocabulary import Energy, Granularity, RenewalState
+from ..domain.volumes import check_instant_window, instant_window
 from ..observability import Metric, metrics
 from ..store import mandates as mandates_store
 from ..store import readings as readings_store
 from . import access_log, meterdata
-
-FINE_WINDOW_DAYS = 366
-DAILY_WINDOW_YEARS = 5
 
 
 class PeriodType(StrEnum):
@@ -116,18 +114,9 @@ def energy(
         )
     period_from = day_start_utc(mandate.period_start)
     period_to = day_start_utc(mandate.period_end)
-    to = window_to or now
-    start = window_from or to - timedelta(days=1)
-    if to <= start:
-        raise DomainError("invalid_period", "Parameter 'to' must come after 'from'.")
+    start, to = instant_window(window_from, window_to, now)
     if period_type is PeriodType.READ_TIME:
-        span = (to - start).days
-        if Series.FINE in wanted and span > FINE_WINDOW_DAYS:
-            raise DomainError(
-                "range_too_large", "At most 366 days of quarter-hours or hours at once."
-            )
-        if span > DAILY_WINDOW_YEARS * 366:
-            raise DomainError("range_too_large", "At most 5 years of days at once.")
+        check_instant_window(start, to, fine=Series.FINE in wanted)
         start, to = max(start, period_from), min(to, period_to)
         if to <= start:
             raise DomainError("outside_mandate_period", "Outside the mandate's consumption period.")

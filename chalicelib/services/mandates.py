@@ -71,12 +71,7 @@ def grant(sub: str, request: GrantRequest, now: datetime) -> Mandate:
         if current is not None and current.status is not MandateStatus.ACTIVE:
             raise ContendedError()  # read between another grant's two writes: read again
         if current is not None:
-            # Past its validity (the job has not run yet) it expires; otherwise it is replaced.
-            closed = (
-                rules.end(current, EndReason.REPLACED, now)
-                if current.gives_access_at(now)
-                else rules.expire(current)
-            )
+            closed = rules.supersede(current, now)
             change.mandates.append(closed)
             change.events.append(feed.ended(closed))
         change.mandates.append(mandate)
@@ -142,16 +137,9 @@ def end_all_of_edv(edv: str, now: datetime) -> int:
 def _close(mandate_id: str, now: datetime, reason: EndReason) -> bool:
     def attempt() -> bool:
         mandate = store.get(mandate_id)
-        if mandate is None or mandate.status is not MandateStatus.ACTIVE:
-            return False  # someone else closed it meanwhile: nothing more to do
-        if reason is EndReason.EXPIRED:
-            if mandate.valid_until > now:
-                return False
-            closed = rules.expire(mandate)
-        elif mandate.gives_access_at(now):
-            closed = rules.end(mandate, reason, now)
-        else:
-            closed = rules.expire(mandate)
+        closed = rules.close(mandate, reason, now) if mandate else None
+        if closed is None:
+            return False  # someone else closed it meanwhile, or it is not due: nothing to do
         _commit(
             store.Change(mandates=[closed], closed_pairs=[closed], events=[feed.ended(closed)]),
             now,

@@ -32,8 +32,6 @@ from ..store import onboarding as onboarding_store
 from ..store import webhooks as store
 from . import directory
 
-MAX_ENDPOINTS = 10
-
 
 @cache
 def _sqs() -> Any:
@@ -65,8 +63,7 @@ def register(
     directory.admin_of(sub, edv)
     require_active(onboarding_store.get_application(edv))
     rules.check_endpoint(url, event_types, settings().is_local)
-    if len(store.of_edv(edv)) >= MAX_ENDPOINTS:
-        raise DomainError("conflict", f"An EDV has at most {MAX_ENDPOINTS} webhook endpoints.")
+    rules.check_room(len(store.of_edv(edv)))
     endpoint = Endpoint(
         id=f"whe_{secrets.token_hex(12)}",
         edv=edv,
