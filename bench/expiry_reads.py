@@ -26,7 +26,8 @@ def run(quick: bool = False) -> None:
     total = 500 if quick else TOTAL
     with emulated_aws():
         from chalicelib.store import mandates as store
-        from chalicelib.store.mandates import EdvAccessPointItem, MandateItem, expiry_shard
+        from chalicelib.store.mandates import MandateItem, expiry_shard
+        from chalicelib.store.projections import EdvAccessPointItem
         from tests.support.counting import dynamodb_reads
 
         now = datetime(2025, 6, 1, tzinfo=UTC)

@@ -236,7 +236,9 @@ def _meter_view(entry: MeterOfOther) -> MeterOfOtherView:
     response=MeterOfOtherPage,
     errors=("not_a_member", "invalid_cursor"),
 )
-def list_meters_of_others(call: Call, en: str, query: MetersQuery) -> MeterOfOtherPage:
+def list_meters_of_others(
+    call: Call, enterprise_number: str, query: MetersQuery
+) -> MeterOfOtherPage:
     """Filters: `ean` (prefix), `energy`, `meter_type`, `granularity`, `status`. Address and meter
     number only while the mandate gives access."""
     filters = mandates.MetersFilter(
@@ -246,14 +248,15 @@ def list_meters_of_others(call: Call, en: str, query: MetersQuery) -> MeterOfOth
         granularity=query.granularity.value if query.granularity else None,
         status=query.status.value if query.status else None,
     )
-    scope = f"meters:{en}:{filters.ean_prefix}:{filters.energy}:{filters.meter_type}:" + (
-        f"{filters.granularity}:{filters.status}"
+    scope = (
+        f"meters:{enterprise_number}:{filters.ean_prefix}:{filters.energy}:{filters.meter_type}:"
+        + (f"{filters.granularity}:{filters.status}")
     )
     entries, next_cursor = paged(
         scope,
         query,
         lambda limit, start: mandates.meters_of_others(
-            call.person.sub, en, filters, call.now, limit, start
+            call.person.sub, enterprise_number, filters, call.now, limit, start
         ),
     )
     return MeterOfOtherPage(items=[_meter_view(e) for e in entries], next_cursor=next_cursor)
@@ -267,8 +270,8 @@ def list_meters_of_others(call: Call, en: str, query: MetersQuery) -> MeterOfOth
     response=EdvAccessPointView,
     errors=("not_a_member", "no_mandate"),
 )
-def get_meter_of_other(call: Call, en: str, ean: str) -> EdvAccessPointView:
-    detail = mandates.access_point_for_edv(call.person.sub, en, ean, call.now)
+def get_meter_of_other(call: Call, enterprise_number: str, ean: str) -> EdvAccessPointView:
+    detail = mandates.access_point_for_edv(call.person.sub, enterprise_number, ean, call.now)
     latest, *previous = detail.mandates
     point = detail.point
     return EdvAccessPointView(

@@ -79,11 +79,14 @@ def dev_jwks(call: Call) -> Response:
     body=KboLinkRequest,
     response=KboLink,
 )
-def put_kbo_link(call: Call, en: str, sub: str, body: KboLinkRequest) -> Reply:
+def put_kbo_link(call: Call, enterprise_number: str, sub: str, body: KboLinkRequest) -> Reply:
     """Creates the organisation if it is new; renames it if the register's name changed."""
-    result = kbo.link_person(en, sub, body.role, body.organisation_name, call.now)
+    result = kbo.link_person(enterprise_number, sub, body.role, body.organisation_name, call.now)
     view = KboLink(
-        enterprise_number=en, organisation_name=result.organisation.name, sub=sub, role=body.role
+        enterprise_number=enterprise_number,
+        organisation_name=result.organisation.name,
+        sub=sub,
+        role=body.role,
     )
     return Reply(view, status=201 if result.created else 200)
 

@@ -100,12 +100,14 @@ def get_me(call: Call) -> Me:
     response=MemberPage,
     errors=("not_a_member", "forbidden", "invalid_cursor"),
 )
-def list_members(call: Call, en: str, query: PageQuery) -> MemberPage:
+def list_members(call: Call, enterprise_number: str, query: PageQuery) -> MemberPage:
     """Administrators only: every link of a person to the organisation, with its origin."""
     links, next_cursor = paged(
-        f"members:{en}",
+        f"members:{enterprise_number}",
         query,
-        lambda limit, start: directory.list_members(call.person.sub, en, limit, start),
+        lambda limit, start: directory.list_members(
+            call.person.sub, enterprise_number, limit, start
+        ),
     )
     return MemberPage(items=[member_view(link) for link in links], next_cursor=next_cursor)
 
@@ -119,9 +121,9 @@ def list_members(call: Call, en: str, query: PageQuery) -> MemberPage:
     response=Member,
     errors=("not_a_member", "forbidden", "last_administrator"),
 )
-def put_member(call: Call, en: str, sub: str, body: Delegation) -> Reply:
+def put_member(call: Call, enterprise_number: str, sub: str, body: Delegation) -> Reply:
     """Administrators give a person a role for the organisation; 201 when new, 200 when changed."""
-    link, created = directory.delegate(call.person.sub, en, sub, body.role, call.now)
+    link, created = directory.delegate(call.person.sub, enterprise_number, sub, body.role, call.now)
     return Reply(member_view(link), status=201 if created else 200)
 
 
@@ -133,6 +135,6 @@ def put_member(call: Call, en: str, sub: str, body: Delegation) -> Reply:
     status=204,
     errors=("not_a_member", "forbidden", "not_found", "last_administrator"),
 )
-def delete_member(call: Call, en: str, sub: str) -> None:
+def delete_member(call: Call, enterprise_number: str, sub: str) -> None:
     """KBO links come from the register and cannot be removed here."""
-    directory.remove_delegation(call.person.sub, en, sub)
+    directory.remove_delegation(call.person.sub, enterprise_number, sub)

@@ -334,15 +334,15 @@ def _feed_entry(event: FeedEvent) -> FeedEntry:
     response=FeedPage,
     errors=("not_a_member", "invalid_cursor"),
 )
-def list_mandate_events(call: Call, en: str, query: PageQuery) -> FeedPage:
+def list_mandate_events(call: Call, enterprise_number: str, query: PageQuery) -> FeedPage:
     """granted, ended, expired and period_truncated (with purge_from), in order, none missing.
     Keep `poll_cursor` to ask later for what happened since."""
-    scope = f"feed:{en}"
+    scope = f"feed:{enterprise_number}"
     position = decode_cursor(scope, query.cursor)
     after = int(position.get("seq", 0)) if position else 0
     if after < 0:
         raise DomainError("invalid_cursor", "The cursor is not one this list gave out.")
-    events = mandates.feed_after(call.person.sub, en, after, query.limit + 1)
+    events = mandates.feed_after(call.person.sub, enterprise_number, after, query.limit + 1)
     page = events[: query.limit]
     last = page[-1].seq if page else after
     more = len(events) > query.limit

@@ -194,12 +194,12 @@ def _pdf(result: Volumes, unit: str, call: Call) -> bytes:
     }
     note = None
     if len(next(iter(table.values()))) > TABLE_ROWS_MAX:
-        from ..store import readings
+        from ..store import readings as readings_store
 
         note = "De tabel toont dagtotalen; de grafiek en de CSV-download tonen elk interval."
         table = {}
         for channel in result.channels:
-            months = readings.months_between(
+            months = readings_store.months_between(
                 result.point.ean, channel, result.served_first, result.served_end
             )
             daily = coarse_series(
@@ -240,13 +240,13 @@ def _pdf(result: Volumes, unit: str, call: Call) -> bytes:
         "range_too_large",
     ),
 )
-def get_volumes(call: Call, en: str, ean: str, query: VolumesQuery) -> Response:
+def get_volumes(call: Call, enterprise_number: str, ean: str, query: VolumesQuery) -> Response:
     """The range is clipped to the mandate's consumption period (`served_from`/`served_to`).
     Up to 366 days at quarter-hour or hour resolution, 5 years at day and coarser. Missing values
     are points with status `missing` and no value. Large answers are gzip-encoded when the
     client accepts it, else staged on S3 behind a 303 to a URL valid 15 minutes."""
     result = meterdata.volumes(
-        call.person.sub, en, ean, query.from_, query.to, query.resolution, call.now
+        call.person.sub, enterprise_number, ean, query.from_, query.to, query.resolution, call.now
     )
     unit = "m3" if result.is_gas and query.unit == "m3" else "kWh"
     chosen = _format(call.request, query.format)
@@ -277,10 +277,14 @@ def get_volumes(call: Call, en: str, ean: str, query: VolumesQuery) -> Response:
         "range_too_large",
     ),
 )
-def get_peak_power(call: Call, en: str, ean: str, query: PeakPowerQuery) -> PeakPower:
+def get_peak_power(
+    call: Call, enterprise_number: str, ean: str, query: PeakPowerQuery
+) -> PeakPower:
     """Electricity: per month the highest quarter-hour offtake as power (kWh × 4 = kW) and when.
     Gas: the highest hourly offtake, for AMR meters only. Over the served days of each month."""
-    result = meterdata.peak_power(call.person.sub, en, ean, query.from_, query.to, call.now)
+    result = meterdata.peak_power(
+        call.person.sub, enterprise_number, ean, query.from_, query.to, call.now
+    )
     return PeakPower(
         ean=ean,
         energy=result.point.energy,

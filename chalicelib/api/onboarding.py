@@ -47,7 +47,7 @@ class HistoryEntry(ApiModel):
 
 
 class ServicesOverview(ApiModel):
-    """The services overview of API.md, with the history of the application."""
+    """The services overview (docs/api.md), with the history of the application."""
 
     enterprise_number: str
     organisation_name: str
@@ -166,11 +166,11 @@ ADMIN_ERRORS = ("not_a_member", "forbidden")
     status=201,
     errors=(*ADMIN_ERRORS, "conflict"),
 )
-def apply_as_edv(call: Call, en: str, body: ApplicationRequest) -> ServicesOverview:
+def apply_as_edv(call: Call, enterprise_number: str, body: ApplicationRequest) -> ServicesOverview:
     """Administrators choose the channel; the standard contract is then ready to sign."""
     view = onboarding.apply(
         call.person.sub,
-        en,
+        enterprise_number,
         channel=body.channel,
         contact_name=body.contact.name,
         contact_email=body.contact.email,
@@ -188,9 +188,9 @@ def apply_as_edv(call: Call, en: str, body: ApplicationRequest) -> ServicesOverv
     response=ServicesOverview,
     errors=("not_a_member", "not_found"),
 )
-def get_services_overview(call: Call, en: str) -> ServicesOverview:
+def get_services_overview(call: Call, enterprise_number: str) -> ServicesOverview:
     """Contract status, API status, dates and links; any member may look."""
-    return overview_view(onboarding.overview(call.person.sub, en))
+    return overview_view(onboarding.overview(call.person.sub, enterprise_number))
 
 
 @api.operation(
@@ -201,8 +201,8 @@ def get_services_overview(call: Call, en: str) -> ServicesOverview:
     response_media_types=(PDF,),
     errors=(*ADMIN_ERRORS, "not_found"),
 )
-def get_contract(call: Call, en: str) -> Response:
-    contract_number, document = onboarding.contract_pdf(call.person.sub, en)
+def get_contract(call: Call, enterprise_number: str) -> Response:
+    contract_number, document = onboarding.contract_pdf(call.person.sub, enterprise_number)
     return Response(
         body=document,
         status_code=200,
@@ -223,10 +223,12 @@ def get_contract(call: Call, en: str) -> Response:
     max_body_bytes=MAX_SIGNED_CONTRACT_BYTES,
     errors=(*ADMIN_ERRORS, "not_found", "conflict", "invalid_pdf"),
 )
-def put_signed_contract(call: Call, en: str) -> ServicesOverview:
+def put_signed_contract(call: Call, enterprise_number: str) -> ServicesOverview:
     """The body is the PDF itself; it is checked by parsing it, not by its name."""
     return overview_view(
-        onboarding.upload_signed_contract(call.person.sub, en, call.raw_body, call.now)
+        onboarding.upload_signed_contract(
+            call.person.sub, enterprise_number, call.raw_body, call.now
+        )
     )
 
 
@@ -238,8 +240,8 @@ def put_signed_contract(call: Call, en: str) -> ServicesOverview:
     response=ServicesOverview,
     errors=(*ADMIN_ERRORS, "not_found", "conflict"),
 )
-def cancel_application(call: Call, en: str) -> ServicesOverview:
-    return overview_view(onboarding.cancel(call.person.sub, en, call.now))
+def cancel_application(call: Call, enterprise_number: str) -> ServicesOverview:
+    return overview_view(onboarding.cancel(call.person.sub, enterprise_number, call.now))
 
 
 @api.operation(
@@ -250,9 +252,9 @@ def cancel_application(call: Call, en: str) -> ServicesOverview:
     response=ServicesOverview,
     errors=(*ADMIN_ERRORS, "not_found", "conflict"),
 )
-def terminate_contract(call: Call, en: str) -> ServicesOverview:
+def terminate_contract(call: Call, enterprise_number: str) -> ServicesOverview:
     """Ends the EDV role, all its mandates and API clients; the stappenplan says it stopped."""
-    return overview_view(onboarding.terminate(call.person.sub, en, call.now))
+    return overview_view(onboarding.terminate(call.person.sub, enterprise_number, call.now))
 
 
 @api.operation(
@@ -282,9 +284,9 @@ def list_applications(call: Call, query: QueueQuery) -> ApplicationPage:
     response=ServicesOverview,
     errors=("not_found", "conflict"),
 )
-def approve_application(call: Call, en: str) -> ServicesOverview:
+def approve_application(call: Call, enterprise_number: str) -> ServicesOverview:
     """The organisation becomes energiedienstverlener for verbruik; its stappenplan goes live."""
-    return overview_view(onboarding.approve(call.person.sub, en, call.now))
+    return overview_view(onboarding.approve(call.person.sub, enterprise_number, call.now))
 
 
 @api.operation(
@@ -296,8 +298,10 @@ def approve_application(call: Call, en: str) -> ServicesOverview:
     response=ServicesOverview,
     errors=("not_found", "conflict"),
 )
-def reject_application(call: Call, en: str, body: RejectRequest) -> ServicesOverview:
-    return overview_view(onboarding.reject(call.person.sub, en, body.reason, call.now))
+def reject_application(call: Call, enterprise_number: str, body: RejectRequest) -> ServicesOverview:
+    return overview_view(
+        onboarding.reject(call.person.sub, enterprise_number, body.reason, call.now)
+    )
 
 
 @api.operation(
@@ -308,15 +312,15 @@ def reject_application(call: Call, en: str, body: RejectRequest) -> ServicesOver
     response=PublicEdv,
     errors=("not_found",),
 )
-def get_public_edv(call: Call, en: str) -> PublicEdv:
+def get_public_edv(call: Call, enterprise_number: str) -> PublicEdv:
     """For the consent page: who asks for the data, and whether it still may."""
-    view = onboarding.public_edv(en)
+    view = onboarding.public_edv(enterprise_number)
     return PublicEdv(
-        enterprise_number=en,
+        enterprise_number=enterprise_number,
         name=view.organisation.name,
         status=view.application.status,
-        stappenplan_url=pages.stappenplan_url(en),
-        consent_url=pages.consent_url(en),
+        stappenplan_url=pages.stappenplan_url(enterprise_number),
+        consent_url=pages.consent_url(enterprise_number),
     )
 
 
@@ -333,9 +337,13 @@ CLIENTS = "/v1/organisations/{en}/api-clients"
     status=201,
     errors=(*ADMIN_ERRORS, "edv_not_active", "api_not_enabled"),
 )
-def create_api_client(call: Call, en: str, body: ApiClientRequest) -> ApiClientCreated:
+def create_api_client(
+    call: Call, enterprise_number: str, body: ApiClientRequest
+) -> ApiClientCreated:
     """The secret (or the certificate's thumbprint) and the subscription key are shown once."""
-    created = api_clients.create(call.person.sub, en, body.name, body.certificate_pem, call.now)
+    created = api_clients.create(
+        call.person.sub, enterprise_number, body.name, body.certificate_pem, call.now
+    )
     return ApiClientCreated(
         **client_view(created.client).model_dump(),
         client_secret=created.client_secret,
@@ -352,11 +360,13 @@ def create_api_client(call: Call, en: str, body: ApiClientRequest) -> ApiClientC
     response=ApiClientPage,
     errors=(*ADMIN_ERRORS, "invalid_cursor"),
 )
-def list_api_clients(call: Call, en: str, query: PageQuery) -> ApiClientPage:
+def list_api_clients(call: Call, enterprise_number: str, query: PageQuery) -> ApiClientPage:
     clients, next_cursor = paged(
-        f"api-clients:{en}",
+        f"api-clients:{enterprise_number}",
         query,
-        lambda limit, start: api_clients.list_clients(call.person.sub, en, limit, start),
+        lambda limit, start: api_clients.list_clients(
+            call.person.sub, enterprise_number, limit, start
+        ),
     )
     return ApiClientPage(items=[client_view(c) for c in clients], next_cursor=next_cursor)
 
@@ -369,6 +379,6 @@ def list_api_clients(call: Call, en: str, query: PageQuery) -> ApiClientPage:
     status=204,
     errors=(*ADMIN_ERRORS, "not_found"),
 )
-def revoke_api_client(call: Call, en: str, client_id: str) -> Reply | None:
-    api_clients.revoke(call.person.sub, en, client_id, call.now)
+def revoke_api_client(call: Call, enterprise_number: str, client_id: str) -> Reply | None:
+    api_clients.revoke(call.person.sub, enterprise_number, client_id, call.now)
     return None

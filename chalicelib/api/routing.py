@@ -48,6 +48,8 @@ PATH_PARAMETERS: dict[str, tuple[Callable[[str], str], dict[str, Any]]] = {
     "en": (parse_enterprise_number, {"type": "string", "pattern": "^[0-9]{10}$"}),
     "ean": (parse_ean, {"type": "string", "pattern": "^[0-9]{18}$"}),
 }
+# `{en}` is short in URLs only; handlers and everything below them say enterprise_number.
+HANDLER_NAMES = {"en": "enterprise_number"}
 
 
 @dataclass(frozen=True)
@@ -272,7 +274,7 @@ def serve(
         kwargs: dict[str, Any] = {}
         for name, value in path_values.items():
             parser = PATH_PARAMETERS.get(name)
-            kwargs[name] = parser[0](value) if parser else value
+            kwargs[HANDLER_NAMES.get(name, name)] = parser[0](value) if parser else value
         if len(call.raw_body) > operation.max_body_bytes:
             raise DomainError(
                 "payload_too_large", f"The body may be at most {operation.max_body_bytes} bytes."

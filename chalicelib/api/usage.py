@@ -249,13 +249,15 @@ def put_tariffs(call: Call, body: TariffTableIn) -> TariffTableView:
     response_media_types=(JSON, CSV_UTF8),
     errors=("forbidden", "not_a_member", "not_found", "validation_error"),
 )
-def get_usage(call: Call, en: str, query: UsageQuery) -> Response:
+def get_usage(call: Call, enterprise_number: str, query: UsageQuery) -> Response:
     """For the organisation's administrators. A mandate counts on the Brussels dates from its
     grant up to the day it stopped giving access (that day excluded, at least one day)."""
-    result = usage.for_administrator(call.person.sub, en, query.month)
+    result = usage.for_administrator(call.person.sub, enterprise_number, query.month)
     revision = usage.tariff_table().revision
     view = _usage_view(result, revision)
-    return _answer(call, [result], view, query.format, f"gebruik-{en}-{query.month}.csv")
+    return _answer(
+        call, [result], view, query.format, f"gebruik-{enterprise_number}-{query.month}.csv"
+    )
 
 
 @api.operation(

@@ -89,11 +89,16 @@ def _view(endpoint: Endpoint) -> EndpointView:
     status=201,
     errors=(*ERRORS, "edv_not_active", "conflict", "validation_error"),
 )
-def create_endpoint(call: Call, en: str, body: EndpointRequest) -> Reply:
+def create_endpoint(call: Call, enterprise_number: str, body: EndpointRequest) -> Reply:
     """HTTPS only. It receives the chosen events from now on, signed per Standard Webhooks with
     the secret in this answer (not shown again)."""
     created = webhooks.register(
-        call.person.sub, en, body.url, list(body.event_types), body.description, call.now
+        call.person.sub,
+        enterprise_number,
+        body.url,
+        list(body.event_types),
+        body.description,
+        call.now,
     )
     return Reply(EndpointCreated(**_view(created).model_dump(), secret=created.secret), status=201)
 
@@ -106,8 +111,10 @@ def create_endpoint(call: Call, en: str, body: EndpointRequest) -> Reply:
     response=EndpointList,
     errors=ERRORS,
 )
-def list_endpoints(call: Call, en: str) -> EndpointList:
-    return EndpointList(items=[_view(e) for e in webhooks.endpoints(call.person.sub, en)])
+def list_endpoints(call: Call, enterprise_number: str) -> EndpointList:
+    return EndpointList(
+        items=[_view(e) for e in webhooks.endpoints(call.person.sub, enterprise_number)]
+    )
 
 
 @api.operation(
@@ -118,8 +125,8 @@ def list_endpoints(call: Call, en: str) -> EndpointList:
     response=EndpointView,
     errors=(*ERRORS, "not_found"),
 )
-def get_endpoint(call: Call, en: str, endpoint_id: str) -> EndpointView:
-    return _view(webhooks.endpoint(call.person.sub, en, endpoint_id))
+def get_endpoint(call: Call, enterprise_number: str, endpoint_id: str) -> EndpointView:
+    return _view(webhooks.endpoint(call.person.sub, enterprise_number, endpoint_id))
 
 
 @api.operation(
@@ -130,8 +137,8 @@ def get_endpoint(call: Call, en: str, endpoint_id: str) -> EndpointView:
     status=204,
     errors=(*ERRORS, "not_found"),
 )
-def delete_endpoint(call: Call, en: str, endpoint_id: str) -> None:
-    webhooks.remove(call.person.sub, en, endpoint_id)
+def delete_endpoint(call: Call, enterprise_number: str, endpoint_id: str) -> None:
+    webhooks.remove(call.person.sub, enterprise_number, endpoint_id)
 
 
 @api.operation(
@@ -143,11 +150,15 @@ def delete_endpoint(call: Call, en: str, endpoint_id: str) -> None:
     response=DeliveryPage,
     errors=(*ERRORS, "not_found", "invalid_cursor"),
 )
-def list_deliveries(call: Call, en: str, endpoint_id: str, query: PageQuery) -> DeliveryPage:
+def list_deliveries(
+    call: Call, enterprise_number: str, endpoint_id: str, query: PageQuery
+) -> DeliveryPage:
     items, next_cursor = paged(
         f"webhook-deliveries:{endpoint_id}",
         query,
-        lambda limit, start: webhooks.deliveries(call.person.sub, en, endpoint_id, limit, start),
+        lambda limit, start: webhooks.deliveries(
+            call.person.sub, enterprise_number, endpoint_id, limit, start
+        ),
     )
     return DeliveryPage(
         items=[
@@ -177,6 +188,6 @@ def list_deliveries(call: Call, en: str, endpoint_id: str, query: PageQuery) -> 
     status=202,
     errors=(*ERRORS, "not_found"),
 )
-def send_test_event(call: Call, en: str, endpoint_id: str) -> Reply:
-    message_id = webhooks.send_test(call.person.sub, en, endpoint_id, call.now)
+def send_test_event(call: Call, enterprise_number: str, endpoint_id: str) -> Reply:
+    message_id = webhooks.send_test(call.person.sub, enterprise_number, endpoint_id, call.now)
     return Reply(TestSent(webhook_id=message_id), status=202)

@@ -1,4 +1,4 @@
-"""The words of the domain (DOMAIN.md): every enumeration, in one light module.
+"""The words of the domain (docs/domain.md): every enumeration, in one light module.
 
 The HTTP models need these names when the app is imported; the rules and records that use them
 load with the use cases, on first need.

@@ -9,7 +9,7 @@ from ..domain.access_log import AccessRecord
 from ..domain.access_points import GridUser
 from ..domain.errors import DomainError
 from ..domain.mandates import Mandate
-from ..store import access_log as store
+from ..store import access_log as access_log_store
 from .access_points import acting_as
 
 if TYPE_CHECKING:
@@ -26,7 +26,7 @@ def record(
     face: str,
     now: datetime,
 ) -> None:
-    store.append(
+    access_log_store.append(
         AccessRecord(
             ean=mandate.ean,
             edv=mandate.edv,
@@ -49,4 +49,4 @@ def of_customer(
     identity = GridUser("org", organisation) if organisation else GridUser("person", sub)
     if identity not in acting_as(sub):
         raise DomainError("forbidden", "You do not administer this organisation.")
-    return store.page_of(identity.key, ean, limit, start)
+    return access_log_store.page_of(identity.key, ean, limit, start)

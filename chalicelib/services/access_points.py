@@ -9,7 +9,7 @@ from ..domain.access_points import AccessPoint, GridUser, Tenure, check_configur
 from ..domain.brussels import brussels_date
 from ..domain.errors import DomainError
 from ..domain.vocabulary import Direction, Energy, MeterType, Role
-from ..store import access_points as store
+from ..store import access_points as access_points_store
 from ..store import directory as directory_store
 from .contention import retrying
 
@@ -48,7 +48,7 @@ def register(ean: str, registration: Registration, now: datetime) -> tuple[Acces
     tenure = Tenure(registration.grid_user, registration.grid_user_since)
 
     def attempt() -> tuple[AccessPoint, bool]:
-        existing = store.get(ean)
+        existing = access_points_store.get(ean)
         if existing is not None and existing.energy is not registration.energy:
             raise DomainError("conflict", "An EAN does not change energy.")
         point = AccessPoint(
@@ -61,7 +61,7 @@ def register(ean: str, registration: Registration, now: datetime) -> tuple[Acces
             tenures=with_tenure(existing.tenures if existing else (), tenure),
             version=existing.version if existing else 0,
         )
-        store.save(point, today)
+        access_points_store.save(point, today)
         return point, existing is None
 
     return retrying(attempt)
@@ -75,7 +75,7 @@ def hand_over(ean: str, tenure: Tenure, today: date) -> None:
         point = get(ean)
         tenures = with_tenure(point.tenures, tenure)
         if tenures != point.tenures:
-            store.save(replace(point, tenures=tenures), today)
+            access_points_store.save(replace(point, tenures=tenures), today)
 
     retrying(attempt)
 
@@ -90,7 +90,7 @@ def mine(sub: str, now: datetime) -> list[MyAccessPoint]:
     today = brussels_date(now)
     result = []
     for identity in sorted(acting_as(sub), key=lambda g: g.key):
-        for point in store.of_grid_user(identity):
+        for point in access_points_store.of_grid_user(identity):
             tenure = point.tenure_on(today)
             if tenure is not None and tenure.grid_user == identity:
                 result.append(MyAccessPoint(point, tenure))
@@ -98,7 +98,7 @@ def mine(sub: str, now: datetime) -> list[MyAccessPoint]:
 
 
 def get(ean: str) -> AccessPoint:
-    point = store.get(ean)
+    point = access_points_store.get(ean)
     if point is None:
         raise DomainError("not_found", "There is no such access point.")
     return point

@@ -18,7 +18,7 @@ from ..domain.api_clients import (
 )
 from ..domain.errors import DomainError
 from ..domain.vocabulary import AuthMethod, ClientStatus
-from ..store import api_clients as store
+from ..store import api_clients as api_clients_store
 from ..store import onboarding as onboarding_store
 from . import directory
 
@@ -61,7 +61,7 @@ def create(
         subscription_key_hash=hash_subscription_key(subscription_key),
         certificate=certificate,
     )
-    store.create(client)
+    api_clients_store.create(client)
     return CreatedClient(client, secret, subscription_key)
 
 
@@ -69,19 +69,19 @@ def list_clients(
     actor_sub: str, enterprise_number: str, limit: int, start: Key | None
 ) -> tuple[list[ApiClient], Key | None]:
     directory.admin_of(actor_sub, enterprise_number)
-    return store.page_of_edv(enterprise_number, limit, start)
+    return api_clients_store.page_of_edv(enterprise_number, limit, start)
 
 
 def revoke(actor_sub: str, enterprise_number: str, client_id: str, now: datetime) -> None:
     directory.admin_of(actor_sub, enterprise_number)
-    client = store.get(client_id)
+    client = api_clients_store.get(client_id)
     if client is None or client.enterprise_number != enterprise_number:
         raise DomainError("not_found", "This organisation has no such API client.")
     if client.status is ClientStatus.ACTIVE:
-        store.revoke(client_id, actor_sub, now)
+        api_clients_store.revoke(client_id, actor_sub, now)
 
 
 def revoke_all(enterprise_number: str, now: datetime) -> None:
     """When the EDV terminates, its machine access ends with it."""
-    for client in store.active_of_edv(enterprise_number):
-        store.revoke(client.client_id, "system:edv_terminated", now)
+    for client in api_clients_store.active_of_edv(enterprise_number):
+        api_clients_store.revoke(client.client_id, "system:edv_terminated", now)

@@ -16,7 +16,7 @@ from ..domain.consent import RequestedService
 from ..domain.errors import DomainError
 from ..domain.vocabulary import Granularity
 from ..store import directory as directory_store
-from ..store import machine_access as store
+from ..store import machine_access as machine_access_store
 from ..store import onboarding as onboarding_store
 
 __all__ = ["RequestedService", "Session", "create", "get"]
@@ -77,14 +77,14 @@ def create(
         "sso": sso,
         "enterprise_number": enterprise_number,
     }
-    store.save_session(
+    machine_access_store.save_session(
         identifier, client.enterprise_number, client.client_id, details, now, valid_to
     )
     return identifier, valid_to
 
 
 def get(identifier: str, now: datetime) -> Session:
-    item = store.get_session(identifier) if rules.could_exist(identifier) else None
+    item = machine_access_store.get_session(identifier) if rules.could_exist(identifier) else None
     if item is None or not rules.is_open(item.valid_to, now):
         raise DomainError("not_found", "This consent request does not exist or has expired.")
     details = item.details

@@ -17,14 +17,14 @@ from ..domain.directory import (
 )
 from ..domain.errors import DomainError
 from ..domain.vocabulary import Role, Via
-from ..store import directory as store
+from ..store import directory as directory_store
 
 if TYPE_CHECKING:
     from ..store.base import Key
 
 
 def membership(sub: str, enterprise_number: str) -> Membership | None:
-    return effective_membership(store.links_of_person_in(sub, enterprise_number))
+    return effective_membership(directory_store.links_of_person_in(sub, enterprise_number))
 
 
 def member_of(sub: str, enterprise_number: str) -> Membership:
@@ -45,9 +45,9 @@ class OrganisationMembership:
 
 def organisations_of(sub: str) -> list[OrganisationMembership]:
     links_by_org: dict[str, list[Link]] = {}
-    for link in store.links_of_person(sub):
+    for link in directory_store.links_of_person(sub):
         links_by_org.setdefault(link.enterprise_number, []).append(link)
-    organisations = store.get_organisations(set(links_by_org))
+    organisations = directory_store.get_organisations(set(links_by_org))
     result = []
     for enterprise_number in sorted(links_by_org):
         merged = effective_membership(links_by_org[enterprise_number])
@@ -69,8 +69,10 @@ def link_from_kbo(
     enterprise_number: str, sub: str, role: Role, organisation_name: str, now: datetime
 ) -> KboLinkResult:
     """What the KBO register says: this person holds a function in this organisation."""
-    _created_org, renamed = store.save_organisation_name(enterprise_number, organisation_name, now)
-    existing = store.get_link(enterprise_number, sub, Via.KBO)
+    _created_org, renamed = directory_store.save_organisation_name(
+        enterprise_number, organisation_name, now
+    )
+    existing = directory_store.get_link(enterprise_number, sub, Via.KBO)
     link = Link(
         enterprise_number=enterprise_number,
         sub=sub,
@@ -78,21 +80,21 @@ def link_from_kbo(
         role=role,
         created_at=existing.created_at if existing else now,
     )
-    store.save_link(link)
-    organisation = store.get_organisation(enterprise_number)
+    directory_store.save_link(link)
+    organisation = directory_store.get_organisation(enterprise_number)
     assert organisation is not None
     return KboLinkResult(link, organisation, created=existing is None, renamed=renamed)
 
 
 def get_organisation(enterprise_number: str) -> Organisation | None:
-    return store.get_organisation(enterprise_number)
+    return directory_store.get_organisation(enterprise_number)
 
 
 def list_members(
     actor_sub: str, enterprise_number: str, limit: int, start: Key | None
 ) -> tuple[list[Link], Key | None]:
     admin_of(actor_sub, enterprise_number)
-    return store.page_links_of_organisation(enterprise_number, limit, start)
+    return directory_store.page_links_of_organisation(enterprise_number, limit, start)
 
 
 def delegate(
@@ -100,9 +102,9 @@ def delegate(
 ) -> tuple[Link, bool]:
     """An RMA delegation: an administrator gives a person access for the organisation."""
     admin_of(actor_sub, enterprise_number)
-    existing = store.get_link(enterprise_number, sub, Via.RMA)
+    existing = directory_store.get_link(enterprise_number, sub, Via.RMA)
     if existing is not None and existing.role is Role.ADMIN and role is Role.MEMBER:
-        check_delegation_removal(store.links_of_organisation(enterprise_number), sub)
+        check_delegation_removal(directory_store.links_of_organisation(enterprise_number), sub)
     link = Link(
         enterprise_number=enterprise_number,
         sub=sub,
@@ -111,13 +113,13 @@ def delegate(
         created_at=existing.created_at if existing else now,
         granted_by=actor_sub,
     )
-    store.save_link(link)
+    directory_store.save_link(link)
     return link, existing is None
 
 
 def remove_delegation(actor_sub: str, enterprise_number: str, sub: str) -> None:
     admin_of(actor_sub, enterprise_number)
-    if store.get_link(enterprise_number, sub, Via.RMA) is None:
+    if directory_store.get_link(enterprise_number, sub, Via.RMA) is None:
         raise DomainError("not_found", "This person has no RMA delegation for the organisation.")
-    check_delegation_removal(store.links_of_organisation(enterprise_number), sub)
-    store.delete_link(enterprise_number, sub, Via.RMA)
+    check_delegation_removal(directory_store.links_of_organisation(enterprise_number), sub)
+    directory_store.delete_link(enterprise_number, sub, Via.RMA)

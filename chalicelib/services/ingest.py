@@ -30,10 +30,10 @@ from ..domain.readings import DaySeries, merge, month_of
 from ..domain.vocabulary import Energy
 from ..observability import Metric, metrics
 from ..render import history_csv
-from ..store import access_points as points_store
-from ..store import ingest_reports as reports
-from ..store import leases
-from ..store import readings as store
+from ..store import access_points as access_points_store
+from ..store import ingest_reports as ingest_reports_store
+from ..store import leases as leases_store
+from ..store import readings as readings_store
 from . import webhooks
 
 if TYPE_CHECKING:
@@ -80,7 +80,7 @@ def ingest(data: bytes, source: str, report_id: str, now: datetime) -> IngestRep
         for index, raw in enumerate(batches):
             prefix = f"batches[{index}]." if len(batches) > 1 else ""
             report.batches.append(_ingest_batch(raw, report, prefix, now))
-    reports.save(report)
+    ingest_reports_store.save(report)
     metrics.add(Metric.INGEST_ROWS_ACCEPTED, report.accepted)
     metrics.add(Metric.INGEST_ROWS_REJECTED, report.rejected + (1 if report.file_error else 0))
     return report
@@ -114,7 +114,7 @@ def _ingest_batch(raw: RawBatch, report: IngestReport, prefix: str, now: datetim
 
 
 def _check_against_registry(raw: RawBatch) -> AccessPoint:
-    point = points_store.get(raw.ean)
+    point = access_points_store.get(raw.ean)
     if point is None:
         raise BatchError(f"EAN {raw.ean} is not a registered access point")
     if raw.channel not in {channel.value for channel in point.channels}:
@@ -145,14 +145,14 @@ def _series_lease(ean: str, channel: str) -> Iterator[None]:
     reading is lost between a read and a write. A crashed holder's lease expires."""
     name, owner = f"ingest:{ean}#{channel}", uuid.uuid4().hex
     deadline = time.monotonic() + LEASE_WAIT_SECONDS
-    while not leases.acquire(name, owner, datetime.now(UTC), LEASE_SECONDS):
+    while not leases_store.acquire(name, owner, datetime.now(UTC), LEASE_SECONDS):
         if time.monotonic() > deadline:
             raise BatchError("another ingest is writing this meter's data; try again later")
         time.sleep(random.uniform(0.02, 0.25))  # noqa: S311 - jitter, not a secret
     try:
         yield
     finally:
-        leases.release(name, owner)
+        leases_store.release(name, owner)
 
 
 def _store(parsed: ParsedBatch, now: datetime) -> tuple[int, int]:
@@ -162,14 +162,14 @@ def _store(parsed: ParsedBatch, now: datetime) -> tuple[int, int]:
         merged: dict[date, DaySeries] = {}
         changed: list[DaySeries] = []
         if parsed.days:
-            stored = store.read_days(ean, channel, parsed.days)
+            stored = readings_store.read_days(ean, channel, parsed.days)
             for day, (incoming, given) in sorted(parsed.days.items()):
                 series = stored.get(day) or DaySeries.empty(day, incoming.minutes)
                 if merge(series, incoming, given):
                     changed.append(series)
                 merged[day] = series
             # Unchanged days are not written: their insert time stays what it was.
-            store.write_days(ean, channel, changed, now)
+            readings_store.write_days(ean, channel, changed, now)
         # Every month the batch touches is brought up to date from the merged days, changed or
         # not: if an earlier attempt stored the days and then failed, its retry mends the month.
         months: dict[date, list[date]] = defaultdict(list)
@@ -191,7 +191,7 @@ def _update_month(
     parsed: ParsedBatch,
     now: datetime,
 ) -> bool:
-    series = store.read_month(ean, channel, month)
+    series = readings_store.read_month(ean, channel, month)
     before = series.pack(), series.gas_factor
     for day in days:
         if day in merged:
@@ -203,12 +203,12 @@ def _update_month(
         series.gas_factor = parsed.gas_factor
     if (series.pack(), series.gas_factor) == before:
         return False
-    store.write_month(ean, channel, series, now)
+    readings_store.write_month(ean, channel, series, now)
     return True
 
 
 def report(report_id: str) -> IngestReport:
-    found = reports.get(report_id)
+    found = ingest_reports_store.get(report_id)
     if found is None:
         raise DomainError("not_found", "There is no such ingest report.")
     return found
@@ -217,4 +217,4 @@ def report(report_id: str) -> IngestReport:
 def reports_of_day(
     day: str, limit: int, start: Key | None
 ) -> tuple[list[IngestReport], Key | None]:
-    return reports.page_of_day(day, limit, start)
+    return ingest_reports_store.page_of_day(day, limit, start)

@@ -17,9 +17,12 @@ from ..domain.mandates import Mandate
 from ..domain.onboarding import require_active
 from ..domain.vocabulary import EndReason, Granularity, MandateStatus, Scenario
 from ..observability import Metric, metrics
-from ..store import access_points as points_store
-from ..store import mandates as store
+from ..store import access_points as access_points_store
+from ..store import feed as feed_store
+from ..store import mandate_changes as mandate_changes_store
+from ..store import mandates as mandates_store
 from ..store import onboarding as onboarding_store
+from ..store import projections as projections_store
 from ..store.base import ContendedError
 from . import directory, webhooks
 from .access_points import acting_as
@@ -27,7 +30,7 @@ from .contention import retrying
 
 if TYPE_CHECKING:
     from ..store.base import Key
-    from ..store.mandates import EdvAccessPoint
+    from ..store.projections import EdvAccessPoint
 
 
 @dataclass(frozen=True)
@@ -51,7 +54,7 @@ def grant(sub: str, request: GrantRequest, now: datetime) -> Mandate:
     def attempt() -> Mandate:
         # What other writers change is read inside the retry: the access point's tenures and
         # the pair's active mandate.
-        point = points_store.get(request.ean)
+        point = access_points_store.get(request.ean)
         tenure = require_grid_user(point, identities, brussels_date(now))
         assert point is not None
         mandate = rules.grant(
@@ -66,8 +69,8 @@ def grant(sub: str, request: GrantRequest, now: datetime) -> Mandate:
             now=now,
             reference_number=request.reference_number,
         )
-        change = store.Change()
-        current = store.active_of_edv_and_ean(request.edv, request.ean)
+        change = mandate_changes_store.Change()
+        current = mandates_store.active_of_edv_and_ean(request.edv, request.ean)
         if current is not None and current.status is not MandateStatus.ACTIVE:
             raise ContendedError()  # read between another grant's two writes: read again
         if current is not None:
@@ -91,10 +94,10 @@ EVENT_METRICS = {
 }
 
 
-def _commit(change: store.Change, now: datetime) -> None:
+def _commit(change: mandate_changes_store.Change, now: datetime) -> None:
     """Write the change; each event it caused counts in the service's metrics, and goes out to
     the EDV's webhook endpoints."""
-    for event in store.commit(change, now):
+    for event in mandate_changes_store.commit(change, now):
         metrics.add(EVENT_METRICS[event.type.value])
     webhooks.dispatch_quietly({mandate.edv for mandate in change.mandates}, now)
 
@@ -102,7 +105,7 @@ def _commit(change: store.Change, now: datetime) -> None:
 def _visible_to(sub: str, mandate: Mandate, now: datetime) -> bool:
     if mandate.granted_by == sub:
         return True
-    point = points_store.get(mandate.ean)
+    point = access_points_store.get(mandate.ean)
     current = point.grid_user_on(brussels_date(now)) if point else None
     return current is not None and current in acting_as(sub)
 
@@ -111,24 +114,26 @@ def end(sub: str, mandate_id: str, now: datetime) -> Mandate:
     """R7: by the customer who granted it, or by the current grid user. Never by the EDV."""
 
     def attempt() -> Mandate:
-        mandate = store.get(mandate_id)
+        mandate = mandates_store.get(mandate_id)
         if mandate is None:
             raise DomainError("not_found", "There is no such mandate.")
-        point = points_store.get(mandate.ean)
+        point = access_points_store.get(mandate.ean)
         current = point.grid_user_on(brussels_date(now)) if point else None
         reason = rules.end_reason_for(mandate, sub, acting_as(sub), current)
         ended = rules.end(mandate, reason, now)
-        change = store.Change(mandates=[ended], closed_pairs=[ended], events=[feed.ended(ended)])
+        change = mandate_changes_store.Change(
+            mandates=[ended], closed_pairs=[ended], events=[feed.ended(ended)]
+        )
         _commit(change, now)
         return ended
 
     return retrying(attempt)
 
 
-def end_all_of_edv(edv: str, now: datetime) -> int:
+def end_all_of_edv(enterprise_number: str, now: datetime) -> int:
     """The EDV terminated its contract: every mandate it holds ends (edv_terminated)."""
     count = 0
-    for _, mandate_id in list(store.active_projections_of_edv(edv)):
+    for _, mandate_id in list(projections_store.active_of_edv(enterprise_number)):
         if _close(mandate_id, now, EndReason.EDV_TERMINATED):
             count += 1
     return count
@@ -136,12 +141,14 @@ def end_all_of_edv(edv: str, now: datetime) -> int:
 
 def _close(mandate_id: str, now: datetime, reason: EndReason) -> bool:
     def attempt() -> bool:
-        mandate = store.get(mandate_id)
+        mandate = mandates_store.get(mandate_id)
         closed = rules.close(mandate, reason, now) if mandate else None
         if closed is None:
             return False  # someone else closed it meanwhile, or it is not due: nothing to do
         _commit(
-            store.Change(mandates=[closed], closed_pairs=[closed], events=[feed.ended(closed)]),
+            mandate_changes_store.Change(
+                mandates=[closed], closed_pairs=[closed], events=[feed.ended(closed)]
+            ),
             now,
         )
         return True
@@ -151,7 +158,9 @@ def _close(mandate_id: str, now: datetime, reason: EndReason) -> bool:
 
 def expire_due(as_of: datetime) -> int:
     """The expiry job: mandates past valid_until become expired, with an `expired` event."""
-    return sum(_close(due.id, as_of, EndReason.EXPIRED) for due in store.due_for_expiry(as_of))
+    return sum(
+        _close(due.id, as_of, EndReason.EXPIRED) for due in mandates_store.due_for_expiry(as_of)
+    )
 
 
 def truncate_for(
@@ -164,12 +173,12 @@ def truncate_for(
 ) -> int:
     """R8: active mandates of the outgoing grid user end their period at the effective date."""
     count = 0
-    for candidate in store.of_ean(ean):
+    for candidate in mandates_store.of_ean(ean):
         if not candidate.gives_access_at(now) or candidate.grid_user == new_grid_user:
             continue
 
         def attempt(mandate_id: str = candidate.id) -> bool:
-            mandate = store.get(mandate_id)
+            mandate = mandates_store.get(mandate_id)
             if mandate is None or not mandate.gives_access_at(now):
                 return False
             truncated = rules.truncate(mandate, scenario, effective_date, now)
@@ -177,7 +186,7 @@ def truncate_for(
                 return False
             purge = rules.purge_from(effective_date, recorded_on)
             event = feed.truncated(truncated, truncated.period_adjustments[-1], purge)
-            _commit(store.Change(mandates=[truncated], events=[event]), now)
+            _commit(mandate_changes_store.Change(mandates=[truncated], events=[event]), now)
             return True
 
         count += retrying(attempt)
@@ -190,21 +199,21 @@ def truncate_for(
 def of_person(sub: str, now: datetime) -> list[Mandate]:
     """What a customer sees: the mandates they granted, and the active ones on the access
     points they are grid user of now (which they may end)."""
-    seen: dict[str, Mandate] = {m.id: m for m in store.of_granter(sub)}
+    seen: dict[str, Mandate] = {m.id: m for m in mandates_store.of_granter(sub)}
     today = brussels_date(now)
     identities = acting_as(sub)
     for identity in identities:
-        for point in points_store.of_grid_user(identity):
+        for point in access_points_store.of_grid_user(identity):
             if point.grid_user_on(today) != identity:
                 continue
-            for mandate in store.of_ean(point.ean):
+            for mandate in mandates_store.of_ean(point.ean):
                 if mandate.gives_access_at(now):
                     seen.setdefault(mandate.id, mandate)
     return sorted(seen.values(), key=lambda m: (m.granted_at, m.id), reverse=True)
 
 
 def get_for_person(sub: str, mandate_id: str, now: datetime) -> Mandate:
-    mandate = store.get(mandate_id)
+    mandate = mandates_store.get(mandate_id)
     if mandate is None or not _visible_to(sub, mandate, now):
         raise DomainError("not_found", "There is no such mandate.")
     return mandate
@@ -229,11 +238,16 @@ class MeterOfOther:
 
 
 def meters_of_others(
-    sub: str, edv: str, filters: MetersFilter, now: datetime, limit: int, start: Key | None
+    sub: str,
+    enterprise_number: str,
+    filters: MetersFilter,
+    now: datetime,
+    limit: int,
+    start: Key | None,
 ) -> tuple[list[MeterOfOther], Key | None]:
-    directory.member_of(sub, edv)
-    rows, resume = store.page_edv_access_points(
-        edv,
+    directory.member_of(sub, enterprise_number)
+    rows, resume = projections_store.page_of_edv(
+        enterprise_number,
         ean_prefix=filters.ean_prefix,
         energy=filters.energy,
         meter_type=filters.meter_type,
@@ -248,7 +262,7 @@ def meters_of_others(
         for row in rows
         if rules.seen_status(row.status, row.valid_until, now) is MandateStatus.ACTIVE
     }
-    points = points_store.get_many(readable)
+    points = access_points_store.get_many(readable)
     return [MeterOfOther(row, points.get(row.ean)) for row in rows], resume
 
 
@@ -258,24 +272,26 @@ class EdvAccessPointDetail:
     point: AccessPoint | None  # only while the latest mandate gives access
 
 
-def access_point_for_edv(sub: str, edv: str, ean: str, now: datetime) -> EdvAccessPointDetail:
-    directory.member_of(sub, edv)
-    history = store.of_edv_and_ean(edv, ean)
+def access_point_for_edv(
+    sub: str, enterprise_number: str, ean: str, now: datetime
+) -> EdvAccessPointDetail:
+    directory.member_of(sub, enterprise_number)
+    history = mandates_store.of_edv_and_ean(enterprise_number, ean)
     if not history:
         raise DomainError("no_mandate", "This EDV has no mandate on this access point.")
-    point = points_store.get(ean) if history[0].gives_access_at(now) else None
+    point = access_points_store.get(ean) if history[0].gives_access_at(now) else None
     return EdvAccessPointDetail(history, point)
 
 
-def readable_mandate(edv: str, ean: str, now: datetime) -> Mandate:
+def readable_mandate(enterprise_number: str, ean: str, now: datetime) -> Mandate:
     """R9 for every read of meter data: an active EDV with a mandate that gives access now."""
-    require_active(onboarding_store.get_application(edv))
-    mandate = store.active_of_edv_and_ean(edv, ean)
+    require_active(onboarding_store.get_application(enterprise_number))
+    mandate = mandates_store.active_of_edv_and_ean(enterprise_number, ean)
     if mandate is None or not mandate.gives_access_at(now):
         raise DomainError("no_mandate", "This EDV has no active mandate on this access point.")
     return mandate
 
 
-def feed_after(sub: str, edv: str, after_seq: int, limit: int) -> list[FeedEvent]:
-    directory.member_of(sub, edv)
-    return store.page_feed(edv, after_seq, limit)
+def feed_after(sub: str, enterprise_number: str, after_seq: int, limit: int) -> list[FeedEvent]:
+    directory.member_of(sub, enterprise_number)
+    return feed_store.page(enterprise_number, after_seq, limit)

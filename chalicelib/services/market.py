@@ -10,7 +10,7 @@ from ..domain.brussels import brussels_date
 from ..domain.mandates import changes_grid_user
 from ..domain.market import MarketEvent, check_new_grid_user, event_id
 from ..domain.vocabulary import MarketEventStatus, Scenario
-from ..store import market_events as store
+from ..store import market_events as market_events_store
 from . import access_points, mandates
 
 
@@ -31,7 +31,7 @@ def report(
     check_new_grid_user(scenario, new_grid_user)
     access_points.get(ean)  # 404 for an unknown EAN
     identity = event_id(ean, scenario, effective_date, new_grid_user)
-    existing = store.get(identity)
+    existing = market_events_store.get(identity)
     today = brussels_date(now)
     if existing is not None:
         return _settle(existing, replayed=True, today=today, now=now)
@@ -45,8 +45,8 @@ def report(
         status=MarketEventStatus.PENDING,
     )
     # Recorded as pending first: if applying fails halfway, the job finishes it (idempotently).
-    if not store.record(event):
-        again = store.get(identity)
+    if not market_events_store.record(event):
+        again = market_events_store.get(identity)
         assert again is not None
         return _settle(again, replayed=True, today=today, now=now)
     return _settle(event, replayed=False, today=today, now=now)
@@ -58,7 +58,7 @@ def _settle(event: MarketEvent, *, replayed: bool, today: date, now: datetime) -
     if event.status is not MarketEventStatus.PENDING or event.effective_date > today:
         return Report(event, replayed=replayed, truncated=0)
     truncated = apply(event, now)
-    applied = store.get(event.event_id)
+    applied = market_events_store.get(event.event_id)
     assert applied is not None
     return Report(applied, replayed=replayed, truncated=truncated)
 
@@ -79,14 +79,14 @@ def apply(event: MarketEvent, now: datetime) -> int:
             brussels_date(event.recorded_at),
             now,
         )
-    store.mark_applied(event.event_id, now)
+    market_events_store.mark_applied(event.event_id, now)
     return truncated
 
 
 def apply_due(as_of: datetime) -> tuple[int, int]:
     """The market-scenarios job: events whose effective date has come. (events, truncations)"""
     events = truncations = 0
-    for event in store.pending_until(brussels_date(as_of)):
+    for event in market_events_store.pending_until(brussels_date(as_of)):
         truncations += apply(event, as_of)
         events += 1
     return events, truncations

@@ -22,8 +22,8 @@ from ..domain.volumes import (
     fine_series,
 )
 from ..observability import Metric, metrics
-from ..store import access_points as points_store
-from ..store import readings as store
+from ..store import access_points as access_points_store
+from ..store import readings as readings_store
 from . import access_log, directory, mandates
 
 FINE_MANDATES = (Granularity.QUARTER_HOUR, Granularity.HOUR)
@@ -49,13 +49,15 @@ class Volumes:
         return self.point.energy is Energy.GAS
 
 
-def authorise(sub: str | None, edv: str, ean: str, now: datetime) -> tuple[Mandate, AccessPoint]:
+def authorise(
+    sub: str | None, enterprise_number: str, ean: str, now: datetime
+) -> tuple[Mandate, AccessPoint]:
     """R9: a member of an active EDV (or the EDV's own API client: sub None) holding a mandate
     on this EAN that gives access now, whatever the jobs have done."""
     if sub is not None:
-        directory.member_of(sub, edv)
-    mandate = mandates.readable_mandate(edv, ean, now)
-    point = points_store.get(ean)
+        directory.member_of(sub, enterprise_number)
+    mandate = mandates.readable_mandate(enterprise_number, ean, now)
+    point = access_points_store.get(ean)
     if point is None:  # a mandate on an EAN that left the registry: treat as no mandate
         raise DomainError("no_mandate", "This EDV has no active mandate on this access point.")
     return mandate, point
@@ -73,7 +75,7 @@ def check_resolution(point: AccessPoint, mandate: Mandate, resolution: Resolutio
 
 def volumes(
     sub: str | None,
-    edv: str,
+    enterprise_number: str,
     ean: str,
     first: date,
     end: date,
@@ -81,7 +83,7 @@ def volumes(
     now: datetime,
     face: str = "portal",
 ) -> Volumes:
-    mandate, point = authorise(sub, edv, ean, now)
+    mandate, point = authorise(sub, enterprise_number, ean, now)
     check_resolution(point, mandate, resolution)
     check_range(first, end, resolution)
     served_first, served_end = clip(first, end, mandate.period_start, mandate.period_end)
@@ -108,16 +110,16 @@ def _series(
     gas = point.energy is Energy.GAS
     if resolution.minutes is not None:
         source = HOUR if gas else QUARTER_HOUR
-        days = store.days_between(point.ean, channel, first, end - timedelta(days=1))
+        days = readings_store.days_between(point.ean, channel, first, end - timedelta(days=1))
         factors = _gas_factors(point, channel, first, end) if gas else None
         return fine_series(days, first, end, source, resolution.minutes, factors)
-    months = store.months_between(point.ean, channel, first, end - timedelta(days=1))
+    months = readings_store.months_between(point.ean, channel, first, end - timedelta(days=1))
     split = point.energy is Energy.ELECTRICITY and point.meter_type is MeterType.DIGITAL
     return coarse_series(months, first, end, resolution, split_tariffs=split, gas=gas)
 
 
 def _gas_factors(point: AccessPoint, channel: str, first: date, end: date) -> dict[date, float]:
-    months = store.months_between(point.ean, channel, first, end - timedelta(days=1))
+    months = readings_store.months_between(point.ean, channel, first, end - timedelta(days=1))
     return {month: series.gas_factor for month, series in months.items()}
 
 
@@ -137,18 +139,26 @@ class Peaks:
 
 
 def peak_power(
-    sub: str | None, edv: str, ean: str, first: date, end: date, now: datetime, face: str = "portal"
+    sub: str | None,
+    enterprise_number: str,
+    ean: str,
+    first: date,
+    end: date,
+    now: datetime,
+    face: str = "portal",
 ) -> Peaks:
     """Per month, the highest quarter-hour offtake power (electricity), or the highest hourly
     offtake (gas, AMR meters only), over the served days of that month."""
-    mandate, point = authorise(sub, edv, ean, now)
+    mandate, point = authorise(sub, enterprise_number, ean, now)
     if point.energy is Energy.GAS and point.meter_type is not MeterType.AMR:
         raise DomainError("not_available", "Peak power of gas exists for AMR meters only.")
     if "offtake" not in {channel.value for channel in point.channels}:
         raise DomainError("not_available", "Peak power is an offtake figure; this EAN injects.")
     check_range(first, end, Resolution.MONTH)
     served_first, served_end = clip(first, end, mandate.period_start, mandate.period_end)
-    months = store.months_between(ean, "offtake", served_first, served_end - timedelta(days=1))
+    months = readings_store.months_between(
+        ean, "offtake", served_first, served_end - timedelta(days=1)
+    )
     minutes = HOUR if point.energy is Energy.GAS else QUARTER_HOUR
     peaks = []
     for month in sorted(months):

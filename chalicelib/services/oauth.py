@@ -24,8 +24,8 @@ from ..security.tokens import (
     unauthenticated,
     verify_rs256,
 )
-from ..store import api_clients as clients
-from ..store import machine_access
+from ..store import api_clients as api_clients_store
+from ..store import machine_access as machine_access_store
 from ..store import onboarding as onboarding_store
 
 if TYPE_CHECKING:
@@ -105,7 +105,7 @@ def issue(form: dict[str, str], now: datetime) -> IssuedToken:
 
 
 def _client_from_secret(client_id: str, secret: str) -> ApiClient:
-    client = clients.get(client_id) if client_id else None
+    client = api_clients_store.get(client_id) if client_id else None
     stored = (
         client.secret_hash if client and client.auth_method is AuthMethod.CLIENT_SECRET else None
     )
@@ -125,7 +125,7 @@ def _client_from_assertion(assertion: str, client_id: str | None, now: datetime)
     claimed = unverified.get("sub")
     if not isinstance(claimed, str) or (client_id and client_id != claimed):
         raise _invalid_client("The assertion's subject must be the client id.")
-    client = clients.get(claimed)
+    client = api_clients_store.get(claimed)
     certificate = client.certificate if client else None
     thumbprints = {header.get("x5t"), header.get("x5t#S256")} - {None}
     if (
@@ -158,7 +158,7 @@ def _client_from_assertion(assertion: str, client_id: str | None, now: datetime)
         raise _invalid_client("The client assertion may live an hour at most.")
     if now >= certificate.not_after:
         raise _invalid_client("The registered certificate has expired.")
-    if not machine_access.spend_assertion(
+    if not machine_access_store.spend_assertion(
         client.client_id, str(claims["jti"]), datetime.fromtimestamp(claims["exp"], now.tzinfo)
     ):
         raise _invalid_client("This client assertion was used before (jti).")
@@ -189,7 +189,7 @@ def authenticate(
         audience=settings().token_audience,
         required=["sub", "edv"],
     )
-    client = clients.get(str(claims["sub"]))
+    client = api_clients_store.get(str(claims["sub"]))
     if client is None or client.status is not ClientStatus.ACTIVE:
         raise unauthenticated("This client has been revoked.")
     if not subscription_key or not subscription_key_matches(
@@ -227,7 +227,7 @@ def count_request(client: ApiClient, now: datetime) -> RateState:
     limit = settings().esco_rate_limit
     seconds = now.timestamp()
     minute = math.floor(seconds / 60)
-    used = machine_access.count_request(client.client_id, minute)
+    used = machine_access_store.count_request(client.client_id, minute)
     state = RateState(limit, max(limit - used, 0), max(int((minute + 1) * 60 - seconds), 1))
     if used > limit:
         raise DomainError(

@@ -21,7 +21,7 @@ from ..media_types import PDF
 from ..observability import logger
 from ..render.contract import ContractDetails, render_contract
 from ..store import directory as directory_store
-from ..store import onboarding as store
+from ..store import onboarding as onboarding_store
 from . import api_clients, directory, mandates, pages
 
 if TYPE_CHECKING:
@@ -35,7 +35,7 @@ class EdvView:
 
 
 def _application(enterprise_number: str) -> Application:
-    app = store.get_application(enterprise_number)
+    app = onboarding_store.get_application(enterprise_number)
     if app is None:
         raise DomainError("not_found", "This organisation has not applied to become an EDV.")
     return app
@@ -50,7 +50,7 @@ def _organisation(enterprise_number: str) -> Organisation:
 
 def active_application(enterprise_number: str) -> Application:
     """The application of an EDV that may act now, or 403 `edv_not_active`."""
-    return rules.require_active(store.get_application(enterprise_number))
+    return rules.require_active(onboarding_store.get_application(enterprise_number))
 
 
 def overview(actor_sub: str, enterprise_number: str) -> EdvView:
@@ -70,7 +70,7 @@ def apply(
 ) -> EdvView:
     directory.admin_of(actor_sub, enterprise_number)
     app = rules.apply(
-        store.get_application(enterprise_number),
+        onboarding_store.get_application(enterprise_number),
         enterprise_number=enterprise_number,
         channel=channel,
         contact_name=contact_name,
@@ -79,7 +79,7 @@ def apply(
         by=actor_sub,
         now=now,
     )
-    return EdvView(store.save_application(app), _organisation(enterprise_number))
+    return EdvView(onboarding_store.save_application(app), _organisation(enterprise_number))
 
 
 def contract_pdf(actor_sub: str, enterprise_number: str) -> tuple[str, bytes]:
@@ -125,7 +125,7 @@ def upload_signed_contract(
     version_id = stored.get("VersionId")
     contract = SignedContract(key, version_id, digest, len(document), now, actor_sub)
     try:
-        saved = store.save_application(rules.sign(app, contract, actor_sub, now))
+        saved = onboarding_store.save_application(rules.sign(app, contract, actor_sub, now))
     except Exception:
         extra = {"VersionId": version_id} if version_id else {}
         s3().delete_object(Bucket=bucket, Key=key, **extra)
@@ -136,14 +136,14 @@ def upload_signed_contract(
 def cancel(actor_sub: str, enterprise_number: str, now: datetime) -> EdvView:
     directory.admin_of(actor_sub, enterprise_number)
     app = rules.cancel(_application(enterprise_number), actor_sub, now)
-    return EdvView(store.save_application(app), _organisation(enterprise_number))
+    return EdvView(onboarding_store.save_application(app), _organisation(enterprise_number))
 
 
 def terminate(actor_sub: str, enterprise_number: str, now: datetime) -> EdvView:
     """Opzeggen: the role goes, the pages say the EDV stopped, and all its mandates end."""
     directory.admin_of(actor_sub, enterprise_number)
     app = rules.terminate(_application(enterprise_number), actor_sub, now)
-    saved = store.save_application_and_role(app, EDV_ROLE, granted=False)
+    saved = onboarding_store.save_application_and_role(app, EDV_ROLE, granted=False)
     api_clients.revoke_all(enterprise_number, now)
     mandates.end_all_of_edv(enterprise_number, now)
     organisation = _organisation(enterprise_number)
@@ -152,7 +152,7 @@ def terminate(actor_sub: str, enterprise_number: str, now: datetime) -> EdvView:
 
 
 def queue(status: Status, limit: int, start: Key | None) -> tuple[list[EdvView], Key | None]:
-    applications, resume = store.page_applications_by_status(status, limit, start)
+    applications, resume = onboarding_store.page_applications_by_status(status, limit, start)
     organisations = directory_store.get_organisations({a.enterprise_number for a in applications})
     views = [
         EdvView(app, organisations[app.enterprise_number])
@@ -164,7 +164,7 @@ def queue(status: Status, limit: int, start: Key | None) -> tuple[list[EdvView],
 
 def approve(operator_sub: str, enterprise_number: str, now: datetime) -> EdvView:
     app = rules.approve(_application(enterprise_number), operator_sub, now)
-    saved = store.save_application_and_role(app, EDV_ROLE, granted=True)
+    saved = onboarding_store.save_application_and_role(app, EDV_ROLE, granted=True)
     organisation = _organisation(enterprise_number)
     _publish_quietly(saved, organisation.name)
     return EdvView(saved, organisation)
@@ -172,12 +172,12 @@ def approve(operator_sub: str, enterprise_number: str, now: datetime) -> EdvView
 
 def reject(operator_sub: str, enterprise_number: str, reason: str, now: datetime) -> EdvView:
     app = rules.reject(_application(enterprise_number), reason, operator_sub, now)
-    return EdvView(store.save_application(app), _organisation(enterprise_number))
+    return EdvView(onboarding_store.save_application(app), _organisation(enterprise_number))
 
 
 def public_edv(enterprise_number: str) -> EdvView:
     """What anyone may know: EDVs that are or were live, by name and status."""
-    app = store.get_application(enterprise_number)
+    app = onboarding_store.get_application(enterprise_number)
     listed = app is not None and (
         app.status in (Status.ACTIVE, Status.TERMINATED) or app.at_status(Status.ACTIVE)
     )
@@ -188,10 +188,10 @@ def public_edv(enterprise_number: str) -> EdvView:
 
 def organisation_renamed(enterprise_number: str) -> None:
     """The register renamed the organisation: its public pages carry the name."""
-    app = store.get_application(enterprise_number)
+    app = onboarding_store.get_application(enterprise_number)
     if app is not None and app.status in (Status.ACTIVE, Status.TERMINATED):
-        store.mark_pages_pending(enterprise_number)
-        refreshed = store.get_application(enterprise_number)
+        onboarding_store.mark_pages_pending(enterprise_number)
+        refreshed = onboarding_store.get_application(enterprise_number)
         assert refreshed is not None
         _publish_quietly(refreshed, _organisation(enterprise_number).name)
 
@@ -199,8 +199,8 @@ def organisation_renamed(enterprise_number: str) -> None:
 def publish_pending_pages() -> int:
     """Publish every EDV's pages that are due (after a failed or interrupted publication)."""
     published = 0
-    for enterprise_number in store.pages_pending():
-        app = store.get_application(enterprise_number)
+    for enterprise_number in onboarding_store.pages_pending():
+        app = onboarding_store.get_application(enterprise_number)
         if app is not None and app.pages_pending:
             pages.publish(app, _organisation(enterprise_number).name)
             published += 1

@@ -10,7 +10,7 @@ from ..domain.onboarding import Application
 from ..domain.vocabulary import ApplicationStatus as Status
 from ..media_types import HTML_UTF8, PNG
 from ..render import stappenplan
-from ..store import onboarding as store
+from ..store import onboarding as onboarding_store
 
 HTML = HTML_UTF8
 
@@ -63,4 +63,4 @@ def publish(app: Application, organisation_name: str) -> None:
         _put(_key(printable), withdrawn, HTML)
         _put(_key(consent), withdrawn, HTML)
         s3().delete_object(Bucket=settings().pages_bucket, Key=_key(qr))
-    store.mark_pages_published(app.enterprise_number, app.version)
+    onboarding_store.mark_pages_published(app.enterprise_number, app.version)

@@ -19,43 +19,49 @@ from ..domain.tariffs import (
 from ..domain.vocabulary import ApplicationStatus
 from ..store import mandates as mandates_store
 from ..store import onboarding as onboarding_store
-from ..store import tariffs as store
+from ..store import tariffs as tariffs_store
 from . import directory
 
 
 def tariff_table(revision: int | None = None) -> TariffTable:
     if revision is None:
-        return store.current()
-    found = store.revision(revision)
+        return tariffs_store.current()
+    found = tariffs_store.revision(revision)
     if found is None:
         raise DomainError("not_found", f"There is no tariff revision {revision}.")
     return found
 
 
 def tariff_history() -> list[TariffTable]:
-    return store.history()
+    return tariffs_store.history()
 
 
 def change_tariffs(
     entries: list[TariffEntry], based_on: int, sub: str, now: datetime
 ) -> TariffTable:
     """A new revision of the whole table; the earlier ones stay readable."""
-    return store.save(validate(entries), based_on, sub, now)
+    return tariffs_store.save(validate(entries), based_on, sub, now)
 
 
-def of_edv(edv: str, month: str) -> Usage:
+def of_edv(enterprise_number: str, month: str) -> Usage:
     first, end = month_days(month)
-    app = onboarding_store.get_application(edv)
+    app = onboarding_store.get_application(enterprise_number)
     if app is None:
-        raise DomainError("not_found", f"{edv} is not an energy service provider.")
+        raise DomainError("not_found", f"{enterprise_number} is not an energy service provider.")
     transitions = [(t.status.value, t.at) for t in (*app.previous, *app.history)]
-    mandates = [m for m in mandates_store.of_edv(edv) if _overlaps(mandate_days(m), (first, end))]
-    return usage(edv, month, mandates, active_spans(transitions, end), store.current())
+    mandates = [
+        m
+        for m in mandates_store.of_edv(enterprise_number)
+        if _overlaps(mandate_days(m), (first, end))
+    ]
+    return usage(
+        enterprise_number, month, mandates, active_spans(transitions, end), tariffs_store.current()
+    )
 
 
-def for_administrator(sub: str, edv: str, month: str) -> Usage:
-    directory.admin_of(sub, edv)
-    return of_edv(edv, month)
+def for_administrator(sub: str, enterprise_number: str, month: str) -> Usage:
+    directory.admin_of(sub, enterprise_number)
+    return of_edv(enterprise_number, month)
 
 
 def every_edv(month: str) -> list[Usage]:

@@ -27,9 +27,10 @@ from ..domain.onboarding import require_active
 from ..domain.vocabulary import ApplicationStatus
 from ..domain.webhooks import Endpoint
 from ..observability import Metric, logger, metrics
+from ..store import feed as feed_store
 from ..store import mandates as mandates_store
 from ..store import onboarding as onboarding_store
-from ..store import webhooks as store
+from ..store import webhooks as webhooks_store
 from . import directory
 
 
@@ -57,66 +58,73 @@ def dead_letter_queue_url() -> str:
 
 
 def register(
-    sub: str, edv: str, url: str, event_types: list[str], description: str, now: datetime
+    sub: str,
+    enterprise_number: str,
+    url: str,
+    event_types: list[str],
+    description: str,
+    now: datetime,
 ) -> Endpoint:
     """The new endpoint, with its secret (shown this once). It gets the events from now on."""
-    directory.admin_of(sub, edv)
-    require_active(onboarding_store.get_application(edv))
+    directory.admin_of(sub, enterprise_number)
+    require_active(onboarding_store.get_application(enterprise_number))
     rules.check_endpoint(url, event_types, settings().is_local)
-    rules.check_room(len(store.of_edv(edv)))
+    rules.check_room(len(webhooks_store.of_edv(enterprise_number)))
     endpoint = Endpoint(
         id=f"whe_{secrets.token_hex(12)}",
-        edv=edv,
+        edv=enterprise_number,
         url=url,
         event_types=tuple(sorted(set(event_types))),
         secret=rules.new_secret(),
         created_at=now,
         created_by=sub,
         description=description,
-        dispatched_seq=mandates_store.last_feed_seq(edv),
+        dispatched_seq=feed_store.last_seq(enterprise_number),
     )
-    store.create(endpoint)
+    webhooks_store.create(endpoint)
     return endpoint
 
 
-def endpoints(sub: str, edv: str) -> list[Endpoint]:
-    directory.admin_of(sub, edv)
-    return store.of_edv(edv)
+def endpoints(sub: str, enterprise_number: str) -> list[Endpoint]:
+    directory.admin_of(sub, enterprise_number)
+    return webhooks_store.of_edv(enterprise_number)
 
 
-def endpoint(sub: str, edv: str, endpoint_id: str) -> Endpoint:
-    directory.admin_of(sub, edv)
-    found = store.get(edv, endpoint_id)
+def endpoint(sub: str, enterprise_number: str, endpoint_id: str) -> Endpoint:
+    directory.admin_of(sub, enterprise_number)
+    found = webhooks_store.get(enterprise_number, endpoint_id)
     if found is None:
         raise DomainError("not_found", "There is no such webhook endpoint.")
     return found
 
 
-def remove(sub: str, edv: str, endpoint_id: str) -> None:
-    endpoint(sub, edv, endpoint_id)
-    store.delete(edv, endpoint_id)
+def remove(sub: str, enterprise_number: str, endpoint_id: str) -> None:
+    endpoint(sub, enterprise_number, endpoint_id)
+    webhooks_store.delete(enterprise_number, endpoint_id)
 
 
 def deliveries(
-    sub: str, edv: str, endpoint_id: str, limit: int, start: dict[str, Any] | None
-) -> tuple[list[store.DeliveryItem], dict[str, Any] | None]:
-    endpoint(sub, edv, endpoint_id)
-    return store.page_deliveries(endpoint_id, limit, start)
+    sub: str, enterprise_number: str, endpoint_id: str, limit: int, start: dict[str, Any] | None
+) -> tuple[list[webhooks_store.DeliveryItem], dict[str, Any] | None]:
+    endpoint(sub, enterprise_number, endpoint_id)
+    return webhooks_store.page_deliveries(endpoint_id, limit, start)
 
 
-def send_test(sub: str, edv: str, endpoint_id: str, now: datetime) -> str:
-    target = endpoint(sub, edv, endpoint_id)
+def send_test(sub: str, enterprise_number: str, endpoint_id: str, now: datetime) -> str:
+    target = endpoint(sub, enterprise_number, endpoint_id)
     message_id = f"evt_test_{secrets.token_hex(10)}"
-    _enqueue(target, message_id, rules.test_payload(edv, now), "test", None, now)
+    _enqueue(target, message_id, rules.test_payload(enterprise_number, now), "test", None, now)
     return message_id
 
 
 # Dispatch: feed → queue -------------------------------------------------------------------------
 
 
-def dispatch(edv: str, now: datetime) -> int:
+def dispatch(enterprise_number: str, now: datetime) -> int:
     """Queue the EDV's new feed events for each of its endpoints; how many messages."""
-    return sum(_dispatch_endpoint(target, now) for target in store.of_edv(edv))
+    return sum(
+        _dispatch_endpoint(target, now) for target in webhooks_store.of_edv(enterprise_number)
+    )
 
 
 def dispatch_quietly(edvs: set[str], now: datetime) -> None:
@@ -154,7 +162,7 @@ def data_available(
                 continue
             if not (mandate.period_start <= last and first < mandate.period_end):
                 continue
-            for target in store.of_edv(mandate.edv):
+            for target in webhooks_store.of_edv(mandate.edv):
                 if "data_available" not in target.event_types:
                     continue
                 message_id = rules.data_event_id(report_id, mandate.id, channel)
@@ -168,7 +176,7 @@ def data_available(
 def _dispatch_endpoint(target: Endpoint, now: datetime) -> int:
     queued = 0
     while True:
-        events = mandates_store.page_feed(target.edv, target.dispatched_seq, 100)
+        events = feed_store.page(target.edv, target.dispatched_seq, 100)
         if not events:
             return queued
         for event in events:
@@ -177,7 +185,7 @@ def _dispatch_endpoint(target: Endpoint, now: datetime) -> int:
                 document = rules.payload(event)
                 _enqueue(target, message_id, document, event.type.value, event.mandate_id, now)
                 queued += 1
-        if not store.advance(target, events[-1].seq):
+        if not webhooks_store.advance(target, events[-1].seq):
             return queued  # another dispatcher is on it; what we queued again has the same ids
         target = replace(target, dispatched_seq=events[-1].seq)
 
@@ -190,8 +198,8 @@ def _enqueue(
     mandate_id: str | None,
     now: datetime,
 ) -> None:
-    key = store.delivery_key(now, message_id)
-    store.log_queued(target.id, key, message_id, event_type, mandate_id, now)
+    key = webhooks_store.delivery_key(now, message_id)
+    webhooks_store.log_queued(target.id, key, message_id, event_type, mandate_id, now)
     body = {
         "edv": target.edv,
         "endpoint": target.id,
@@ -239,22 +247,24 @@ def _attempt(record: dict[str, Any], now: datetime) -> int | None:
     """None when done with the message (delivered, dead-lettered, or its endpoint is gone);
     else the seconds until the next attempt."""
     message = json.loads(record["body"])
-    target = store.get(message["edv"], message["endpoint"])
+    target = webhooks_store.get(message["edv"], message["endpoint"])
     if target is None:
         return None
-    logged = store.DeliveryItem.get(target.id, message["log"]) if message.get("log") else None
+    logged = (
+        webhooks_store.DeliveryItem.get(target.id, message["log"]) if message.get("log") else None
+    )
     attempt = int(logged.attempts if logged else 0) + 1
     status, error = _post(target, message["id"], message["event"], now)
     if error is None:
-        store.log_attempt(target.id, message["log"], attempt, "delivered", now, status)
+        webhooks_store.log_attempt(target.id, message["log"], attempt, "delivered", now, status)
         metrics.add(Metric.WEBHOOKS_DELIVERED)
         if target.status != "active":
-            store.set_health(target.edv, target.id, None, now)
+            webhooks_store.set_health(target.edv, target.id, None, now)
         return None
     metrics.add(Metric.WEBHOOK_ATTEMPTS_FAILED)
     if attempt >= rules.MAX_ATTEMPTS:
-        store.log_attempt(target.id, message["log"], attempt, "dead", now, status, error)
-        store.set_health(target.edv, target.id, error, now)
+        webhooks_store.log_attempt(target.id, message["log"], attempt, "dead", now, status, error)
+        webhooks_store.set_health(target.edv, target.id, error, now)
         _sqs().send_message(
             QueueUrl=dead_letter_queue_url(),
             MessageBody=record["body"],
@@ -263,7 +273,7 @@ def _attempt(record: dict[str, Any], now: datetime) -> int | None:
         )
         metrics.add(Metric.WEBHOOKS_DEAD_LETTERED)
         return None
-    store.log_attempt(target.id, message["log"], attempt, "retrying", now, status, error)
+    webhooks_store.log_attempt(target.id, message["log"], attempt, "retrying", now, status, error)
     delay = rules.retry_delay(attempt, _backoff_scale())
     _postpone(record, delay)
     return delay

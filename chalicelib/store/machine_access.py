@@ -82,7 +82,7 @@ def count_request(client_id: str, minute: int) -> int:
 
 def save_session(
     identifier: str,
-    edv: str,
+    enterprise_number: str,
     client_id: str,
     details: dict[str, Any],
     now: datetime,
@@ -90,7 +90,7 @@ def save_session(
 ) -> None:
     ConsentSessionItem(
         identifier,
-        edv=edv,
+        edv=enterprise_number,
         client_id=client_id,
         details=details,
         created_at=now,

@@ -1,18 +1,12 @@
-"""Mandates, the EDV's view of its access points, and its change feed.
-
-Every change to a mandate is one DynamoDB transaction that also updates the (EDV, EAN) projection
-and appends the EDV's feed events under consecutive sequence numbers. The projection holds the
-one active mandate of its pair, so two grants that race cannot both win; the feed's counter makes
-events of one EDV land in order, none lost, none twice.
-"""
+"""The mandates table: one item per mandate, with indexes by EAN, granter, EDV and (EDV, EAN),
+and a sparse index of active mandates by expiry. Writes go through `mandate_changes`, which puts
+a mandate, its (EDV, EAN) projection and the EDV's feed events in one transaction."""
 
 from __future__ import annotations
 
 import zlib
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
 
 from pynamodb.attributes import (
     JSONAttribute,
@@ -20,19 +14,16 @@ from pynamodb.attributes import (
     UnicodeAttribute,
     UTCDateTimeAttribute,
 )
-from pynamodb.exceptions import DoesNotExist, TransactWriteError
-from pynamodb.expressions.condition import Condition
+from pynamodb.exceptions import DoesNotExist
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
-from pynamodb.transactions import TransactWrite
 
 from ..config import table_name
-from ..domain.access_points import AccessPoint, GridUser
-from ..domain.feed import FeedEvent
-from ..domain.mandates import Mandate, PeriodAdjustment, stored_forms
-from ..domain.vocabulary import EndReason, Energy, EventType, Granularity, MandateStatus, Scenario
-from .access_points import AccessPointItem, unchanged
-from .base import ContendedError, Key, TableMeta, register, take_page, transaction
+from ..domain.access_points import GridUser
+from ..domain.mandates import Mandate, PeriodAdjustment
+from ..domain.vocabulary import EndReason, Energy, Granularity, MandateStatus, Scenario
+from . import projections
+from .base import TableMeta, register
 
 EXPIRY_SHARDS = 8  # the expiry index is spread over this many partitions
 
@@ -118,45 +109,6 @@ class MandateItem(Model):
     expiry_due = ExpiryDue()
 
 
-@register
-class EdvAccessPointItem(Model):
-    """One item per (EDV, EAN) it ever had a mandate on: "meters of others", and the lock that
-    keeps one mandate active per pair."""
-
-    class Meta(TableMeta):
-        table_name = table_name("edv_access_points")
-
-    edv = UnicodeAttribute(hash_key=True)
-    ean = UnicodeAttribute(range_key=True)
-    active_mandate_id = UnicodeAttribute(null=True)
-    latest_mandate_id = UnicodeAttribute()
-    status = UnicodeAttribute()
-    granularity = UnicodeAttribute()
-    valid_until = UTCDateTimeAttribute()
-    energy = UnicodeAttribute()
-    meter_type = UnicodeAttribute()
-    direction = UnicodeAttribute()
-    updated_at = UTCDateTimeAttribute()
-
-
-@register
-class FeedItem(Model):
-    """The EDV's change feed. seq 0 is the counter (last_seq); events are 1, 2, 3, ..."""
-
-    class Meta(TableMeta):
-        table_name = table_name("mandate_events")
-
-    edv = UnicodeAttribute(hash_key=True)
-    seq = NumberAttribute(range_key=True)
-    last_seq = NumberAttribute(null=True)
-    type = UnicodeAttribute(null=True)
-    mandate_id = UnicodeAttribute(null=True)
-    ean = UnicodeAttribute(null=True)
-    at = UTCDateTimeAttribute(null=True)
-    recorded_at = UTCDateTimeAttribute(null=True)
-    details = JSONAttribute(null=True)
-
-
 def expiry_shard(mandate_id: str) -> str:
     return str(zlib.crc32(mandate_id.encode()) % EXPIRY_SHARDS)
 
@@ -210,7 +162,7 @@ def mandate_from_item(item: MandateItem) -> Mandate:
     )
 
 
-def _item(mandate: Mandate, now: datetime) -> MandateItem:
+def item_of(mandate: Mandate, now: datetime) -> MandateItem:
     active = mandate.status is MandateStatus.ACTIVE
     return MandateItem(
         mandate.id,
@@ -236,131 +188,6 @@ def _item(mandate: Mandate, now: datetime) -> MandateItem:
     )
 
 
-@dataclass
-class Change:
-    """One transaction's worth of mandate changes, and the feed events they cause.
-
-    Each mandate is written only if it still has the version it was read with (0: new).
-    """
-
-    mandates: list[Mandate] = field(default_factory=list)
-    new_pairs: list[tuple[Mandate, AccessPoint, str | None]] = field(default_factory=list)
-    # (a new grant, its access point as read, the active mandate id its pair must still have)
-    closed_pairs: list[Mandate] = field(default_factory=list)
-    # (the pair's active mandate, now ended or expired)
-    events: list[FeedEvent] = field(default_factory=list)
-
-
-def commit(change: Change, now: datetime) -> list[FeedEvent]:
-    """Write the change atomically; ContendedError if anything moved since it was read."""
-    events_by_edv: dict[str, list[FeedEvent]] = {}
-    for event in change.events:
-        edv = _edv_of(event, change)
-        events_by_edv.setdefault(edv, []).append(event)
-    stored: list[FeedEvent] = []
-    try:
-        with transaction() as writes:
-            for mandate in change.mandates:
-                condition = (
-                    MandateItem.id.does_not_exist()
-                    if mandate.version == 0
-                    else MandateItem.version == mandate.version
-                )
-                writes.save(_item(mandate, now), condition=condition)
-            for mandate, point, expected_active in change.new_pairs:
-                # Granted by whoever was grid user when read: the tenures must not have moved.
-                writes.condition_check(AccessPointItem, point.ean, condition=unchanged(point))
-                writes.save(
-                    _projection(mandate, point, now),
-                    condition=_projection_condition(expected_active),
-                )
-            for mandate in change.closed_pairs:
-                writes.update(
-                    EdvAccessPointItem(mandate.edv, mandate.ean),
-                    actions=[
-                        EdvAccessPointItem.active_mandate_id.remove(),
-                        EdvAccessPointItem.status.set(mandate.status.value),
-                        EdvAccessPointItem.updated_at.set(now),
-                    ],
-                    condition=EdvAccessPointItem.active_mandate_id == mandate.id,
-                )
-            for edv, events in events_by_edv.items():
-                stored += _append_feed(writes, edv, events, now)
-    except TransactWriteError as error:
-        if error.cause_response_code in ("TransactionCanceledException", "TransactionConflict"):
-            raise ContendedError() from error
-        raise
-    return stored
-
-
-def _edv_of(event: FeedEvent, change: Change) -> str:
-    for mandate in change.mandates:
-        if mandate.id == event.mandate_id:
-            return mandate.edv
-    raise ValueError(f"event for a mandate outside the change: {event.mandate_id}")
-
-
-def _projection(mandate: Mandate, point: AccessPoint, now: datetime) -> EdvAccessPointItem:
-    return EdvAccessPointItem(
-        mandate.edv,
-        mandate.ean,
-        active_mandate_id=mandate.id,
-        latest_mandate_id=mandate.id,
-        status=mandate.status.value,
-        granularity=mandate.granularity.value,
-        valid_until=mandate.valid_until,
-        energy=point.energy.value,
-        meter_type=point.meter_type.value,
-        direction=point.direction.value,
-        updated_at=now,
-    )
-
-
-def _projection_condition(expected_active: str | None) -> Condition:
-    if expected_active is None:
-        return EdvAccessPointItem.active_mandate_id.does_not_exist()
-    return EdvAccessPointItem.active_mandate_id == expected_active
-
-
-def point_details(edv: str, ean: str) -> dict[str, Any] | None:
-    try:
-        item = EdvAccessPointItem.get(edv, ean, consistent_read=True)
-    except DoesNotExist:
-        return None
-    return dict(item.attribute_values)
-
-
-def _append_feed(
-    writes: TransactWrite, edv: str, events: list[FeedEvent], now: datetime
-) -> list[FeedEvent]:
-    try:
-        last = int(FeedItem.get(edv, 0, consistent_read=True).last_seq or 0)
-    except DoesNotExist:
-        last = 0
-    counter_condition = FeedItem.seq.does_not_exist() if last == 0 else FeedItem.last_seq == last
-    writes.save(FeedItem(edv, 0, last_seq=last + len(events)), condition=counter_condition)
-    stored = []
-    for offset, event in enumerate(events, start=1):
-        seq = last + offset
-        writes.save(
-            FeedItem(
-                edv,
-                seq,
-                type=event.type.value,
-                mandate_id=event.mandate_id,
-                ean=event.ean,
-                at=event.at,
-                recorded_at=now,
-                details=event.details,
-            ),
-            condition=FeedItem.seq.does_not_exist(),
-        )
-        stored.append(
-            FeedEvent(event.type, event.mandate_id, event.ean, event.at, event.details, seq, now)
-        )
-    return stored
-
-
 def get(mandate_id: str) -> Mandate | None:
     try:
         return mandate_from_item(MandateItem.get(mandate_id, consistent_read=True))
@@ -376,21 +203,21 @@ def of_granter(sub: str) -> list[Mandate]:
     return [mandate_from_item(item) for item in MandateItem.by_granter.query(sub)]
 
 
-def of_edv_and_ean(edv: str, ean: str) -> list[Mandate]:
+def of_edv_and_ean(enterprise_number: str, ean: str) -> list[Mandate]:
     """Every mandate the EDV ever had on the EAN, newest first."""
-    query = MandateItem.by_edv_ean.query(f"{edv}#{ean}", scan_index_forward=False)
+    query = MandateItem.by_edv_ean.query(f"{enterprise_number}#{ean}", scan_index_forward=False)
     return [mandate_from_item(item) for item in query]
 
 
-def active_of_edv_and_ean(edv: str, ean: str) -> Mandate | None:
-    details = point_details(edv, ean)
+def active_of_edv_and_ean(enterprise_number: str, ean: str) -> Mandate | None:
+    details = projections.point_details(enterprise_number, ean)
     if details is None or not details.get("active_mandate_id"):
         return None
     return get(str(details["active_mandate_id"]))
 
 
-def of_edv(edv: str) -> list[Mandate]:
-    return [mandate_from_item(item) for item in MandateItem.by_edv.query(edv)]
+def of_edv(enterprise_number: str) -> list[Mandate]:
+    return [mandate_from_item(item) for item in MandateItem.by_edv.query(enterprise_number)]
 
 
 def due_for_expiry(as_of: datetime) -> Iterator[Mandate]:
@@ -398,115 +225,3 @@ def due_for_expiry(as_of: datetime) -> Iterator[Mandate]:
     for shard in range(EXPIRY_SHARDS):
         for item in MandateItem.expiry_due.query(str(shard), MandateItem.valid_until <= as_of):
             yield mandate_from_item(item)
-
-
-def active_projections_of_edv(edv: str) -> Iterator[tuple[str, str]]:
-    """(ean, active mandate id) of every pair of the EDV with an active mandate."""
-    query = EdvAccessPointItem.query(
-        edv, filter_condition=EdvAccessPointItem.active_mandate_id.exists()
-    )
-    for item in query:
-        if item.active_mandate_id:
-            yield item.ean, item.active_mandate_id
-
-
-@dataclass(frozen=True)
-class EdvAccessPoint:
-    """A row of "meters of others"."""
-
-    ean: str
-    latest_mandate_id: str
-    status: MandateStatus
-    granularity: Granularity
-    valid_until: datetime
-    energy: str
-    meter_type: str
-    direction: str
-
-
-def _seen_as(status: MandateStatus, now: datetime) -> Condition:
-    """Rows a reader at `now` sees with `status` (domain.mandates.stored_forms)."""
-    item = EdvAccessPointItem
-    condition: Condition | None = None
-    for stored, still_valid in stored_forms(status):
-        form = item.status == stored.value
-        if still_valid is not None:
-            form = form & (item.valid_until > now if still_valid else item.valid_until <= now)
-        condition = form if condition is None else condition | form
-    assert condition is not None
-    return condition
-
-
-def page_edv_access_points(
-    edv: str,
-    *,
-    ean_prefix: str | None,
-    energy: str | None,
-    meter_type: str | None,
-    granularity: str | None,
-    status: str | None,
-    now: datetime,
-    limit: int,
-    start: Key | None,
-) -> tuple[list[EdvAccessPoint], Key | None]:
-    item = EdvAccessPointItem
-    condition: Condition | None = None
-
-    def both(extra: Condition) -> None:
-        nonlocal condition
-        condition = extra if condition is None else condition & extra
-
-    if energy:
-        both(item.energy == energy)
-    if meter_type:
-        both(item.meter_type == meter_type)
-    if granularity:
-        both(item.granularity == granularity)
-    if status:
-        both(_seen_as(MandateStatus(status), now))
-    range_condition = item.ean.startswith(ean_prefix) if ean_prefix else None
-    query = item.query(
-        edv,
-        range_condition,
-        filter_condition=condition,
-        last_evaluated_key=start,
-        page_size=limit + 1,
-    )
-    rows, resume = take_page(query, limit)
-    return [
-        EdvAccessPoint(
-            ean=row.ean,
-            latest_mandate_id=row.latest_mandate_id,
-            status=MandateStatus(row.status),
-            granularity=Granularity(row.granularity),
-            valid_until=row.valid_until,
-            energy=row.energy,
-            meter_type=row.meter_type,
-            direction=row.direction,
-        )
-        for row in rows
-    ], resume
-
-
-def page_feed(edv: str, after_seq: int, limit: int) -> list[FeedEvent]:
-    query = FeedItem.query(edv, FeedItem.seq > after_seq, limit=limit, consistent_read=True)
-    return [
-        FeedEvent(
-            EventType(row.type),
-            row.mandate_id or "",
-            row.ean or "",
-            row.at,
-            dict(row.details or {}),
-            int(row.seq),
-            row.recorded_at,
-        )
-        for row in query
-    ]
-
-
-def last_feed_seq(edv: str) -> int:
-    """The newest event's sequence number in the EDV's feed (0: none yet)."""
-    try:
-        return int(FeedItem.get(edv, 0, consistent_read=True).last_seq or 0)
-    except DoesNotExist:
-        return 0

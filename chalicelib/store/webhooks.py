@@ -91,19 +91,19 @@ def create(endpoint: Endpoint) -> None:
     ).save(condition=EndpointItem.endpoint_id.does_not_exist())
 
 
-def of_edv(edv: str) -> list[Endpoint]:
-    return [_endpoint(item) for item in EndpointItem.query(edv, consistent_read=True)]
+def of_edv(enterprise_number: str) -> list[Endpoint]:
+    return [_endpoint(item) for item in EndpointItem.query(enterprise_number, consistent_read=True)]
 
 
-def get(edv: str, endpoint_id: str) -> Endpoint | None:
+def get(enterprise_number: str, endpoint_id: str) -> Endpoint | None:
     try:
-        return _endpoint(EndpointItem.get(edv, endpoint_id, consistent_read=True))
+        return _endpoint(EndpointItem.get(enterprise_number, endpoint_id, consistent_read=True))
     except EndpointItem.DoesNotExist:
         return None
 
 
-def delete(edv: str, endpoint_id: str) -> None:
-    EndpointItem(edv, endpoint_id).delete()
+def delete(enterprise_number: str, endpoint_id: str) -> None:
+    EndpointItem(enterprise_number, endpoint_id).delete()
 
 
 def advance(endpoint: Endpoint, to_seq: int) -> bool:
@@ -120,9 +120,9 @@ def advance(endpoint: Endpoint, to_seq: int) -> bool:
     return True
 
 
-def set_health(edv: str, endpoint_id: str, error: str | None, now: datetime) -> None:
+def set_health(enterprise_number: str, endpoint_id: str, error: str | None, now: datetime) -> None:
     """`error`: the endpoint is failing (since now, unless it already was); None: healthy."""
-    item = EndpointItem(edv, endpoint_id)
+    item = EndpointItem(enterprise_number, endpoint_id)
     exists = EndpointItem.endpoint_id.exists()
     try:
         if error is None:

@@ -1,4 +1,4 @@
-"""Bearer tokens: RS256 from the configured issuer for this audience, nothing else (API.md)."""
+"""Bearer tokens: RS256 from the configured issuer for this audience, nothing else (docs/api.md)."""
 
 from __future__ import annotations
 

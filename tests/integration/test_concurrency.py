@@ -20,6 +20,7 @@ from chalicelib.domain.readings import Quality
 from chalicelib.domain.vocabulary import Granularity, MandateStatus, Scenario
 from chalicelib.services import ingest, mandates, market
 from chalicelib.store import access_points as points_store
+from chalicelib.store import feed as feed_store
 from chalicelib.store import mandates as store
 from chalicelib.store import readings as readings_store
 from tests.support.http import Http
@@ -106,7 +107,7 @@ def test_grants_ends_and_a_move_at_once_keep_every_invariant(world: World, round
         assert (projection.id if projection else None) == (active[0].id if active else None)
         # No grant escaped the move: whatever still gives access ends where Karel's tenure did.
         assert all(m.period_end <= moved_on for m in active)
-        events = store.page_feed(edv, 0, 500)
+        events = feed_store.page(edv, 0, 500)
         assert [e.seq for e in events] == list(range(1, len(events) + 1))
         kinds = Counter((e.mandate_id, e.type.value) for e in events)
         for mandate in of_edv:

@@ -9,6 +9,7 @@ import pytest
 
 from chalicelib.domain.vocabulary import Granularity, MandateStatus
 from chalicelib.services import mandates
+from chalicelib.store import feed as feed_store
 from chalicelib.store import mandates as store
 from tests.support.http import Http
 from tests.support.world import (
@@ -180,7 +181,7 @@ def test_twenty_simultaneous_grants_leave_exactly_one_active(world: World, karel
     assert all(
         m.end_reason.value == "replaced" for m in all_mandates if m.status is MandateStatus.ENDED
     )
-    events = store.page_feed(EDV, 0, 100)
+    events = feed_store.page(EDV, 0, 100)
     assert [e.seq for e in events] == list(range(1, 40))
     assert sum(e.type.value == "granted" for e in events) == 20
     assert sum(e.type.value == "ended" for e in events) == 19
