@@ -180,7 +180,8 @@ def _naive(packed_ms: float) -> None:
 
 
 def _ingest_throughput() -> None:
-    from chalicelib.domain.ingest import collector_paused, decode_json, parse
+    from chalicelib.domain.ingest import parse
+    from chalicelib.domain.ingest_json import collector_paused, decode_json
 
     body = orjson.dumps(
         {

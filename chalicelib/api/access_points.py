@@ -11,7 +11,7 @@ from ..domain.vocabulary import Direction, Energy, Granularity, MandateStatus, M
 from ..services import access_points, mandates
 from .mandates import MandateView, mandate_view
 from .models import ApiModel, RequestBody
-from .paging import PageQuery, paged, slice_page
+from .paging import Page, PageQuery, paged, slice_page
 from .routing import Api, Auth, Call, Reply
 from .types import EnterpriseNumber, Instant, Subject, Text
 
@@ -88,9 +88,7 @@ class MyAccessPoint(ApiModel):
     grid_user: GridUserView
 
 
-class MyAccessPointPage(ApiModel):
-    items: list[MyAccessPoint]
-    next_cursor: str | None
+MyAccessPointPage = Page[MyAccessPoint]
 
 
 class MeterOfOtherView(ApiModel):
@@ -106,9 +104,7 @@ class MeterOfOtherView(ApiModel):
     meter_number: str | None
 
 
-class MeterOfOtherPage(ApiModel):
-    items: list[MeterOfOtherView]
-    next_cursor: str | None
+MeterOfOtherPage = Page[MeterOfOtherView]
 
 
 class MetersQuery(PageQuery):

@@ -16,6 +16,7 @@ from ..config import stage
 from ..observability import logger, metrics
 from . import (
     access_points,
+    api_clients,
     dev,
     directory,
     esco,
@@ -51,6 +52,7 @@ CHALICE_ERRORS = {
 FEATURE_APIS = (
     directory.api,
     onboarding.api,
+    api_clients.api,
     access_points.api,
     mandates.api,
     meterdata.api,

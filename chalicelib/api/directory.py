@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from ..domain.vocabulary import Role, Via
 from ..services import directory
 from .models import ApiModel, RequestBody
-from .paging import PageQuery, paged
+from .paging import Page, PageQuery, paged
 from .routing import Api, Auth, Call, Reply
 from .types import Instant
 
@@ -45,9 +45,7 @@ class Member(ApiModel):
     granted_by: str | None
 
 
-class MemberPage(ApiModel):
-    items: list[Member]
-    next_cursor: str | None
+MemberPage = Page[Member]
 
 
 class Delegation(RequestBody):

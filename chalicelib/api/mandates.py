@@ -12,7 +12,7 @@ from ..domain.errors import DomainError
 from ..domain.vocabulary import EndReason, EventType, Granularity, MandateStatus, Scenario
 from ..services import access_log, consent, mandates
 from .models import ApiModel, RequestBody
-from .paging import PageQuery, decode_cursor, encode_cursor, paged, slice_page
+from .paging import Page, PageQuery, decode_cursor, encode_cursor, paged, slice_page
 from .routing import Api, Auth, Call
 from .types import Ean, EnterpriseNumber, Instant
 
@@ -82,9 +82,7 @@ class MandateView(ApiModel):
     reference_number: str | None
 
 
-class MandatePage(ApiModel):
-    items: list[MandateView]
-    next_cursor: str | None
+MandatePage = Page[MandateView]
 
 
 class AccessLogQuery(PageQuery):
@@ -106,9 +104,7 @@ class AccessLogEntry(ApiModel):
     face: str
 
 
-class AccessLogPage(ApiModel):
-    items: list[AccessLogEntry]
-    next_cursor: str | None
+AccessLogPage = Page[AccessLogEntry]
 
 
 class FeedEntry(ApiModel):

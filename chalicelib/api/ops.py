@@ -13,7 +13,7 @@ from ..jobs import run
 from ..services import ingest, market
 from .access_points import GridUserRef
 from .models import ApiModel, RequestBody
-from .paging import PageQuery, paged
+from .paging import Page, PageQuery, paged
 from .routing import Api, Auth, Call, Reply
 from .types import Ean, Instant
 
@@ -158,9 +158,7 @@ class IngestReportView(ApiModel):
     file_error: str | None
 
 
-class IngestReportPage(ApiModel):
-    items: list[IngestReportView]
-    next_cursor: str | None
+IngestReportPage = Page[IngestReportView]
 
 
 class ReportsQuery(PageQuery):

@@ -14,7 +14,7 @@ from base64 import urlsafe_b64decode, urlsafe_b64encode
 from collections.abc import Callable
 from typing import Any
 
-from pydantic import Field
+from pydantic import BaseModel, Field
 
 from ..config import settings
 from ..domain.errors import DomainError
@@ -22,6 +22,17 @@ from .models import ApiModel
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 500
+
+
+class Page[Item: BaseModel](ApiModel):
+    """One page of a list: `Page[MandateView]` is described as `MandatePage`."""
+
+    items: list[Item]
+    next_cursor: str | None
+
+    @classmethod
+    def model_parametrized_name(cls, params: tuple[Any, ...]) -> str:
+        return str(params[0].__name__).removesuffix("View") + "Page"
 
 
 class PageQuery(ApiModel):

@@ -10,7 +10,7 @@ from pydantic import Field
 from ..domain.webhooks import EVENT_TYPES, Endpoint
 from ..services import webhooks
 from .models import ApiModel, RequestBody
-from .paging import PageQuery, paged
+from .paging import Page, PageQuery, paged
 from .routing import Api, Auth, Call, Reply
 
 api = Api("Webhooks")
@@ -57,9 +57,7 @@ class DeliveryView(ApiModel):
     delivered_at: datetime | None
 
 
-class DeliveryPage(ApiModel):
-    items: list[DeliveryView]
-    next_cursor: str | None
+DeliveryPage = Page[DeliveryView]
 
 
 class TestSent(ApiModel):

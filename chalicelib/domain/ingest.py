@@ -1,8 +1,9 @@
-"""One parser for both doors of ingest (the ops API and files in the ingest bucket): bytes in, the
+"""One parser for both doors of ingest (the ops API and files in the ingest bucket): batches in, the
 day series to store and a report of every row refused out. Pure: no I/O.
 
-A batch is `{ean, channel, resolution, unit, readings: [{start, value, status}]}`; a file holds one
-batch, a list of them, or the portal's CSV history layout (render/csv_export.py writes it).
+A batch comes from JSON (`ingest_json.decode_json`: `{ean, channel, resolution, unit, readings:
+[{start, value, status}]}`, one or a list) or from the portal's CSV history layout
+(`render/history_csv.py` writes it and reads it back); both give `RawBatch`es.
 Rows are checked one by one; a bad row is reported with its number and never stored. The common
 case (contiguous slots in our own timestamp format) is checked in bulk, which is what makes the
 parser fast; anything else takes the careful path, row by row.
@@ -10,16 +11,11 @@ parser fast; anything else takes the careful path, row by row.
 
 from __future__ import annotations
 
-import gc
 import math
 from array import array
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING, Any, Literal
-
-import msgspec
+from typing import TYPE_CHECKING, Any
 
 from ..lazy import lazy_module
 from .brussels import BRUSSELS, day_start_utc, slot_bounds_iso, slot_count, slot_of
@@ -70,58 +66,7 @@ class BatchError(ValueError):
     """The batch as a whole cannot be read (its header is wrong); none of its rows count."""
 
 
-Status = Literal["validated", "estimated", "missing"]
 STATUS_CODES = {"validated": Quality.VALIDATED, "estimated": Quality.ESTIMATED, "missing": 0}
-
-
-class Reading(msgspec.Struct, gc=False, forbid_unknown_fields=True):
-    start: str
-    value: float | None = None
-    status: Status | None = None
-
-
-class LenientReading(msgspec.Struct, gc=False, forbid_unknown_fields=True):
-    """For a batch with bad statuses: read them as text, so each row can be reported."""
-
-    start: str
-    value: float | None = None
-    status: str | None = None
-
-
-class Batch(msgspec.Struct, gc=False, forbid_unknown_fields=True):
-    ean: str
-    channel: Literal["offtake", "injection"]
-    resolution: Literal["quarter_hour", "hour", "day"]
-    unit: str
-    readings: list[Reading]
-    conversion_factor: float | None = None
-
-
-class LenientBatch(msgspec.Struct, gc=False, forbid_unknown_fields=True):
-    ean: str
-    channel: Literal["offtake", "injection"]
-    resolution: Literal["quarter_hour", "hour", "day"]
-    unit: str
-    readings: list[LenientReading]
-    conversion_factor: float | None = None
-
-
-# Typed structs outside the garbage collector's view decode several times faster than dicts.
-_STRICT = msgspec.json.Decoder(Batch | list[Batch])
-_LENIENT = msgspec.json.Decoder(LenientBatch | list[LenientBatch])
-
-
-@contextmanager
-def collector_paused() -> Iterator[None]:
-    """Decoding a year of quarter-hours allocates ~100,000 objects and no cycles; the cyclic
-    garbage collector would walk them again and again meanwhile."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 @dataclass(frozen=True)
@@ -140,34 +85,6 @@ class RawBatch:
         return self.row_numbers[index] if self.row_numbers else index + 1
 
     conversion_factor: float | None = None
-
-
-def decode_json(raw: bytes) -> list[RawBatch]:
-    """JSON batches; BatchError when the document is not one."""
-    try:
-        with collector_paused():
-            try:
-                decoded: Any = _STRICT.decode(raw)
-            except msgspec.ValidationError:
-                decoded = _LENIENT.decode(raw)
-    except msgspec.ValidationError as error:
-        raise BatchError(f"not a readings batch: {error}") from error
-    except msgspec.DecodeError as error:
-        raise BatchError(f"not valid JSON: {error}") from error
-    batches = decoded if isinstance(decoded, list) else [decoded]
-    return [
-        RawBatch(
-            ean=batch.ean,
-            channel=batch.channel,
-            resolution=batch.resolution,
-            unit=batch.unit,
-            starts=[reading.start for reading in batch.readings],
-            values=[reading.value for reading in batch.readings],
-            statuses=[reading.status for reading in batch.readings],
-            conversion_factor=batch.conversion_factor,
-        )
-        for batch in batches
-    ]
 
 
 def check_header(raw: RawBatch) -> None:

@@ -21,10 +21,9 @@ from ..domain.ingest import (
     RawBatch,
     RowError,
     check_header,
-    collector_paused,
-    decode_json,
     parse,
 )
+from ..domain.ingest_json import collector_paused, decode_json
 from ..domain.ingest_report import BatchOutcome, IngestReport
 from ..domain.readings import DaySeries, merge, month_of
 from ..domain.vocabulary import Energy

@@ -1,0 +1,187 @@
+"""Data: the tables (from the PynamoDB models), the buckets, the secrets and the webhook queues;
+the environment every function gets; and the role factory that grants exactly permissions.py."""
+
+from __future__ import annotations
+
+from aws_cdk import Aws, Duration, RemovalPolicy, Stack
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_secretsmanager as secretsmanager
+from aws_cdk import aws_sqs as sqs
+from pynamodb.models import Model
+
+from chalicelib.observability import NAMESPACE, SERVICE
+from chalicelib.queues import WEBHOOK_QUEUE
+
+from .permissions import DELETE, PUT, READ, Grants
+from .stages import StageConfig
+from .tables import table_for
+
+
+def _models_by_base_name() -> dict[str, type[Model]]:
+    from chalicelib.config import table_name
+    from chalicelib.store import all_models
+
+    prefix = table_name("")
+    return {model.Meta.table_name.removeprefix(prefix): model for model in all_models()}
+
+
+# Taken once, on import: packaging the API (chalice) sets the stage's variables, TABLE_PREFIX too,
+# in this very process.
+MODELS = _models_by_base_name()
+
+
+def signing_key_secret(stage: str) -> str:
+    return f"edv/{stage}/token-signing-key"
+
+
+class Data:
+    """Everything that holds state. Resources are made in the stack's own scope, so their logical
+    ids do not depend on how this code is arranged: a refactor never replaces a table."""
+
+    def __init__(self, stack: Stack, stage: StageConfig, prefix: str) -> None:
+        self.stack, self.stage, self.prefix = stack, stage, prefix
+        self.tables = {
+            base: table_for(stack, base, model, prefix + base, stage.retain_data)
+            for base, model in MODELS.items()
+        }
+        removal = RemovalPolicy.RETAIN if stage.retain_data else RemovalPolicy.DESTROY
+
+        def bucket(name: str, **options: object) -> s3.Bucket:
+            return s3.Bucket(
+                stack,
+                name,
+                block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+                encryption=s3.BucketEncryption.S3_MANAGED,
+                enforce_ssl=True,
+                removal_policy=removal,
+                object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+                **options,
+            )
+
+        self.pages_bucket = bucket("Pages")
+        self.contracts_bucket = bucket("Contracts", versioned=True)
+        self.exports_bucket = bucket(
+            "Exports", lifecycle_rules=[s3.LifecycleRule(expiration=Duration.days(1))]
+        )
+        self.ingest_bucket = bucket("Ingest", event_bridge_enabled=True, versioned=True)
+        self.buckets = {
+            "pages": self.pages_bucket,
+            "contracts": self.contracts_bucket,
+            "exports": self.exports_bucket,
+            "ingest": self.ingest_bucket,
+        }
+        self.cursor_key = secretsmanager.Secret(
+            stack,
+            "CursorKey",
+            description="Signs list cursors",
+            generate_secret_string=secretsmanager.SecretStringGenerator(
+                password_length=48, exclude_punctuation=True
+            ),
+        )
+        # The token service's RSA key (PEM): made once by the operator, see README "Deploy to AWS".
+        self.token_key = secretsmanager.Secret.from_secret_name_v2(
+            stack, "TokenSigningKey", signing_key_secret(stage.name)
+        )
+        self.base_url_parameter = f"/edv/{stage.name}/public-base-url"
+        self._webhook_queues()
+
+    def _webhook_queues(self) -> None:
+        # Webhook deliveries: FIFO (in order per endpoint and mandate), retried by the code's own
+        # back-off (over a day), which dead-letters itself; the redrive is only a safety net.
+        self.webhook_dead_letters = sqs.Queue(
+            self.stack,
+            "WebhookDeadLetters",
+            queue_name=f"{self.prefix}webhooks-dead.fifo",
+            fifo=True,
+            retention_period=Duration.seconds(WEBHOOK_QUEUE.dead_letter_retention_seconds),
+            encryption=sqs.QueueEncryption.SQS_MANAGED,
+            enforce_ssl=True,
+        )
+        self.webhook_queue = sqs.Queue(
+            self.stack,
+            "WebhookQueue",
+            queue_name=f"{self.prefix}webhooks.fifo",
+            fifo=True,
+            content_based_deduplication=False,
+            visibility_timeout=Duration.seconds(WEBHOOK_QUEUE.visibility_timeout_seconds),
+            retention_period=Duration.seconds(WEBHOOK_QUEUE.retention_seconds),
+            encryption=sqs.QueueEncryption.SQS_MANAGED,
+            enforce_ssl=True,
+            dead_letter_queue=sqs.DeadLetterQueue(
+                queue=self.webhook_dead_letters, max_receive_count=WEBHOOK_QUEUE.max_receive_count
+            ),
+        )
+
+    def environment(self) -> dict[str, str]:
+        """What every function is configured with (chalicelib/config.py reads it)."""
+        stage = self.stage
+        return {
+            "STAGE": stage.name,
+            "TABLE_PREFIX": self.prefix,
+            "BUCKET_PAGES": self.pages_bucket.bucket_name,
+            "BUCKET_CONTRACTS": self.contracts_bucket.bucket_name,
+            "BUCKET_EXPORTS": self.exports_bucket.bucket_name,
+            "BUCKET_INGEST": self.ingest_bucket.bucket_name,
+            "PAGES_BASE_URL_PARAMETER": self.base_url_parameter,
+            "WEBHOOK_QUEUE": f"{self.prefix}webhooks.fifo",
+            "WEBHOOK_DEAD_LETTER_QUEUE": f"{self.prefix}webhooks-dead.fifo",
+            "AUTH_ISSUER": stage.auth_issuer,
+            "AUTH_AUDIENCE": stage.auth_audience,
+            "AUTH_JWKS_URL": stage.auth_jwks_url,
+            "CURSOR_KEY": self.cursor_key.secret_value.unsafe_unwrap(),
+            "TOKEN_SIGNING_KEY_PEM": self.token_key.secret_value.unsafe_unwrap(),
+            "ASSERTION_AUDIENCES": stage.assertion_audiences,
+            "ESCO_RATE_LIMIT_PER_MINUTE": str(stage.esco_rate_limit_per_minute),
+            "POWERTOOLS_SERVICE_NAME": SERVICE,
+            "POWERTOOLS_LOG_LEVEL": "INFO",
+            "POWERTOOLS_METRICS_NAMESPACE": NAMESPACE,
+            "MPLCONFIGDIR": "/tmp/matplotlib",  # noqa: S108 - Lambda's only writable place
+        }
+
+    def role(self, name: str, grants: Grants) -> iam.Role:
+        """A function's own role: exactly its grants (permissions.py), logs, and the base URL."""
+        role = iam.Role(
+            self.stack,
+            name,
+            assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
+            managed_policies=[
+                iam.ManagedPolicy.from_aws_managed_policy_name(
+                    "service-role/AWSLambdaBasicExecutionRole"
+                )
+            ],
+        )
+        for base, table in self.tables.items():
+            if grants.tables is None or base in grants.tables:
+                table.grant_read_write_data(role)
+        for bucket_name, operations in grants.buckets.items():
+            bucket = self.buckets[bucket_name]
+            if PUT in operations:
+                bucket.grant_put(role)
+            if DELETE in operations:
+                bucket.grant_delete(role)
+            if READ in operations:
+                bucket.grant_read(role)
+        role.add_to_policy(
+            iam.PolicyStatement(
+                actions=["ssm:GetParameter"],
+                resources=[
+                    f"arn:{Aws.PARTITION}:ssm:{Aws.REGION}:{Aws.ACCOUNT_ID}:parameter"
+                    f"{self.base_url_parameter}"
+                ],
+            )
+        )
+        return role
+
+    def may_queue_webhooks(self, role: iam.Role) -> None:
+        """Send to the webhook queue (and find both queues by name)."""
+        self.webhook_queue.grant_send_messages(role)
+        self.may_find_queues(role)
+
+    def may_find_queues(self, role: iam.Role) -> None:
+        role.add_to_policy(
+            iam.PolicyStatement(
+                actions=["sqs:GetQueueUrl"],
+                resources=[self.webhook_queue.queue_arn, self.webhook_dead_letters.queue_arn],
+            )
+        )

@@ -1,0 +1,102 @@
+"""The public face: CloudFront serving the pages bucket and, under the API paths, the API on the
+same origin (the consent page needs no CORS); the portal's pages deployed from web/; and the
+public base URL, in an SSM parameter the functions read."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from aws_cdk import CfnOutput, Stack
+from aws_cdk import aws_cloudfront as cloudfront
+from aws_cdk import aws_cloudfront_origins as origins
+from aws_cdk import aws_s3_deployment as s3_deployment
+from aws_cdk import aws_ssm as ssm
+
+from .data import Data
+
+ROOT = Path(__file__).resolve().parents[1]
+API_PATHS = ("/v1/*", "/esco-live/*", "/oauth2/*", "/openapi.json")  # the rest are pages
+# /verbruik/x/ and /verbruik/x serve /verbruik/x/index.html, as a static site host would.
+INDEX_REWRITE = (
+    "function handler(event){var r=event.request;var u=r.uri;"
+    "if(u.endsWith('/')){r.uri=u+'index.html';}"
+    "else if(u.split('/').pop().indexOf('.')<0){r.uri=u+'/index.html';}return r;}"
+)
+
+
+class Pages:
+    def __init__(self, stack: Stack, data: Data, api_domain: str) -> None:
+        stage = data.stage
+        rewrite = cloudfront.Function(
+            stack,
+            "IndexRewrite",
+            code=cloudfront.FunctionCode.from_inline(INDEX_REWRITE),
+            runtime=cloudfront.FunctionRuntime.JS_2_0,
+        )
+        api = origins.HttpOrigin(api_domain, origin_path="/api")
+        api_behaviour = cloudfront.BehaviorOptions(
+            origin=api,
+            viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.HTTPS_ONLY,
+            allowed_methods=cloudfront.AllowedMethods.ALLOW_ALL,
+            cache_policy=cloudfront.CachePolicy.CACHING_DISABLED,
+            origin_request_policy=cloudfront.OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
+        )
+        domain = stage.public_domain
+        certificate = None
+        if domain and stage.certificate_arn:
+            from aws_cdk import aws_certificatemanager as acm
+
+            certificate = acm.Certificate.from_certificate_arn(
+                stack, "Certificate", stage.certificate_arn
+            )
+        self.distribution = cloudfront.Distribution(
+            stack,
+            "Distribution",
+            default_behavior=cloudfront.BehaviorOptions(
+                origin=origins.S3BucketOrigin.with_origin_access_control(data.pages_bucket),
+                viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
+                function_associations=[
+                    cloudfront.FunctionAssociation(
+                        function=rewrite, event_type=cloudfront.FunctionEventType.VIEWER_REQUEST
+                    )
+                ],
+            ),
+            additional_behaviors=dict.fromkeys(API_PATHS, api_behaviour),
+            domain_names=[domain] if certificate and domain else None,
+            certificate=certificate,
+            minimum_protocol_version=cloudfront.SecurityPolicyProtocol.TLS_V1_2_2021,
+        )
+        public = f"https://{domain}" if certificate else f"https://{self.distribution.domain_name}"
+        # The portal's own pages (web/) and how they log in. prune=False: the EDVs' stappenplan
+        # and consent pages, written by the functions, live in the same bucket.
+        s3_deployment.BucketDeployment(
+            stack,
+            "PortalPages",
+            destination_bucket=data.pages_bucket,
+            sources=[
+                s3_deployment.Source.asset(str(ROOT / "web")),
+                s3_deployment.Source.json_data("portal-config.json", portal_config(data)),
+            ],
+            prune=False,
+            distribution=self.distribution,
+            distribution_paths=["/*"],
+            cache_control=[s3_deployment.CacheControl.from_string("no-cache")],
+        )
+        ssm.StringParameter(
+            stack,
+            "PublicBaseUrl",
+            parameter_name=data.base_url_parameter,
+            string_value=public,
+            description="Where customers and EDVs reach the portal, its pages and the API",
+        )
+        CfnOutput(stack, "PublicUrl", value=public)
+
+
+def portal_config(data: Data) -> dict[str, str]:
+    """How the portal's pages log in: the stage's OpenID Connect provider."""
+    return {
+        "authorization_endpoint": data.stage.auth_authorization_endpoint,
+        "token_endpoint": data.stage.auth_token_endpoint,
+        "client_id": data.stage.auth_audience,
+        "scope": "openid profile",
+    }
