@@ -51,7 +51,10 @@ INGEST = Grants(
             "ingest_reports",
             "leases",
             "access_points",
-            "mandates",  # data_available: who holds a mandate on the EAN
+            "mandates",  # data_available: who holds a mandate on the EAN, and
+            "edv_applications",  # what the one entitlement gives each EDV (services/entitlements)
+            "edv_access_points",
+            "market_events",
             "webhook_endpoints",
             "webhook_deliveries",
         }

@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field, model_validator
 
-from ..domain.vocabulary import Direction, Energy, Granularity, MandateStatus, MeterType
-from ..services import access_points, mandates
+from ..domain.vocabulary import Direction, Energy, Granularity, MandateStatus, MeterType, Scenario
+from ..services import access_points, mandates, market
 from .mandates import MandateView, mandate_view
 from .models import ApiModel, RequestBody
 from .paging import Page, PageQuery, paged, slice_page
@@ -60,6 +60,12 @@ class Registration(RequestBody):
     meter_number: str = Field(min_length=1, max_length=40)
     grid_user: GridUserRef
     grid_user_since: date
+    scenario: Scenario | None = Field(
+        None,
+        description="On a registered EAN, a different grid user comes with the market scenario "
+        "that brings them (customer_switch, combined_switch, move_in): carried out as if "
+        "reported, cutting mandates short. Without it, 409 grid_user_change_needs_scenario.",
+    )
 
 
 class TenureView(ApiModel):
@@ -150,11 +156,12 @@ def registered_view(point: AccessPoint) -> RegisteredAccessPoint:
     summary="Register or update an access point",
     body=Registration,
     response=RegisteredAccessPoint,
-    errors=("conflict",),
+    errors=("conflict", "grid_user_change_needs_scenario"),
 )
 def register_access_point(call: Call, ean: str, body: Registration) -> Reply:
-    """A new grid user with a new start date adds to the EAN's history of grid users."""
-    point, created = access_points.register(
+    """Registers an EAN, or updates its technical data. Its grid user changes only through a
+    market scenario: reported, or named here in `scenario`."""
+    point, created = market.register_with_scenario(
         ean,
         access_points.Registration(
             energy=body.energy,
@@ -165,6 +172,7 @@ def register_access_point(call: Call, ean: str, body: Registration) -> Reply:
             grid_user=body.grid_user.grid_user(),
             grid_user_since=body.grid_user_since,
         ),
+        body.scenario,
         call.now,
     )
     return Reply(registered_view(point), status=201 if created else 200)

@@ -72,7 +72,11 @@ class PeakPowerQuery(ApiModel):
 class MonthPeakView(ApiModel):
     month: str = Field(examples=["2025-03"])
     kw: float
-    at: str = Field(description="Start of the quarter-hour (or hour, gas) of the peak.")
+    day: date = Field(alias="date", description="The Brussels date of the month's peak.")
+    at: str | None = Field(
+        description="Start of the quarter-hour (or hour, gas) of the peak; null under a day "
+        "mandate, which gives the date but not the time of day (R9)."
+    )
 
 
 class PeakPower(ApiModel):
@@ -292,7 +296,7 @@ def get_peak_power(
         direction=result.point.direction,
         served_from=result.served_first,
         served_to=result.served_end,
-        peaks=[MonthPeakView(month=p.month, kw=p.kw, at=p.at) for p in result.peaks],
+        peaks=[MonthPeakView(month=p.month, kw=p.kw, date=p.day, at=p.at) for p in result.peaks],
     )
 
 

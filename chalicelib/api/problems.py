@@ -31,6 +31,7 @@ PROBLEM_TYPES: dict[str, tuple[int, str]] = {
     "not_acceptable": (406, "Not acceptable"),
     "conflict": (409, "Conflict"),
     "last_administrator": (409, "Last administrator"),
+    "grid_user_change_needs_scenario": (409, "A grid user changes through a market scenario"),
     "payload_too_large": (413, "Payload too large"),
     "unsupported_media_type": (415, "Unsupported media type"),
     "invalid_ean": (422, "Invalid EAN"),

@@ -76,6 +76,17 @@ def check_configuration(energy: Energy, meter_type: MeterType, direction: Direct
     problems.raise_if_any()
 
 
+def check_tenure_unchanged(point: AccessPoint, tenure: Tenure, today: date) -> None:
+    """R8: on a registered EAN the grid user changes only through a market scenario, which hands
+    over and cuts mandates short. A registration may restate the current tenure, not change it."""
+    if point.tenure_on(today) != tenure:
+        raise DomainError(
+            "grid_user_change_needs_scenario",
+            "The grid user of a registered access point changes only through a market scenario: "
+            "report it (POST /v1/ops/market-events) or name it here (`scenario`).",
+        )
+
+
 def with_tenure(tenures: tuple[Tenure, ...], tenure: Tenure) -> tuple[Tenure, ...]:
     """The tenures with `tenure` set at its start date (replacing one that started that day)."""
     kept = [existing for existing in tenures if existing.since != tenure.since]

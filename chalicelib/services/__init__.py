@@ -18,6 +18,7 @@ MODULES = (
     "contention",
     "dev_issuer",
     "directory",
+    "entitlements",
     "ingest",
     "kbo",
     "machine_api",

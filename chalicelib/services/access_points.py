@@ -5,7 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 
-from ..domain.access_points import AccessPoint, GridUser, Tenure, check_configuration, with_tenure
+from ..domain.access_points import (
+    AccessPoint,
+    GridUser,
+    Tenure,
+    check_configuration,
+    check_tenure_unchanged,
+    with_tenure,
+)
 from ..domain.brussels import brussels_date
 from ..domain.errors import DomainError
 from ..domain.vocabulary import Direction, Energy, MeterType, Role
@@ -36,8 +43,8 @@ class Registration:
 
 
 def register(ean: str, registration: Registration, now: datetime) -> tuple[AccessPoint, bool]:
-    """Register or update an EAN. A grid user with a new start date adds a tenure; moves that
-    lie ahead are market events, so the start date may not be in the future."""
+    """Register an EAN with its first grid user, or update its technical data. Its grid user
+    changes only through a market scenario (services.market.register_with_scenario)."""
     check_configuration(registration.energy, registration.meter_type, registration.direction)
     today = brussels_date(now)
     if registration.grid_user_since > today:
@@ -51,6 +58,8 @@ def register(ean: str, registration: Registration, now: datetime) -> tuple[Acces
         existing = access_points_store.get(ean)
         if existing is not None and existing.energy is not registration.energy:
             raise DomainError("conflict", "An EAN does not change energy.")
+        if existing is not None:
+            check_tenure_unchanged(existing, tenure, today)
         point = AccessPoint(
             ean=ean,
             energy=registration.energy,

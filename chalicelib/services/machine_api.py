@@ -10,6 +10,7 @@ from enum import StrEnum
 from ..domain.access_points import AccessPoint
 from ..domain.api_clients import ApiClient
 from ..domain.brussels import brussels_date, day_start_utc
+from ..domain.entitlement import Entitlement
 from ..domain.errors import DomainError
 from ..domain.mandates import Mandate
 from ..domain.readings import (
@@ -103,17 +104,17 @@ def energy(
     reference_number: str | None,
     now: datetime,
 ) -> EnergyAnswer:
-    mandate, point = meterdata.authorise(None, client.enterprise_number, ean, now)
+    granted, point = meterdata.authorise(None, client.enterprise_number, ean, now)
+    mandate = granted.mandate
     if reference_number is not None and mandate.reference_number != reference_number:
         raise DomainError("no_mandate", "No mandate with this reference number on this EAN.")
-    fine_allowed = mandate.granularity is not Granularity.DAY
+    fine_allowed = granted.fine
     wanted = series or (frozenset(Series) if fine_allowed else frozenset({Series.DAILY}))
     if Series.FINE in wanted and not fine_allowed:
         raise DomainError(
             "granularity_not_consented", "The customer shared day values only (VH_dag)."
         )
-    period_from = day_start_utc(mandate.period_start)
-    period_to = day_start_utc(mandate.period_end)
+    period_from, period_to = granted.instants  # what the one entitlement lets it read
     start, to = instant_window(window_from, window_to, now)
     if period_type is PeriodType.READ_TIME:
         check_instant_window(start, to, fine=Series.FINE in wanted)
@@ -127,7 +128,7 @@ def energy(
                 fine, _fine(point, channel, period_type, start, to, period_from, period_to)
             )
         if Series.DAILY in wanted:
-            daily = _merge(daily, _daily(point, channel, period_type, start, to, mandate))
+            daily = _merge(daily, _daily(point, channel, period_type, start, to, granted))
     access_log.record(
         mandate,
         range_from=start.astimezone(UTC).isoformat(),
@@ -197,13 +198,13 @@ def _daily(
     period_type: PeriodType,
     start: datetime,
     to: datetime,
-    mandate: Mandate,
+    granted: Entitlement,
 ) -> list[Slice]:
     if period_type is PeriodType.INSERT_TIME:
         changed = readings_store.changed_since(point.ean, channel, start, to)
         months = {item.month: item for item in changed if isinstance(item, MonthSeries)}
         days = [d for m in months.values() for d in _days_of(m.month)]
-        first, end = mandate.period_start, mandate.period_end
+        first, end = granted.first, granted.end
     else:
         first, end = (
             brussels_date(start),
@@ -215,11 +216,7 @@ def _daily(
     for day in days:
         month = months.get(month_of(day))
         day_start = day_start_utc(day)
-        if (
-            month is None
-            or not (first <= day < end)
-            or not (mandate.period_start <= day < mandate.period_end)
-        ):
+        if month is None or not (first <= day < end) or not granted.covers(day):
             continue
         if period_type is PeriodType.READ_TIME and not start <= day_start < to:
             continue

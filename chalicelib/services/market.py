@@ -5,11 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from ..domain.access_points import GridUser, Tenure
+from ..domain.access_points import AccessPoint, GridUser, Tenure
 from ..domain.brussels import brussels_date
+from ..domain.errors import DomainError
 from ..domain.mandates import changes_grid_user
-from ..domain.market import MarketEvent, check_new_grid_user, event_id
+from ..domain.market import NEEDS_NEW_GRID_USER, MarketEvent, check_new_grid_user, event_id
 from ..domain.vocabulary import MarketEventStatus, Scenario
+from ..store import access_points as access_points_store
 from ..store import market_events as market_events_store
 from . import access_points, mandates
 
@@ -81,6 +83,31 @@ def apply(event: MarketEvent, now: datetime) -> int:
         )
     market_events_store.mark_applied(event.event_id, now)
     return truncated
+
+
+def register_with_scenario(
+    ean: str, registration: access_points.Registration, scenario: Scenario | None, now: datetime
+) -> tuple[AccessPoint, bool]:
+    """The operator's registration of an access point. A new grid user on a registered EAN is
+    carried out as the scenario the operator names, exactly as if reported: hand-over and
+    truncation (R8); without a scenario it is refused."""
+    existing = access_points_store.get(ean)
+    today = brussels_date(now)
+    if existing is not None and scenario is not None:
+        new = Tenure(registration.grid_user, registration.grid_user_since)
+        if existing.tenure_on(today) != new:
+            if not changes_grid_user(scenario) or scenario not in NEEDS_NEW_GRID_USER:
+                raise DomainError(
+                    "validation_error",
+                    "A new grid user comes with a customer switch, a combined switch or a move in.",
+                )
+            if registration.grid_user_since > today:
+                raise DomainError(
+                    "validation_error",
+                    "grid_user_since lies in the future; report a future move as a market event.",
+                )
+            report(ean, scenario, registration.grid_user_since, registration.grid_user, now)
+    return access_points.register(ean, registration, now)
 
 
 def apply_due(as_of: datetime) -> tuple[int, int]:

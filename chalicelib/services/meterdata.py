@@ -9,10 +9,11 @@ from datetime import date, datetime, timedelta
 
 from ..domain.access_points import AccessPoint
 from ..domain.brussels import day_start_utc, local_iso, slot_start
+from ..domain.entitlement import Entitlement, PeakDetail
 from ..domain.errors import DomainError
 from ..domain.mandates import Mandate
 from ..domain.readings import HOUR, QUARTER_HOUR, MonthSeries
-from ..domain.vocabulary import Energy, Granularity, MeterType, Resolution
+from ..domain.vocabulary import Energy, MeterType, Resolution
 from ..domain.volumes import (
     ChannelSeries,
     check_range,
@@ -24,9 +25,7 @@ from ..domain.volumes import (
 from ..observability import Metric, metrics
 from ..store import access_points as access_points_store
 from ..store import readings as readings_store
-from . import access_log, directory, mandates
-
-FINE_MANDATES = (Granularity.QUARTER_HOUR, Granularity.HOUR)
+from . import access_log, directory, entitlements
 
 
 @dataclass(frozen=True)
@@ -51,22 +50,22 @@ class Volumes:
 
 def authorise(
     sub: str | None, enterprise_number: str, ean: str, now: datetime
-) -> tuple[Mandate, AccessPoint]:
-    """R9: a member of an active EDV (or the EDV's own API client: sub None) holding a mandate
-    on this EAN that gives access now, whatever the jobs have done."""
+) -> tuple[Entitlement, AccessPoint]:
+    """R9: a member of an active EDV (or the EDV's own API client: sub None), and what the one
+    entitlement gives it on this EAN now, whatever the jobs have done."""
     if sub is not None:
         directory.member_of(sub, enterprise_number)
-    mandate = mandates.readable_mandate(enterprise_number, ean, now)
+    granted = entitlements.of(enterprise_number, ean, now)
     point = access_points_store.get(ean)
     if point is None:  # a mandate on an EAN that left the registry: treat as no mandate
         raise DomainError("no_mandate", "This EDV has no active mandate on this access point.")
-    return mandate, point
+    return granted, point
 
 
-def check_resolution(point: AccessPoint, mandate: Mandate, resolution: Resolution) -> None:
+def check_resolution(point: AccessPoint, granted: Entitlement, resolution: Resolution) -> None:
     if resolution is Resolution.QUARTER_HOUR and point.energy is Energy.GAS:
         raise DomainError("invalid_granularity", "Gas is measured per hour, not per quarter-hour.")
-    if resolution.is_fine and mandate.granularity not in FINE_MANDATES:
+    if resolution.is_fine and not granted.fine:
         raise DomainError(
             "granularity_not_consented",
             "The customer shared day values only: days, weeks, months and years.",
@@ -83,10 +82,11 @@ def volumes(
     now: datetime,
     face: str = "portal",
 ) -> Volumes:
-    mandate, point = authorise(sub, enterprise_number, ean, now)
-    check_resolution(point, mandate, resolution)
+    granted, point = authorise(sub, enterprise_number, ean, now)
+    mandate = granted.mandate
+    check_resolution(point, granted, resolution)
     check_range(first, end, resolution)
-    served_first, served_end = clip(first, end, mandate.period_start, mandate.period_end)
+    served_first, served_end = clip(first, end, granted.first, granted.end)
     channels = {
         channel.value: _series(point, channel.value, served_first, served_end, resolution)
         for channel in point.channels
@@ -127,7 +127,8 @@ def _gas_factors(point: AccessPoint, channel: str, first: date, end: date) -> di
 class MonthPeak:
     month: str  # YYYY-MM
     kw: float
-    at: str  # the start of the quarter-hour (electricity) or hour (gas), ISO with offset
+    day: date
+    at: str | None  # the start of the quarter-hour (or hour, gas); None under a day mandate (R9)
 
 
 @dataclass(frozen=True)
@@ -149,20 +150,21 @@ def peak_power(
 ) -> Peaks:
     """Per month, the highest quarter-hour offtake power (electricity), or the highest hourly
     offtake (gas, AMR meters only), over the served days of that month."""
-    mandate, point = authorise(sub, enterprise_number, ean, now)
+    granted, point = authorise(sub, enterprise_number, ean, now)
+    mandate = granted.mandate
     if point.energy is Energy.GAS and point.meter_type is not MeterType.AMR:
         raise DomainError("not_available", "Peak power of gas exists for AMR meters only.")
     if "offtake" not in {channel.value for channel in point.channels}:
         raise DomainError("not_available", "Peak power is an offtake figure; this EAN injects.")
     check_range(first, end, Resolution.MONTH)
-    served_first, served_end = clip(first, end, mandate.period_start, mandate.period_end)
+    served_first, served_end = clip(first, end, granted.first, granted.end)
     months = readings_store.months_between(
         ean, "offtake", served_first, served_end - timedelta(days=1)
     )
     minutes = HOUR if point.energy is Energy.GAS else QUARTER_HOUR
     peaks = []
     for month in sorted(months):
-        peak = _month_peak(months[month], served_first, served_end, minutes)
+        peak = _month_peak(months[month], served_first, served_end, minutes, granted.peak_detail)
         if peak is not None:
             peaks.append(peak)
     access_log.record(
@@ -178,7 +180,9 @@ def peak_power(
     return Peaks(point, served_first, served_end, peaks)
 
 
-def _month_peak(series: MonthSeries, first: date, end: date, minutes: int) -> MonthPeak | None:
+def _month_peak(
+    series: MonthSeries, first: date, end: date, minutes: int, detail: PeakDetail
+) -> MonthPeak | None:
     best, best_day, best_slot = -1, None, -1
     for index, value in enumerate(series.peak):
         day = series.month + timedelta(days=index)
@@ -190,10 +194,12 @@ def _month_peak(series: MonthSeries, first: date, end: date, minutes: int) -> Mo
     kilowatts = best / 1000 * per_hour
     if minutes == HOUR:  # gas: m³ in the hour, as kWh in the hour, is kW
         kilowatts *= series.gas_factor
+    instant = local_iso(slot_start(best_day, best_slot, minutes))
     return MonthPeak(
         month=series.month.isoformat()[:7],
         kw=round(kilowatts, 3),
-        at=local_iso(slot_start(best_day, best_slot, minutes)),
+        day=best_day,
+        at=instant if detail is PeakDetail.INSTANT else None,
     )
 
 

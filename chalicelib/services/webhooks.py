@@ -15,7 +15,7 @@ import socket
 import urllib.error
 import urllib.request
 from dataclasses import replace
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from functools import cache
 from typing import Any
 from urllib.parse import urlsplit
@@ -31,7 +31,7 @@ from ..store import feed as feed_store
 from ..store import mandates as mandates_store
 from ..store import onboarding as onboarding_store
 from ..store import webhooks as webhooks_store
-from . import directory
+from . import directory, entitlements
 
 
 @cache
@@ -159,14 +159,24 @@ def data_available(
     try:
         for mandate in mandates_store.of_ean(ean):
             if not mandate.gives_access_at(now):
-                continue
-            if not (mandate.period_start <= last and first < mandate.period_end):
+                continue  # cheap, before the entitlement's reads
+            try:
+                granted = entitlements.of(mandate.edv, ean, now)
+            except DomainError:
+                continue  # the EDV is not active, or this mandate gives nothing now
+            if granted.mandate.id != mandate.id or not (
+                granted.first <= last and first < granted.end
+            ):
                 continue
             for target in webhooks_store.of_edv(mandate.edv):
                 if "data_available" not in target.event_types:
                     continue
                 message_id = rules.data_event_id(report_id, mandate.id, channel)
-                document = rules.data_payload(mandate, channel, first, last, now)
+                # Only the days it may read (R8, R9): never a hint about the next occupant's.
+                shown_first, shown_end = granted.clip(first, last + timedelta(days=1))
+                document = rules.data_payload(
+                    mandate, channel, shown_first, shown_end - timedelta(days=1), now
+                )
                 _enqueue(target, message_id, document, "data_available", mandate.id, now)
     except Exception:
         metrics.add(Metric.WEBHOOK_HINTS_DROPPED)

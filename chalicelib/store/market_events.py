@@ -29,6 +29,17 @@ class PendingByDate(GlobalSecondaryIndex["MarketEventItem"]):
     effective_date = UnicodeAttribute(range_key=True)
 
 
+class ByEan(GlobalSecondaryIndex["MarketEventItem"]):
+    """Every event of an EAN, by effective date: what the entitlement of a read must know."""
+
+    class Meta:
+        index_name = "by_ean"
+        projection = AllProjection()
+
+    ean = UnicodeAttribute(hash_key=True)
+    effective_date = UnicodeAttribute(range_key=True)
+
+
 @register
 class MarketEventItem(Model):
     class Meta(TableMeta):
@@ -44,6 +55,7 @@ class MarketEventItem(Model):
     applied_at = UTCDateTimeAttribute(null=True)
     pending = UnicodeAttribute(null=True)
     pending_by_date = PendingByDate()
+    by_ean = ByEan()
 
 
 def _event(item: MarketEventItem) -> MarketEvent:
@@ -94,6 +106,16 @@ def mark_applied(event_id: str, now: datetime) -> None:
             MarketEventItem.pending.remove(),
         ]
     )
+
+
+def pending_of_ean(ean: str, until: date) -> list[MarketEvent]:
+    """The EAN's events that are due by `until` and not applied yet (usually none)."""
+    query = MarketEventItem.by_ean.query(
+        ean,
+        MarketEventItem.effective_date <= until.isoformat(),
+        filter_condition=MarketEventItem.pending == PENDING,
+    )
+    return [_event(item) for item in query]
 
 
 def pending_until(day: date) -> list[MarketEvent]:

@@ -41,7 +41,9 @@ def test_operators_register_and_update_access_points(http: Http, world: World) -
     moved = http.put(
         f"/v1/ops/access-points/{code}",
         token=world.operator,
-        json_body=registration(grid_user={"sub": "anna"}, grid_user_since="2024-07-01"),
+        json_body=registration(
+            grid_user={"sub": "anna"}, grid_user_since="2024-07-01", scenario="move_in"
+        ),
     )
     assert moved.status == 200
     assert [t["grid_user"]["id"] for t in moved.json["tenures"]] == ["karel", "anna"]
@@ -106,7 +108,9 @@ def test_a_customer_sees_the_access_points_they_are_grid_user_of(http: Http, wor
         "grid_user": {"kind": "person", "id": "karel"},
     }
     # After a move to someone else, it is no longer theirs.
-    register_access_point(world, ean(10), grid_user={"sub": "anna"}, since="2024-01-01")
+    register_access_point(
+        world, ean(10), grid_user={"sub": "anna"}, since="2024-01-01", scenario="move_in"
+    )
     assert [
         i["ean"] for i in http.get("/v1/me/access-points", token=karel.token).json["items"]
     ] == [ean(11)]

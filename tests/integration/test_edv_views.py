@@ -242,5 +242,7 @@ def test_the_access_log_shows_a_customer_the_reads_of_their_data(
         http.get(f"/v1/me/access-log?organisation={BAKERY}", token=karel.token).code == "forbidden"
     )
     # A new occupant does not see the reads of the previous one's data.
-    register_access_point(world, ean(1), grid_user={"sub": "anna"}, since="2025-02-01")
+    register_access_point(
+        world, ean(1), grid_user={"sub": "anna"}, since="2025-02-01", scenario="move_in"
+    )
     assert http.get("/v1/me/access-log", token=http.token("anna")).json["items"] == []

@@ -266,9 +266,10 @@ def test_peak_power_per_month(http: Http, world: World) -> None:
         {
             "month": "2025-03",
             "kw": 3.6,
+            "date": "2025-03-30",
             "at": "2025-03-30T11:00:00+02:00",
         },  # slot 40 on a 92-slot day
-        {"month": "2025-04", "kw": 5.0, "at": "2025-04-02T02:30:00+02:00"},
+        {"month": "2025-04", "kw": 5.0, "date": "2025-04-02", "at": "2025-04-02T02:30:00+02:00"},
     ]
     clipped = http.get(
         f"/v1/organisations/{EDV}/access-points/{DIGITAL}/peak-power?from=2025-04-03&to=2025-05-01",
@@ -302,5 +303,5 @@ def test_peak_power_of_gas_only_for_amr(http: Http, world: World) -> None:
         token=edv.member,
     )
     assert answer.json["peaks"] == [
-        {"month": "2025-01", "kw": 30.0, "at": "2025-01-15T08:00:00+01:00"}
+        {"month": "2025-01", "kw": 30.0, "date": "2025-01-15", "at": "2025-01-15T08:00:00+01:00"}
     ]

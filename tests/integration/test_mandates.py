@@ -112,7 +112,9 @@ def test_only_the_current_grid_user_grants(http: Http, world: World, karel: Cust
     mallory = http.token("mallory")
     assert http.post("/v1/me/mandates", token=mallory, json_body=body()).code == "not_grid_user"
     # Karel moves out; Anna moves in and may grant from her own start date only.
-    register_access_point(world, ean(1), grid_user={"sub": "anna"}, since="2025-02-01")
+    register_access_point(
+        world, ean(1), grid_user={"sub": "anna"}, since="2025-02-01", scenario="move_in"
+    )
     assert http.post("/v1/me/mandates", token=karel.token, json_body=body()).code == "not_grid_user"
     anna = http.token("anna")
     early = http.post("/v1/me/mandates", token=anna, json_body=body(period_start="2025-01-31"))
@@ -202,7 +204,9 @@ def test_the_current_grid_user_ends_a_mandate_they_did_not_grant(
     http: Http, world: World, karel: Customer
 ) -> None:
     mandate = grant(world, karel, EDV, ean(1))
-    register_access_point(world, ean(1), grid_user={"sub": "anna"}, since="2025-02-01")
+    register_access_point(
+        world, ean(1), grid_user={"sub": "anna"}, since="2025-02-01", scenario="move_in"
+    )
     anna = http.token("anna")
     assert [m["id"] for m in http.get("/v1/me/mandates", token=anna).json["items"]] == [
         mandate["id"]

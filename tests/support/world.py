@@ -97,7 +97,9 @@ def register_access_point(
     energy: str = "electricity",
     meter_type: str = "digital",
     direction: str = "both",
+    scenario: str | None = None,
 ) -> None:
+    """Register an EAN; on a registered one, a new grid user comes with its `scenario` (R8)."""
     answer = world.http.put(
         f"/v1/ops/access-points/{ean_code}",
         token=world.operator,
@@ -109,6 +111,7 @@ def register_access_point(
             "meter_number": "1SAG1100000292",
             "grid_user": grid_user,
             "grid_user_since": since,
+            **({"scenario": scenario} if scenario else {}),
         },
     )
     assert answer.status in (200, 201), answer.body

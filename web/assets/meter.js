@@ -269,5 +269,6 @@ async function peaksTab(body) {
     h("tbody", {}, answer.peaks.map((peak) => h("tr", {},
       h("td", {}, formatMonth(`${peak.month}-01`)),
       h("td", { class: "number" }, `${formatNumber(peak.kw)} kW`),
-      h("td", {}, `${formatWeekday(peak.at)} ${formatTime(peak.at)}`))))))];
+      // A day mandate gives the date of the peak, not its time of day.
+      h("td", {}, peak.at ? `${formatWeekday(peak.at)} ${formatTime(peak.at)}` : formatDate(peak.date)))))))];
 }
