@@ -20,7 +20,7 @@ help:
 	@echo "make run     install, start the local stack with demo data on http://127.0.0.1:8000"
 	@echo "make test    install, lint, type-check and run the whole test suite"
 	@echo "make format  format and auto-fix;  make lint  check only;  make bench  print benchmark figures"
-	@echo "make fuzz    schemathesis over every operation, FUZZ_EXAMPLES (default 500) each, fresh randomness"
+	@echo "make fuzz    schemathesis over every operation (FUZZ_EXAMPLES, 500) and the entitlement model (MODEL_EXAMPLES, 40), fresh randomness"
 	@echo "make load    drive a local stack with concurrent EDV reads and grants; print throughput"
 	@echo "make synth   the CloudFormation templates of every stage in cdk.out/ (offline, no AWS account)"
 	@echo "make unit | integration | e2e | infra   one part of the suite;  make lock  re-pin after editing requirements"
@@ -81,10 +81,14 @@ bench: install
 load: install
 	$(PY) -m bench.load
 
-# make test fuzzes a bounded, derandomised budget; this goes longer with new random examples.
+# make test fuzzes and model-checks a bounded, derandomised budget; this goes longer with new
+# random examples (the OpenAPI fuzzing and the entitlement model of tests/model).
 FUZZ_EXAMPLES ?= 500
+MODEL_EXAMPLES ?= 40
+MODEL_STEPS ?= 20
 fuzz: install
 	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(PY) -m pytest tests/fuzz
+	MODEL_EXAMPLES=$(MODEL_EXAMPLES) MODEL_STEPS=$(MODEL_STEPS) $(PY) -m pytest tests/model
 
 # jsii (CDK's bridge to Node.js) warns loudly about the machine's Node 20; synthesis works with it.
 synth: install

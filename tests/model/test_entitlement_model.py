@@ -1,0 +1,688 @@
+"""A model of R5-R9, R12 and R14, and the real app driven against it through both faces.
+
+The oracle below is deliberately simple and written from docs/domain.md, not from the code: who is
+grid user from when, which mandates exist, which days hold data. Hypothesis' stateful testing
+drives the app with grants (day and fine, periods reaching into the past and the future),
+replacements, ends by the customer and by the grid user, an EDV's termination, market scenarios
+reported early, on time and late, operator updates of access points, ingests and corrections,
+jobs, and a clock that moves across both clock-change days and past the three years of validity.
+After every step every EDV reads every EAN through every door (portal volumes by day and at the
+fine resolution, peak power, the machine API by read time and insert time), and each answer must
+be exactly the oracle's: no point outside the entitlement, none missing inside it. The feed must
+carry the purge obligations, and each customer's access log only reads of their own data.
+
+`make test` runs a bounded, derandomised budget; `make fuzz` a longer one with fresh randomness
+(MODEL_EXAMPLES, MODEL_STEPS). A failure prints the shortest sequence of steps found.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+from unittest import mock
+from zoneinfo import ZoneInfo
+
+from chalice.test import Client
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
+from moto import mock_aws
+
+from tests.support.http import Answer, Http
+from tests.support.machine import MachineClient, secret_client
+from tests.support.world import World, ean
+
+BRUSSELS = ZoneInfo("Europe/Brussels")
+START = datetime(2027, 3, 26, 10, 0, tzinfo=BRUSSELS)  # two days before the spring clock change
+A, B = "0123456749", "0987654394"  # A also on the machine API
+ELEC, GAS = ean(101), ean(102)  # a digital electricity meter, a digital gas meter
+CHANNELS = {ELEC: ("offtake", "injection"), GAS: ("offtake",)}
+FINE = {ELEC: "quarter_hour", GAS: "hour"}
+SLOT_MINUTES = {ELEC: 15, GAS: 60}
+PEOPLE = ("karel", "anna", "piet")
+# Days that hold data when ingested: three around each clock change (92 and 100 quarter-hours).
+SPRING = (date(2027, 3, 27), date(2027, 3, 28), date(2027, 3, 29))
+AUTUMN = (date(2027, 10, 30), date(2027, 10, 31), date(2027, 11, 1))
+CLUSTERS = (SPRING, AUTUMN)
+DAYS = SPRING + AUTUMN
+RANGE = (SPRING[0], AUTUMN[-1] + timedelta(days=1))
+FIRST_SINCE = date(2020, 1, 1)
+PERIOD_STARTS = (
+    FIRST_SINCE,
+    date(2027, 3, 1),
+    date(2027, 3, 28),
+    date(2027, 3, 29),
+    date(2027, 10, 31),
+    date(2028, 1, 1),
+)
+SPANS = (1, 2, 30, 220, 3000)
+ADVANCES = (1, 2, 6, 40, 220, 1096)  # days; 1096 from a grant is exactly three years
+GRID_USER_SCENARIOS = ("customer_switch", "combined_switch", "move_in")
+LEAVING_SCENARIOS = ("move_out", "physical_disconnection")
+
+EXAMPLES = int(os.environ.get("MODEL_EXAMPLES", "6"))
+STEPS = int(os.environ.get("MODEL_STEPS", "9"))
+FRESH = "MODEL_EXAMPLES" in os.environ
+
+
+# The oracle --------------------------------------------------------------------------------
+
+
+@dataclass
+class ModelMandate:
+    id: str
+    edv: str
+    ean: str
+    grantor: str
+    fine: bool
+    period_start: date
+    period_end: date  # as granted: the oracle cuts windows itself, from the grid users
+    granted_at: datetime
+    ended: bool = False
+    current_end: date | None = None  # the period's end after applied scenarios cut it
+
+    def __post_init__(self) -> None:
+        self.current_end = self.period_end
+
+    @property
+    def valid_until(self) -> datetime:
+        """Three calendar years on, same Brussels wall-clock time; 29 February becomes 28."""
+        local = self.granted_at.astimezone(BRUSSELS)
+        day = 28 if (local.month, local.day) == (2, 29) else local.day
+        return local.replace(year=local.year + 3, day=day)
+
+    def gives_access(self, now: datetime) -> bool:
+        return not self.ended and now < self.valid_until
+
+
+@dataclass
+class Scenario:
+    ean: str
+    effective: date
+    new_grid_user: str | None
+    reported_on: date
+    applied: bool
+
+
+@dataclass
+class Reading:
+    status: str  # validated | estimated
+
+
+@dataclass
+class Oracle:
+    now: datetime = START
+    terminated: set[str] = field(default_factory=set)
+    mandates: list[ModelMandate] = field(default_factory=list)
+    scenarios: list[Scenario] = field(default_factory=list)
+    readings: dict[tuple[str, str, date], Reading] = field(default_factory=dict)
+    purges: set[tuple[str, str]] = field(default_factory=set)  # (mandate id, purge_from)
+
+    @property
+    def today(self) -> date:
+        return self.now.astimezone(BRUSSELS).date()
+
+    def timeline(self, ean_code: str, *, registry: bool) -> list[tuple[date, str | None]]:
+        """Who is grid user from when. The registry knows applied scenarios only; the truth
+        (what reads obey) knows every scenario whose effective date has come."""
+        changes = [
+            (s.effective, s.new_grid_user)
+            for s in self.scenarios
+            if s.ean == ean_code and (s.applied if registry else s.effective <= self.today)
+        ]
+        return [(FIRST_SINCE, "karel"), *sorted(changes)]
+
+    def grid_user(self, ean_code: str, day: date, *, registry: bool) -> tuple[str | None, date]:
+        current: tuple[str | None, date] = (None, FIRST_SINCE)
+        for since, who in self.timeline(ean_code, registry=registry):
+            if since <= day:
+                current = (who, since)
+        return current
+
+    def active(self, edv: str, ean_code: str) -> ModelMandate | None:
+        for mandate in reversed(self.mandates):
+            if mandate.edv == edv and mandate.ean == ean_code and not mandate.ended:
+                return mandate
+        return None
+
+    def window(self, mandate: ModelMandate) -> tuple[date, date]:
+        """The period, within the grantor's time as grid user, never past today."""
+        start = mandate.period_start
+        end = min(mandate.period_end, self.today + timedelta(days=1))
+        owner, _ = self.grid_user(mandate.ean, start, registry=False)
+        if owner != mandate.grantor:
+            return start, start
+        for since, who in self.timeline(mandate.ean, registry=False):
+            if since > start and who != mandate.grantor:
+                end = min(end, since)
+        return start, max(start, end)
+
+    def entitlement(self, edv: str, ean_code: str) -> tuple[str, ModelMandate | None]:
+        """'ok' with the mandate, or the refusal code."""
+        if edv in self.terminated:
+            return "edv_not_active", None
+        mandate = self.active(edv, ean_code)
+        if mandate is None or not mandate.gives_access(self.now):
+            return "no_mandate", None
+        return "ok", mandate
+
+    def data_days(self, ean_code: str, channel: str, first: date, end: date) -> dict[date, str]:
+        return {
+            day: reading.status
+            for (code, chan, day), reading in self.readings.items()
+            if code == ean_code and chan == channel and first <= day < end
+        }
+
+
+def slots(day: date, minutes: int) -> int:
+    """92, 96 or 100 quarter-hours; 23, 24 or 25 hours (R14). Subtract in UTC: Python ignores the
+    offset when both ends share a time zone."""
+    start = datetime.combine(day, datetime.min.time(), BRUSSELS).astimezone(UTC)
+    following = datetime.combine(day + timedelta(days=1), datetime.min.time(), BRUSSELS)
+    return int((following.astimezone(UTC) - start).total_seconds() // 60 // minutes)
+
+
+def slot_starts(day: date, minutes: int) -> list[str]:
+    start = datetime.combine(day, datetime.min.time(), BRUSSELS).astimezone(UTC)
+    return [
+        (start + timedelta(minutes=minutes * index)).astimezone(BRUSSELS).isoformat()
+        for index in range(slots(day, minutes))
+    ]
+
+
+def utc_midnight(day: date) -> str:
+    instant = datetime.combine(day, datetime.min.time(), BRUSSELS).astimezone(UTC)
+    return instant.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+# The clock the app reads -------------------------------------------------------------------
+
+
+class ModelClock:
+    """The instant the app and the token checks see: the model's, not the machine's."""
+
+    instant = START
+
+    @classmethod
+    def cls(cls) -> type[datetime]:
+        clock = cls
+
+        class Frozen(datetime):
+            @classmethod
+            def now(cls, tz: Any = None) -> Frozen:  # type: ignore[override]
+                moment = clock.instant.astimezone(tz or UTC)
+                return cls.fromtimestamp(moment.timestamp(), tz or UTC)
+
+        return Frozen
+
+
+@contextmanager
+def model_clock() -> Iterator[type[ModelClock]]:
+    frozen = ModelClock.cls()
+    with ExitStack() as stack:
+        stack.enter_context(mock.patch("chalicelib.api.routing.datetime", frozen))
+        stack.enter_context(mock.patch("jwt.api_jwt.datetime", frozen))
+        yield ModelClock
+
+
+# The machine -------------------------------------------------------------------------------
+
+
+class EntitlementModel(RuleBasedStateMachine):
+    def __init__(self) -> None:
+        super().__init__()
+        self.stack = ExitStack()
+        self.stack.enter_context(mock_aws())
+        self.clock = self.stack.enter_context(model_clock())
+        self.clock.instant = START
+        from chalicelib.local import bootstrap
+
+        bootstrap()
+        from app import app
+
+        self.http = Http(Client(app, stage_name="local"))
+        self.model = Oracle()
+        self.tokens: dict[str, str] = {}
+        world = World(self.http)
+        edv_a = world.active(A, "Zonnig")
+        world.active(B, "Warmte")
+        self.client_a: MachineClient = secret_client(self.http, edv_a)
+        for code, energy in ((ELEC, "electricity"), (GAS, "gas")):
+            answer = self.http.put(
+                f"/v1/ops/access-points/{code}",
+                token=self.token("ops-olivia", ops=True),
+                json_body=self.registration(code, energy, "karel", FIRST_SINCE),
+            )
+            assert answer.status == 201, answer.body
+
+    def teardown(self) -> None:
+        self.stack.close()
+
+    # Helpers -------------------------------------------------------------------------------
+
+    def token(self, sub: str, ops: bool = False) -> str:
+        """A person's token, minted at the model's time (tokens last hours; the clock jumps)."""
+        key = f"{sub}@{self.clock.instant.isoformat()}"
+        if key not in self.tokens:
+            self.tokens[key] = self.http.token(sub, roles=["ops"] if ops else [])
+        return self.tokens[key]
+
+    @property
+    def operator(self) -> str:
+        return self.token("ops-olivia", ops=True)
+
+    @staticmethod
+    def registration(code: str, energy: str, grid_user: str, since: date) -> dict[str, Any]:
+        return {
+            "energy": energy,
+            "meter_type": "digital",
+            "direction": "both" if energy == "electricity" else "offtake",
+            "address": "Kerkstraat 1, 9000 Gent",
+            "meter_number": "1SAG1100000292",
+            "grid_user": {"sub": grid_user},
+            "grid_user_since": since.isoformat(),
+        }
+
+    def member(self, edv: str) -> str:
+        return self.token(f"member-{edv}")
+
+    def apply_scenario(self, scenario: Scenario) -> None:
+        """The oracle's hand-over: an applied scenario cuts the outgoing grid user's periods,
+        and a late one (reported on or after its date) makes the EDV purge from that date."""
+        scenario.applied = True
+        for mandate in self.model.mandates:
+            assert mandate.current_end is not None
+            if (
+                mandate.ean == scenario.ean
+                and mandate.gives_access(self.model.now)
+                and mandate.grantor != scenario.new_grid_user
+                and mandate.current_end > scenario.effective
+            ):
+                mandate.current_end = max(scenario.effective, mandate.period_start)
+                if scenario.effective <= scenario.reported_on:
+                    self.model.purges.add((mandate.id, scenario.effective.isoformat()))
+
+    # Steps ---------------------------------------------------------------------------------
+
+    @initialize(fine_a=st.booleans(), fine_b=st.booleans())
+    def customers_share_and_meters_read(self, fine_a: bool, fine_b: bool) -> None:
+        """Karel shares both meters with both EDVs, and the spring days hold data (ahead of
+        today at first: nothing of them may be served until they have come)."""
+        for edv, fine in ((A, fine_a), (B, fine_b)):
+            for code in (ELEC, GAS):
+                self.grant("karel", edv, code, fine, date(2027, 3, 1), 3000)
+        for code in (ELEC, GAS):
+            for day in SPRING:
+                self.ingest(code, False, day, "estimated", 0.1)
+
+    @rule(
+        person=st.sampled_from(PEOPLE),
+        edv=st.sampled_from((A, B)),
+        code=st.sampled_from((ELEC, GAS)),
+        fine=st.booleans(),
+        start=st.sampled_from(PERIOD_STARTS),
+        span=st.sampled_from(SPANS),
+    )
+    def grant(self, person: str, edv: str, code: str, fine: bool, start: date, span: int) -> None:
+        end = start + timedelta(days=span)
+        answer = self.http.post(
+            "/v1/me/mandates",
+            token=self.token(person),
+            json_body={
+                "edv": edv,
+                "ean": code,
+                "granularity": FINE[code] if fine else "day",
+                "period_start": start.isoformat(),
+                "period_end": end.isoformat(),
+            },
+        )
+        owner, since = self.model.grid_user(code, self.model.today, registry=True)
+        if edv in self.model.terminated:
+            assert answer.code == "edv_not_active", answer.body
+        elif owner != person:
+            assert answer.code == "not_grid_user", answer.body
+        elif start < since:
+            assert answer.code == "period_before_grid_user", answer.body
+        else:
+            assert answer.status == 201, answer.body
+            previous = self.model.active(edv, code)
+            if previous is not None:
+                previous.ended = True  # replaced, or expired if its three years were over
+            self.model.mandates.append(
+                ModelMandate(answer.json["id"], edv, code, person, fine, start, end, self.model.now)
+            )
+
+    @rule(by=st.sampled_from(("grantor", "grid user", "stranger")), which=st.integers(0, 20))
+    def end(self, by: str, which: int) -> None:
+        if not self.model.mandates:
+            return
+        mandate = self.model.mandates[which % len(self.model.mandates)]
+        owner, _ = self.model.grid_user(mandate.ean, self.model.today, registry=True)
+        person = {
+            "grantor": mandate.grantor,
+            "grid user": owner or mandate.grantor,
+            "stranger": next(p for p in PEOPLE if p not in (mandate.grantor, owner)),
+        }[by]
+        answer = self.http.post(f"/v1/me/mandates/{mandate.id}/end", token=self.token(person))
+        may = person in (mandate.grantor, owner)
+        if may and mandate.gives_access(self.model.now):
+            assert answer.status == 200, answer.body
+            mandate.ended = True
+        else:
+            assert answer.status in (403, 404, 409), answer.body
+
+    @precondition(lambda self: B not in self.model.terminated)
+    @rule()
+    def terminate_edv(self) -> None:
+        answer = self.http.post(
+            f"/v1/organisations/{B}/edv-application/terminate", token=self.token(f"admin-{B}")
+        )
+        assert answer.status == 200, answer.body
+        self.model.terminated.add(B)
+        for mandate in self.model.mandates:
+            if mandate.edv == B:
+                mandate.ended = True
+
+    @rule(
+        code=st.sampled_from((ELEC, GAS)),
+        kind=st.sampled_from(("arrives", "leaves", "supplier")),
+        newcomer=st.sampled_from(PEOPLE),
+        offset=st.sampled_from((-20, -3, 0, 1, 2, 10)),
+        through_registry=st.booleans(),
+    )
+    def market_scenario(
+        self, code: str, kind: str, newcomer: str, offset: int, through_registry: bool
+    ) -> None:
+        effective = self.model.today + timedelta(days=offset)
+        latest = max([FIRST_SINCE] + [s.effective for s in self.model.scenarios if s.ean == code])
+        current, _ = self.model.grid_user(code, effective, registry=False)
+        if effective <= latest or (kind == "arrives" and newcomer == current):
+            return  # the market reports one change at a time, in order, to someone new
+        if kind == "supplier":
+            answer = self.http.post(
+                "/v1/ops/market-events",
+                token=self.operator,
+                json_body={
+                    "ean": code,
+                    "scenario": "supplier_switch",
+                    "effective_date": str(effective),
+                },
+            )
+            assert answer.status in (200, 201), answer.body  # the same report twice is a replay
+            return
+        new = newcomer if kind == "arrives" else None
+        scenario_name = GRID_USER_SCENARIOS[offset % 3] if new else LEAVING_SCENARIOS[offset % 2]
+        due = effective <= self.model.today
+        if through_registry and new and due:
+            # The operator registers the newcomer, naming the scenario: carried out as reported.
+            energy = "electricity" if code == ELEC else "gas"
+            body = {**self.registration(code, energy, new, effective), "scenario": scenario_name}
+            answer = self.http.put(
+                f"/v1/ops/access-points/{code}", token=self.operator, json_body=body
+            )
+            assert answer.status == 200, answer.body
+        else:
+            body = {"ean": code, "scenario": scenario_name, "effective_date": str(effective)}
+            if new:
+                body["new_grid_user"] = {"sub": new}
+            answer = self.http.post("/v1/ops/market-events", token=self.operator, json_body=body)
+            assert answer.status == 201, answer.body
+        scenario = Scenario(code, effective, new, self.model.today, applied=False)
+        self.model.scenarios.append(scenario)
+        if due:
+            self.apply_scenario(scenario)
+
+    @rule(code=st.sampled_from((ELEC, GAS)), newcomer=st.sampled_from(PEOPLE))
+    def operator_updates_access_point(self, code: str, newcomer: str) -> None:
+        """Technical data may change; a grid user only through a scenario (refused here)."""
+        owner, since = self.model.grid_user(code, self.model.today, registry=True)
+        energy = "electricity" if code == ELEC else "gas"
+        body = self.registration(code, energy, owner or "karel", since)
+        body["address"] = "Veldstraat 2, 9000 Gent"
+        answer = self.http.put(f"/v1/ops/access-points/{code}", token=self.operator, json_body=body)
+        assert answer.status == (200 if owner else 409), answer.body
+        if newcomer != owner:
+            body = self.registration(code, energy, newcomer, self.model.today)
+            refused = self.http.put(
+                f"/v1/ops/access-points/{code}", token=self.operator, json_body=body
+            )
+            assert refused.code == "grid_user_change_needs_scenario", refused.body
+
+    @rule(job=st.sampled_from(("market-scenarios", "mandate-expiry")))
+    def run_job(self, job: str) -> None:
+        answer = self.http.post(
+            f"/v1/ops/jobs/{job}/run",
+            token=self.operator,
+            json_body={"as_of": self.model.now.isoformat()},
+        )
+        assert answer.status == 200, answer.body
+        if job == "market-scenarios":
+            for scenario in self.model.scenarios:
+                if not scenario.applied and scenario.effective <= self.model.today:
+                    self.apply_scenario(scenario)
+
+    @rule(days=st.sampled_from(ADVANCES))
+    def advance_clock(self, days: int) -> None:
+        self.model.now += timedelta(days=days)
+        self.clock.instant = self.model.now
+
+    @rule(
+        code=st.sampled_from((ELEC, GAS)),
+        injection=st.booleans(),
+        day=st.sampled_from(DAYS),
+        status=st.sampled_from(("validated", "estimated")),
+        value=st.sampled_from((0.1, 0.25)),
+    )
+    def ingest(self, code: str, injection: bool, day: date, status: str, value: float) -> None:
+        # Days ahead too: whatever was stored, nothing past today may be served.
+        channel = "injection" if injection and code == ELEC else "offtake"
+        minutes = SLOT_MINUTES[code]
+        batch = {
+            "ean": code,
+            "channel": channel,
+            "resolution": FINE[code],
+            "unit": "kWh" if code == ELEC else "m3",
+            "readings": [
+                {"start": start, "value": value, "status": status}
+                for start in slot_starts(day, minutes)
+            ],
+        }
+        answer = self.http.post("/v1/ops/readings", token=self.operator, json_body=batch)
+        assert answer.status in (200, 201), answer.body
+        key = (code, channel, day)
+        known = self.model.readings.get(key)
+        if known is None or not (known.status == "validated" and status == "estimated"):
+            self.model.readings[key] = Reading(status)  # an estimate never beats a validation
+
+    # What every door must answer -----------------------------------------------------------
+
+    @invariant()
+    def every_door_serves_exactly_the_entitlement(self) -> None:
+        for edv in (A, B):
+            for code in (ELEC, GAS):
+                verdict, mandate = self.model.entitlement(edv, code)
+                self.check_portal(edv, code, verdict, mandate)
+                if edv == A:
+                    self.check_machine(code, verdict, mandate)
+
+    def check_portal(self, edv: str, code: str, verdict: str, mandate: ModelMandate | None) -> None:
+        base = f"/v1/organisations/{edv}/access-points/{code}"
+        days = self.http.get(
+            f"{base}/volumes?from={RANGE[0]}&to={RANGE[1]}&resolution=day", token=self.member(edv)
+        )
+        if mandate is None:
+            assert days.code == verdict, (days.status, days.body)
+            return
+        first, end = self.model.window(mandate)
+        served = (max(RANGE[0], first), min(RANGE[1], end))
+        if served[1] <= served[0]:
+            assert days.code == "outside_mandate_period", days.body
+        else:
+            assert days.status == 200, days.body
+            assert (days.json["served_from"], days.json["served_to"]) == tuple(map(str, served))
+            for channel in CHANNELS[code]:
+                seen = {
+                    date.fromisoformat(p["start"][:10]): p["status"]
+                    for p in days.json["channels"][channel]
+                    if p["status"] != "missing"
+                }
+                assert seen == self.model.data_days(code, channel, *served), (channel, seen)
+            assert set(days.json["channels"]) == set(CHANNELS[code])
+        for cluster in CLUSTERS:
+            span = (cluster[0], cluster[-1] + timedelta(days=1))
+            fine = self.http.get(
+                f"{base}/volumes?from={span[0]}&to={span[1]}&resolution={FINE[code]}",
+                token=self.member(edv),
+            )
+            window = (max(span[0], first), min(span[1], end))
+            if not mandate.fine:
+                assert fine.code == "granularity_not_consented", fine.body
+            elif window[1] <= window[0]:
+                assert fine.code == "outside_mandate_period", fine.body
+            else:
+                assert fine.status == 200, fine.body
+                for channel in CHANNELS[code]:
+                    per_day: dict[date, int] = {}
+                    for point in fine.json["channels"][channel]:
+                        if point["status"] != "missing":
+                            day = date.fromisoformat(point["start"][:10])
+                            per_day[day] = per_day.get(day, 0) + 1
+                    expected = {
+                        day: slots(day, SLOT_MINUTES[code])
+                        for day in self.model.data_days(code, channel, *window)
+                    }
+                    assert per_day == expected, (channel, per_day, expected)
+        if code == ELEC:
+            self.check_peaks(edv, mandate, first, end)
+
+    def check_peaks(self, edv: str, mandate: ModelMandate, first: date, end: date) -> None:
+        span = (date(2027, 3, 1), date(2027, 12, 1))
+        answer = self.http.get(
+            f"/v1/organisations/{edv}/access-points/{ELEC}/peak-power?from={span[0]}&to={span[1]}",
+            token=self.member(edv),
+        )
+        window = (max(span[0], first), min(span[1], end))
+        if window[1] <= window[0]:
+            assert answer.code == "outside_mandate_period", answer.body
+            return
+        assert answer.status == 200, answer.body
+        months = {d.isoformat()[:7] for d in self.model.data_days(ELEC, "offtake", *window)}
+        assert {p["month"] for p in answer.json["peaks"]} == months
+        for peak in answer.json["peaks"]:
+            assert window[0] <= date.fromisoformat(peak["date"]) < window[1]
+            if mandate.fine:
+                assert peak["at"] is not None and peak["at"][:10] == peak["date"]
+            else:
+                assert peak["at"] is None  # a day mandate: the date, not the time of day
+
+    def machine(self, query: str) -> Answer:
+        """EDV A's software asking the machine API, with a token of the model's time."""
+        key = f"client@{self.clock.instant.isoformat()}"
+        if key not in self.tokens:
+            self.tokens[key] = self.client_a.token()
+        return self.client_a.get(f"/mandate/energy?ean={query}", token=self.tokens[key])
+
+    def check_machine(self, code: str, verdict: str, mandate: ModelMandate | None) -> None:
+        daily = self.machine(
+            f"{code}&periodType=readTime&granularity=daily"
+            f"&from={utc_midnight(RANGE[0])}&to={utc_midnight(RANGE[1])}"
+        )
+        if mandate is None:
+            assert (daily.status, daily.json["code"]) == (404, "Mandates.NotFound"), daily.body
+            return
+        first, end = self.model.window(mandate)
+        served = (max(RANGE[0], first), min(RANGE[1], end))
+        if served[1] <= served[0]:
+            assert daily.json["code"] == "Mandate.OutsideDataPeriod", daily.body
+        else:
+            assert daily.status == 200, daily.body
+            expected = set()
+            for channel in CHANNELS[code]:
+                expected |= set(self.model.data_days(code, channel, *served))
+            assert self.energy_days(daily.json, "dailyEnergy") == expected
+        inserted = self.machine(
+            f"{code}&periodType=insertTime&granularity=daily"
+            f"&from={START.astimezone(UTC).strftime('%Y-%m-%dT%H:%M:%SZ')}"
+            f"&to={(self.model.now + timedelta(seconds=1)).astimezone(UTC).strftime('%Y-%m-%dT%H:%M:%SZ')}"
+        )
+        assert inserted.status == 200, inserted.body
+        in_window = set()
+        for channel in CHANNELS[code]:
+            in_window |= set(self.model.data_days(code, channel, first, end))
+        assert self.energy_days(inserted.json, "dailyEnergy") == in_window
+        if not mandate.fine:
+            return
+        fine_key = "quarterHourlyEnergy" if code == ELEC else "hourlyEnergy"
+        for cluster in CLUSTERS:
+            span = (cluster[0], cluster[-1] + timedelta(days=1))
+            window = (max(span[0], first), min(span[1], end))
+            answer = self.machine(
+                f"{code}&periodType=readTime&granularity=hourly_quarterhourly"
+                f"&from={utc_midnight(span[0])}&to={utc_midnight(span[1])}"
+            )
+            if window[1] <= window[0]:
+                assert answer.json["code"] == "Mandate.OutsideDataPeriod", answer.body
+                continue
+            assert answer.status == 200, answer.body
+            slices = self.slices(answer.json, fine_key)
+            expected_starts = {
+                start
+                for channel in CHANNELS[code]
+                for day in self.model.data_days(code, channel, *window)
+                for start in slot_starts(day, SLOT_MINUTES[code])
+            }
+            assert set(slices) == {
+                datetime.fromisoformat(s).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+                for s in expected_starts
+            }
+
+    @staticmethod
+    def slices(body: dict[str, Any], key: str) -> list[str]:
+        headpoint = body["data"]["headpoint"]
+        meters = headpoint.get("physicalMeters") or [headpoint]
+        return [piece["start"] for meter in meters for piece in meter.get(key) or []]
+
+    def energy_days(self, body: dict[str, Any], key: str) -> set[date]:
+        return {
+            datetime.fromisoformat(start.replace("Z", "+00:00")).astimezone(BRUSSELS).date()
+            for start in self.slices(body, key)
+        }
+
+    @invariant()
+    def feeds_carry_the_purges_and_logs_the_right_customer(self) -> None:
+        purges = set()
+        for edv in (A, B):
+            if edv in self.model.terminated:
+                token = self.token(f"member-{edv}")
+            else:
+                token = self.member(edv)
+            feed = self.http.get(f"/v1/organisations/{edv}/mandate-events?limit=500", token=token)
+            assert feed.status == 200, feed.body
+            purges |= {
+                (event["mandate_id"], event["details"]["purge_from"])
+                for event in feed.json["items"]
+                if event["type"] == "period_truncated" and event["details"].get("purge_from")
+            }
+        assert purges == self.model.purges
+        granted_by = {m.id: m.grantor for m in self.model.mandates}
+        for person in PEOPLE:
+            log = self.http.get("/v1/me/access-log?limit=500", token=self.token(person))
+            assert log.status == 200, log.body
+            assert {granted_by.get(entry["mandate_id"]) for entry in log.json["items"]} <= {person}
+
+
+EntitlementModel.TestCase.settings = settings(
+    max_examples=EXAMPLES,
+    stateful_step_count=STEPS,
+    derandomize=not FRESH,
+    deadline=None,
+    suppress_health_check=list(HealthCheck),
+)
+
+
+class TestEntitlementModel(EntitlementModel.TestCase):  # type: ignore[name-defined,misc]
+    pass
