@@ -35,6 +35,7 @@ from .esco_models import (
     GetEnergyResponse,
     GetMandatesResponse,
     MandatesQuery,
+    bind_case_insensitively,
 )
 from .routing import RETRY_AFTER_SECONDS, UNAVAILABLE, Api, Auth, Call, Face, Operation
 
@@ -111,6 +112,7 @@ ESCO = Face(
     failure=_failure,
     render=_render,
     route_content_types=(JSON, "text/json", "*/*"),
+    bind_query=bind_case_insensitively,
     own_errors=wire.ERROR_STATUSES,
     own_error_model=ErrorValidationResponse,
 )

@@ -3,14 +3,17 @@ OpenAPI document. The names, casing and enums are those of the public ESCO API v
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time
 from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BeforeValidator, ConfigDict, Field, WithJsonSchema, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema, field_validator
 from pydantic_core import PydanticCustomError
 
-from ..domain.identifiers import is_valid_ean
+from ..domain.brussels import BRUSSELS
+from ..domain.identifiers import EAN_LENGTH, gs1_check_digit, is_valid_ean
 from .esco_wire import (
     COMPLEX_ENERGY,
     DATA_SERVICE_TYPES,
@@ -27,6 +30,8 @@ MeasurementState = Literal["READ", "EST", "VAL", "NVAL"]
 class EscoModel(ApiModel):
     model_config = ConfigDict(defer_build=True, populate_by_name=True)
 
+
+DATE_ONLY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 # Query parameters -----------------------------------------------------------------------------
 # Read the ESCO way: every problem reported, each in the reference's words. A blank value counts as
@@ -57,6 +62,7 @@ def choice(name: str, allowed: tuple[str, ...], *, required: bool = False) -> Be
     options = " or ".join(f"'{option}'" for option in allowed)
 
     def check(value: Any) -> Any:
+        value = _canonical(value, allowed)
         if value not in allowed:
             raise PydanticCustomError(
                 "esco",
@@ -73,7 +79,7 @@ def choices(name: str, allowed: tuple[str, ...]) -> BeforeValidator:
 
     def check(value: Any) -> frozenset[str]:
         chosen = {
-            part.strip()
+            _canonical(part.strip(), allowed)
             for part in str(value).replace(";", ",").replace("|", ",").split(",")
             if part.strip()
         }
@@ -88,28 +94,75 @@ def choices(name: str, allowed: tuple[str, ...]) -> BeforeValidator:
     return _checked(check, required=False)
 
 
-def instant(name: str) -> BeforeValidator:
-    """ISO 8601; without an offset it is UTC, as the ESCO API reads it."""
+def _canonical(value: Any, allowed: tuple[str, ...]) -> Any:
+    """The reference's framework binds enum values whatever their case: `readtime` is readTime."""
+    text = str(value)
+    return next((option for option in allowed if option.lower() == text.lower()), text)
 
+
+def parse_instant(text: str) -> datetime:
+    """What the reference's clients send: an ISO 8601 instant with an offset or `Z`; one without
+    an offset (UTC, as the ESCO API reads it); a Java ZonedDateTime with its zone appended
+    (`2025-03-30T00:00:00+01:00[Europe/Brussels]`); or a date alone, a Brussels date, which
+    starts at that day's midnight in Brussels."""
+    zone: ZoneInfo | None = None
+    if text.endswith("]") and "[" in text:
+        text, _, name = text[:-1].partition("[")
+        try:
+            zone = ZoneInfo(name)
+        except (ValueError, ZoneInfoNotFoundError):
+            raise ValueError(f"unknown time zone {name!r}") from None
+    if DATE_ONLY.fullmatch(text):
+        return datetime.combine(date.fromisoformat(text), time(), zone or BRUSSELS)
+    parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    if parsed.tzinfo is None:
+        return parsed.replace(tzinfo=zone or UTC)
+    return parsed
+
+
+def instant(name: str) -> BeforeValidator:
     def check(value: Any) -> datetime:
         try:
-            parsed = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+            return parse_instant(str(value))
         except ValueError:
             raise PydanticCustomError(
                 "esco", f"Parameter '{name}' must be a date and time (ISO 8601)."
             ) from None
-        return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
     return _checked(check, required=False)
 
 
 def ean_parameter(*, required: bool) -> BeforeValidator:
+    """18 digits, the last one the GS1 check digit; each fault said as it is."""
+
     def check(value: Any) -> str:
-        if not is_valid_ean(str(value)):
+        text = str(value)
+        if len(text) != EAN_LENGTH or not (text.isascii() and text.isdigit()):
             raise PydanticCustomError("esco", "Parameter 'ean' must contain 18 digits.")
-        return str(value)
+        if not is_valid_ean(text):
+            raise PydanticCustomError(
+                "esco",
+                "Parameter 'ean' has a wrong check digit: "
+                f"an EAN ending {text[:-1][-4:]}… ends in {gs1_check_digit(text[:-1])}.",
+            )
+        return text
 
     return _checked(check, required)
+
+
+def bind_case_insensitively(model: type[BaseModel], query: dict[str, str]) -> dict[str, str]:
+    """Query names as the reference's framework binds them: whatever their case (`PeriodType`
+    is periodType); unknown names are ignored."""
+    names = {
+        (info.alias or field).lower(): info.alias or field
+        for field, info in model.model_fields.items()
+    }
+    bound: dict[str, str] = {}
+    for key, value in query.items():
+        name = names.get(key.lower())
+        if name is not None and name not in bound:
+            bound[name] = value
+    return bound
 
 
 def _listed(allowed: tuple[str, ...]) -> WithJsonSchema:

@@ -67,6 +67,8 @@ class Face:
     render: Callable[[Operation, Any, Call], Response]
     # The media types Chalice routes requests with (None: each operation's own).
     route_content_types: tuple[str, ...] | None = None
+    # How query names bind to the query model's fields (None: exactly, by alias).
+    bind_query: Callable[[type[BaseModel], dict[str, str]], dict[str, str]] | None = None
     # A face with its own error shape: status -> description, and the body model. When set,
     # these replace the problem+json answers in the OpenAPI document.
     own_errors: dict[int, str] | None = None
@@ -281,6 +283,8 @@ def serve(
             )
         if operation.query is not None:
             query = dict(request.query_params or {})
+            if face.bind_query is not None:
+                query = face.bind_query(operation.query, query)
             kwargs["query"] = _parse(face, operation.query, query, "query")
         if operation.body is not None:
             kwargs["body"] = _parse_json_body(face, operation, call)

@@ -66,7 +66,7 @@ def test_mandates_in_the_esco_shape(http: Http, world: World, client: MachineCli
     assert client.get("/mandate?status=Finished").status == 404
     assert client.get("/mandate?energyType=G").json["code"] == "Mandates.NotFound"
     assert client.get("/mandate?dataServiceTypes=VH_dag,VH_kwartier_uur").status == 200
-    bad = client.get("/mandate?energyType=e")
+    bad = client.get("/mandate?energyType=X")
     assert bad.status == 400
     assert bad.json == {
         "type": "AppValidationException",
@@ -374,3 +374,55 @@ def test_an_edv_initiated_consent(http: Http, world: World, client: MachineClien
     with pytest.raises(DomainError) as unknown:
         consent.get("", datetime.now(UTC))
     assert unknown.value.code == "not_found"
+
+
+def test_queries_bind_as_the_reference_framework_binds_them(
+    http: Http, world: World, client: MachineClient
+) -> None:
+    """ASP.NET Core: names and enum values in any case, unknown names ignored."""
+    assert client.get("/mandate?EnergyType=G").status == 404  # a filter, not ignored
+    assert client.get("/mandate?energytype=e&STATUS=approved&unknown=1").status == 200
+    day = f"from={DAY}&to={DAY + timedelta(days=1)}"
+    pascal = client.get(
+        f"/mandate/energy?EAN={DIGITAL}&PeriodType=readTime&Granularity=daily&{day}"
+    )
+    lower = client.get(f"/mandate/energy?ean={DIGITAL}&periodtype=READTIME&granularity=DAILY&{day}")
+    assert pascal.status == lower.status == 200
+    assert pascal.json["data"] == lower.json["data"]
+
+
+def test_dates_alone_are_brussels_days_and_java_zones_are_understood(
+    http: Http, world: World, client: MachineClient
+) -> None:
+    meter = "physicalMeters"
+    daily = client.get(
+        f"/mandate/energy?ean={DIGITAL}&periodType=readTime&granularity=daily"
+        f"&from={DAY}&to={DAY + timedelta(days=1)}"
+    )
+    [slice_] = daily.json["data"]["headpoint"][meter][0]["dailyEnergy"]
+    assert (slice_["start"], slice_["end"]) == ("2025-03-29T23:00:00Z", "2025-03-30T22:00:00Z")
+    zoned = client.get(
+        f"/mandate/energy?ean={DIGITAL}&periodType=readTime&granularity=hourly_quarterhourly"
+        "&from=2025-03-30T00:00:00%2B01:00[Europe/Brussels]"
+        "&to=2025-03-31T00:00:00%2B02:00[Europe/Brussels]"
+    )
+    assert zoned.status == 200, zoned.body
+    assert len(zoned.json["data"]["headpoint"][meter][0]["quarterHourlyEnergy"]) == 92
+    unknown = client.get(
+        f"/mandate/energy?ean={DIGITAL}&periodType=readTime&from=2025-03-30T00:00:00[Mars/Base]"
+    )
+    assert unknown.json["validationErrorMessages"] == [
+        "Parameter 'from' must be a date and time (ISO 8601)."
+    ]
+
+
+def test_a_malformed_ean_says_what_is_wrong(
+    http: Http, world: World, client: MachineClient
+) -> None:
+    wrong_digit = DIGITAL[:-1] + str((int(DIGITAL[-1]) + 1) % 10)
+    answer = client.get(f"/mandate/energy?ean={wrong_digit}&periodType=readTime")
+    [message] = answer.json["validationErrorMessages"]
+    assert message.startswith("Parameter 'ean' has a wrong check digit")
+    assert message.endswith(f"ends in {DIGITAL[-1]}.")
+    letters = client.get("/mandate/energy?ean=54144882000000001X&periodType=readTime")
+    assert letters.json["validationErrorMessages"] == ["Parameter 'ean' must contain 18 digits."]
