@@ -12,7 +12,7 @@ import orjson
 from pydantic import BaseModel
 from pydantic.json_schema import JsonSchemaMode, models_json_schema
 
-from ..media_types import JSON
+from ..media_types import FORM, JSON
 from .problems import PROBLEM_MEDIA_TYPE, PROBLEM_TYPES
 from .routing import PATH_PARAMETERS, Auth, Operation
 
@@ -106,9 +106,16 @@ def _operation(op: Operation, refs: dict[Any, Any], schemas: dict[str, Any]) -> 
         document["security"] = [{"clientToken": [], "subscriptionKey": []}]
     if op.body is not None or op.body_doc is not None:
         model = op.body or op.body_doc
+        # A documented body comes in the media types the operation reads: JSON, or a form.
+        media_types = op.request_media_types if op.body is None else (JSON,)
         document["requestBody"] = {
             "required": not op.body_optional,
-            "content": {JSON: {"schema": refs[(model, "validation")]}},
+            "content": {
+                kind: {"schema": refs[(model, "validation")]}
+                if kind in (JSON, FORM)
+                else {"schema": {"type": "string"}}
+                for kind in media_types
+            },
         }
     elif op.method in ("PUT", "POST") and op.request_media_types != (JSON,):
         document["requestBody"] = {

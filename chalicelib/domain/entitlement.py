@@ -35,6 +35,9 @@ class Entitlement:
     end: date
     fine: bool  # quarter-hours (electricity) or hours (gas) besides days and coarser
     peak_detail: PeakDetail
+    # Cut to nothing for good (not merely not begun yet): a scenario took the EAN before the
+    # period started. The machine API answers such a mandate as the reference does: not found.
+    gives_nothing: bool = False
 
     @property
     def is_empty(self) -> bool:
@@ -94,16 +97,18 @@ def entitlement(
     if mandate is None or not mandate.gives_access_at(now) or point is None:
         raise DomainError("no_mandate", "This EDV has no active mandate on this access point.")
     today = brussels_date(now)
-    ends = [mandate.period_end, today + timedelta(days=1)]
+    ends = [mandate.period_end]
     for cut in (tenure_end(point, mandate), market_cut(events, mandate, today)):
         if cut is not None:
             ends.append(cut)
+    lasting_end = min(ends)  # where the window ends for good, whatever the date
     fine = mandate.granularity is not Granularity.DAY
     return Entitlement(
         mandate=mandate,
         channels=point.channels,
         first=mandate.period_start,
-        end=max(min(ends), mandate.period_start),
+        end=max(min(lasting_end, today + timedelta(days=1)), mandate.period_start),
         fine=fine,
         peak_detail=PeakDetail.INSTANT if fine else PeakDetail.DATE,
+        gives_nothing=lasting_end <= mandate.period_start,
     )

@@ -114,13 +114,22 @@ def energy(
         raise DomainError(
             "granularity_not_consented", "The customer shared day values only (VH_dag)."
         )
+    if granted.gives_nothing:
+        raise DomainError("no_mandate", "This mandate gives nothing to read (see the feed).")
     period_from, period_to = granted.instants  # what the one entitlement lets it read
     start, to = instant_window(window_from, window_to, now)
     if period_type is PeriodType.READ_TIME:
         check_instant_window(start, to, fine=Series.FINE in wanted)
+        # Clipped, as the portal does; outside it, nothing (a daily sync after a truncation
+        # into the past keeps working, with empty answers).
         start, to = max(start, period_from), min(to, period_to)
         if to <= start:
-            raise DomainError("outside_mandate_period", "Outside the mandate's consumption period.")
+            return EnergyAnswer(
+                point,
+                mandate,
+                [] if Series.FINE in wanted else None,
+                [] if Series.DAILY in wanted else None,
+            )
     fine = daily = None
     for channel in (c.value for c in point.channels):
         if Series.FINE in wanted:

@@ -235,7 +235,9 @@ def test_every_rule_of_r9_holds_here_too(http: Http, world: World, client: Machi
     outside = client.get(
         f"/mandate/energy?ean={DIGITAL}&periodType=readTime&from=2026-02-01T00:00:00Z&to=2026-02-02T00:00:00Z"
     )
-    assert (outside.status, outside.json["code"]) == (403, "Mandate.OutsideDataPeriod")
+    # Outside the readable window: nothing, answered as nothing (clipped, as the portal does).
+    assert outside.status == 200, outside.body
+    assert outside.json["data"]["headpoint"]["physicalMeters"][0]["quarterHourlyEnergy"] == []
     greet = customer_with_meter(world, "greet", GAS, energy="gas", direction="offtake")
     grant(world, greet, EDV, GAS, granularity="day", period_start="2025-01-01")
     fine = client.get(
@@ -426,3 +428,36 @@ def test_a_malformed_ean_says_what_is_wrong(
     assert message.endswith(f"ends in {DIGITAL[-1]}.")
     letters = client.get("/mandate/energy?ean=54144882000000001X&periodType=readTime")
     assert letters.json["validationErrorMessages"] == ["Parameter 'ean' must contain 18 digits."]
+
+
+def test_a_daily_sync_keeps_working_after_a_truncation_into_the_past(
+    http: Http, world: World, client: MachineClient
+) -> None:
+    """A move reported late cuts the period at a past date: the EDV's next daily call is an empty
+    200, not an error; a mandate a scenario emptied before its period began is not found."""
+    answer = http.post(
+        "/v1/ops/market-events",
+        token=world.operator,
+        json_body={"ean": DIGITAL, "scenario": "move_out", "effective_date": "2025-06-01"},
+    )
+    assert answer.status == 201 and answer.json["mandates_truncated"] == 1
+    sync = client.get(
+        f"/mandate/energy?ean={DIGITAL}&periodType=readTime&granularity=daily"
+        "&from=2025-07-01&to=2025-07-02"
+    )
+    assert sync.status == 200, sync.body
+    assert sync.json["data"]["headpoint"]["physicalMeters"][0]["dailyEnergy"] == []
+    before = client.get(
+        f"/mandate/energy?ean={DIGITAL}&periodType=readTime&granularity=daily"
+        f"&from={DAY}&to={DAY + timedelta(days=1)}"
+    )
+    assert len(before.json["data"]["headpoint"]["physicalMeters"][0]["dailyEnergy"]) == 1
+    greet = customer_with_meter(world, "greet", GAS, energy="gas", direction="offtake")
+    grant(world, greet, EDV, GAS, granularity="day", period_start="2026-01-01")
+    http.post(
+        "/v1/ops/market-events",
+        token=world.operator,
+        json_body={"ean": GAS, "scenario": "move_out", "effective_date": "2025-12-01"},
+    )
+    emptied = client.get(f"/mandate/energy?ean={GAS}&periodType=readTime&granularity=daily")
+    assert (emptied.status, emptied.json["code"]) == (404, "Mandates.NotFound")
