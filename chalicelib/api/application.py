@@ -38,6 +38,9 @@ APP_NAME = "edv-platform"
 BINARY_TYPES = ["*/*"]
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 FALLBACK_DEPTH = 8  # unknown paths up to this many segments get a problem+json 404
+# API Gateway wants sibling path variables to share one name; the Entra-shaped token routes put
+# /{tenant} at the root, so the catch-alls' first segment is called that too.
+ROOT_VARIABLE = "tenant"
 REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 # Chalice's own error answers (before or around our views), rewritten as problem+json.
 CHALICE_ERRORS = {
@@ -120,12 +123,13 @@ def _add_not_found_fallbacks(app: Chalice) -> None:
     """Catch-all paths of every depth. Specific routes sort before them, so they only catch what
     nothing else does (chalice's local matcher and API Gateway both prefer literal segments)."""
     for depth in range(1, FALLBACK_DEPTH + 1):
-        path = "".join(f"/{{unknown{index}}}" for index in range(depth))
+        names = [ROOT_VARIABLE, *(f"unknown{index}" for index in range(1, depth))]
+        path = "".join(f"/{{{name}}}" for name in names)
         app.route(path, methods=list(METHODS), content_types=["*/*"])(not_found)
 
 
 def is_fallback(path: str) -> bool:
-    return path.startswith("/{unknown")
+    return all(segment.startswith("{") for segment in path.strip("/").split("/"))
 
 
 def _request_id(request: Request) -> str:

@@ -5,6 +5,7 @@ an active EDV on the API channel, and its rate limit."""
 from __future__ import annotations
 
 import math
+import re
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
@@ -60,6 +61,68 @@ def issuer() -> str:
 
 def token_url() -> str:
     return f"{issuer()}/token"
+
+
+# EDV software written for Azure AD (Entra ID) finds its issuer under a tenant: /{tenant}/v2.0,
+# its token endpoint at /{tenant}/oauth2/v2.0/token. Any tenant name is ours; it selects nothing.
+TENANT = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+
+
+def tenant_issuer(tenant: str) -> str:
+    return f"{settings().api_base_url}/{tenant}/v2.0"
+
+
+def tenant_token_url(tenant: str) -> str:
+    return f"{settings().api_base_url}/{tenant}/oauth2/v2.0/token"
+
+
+def check_tenant(tenant: str) -> str:
+    if not TENANT.match(tenant):
+        raise OAuthError("invalid_request", "A tenant is 1 to 64 letters, digits, '.', '_', '-'.")
+    return tenant
+
+
+def metadata(tenant: str | None = None) -> dict[str, Any]:
+    """OAuth 2.0 authorization-server metadata (RFC 8414), which is also the OpenID discovery
+    document standard identity libraries (MSAL, Authlib) start from."""
+    base = settings().api_base_url
+    return {
+        "issuer": tenant_issuer(tenant) if tenant else issuer(),
+        "token_endpoint": tenant_token_url(tenant) if tenant else token_url(),
+        "jwks_uri": f"{base}/oauth2/jwks",
+        # Required by OpenID discovery; machine clients never use it (it explains so).
+        "authorization_endpoint": f"{base}/oauth2/authorize",
+        "grant_types_supported": ["client_credentials"],
+        "response_types_supported": ["token"],
+        "token_endpoint_auth_methods_supported": [
+            "client_secret_basic",
+            "client_secret_post",
+            "private_key_jwt",
+        ],
+        "token_endpoint_auth_signing_alg_values_supported": ["RS256"],
+        "subject_types_supported": ["public"],
+        "id_token_signing_alg_values_supported": ["RS256"],
+        "scopes_supported": ["edv/.default"],
+        "claims_supported": ["sub", "iss", "aud", "exp", "iat", "edv", "scope"],
+    }
+
+
+def assertion_audiences() -> list[str]:
+    """Who a client assertion may be addressed to: our token endpoint or our issuer (under any
+    tenant, as Entra-shaped clients address it), and what the stage configures besides."""
+    return [token_url(), issuer(), *settings().assertion_audiences]
+
+
+def _is_ours(audience: str) -> bool:
+    base = settings().api_base_url
+    if audience in assertion_audiences():
+        return True
+    for suffix in ("/oauth2/v2.0/token", "/v2.0"):
+        if audience.startswith(f"{base}/") and audience.endswith(suffix):
+            tenant = audience[len(base) + 1 : -len(suffix)]
+            if TENANT.match(tenant):
+                return True
+    return False
 
 
 @dataclass(frozen=True)
@@ -127,11 +190,18 @@ def _client_from_assertion(assertion: str, client_id: str | None, now: datetime)
         raise _invalid_client("The assertion's subject must be the client id.")
     client = api_clients_store.get(claimed)
     certificate = client.certificate if client else None
-    thumbprints = {header.get("x5t"), header.get("x5t#S256")} - {None}
+    # x5t or x5t#S256 name the certificate where clients send them (Entra-style); RFC 7523
+    # clients (Authlib) send none, and then the client's one registered certificate is tried.
+    # base64url, with or without padding: MSAL pads, RFC 7515 examples do not.
+    thumbprints = {
+        value.rstrip("=")
+        for value in (header.get("x5t"), header.get("x5t#S256"))
+        if isinstance(value, str)
+    }
     if (
         client is None
         or certificate is None
-        or not (thumbprints & {certificate.thumbprint, certificate.thumbprint_s256})
+        or (thumbprints and not thumbprints & {certificate.thumbprint, certificate.thumbprint_s256})
     ):
         raise _invalid_client("The assertion is not signed by a registered certificate (x5t).")
     from cryptography import x509
@@ -142,16 +212,17 @@ def _client_from_assertion(assertion: str, client_id: str | None, now: datetime)
             assertion,
             public_key,  # type: ignore[arg-type]
             algorithms=["RS256"],
-            audience=[token_url(), issuer(), *settings().assertion_audiences],
             leeway=CLOCK_SKEW_SECONDS,
-            options={"require": ["exp", "sub", "iss", "aud", "jti"]},
+            # The audience is checked below: any tenant's token endpoint or issuer is ours.
+            options={"require": ["exp", "sub", "iss", "aud", "jti"], "verify_aud": False},
         )
     except jwt.ExpiredSignatureError as error:
         raise _invalid_client("The client assertion has expired.") from error
-    except jwt.InvalidAudienceError as error:
-        raise _invalid_client(f"The client assertion's audience must be {token_url()}.") from error
     except jwt.InvalidTokenError as error:
         raise _invalid_client(f"The client assertion is not valid: {error}") from error
+    audiences = claims["aud"] if isinstance(claims["aud"], list) else [claims["aud"]]
+    if not any(isinstance(audience, str) and _is_ours(audience) for audience in audiences):
+        raise _invalid_client(f"The client assertion's audience must be {token_url()}.")
     if claims["iss"] != claims["sub"]:
         raise _invalid_client("The assertion's issuer and subject must both be the client id.")
     if claims["exp"] - now.timestamp() > ASSERTION_MAX_SECONDS:

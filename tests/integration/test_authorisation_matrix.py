@@ -13,7 +13,7 @@ from __future__ import annotations
 import itertools
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 from urllib.parse import urlencode
@@ -419,6 +419,18 @@ POLICY: dict[tuple[str, str], Policy] = {
     ),
     ("POST", "/oauth2/token"): Policy(everyone(), a_token_form),
     ("GET", "/oauth2/jwks"): Policy(everyone()),
+    ("POST", "/{tenant}/oauth2/v2.0/token"): Policy(
+        everyone(), lambda m: replace(a_token_form(m), path={"tenant": "edv"})
+    ),
+    ("GET", "/.well-known/openid-configuration"): Policy(everyone()),
+    ("GET", "/oauth2/.well-known/openid-configuration"): Policy(everyone()),
+    ("GET", "/.well-known/oauth-authorization-server"): Policy(everyone()),
+    ("GET", "/.well-known/oauth-authorization-server/oauth2"): Policy(everyone()),
+    ("GET", "/{tenant}/v2.0/.well-known/openid-configuration"): Policy(
+        everyone(), lambda m: Request(path={"tenant": "edv"})
+    ),
+    # Not offered: every caller gets the same refusal.
+    ("GET", "/oauth2/authorize"): Policy(allow(*CALLERS, status=400)),
     ("GET", "/esco-live/v3/api/mandate"): Policy(allow(CLIENT, OTHER_CLIENT)),
     ("GET", "/esco-live/v3/api/mandate/energy"): Policy(
         allow(CLIENT), lambda m: Request(query=ENERGY_QUERY)
