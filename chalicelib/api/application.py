@@ -13,6 +13,7 @@ from typing import Any
 from chalice.app import CaseInsensitiveMapping, Chalice, Request, Response
 
 from ..config import stage
+from ..limits import fits_lambda_request, fits_lambda_response
 from ..observability import logger, metrics
 from . import (
     access_points,
@@ -175,12 +176,28 @@ def _request_middleware(event: Request, get_response: Callable[[Request], Respon
     logger.append_keys(request_id=request_id)
     started = time.perf_counter()
     try:
-        response = _as_problem(get_response(event))
+        raw = event.raw_body
+        if not fits_lambda_request(len(raw) if isinstance(raw, bytes) else len(raw.encode())):
+            # API Gateway and Lambda refuse this before any code runs; say so the same way here.
+            response = problem_response(
+                "payload_too_large", "The request is larger than the platform accepts."
+            )
+        else:
+            response = _as_problem(get_response(event))
     except Exception:
         logger.exception("unhandled error")
         response = problem_response("internal_error", "Something went wrong on our side.")
     response.headers["x-request-id"] = request_id
     response.body = _as_bytes(response.body)
+    if not fits_lambda_response(len(response.body)):
+        # Lambda would fail this answer and API Gateway say 502: do it ourselves, with a reason.
+        logger.error("answer too large for Lambda", extra={"bytes": len(response.body)})
+        response = problem_response(
+            "response_too_large",
+            "The answer is larger than the platform can return: ask for less, or accept gzip.",
+        )
+        response.headers["x-request-id"] = request_id
+        response.body = _as_bytes(response.body)
     context = event.context or {}
     # Route templates only: concrete paths carry EANs and enterprise numbers.
     logger.info(

@@ -11,6 +11,7 @@ Retry-After.
 
 from __future__ import annotations
 
+import gzip
 import json
 from datetime import datetime
 from typing import Any
@@ -23,10 +24,12 @@ from ..domain.api_clients import ApiClient
 from ..domain.consent import RequestedService
 from ..domain.errors import DomainError, FieldError
 from ..domain.vocabulary import Granularity
+from ..limits import fits_lambda_response
 from ..media_types import JSON
 from ..observability import logger
 from ..services import consent, machine_api, oauth
 from . import esco_wire as wire
+from .delivery import COMPRESS_FROM
 from .esco_models import (
     CreateClientSessionRequest,
     CreateClientSessionResponse,
@@ -96,12 +99,23 @@ def _failure(error: Exception, operation: Operation) -> Response:
 
 
 def _render(operation: Operation, data: Any, call: Call) -> Response:
-    body = {"data": data, "_meta": {"fetchTime": wire.utc(call.now)}}
-    return Response(
-        body=json.dumps(body, separators=(",", ":")),
-        status_code=200,
-        headers={"Content-Type": JSON},
-    )
+    """`{data, _meta}`, gzip-compressed when the client accepts it (httpx and requests do by
+    default); an answer too large for Lambda even so is refused with what to do instead."""
+    body = json.dumps(
+        {"data": data, "_meta": {"fetchTime": wire.utc(call.now)}}, separators=(",", ":")
+    ).encode()
+    headers: dict[str, str | list[str]] = {"Content-Type": JSON, "Vary": "Accept-Encoding"}
+    accepts_gzip = "gzip" in (call.request.headers.get("accept-encoding") or "").lower()
+    if accepts_gzip and len(body) >= COMPRESS_FROM:
+        body = gzip.compress(body, compresslevel=5)
+        headers["Content-Encoding"] = "gzip"
+    if not fits_lambda_response(len(body)):
+        raise DomainError(
+            "range_too_large",
+            f"The answer would be {len(body) / 1e6:.1f} MB, more than one answer can carry: "
+            "send Accept-Encoding: gzip, or ask for a shorter window.",
+        )
+    return Response(body=body, status_code=200, headers=headers)
 
 
 ESCO = Face(

@@ -45,6 +45,7 @@ PROBLEM_TYPES: dict[str, tuple[int, str]] = {
     "validation_error": (422, "Validation error"),
     "rate_limited": (429, "Too many requests"),
     "internal_error": (500, "Internal error"),
+    "response_too_large": (502, "Response too large"),
     "service_unavailable": (503, "Service unavailable"),
 }
 

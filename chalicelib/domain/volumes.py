@@ -81,6 +81,18 @@ def instant_window(
     return start, to
 
 
+INSERT_WINDOW_DAYS = 31  # what changed in a month: EDVs sync daily; a backfill reads by readTime
+
+
+def check_insert_window(start: datetime, to: datetime) -> None:
+    if to - start > timedelta(days=INSERT_WINDOW_DAYS):
+        raise DomainError(
+            "range_too_large",
+            f"An insertTime window spans at most {INSERT_WINDOW_DAYS} days; "
+            "read older history by readTime.",
+        )
+
+
 def check_instant_window(start: datetime, to: datetime, *, fine: bool) -> None:
     """The same bounds as `check_range`, for a window of instants."""
     span = (to - start).days

@@ -22,7 +22,7 @@ from ..domain.readings import (
     month_of,
 )
 from ..domain.vocabulary import Energy, Granularity, RenewalState
-from ..domain.volumes import check_instant_window, instant_window
+from ..domain.volumes import check_insert_window, check_instant_window, instant_window
 from ..observability import Metric, metrics
 from ..store import mandates as mandates_store
 from ..store import readings as readings_store
@@ -118,6 +118,8 @@ def energy(
         raise DomainError("no_mandate", "This mandate gives nothing to read (see the feed).")
     period_from, period_to = granted.instants  # what the one entitlement lets it read
     start, to = instant_window(window_from, window_to, now)
+    if period_type is PeriodType.INSERT_TIME:
+        check_insert_window(start, to)
     if period_type is PeriodType.READ_TIME:
         check_instant_window(start, to, fine=Series.FINE in wanted)
         # Clipped, as the portal does; outside it, nothing (a daily sync after a truncation

@@ -461,3 +461,42 @@ def test_a_daily_sync_keeps_working_after_a_truncation_into_the_past(
     )
     emptied = client.get(f"/mandate/energy?ean={GAS}&periodType=readTime&granularity=daily")
     assert (emptied.status, emptied.json["code"]) == (404, "Mandates.NotFound")
+
+
+def test_a_year_of_quarter_hours_fits_through_lambda_with_gzip(
+    http: Http, world: World, client: MachineClient
+) -> None:
+    """366 days of a digital meter's quarter-hours, both channels, is about 8 MB of JSON: more
+    than Lambda can return. Compressed it fits; uncompressed the caller is told what to do."""
+    import gzip
+    import json
+
+    from tests.support.readings import days_readings
+
+    first, end = date(2025, 1, 1), date(2026, 1, 1)
+    for channel in ("offtake", "injection"):
+        ingest(world, batch(DIGITAL, days_readings(first, end, value=0.125), channel=channel))
+    query = (
+        f"/mandate/energy?ean={DIGITAL}&periodType=readTime&granularity=hourly_quarterhourly"
+        "&from=2024-12-31T23:00:00Z&to=2025-12-31T23:00:00Z"
+    )
+    token = client.token()
+    plain = client.get(query, token=token)
+    assert plain.status == 400, plain.status
+    [message] = plain.json["validationErrorMessages"]
+    assert "Accept-Encoding: gzip" in message
+    compressed = http.get(
+        f"/esco-live/v3/api{query}",
+        token=token,
+        headers={"Ocp-Apim-Subscription-Key": client.subscription_key, "Accept-Encoding": "gzip"},
+    )
+    assert compressed.status == 200 and compressed.headers["content-encoding"] == "gzip"
+    assert len(compressed.body) < 4_000_000
+    body = json.loads(gzip.decompress(compressed.body))
+    slices = body["data"]["headpoint"]["physicalMeters"][0]["quarterHourlyEnergy"]
+    assert len(slices) == 365 * 96  # 2025: 92 + 100 on its clock-change days
+    insert_window = client.get(
+        f"/mandate/energy?ean={DIGITAL}&periodType=insertTime&from=2025-01-01&to=2025-03-01",
+        token=token,
+    )
+    assert "at most 31 days" in insert_window.json["validationErrorMessages"][0]
