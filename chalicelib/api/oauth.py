@@ -66,7 +66,7 @@ TOKEN: dict[str, Any] = {
     "body_doc": TokenForm,
     "request_media_types": (FORM,),
     "response": TokenAnswer,
-    "errors": ("bad_request",),
+    "errors": ("bad_request", "invalid_request", "unsupported_grant_type", "invalid_client"),
     "max_body_bytes": 16_384,
 }
 
@@ -176,6 +176,7 @@ def issuer_authorization_server_metadata(call: Call) -> Response:
     "/{tenant}/v2.0/.well-known/openid-configuration",
     auth=Auth.PUBLIC,
     summary=f"{DISCOVERY}, under an Entra-ID-shaped tenant path",
+    errors=("invalid_request",),
 )
 def tenant_discovery(call: Call, tenant: str) -> Response:
     try:
@@ -189,7 +190,7 @@ def tenant_discovery(call: Call, tenant: str) -> Response:
     "/oauth2/authorize",
     auth=Auth.PUBLIC,
     summary="Not offered: this issuer serves client credentials only",
-    errors=("bad_request",),
+    errors=("unsupported_response_type",),
 )
 def authorize(call: Call) -> Response:
     """OpenID discovery must name an authorization endpoint; machine clients never need one."""

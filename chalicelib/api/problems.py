@@ -17,6 +17,11 @@ PROBLEM_TYPES: dict[str, tuple[int, str]] = {
     "bad_request": (400, "Bad request"),
     "invalid_cursor": (400, "Invalid cursor"),
     "invalid_grant": (400, "Invalid grant"),
+    # The token service's refusals: RFC 6749 §5.2 error codes, inside problem+json.
+    "invalid_request": (400, "Invalid token request"),
+    "unsupported_grant_type": (400, "Unsupported grant type"),
+    "unsupported_response_type": (400, "Unsupported response type"),
+    "invalid_client": (401, "Client authentication failed"),
     "unauthenticated": (401, "Authentication required"),
     "forbidden": (403, "Forbidden"),
     "not_a_member": (403, "Not linked to this organisation"),
