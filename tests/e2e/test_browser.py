@@ -310,7 +310,9 @@ def test_an_edv_initiated_request_is_prefilled_and_returns_to_the_edv(
     base = local_stack.base_url
     back = f"{base}/"  # the EDV's own site, in real life
     session = edv_initiated_session(local_stack, back)
-    page.goto(f"{base}/verbruik/dienstverlener/{ZONNIG}/toegang?sessie={session}")
+    # The link form EDV software builds, as for the reference portal, leads to the consent page.
+    page.goto(f"{base}/verbruik/dienstverlener?id={session}")
+    page.wait_for_url(f"{base}/verbruik/dienstverlener/{ZONNIG}/toegang?sessie={session}")
     page.get_by_role("button", name="Aanmelden en verder").click()
     log_in_as(page, "Greet Goossens")
     expect(page.get_by_text("Zonnig Advies BV vroeg deze meetgegevens aan")).to_contain_text(
@@ -339,3 +341,6 @@ def test_an_unknown_session_says_so(page: Page, local_stack: RunningStack) -> No
         f"{local_stack.base_url}/verbruik/dienstverlener/{ZONNIG}/toegang?sessie=bestaat-niet"
     )
     expect(page.get_by_role("alert")).to_contain_text("bestaat niet of is verlopen")
+    page.goto(f"{local_stack.base_url}/verbruik/dienstverlener?id=bestaat-niet")
+    expect(page.get_by_role("alert")).to_contain_text("bestaat niet of is verlopen")
+    snap(page, "42-sessie-onbekend-korte-link")

@@ -1,14 +1,31 @@
 // "Overzicht diensten": the organisation's EDV contract and API status, and what it can do next.
 import {
-  accessToken, alertBox, api, errorBox, formatDate, h, label, login, renderAccount, show,
+  accessToken, alertBox, api, errorBox, formatDate, h, label, login, queryParam, renderAccount, show,
 } from "./portal.js";
 import { currentOrganisation, organisationPicker } from "./organisation.js";
 
 const app = document.getElementById("app");
 
+// EDV software links its customers to /verbruik/dienstverlener?id=<shortUrlIdentifier>, the form
+// the reference portal uses: that opens the EDV's consent page with its request filled in.
+const shortUrlIdentifier = queryParam("id");
 renderAccount();
-if (!accessToken()) login();
+if (shortUrlIdentifier) show(app, () => toConsentPage(shortUrlIdentifier));
+else if (!accessToken()) login();
 else show(app, render);
+
+async function toConsentPage(identifier) {
+  try {
+    const session = await api(`/v1/consent-sessions/${encodeURIComponent(identifier)}`, { auth: false });
+    location.replace(`/verbruik/dienstverlener/${session.edv}/toegang?sessie=${encodeURIComponent(identifier)}`);
+    return h("p", { class: "note" }, "Je wordt doorgestuurd naar de toestemmingspagina…");
+  } catch (error) {
+    if (error.status !== 404) throw error;
+    document.getElementById("title").textContent = "Toestemming geven";
+    return alertBox("error", h("p", {},
+      "Deze toestemmingsaanvraag bestaat niet of is verlopen. Vraag je dienstverlener een nieuwe link."));
+  }
+}
 
 async function render() {
   const { person, organisation } = await currentOrganisation();
