@@ -57,7 +57,8 @@ class Registration(RequestBody):
     meter_type: MeterType
     direction: Direction
     address: Text
-    meter_number: str = Field(min_length=1, max_length=40)
+    # Letters, digits and the separators meter numbers use: never a formula or a line break.
+    meter_number: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9 ./_-]{0,39}$")
     grid_user: GridUserRef
     grid_user_since: date
     scenario: Scenario | None = Field(

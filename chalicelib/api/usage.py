@@ -12,6 +12,7 @@ from pydantic import Field
 from ..domain.tariffs import TariffEntry, TariffTable, Usage
 from ..domain.vocabulary import Granularity
 from ..media_types import CSV, CSV_UTF8, JSON
+from ..render.csv_cells import text_cell
 from ..services import usage
 from .delivery import deliver
 from .models import ApiModel, RequestBody
@@ -167,7 +168,7 @@ def _csv(results: list[Usage]) -> bytes:
                         str(line.quantity),
                         _comma(line.rate),
                         _comma(line.amount),
-                        line.decision.replace(";", ","),
+                        text_cell(line.decision),
                     ]
                 )
             )

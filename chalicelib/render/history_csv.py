@@ -16,6 +16,7 @@ from ..domain.brussels import BRUSSELS
 from ..domain.ingest import RawBatch, RowError
 from ..domain.readings import Quality
 from ..domain.volumes import ChannelSeries
+from .csv_cells import text_cell
 
 HEADER = (
     "Van (datum);Van (tijdstip);Tot (datum);Tot (tijdstip);EAN-code;Meter;Metertype;Register;"
@@ -73,7 +74,7 @@ def write(export: Export) -> bytes:
         van_date, van_time = _local_parts(start)
         tot_date, tot_time = _local_parts(end)
         interval = f"{van_date};{van_time};{tot_date};{tot_time}"
-        prefix = f"{interval};{ean_cell};{export.meter_number};{meter_type};"
+        prefix = f"{interval};{ean_cell};{text_cell(export.meter_number)};{meter_type};"
         for channel, series in export.channels.items():
             quality = Quality(series.qualities[index])
             status = STATUS_TEXT[quality]

@@ -129,3 +129,18 @@ def test_an_organisations_access_points_are_its_administrators(http: Http, world
     bert = http.get("/v1/me/access-points", token=http.token("bert")).json["items"]
     assert [(i["ean"], i["grid_user"]) for i in bert] == [(ean(20), {"kind": "org", "id": BAKERY})]
     assert http.get("/v1/me/access-points", token=http.token("bart")).json["items"] == []
+
+
+def test_a_meter_number_cannot_carry_a_formula_or_a_line_break(http: Http, world: World) -> None:
+    """It goes into every CSV export: a formula there would run in the EDV's spreadsheet."""
+    hostile = registration(meter_number='=HYPERLINK("https://evil.example")\r\nEVIL;row')
+    answer = http.put(f"/v1/ops/access-points/{ean(30)}", token=world.operator, json_body=hostile)
+    assert (answer.status, answer.code) == (422, "validation_error")
+    assert (
+        http.put(
+            f"/v1/ops/access-points/{ean(30)}",
+            token=world.operator,
+            json_body=registration(meter_number="1SAG-1100 000/292"),
+        ).status
+        == 201
+    )
