@@ -76,6 +76,15 @@ def check_configuration(energy: Energy, meter_type: MeterType, direction: Direct
     problems.raise_if_any()
 
 
+def check_tenure_start(since: date, today: date) -> None:
+    """Moves that lie ahead are market events: a registration's tenure has begun."""
+    if since > today:
+        raise DomainError(
+            "validation_error",
+            "grid_user_since lies in the future; report a future move as a market event.",
+        )
+
+
 def check_tenure_unchanged(point: AccessPoint, tenure: Tenure, today: date) -> None:
     """R8: on a registered EAN the grid user changes only through a market scenario, which hands
     over and cuts mandates short. A registration may restate the current tenure, not change it."""

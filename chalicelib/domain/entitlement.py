@@ -30,7 +30,7 @@ class PeakDetail(StrEnum):
 @dataclass(frozen=True)
 class Entitlement:
     mandate: Mandate
-    channels: tuple[MeterChannel, ...]
+    point: AccessPoint  # as read for this decision: the doors serve from it, not a second read
     first: date  # the readable window, Brussels dates [first, end); empty when end <= first
     end: date
     fine: bool  # quarter-hours (electricity) or hours (gas) besides days and coarser
@@ -38,6 +38,10 @@ class Entitlement:
     # Cut to nothing for good (not merely not begun yet): a scenario took the EAN before the
     # period started. The machine API answers such a mandate as the reference does: not found.
     gives_nothing: bool = False
+
+    @property
+    def channels(self) -> tuple[MeterChannel, ...]:
+        return self.point.channels  # R6
 
     @property
     def is_empty(self) -> bool:
@@ -105,7 +109,7 @@ def entitlement(
     fine = mandate.granularity is not Granularity.DAY
     return Entitlement(
         mandate=mandate,
-        channels=point.channels,
+        point=point,
         first=mandate.period_start,
         end=max(min(lasting_end, today + timedelta(days=1)), mandate.period_start),
         fine=fine,

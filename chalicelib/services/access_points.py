@@ -10,6 +10,7 @@ from ..domain.access_points import (
     GridUser,
     Tenure,
     check_configuration,
+    check_tenure_start,
     check_tenure_unchanged,
     with_tenure,
 )
@@ -47,11 +48,7 @@ def register(ean: str, registration: Registration, now: datetime) -> tuple[Acces
     changes only through a market scenario (services.market.register_with_scenario)."""
     check_configuration(registration.energy, registration.meter_type, registration.direction)
     today = brussels_date(now)
-    if registration.grid_user_since > today:
-        raise DomainError(
-            "validation_error",
-            "grid_user_since lies in the future; report a future move as a market event.",
-        )
+    check_tenure_start(registration.grid_user_since, today)
     tenure = Tenure(registration.grid_user, registration.grid_user_since)
 
     def attempt() -> tuple[AccessPoint, bool]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from ..domain.access_points import AccessPoint, GridUser, Tenure
+from ..domain.access_points import AccessPoint, GridUser, Tenure, check_tenure_start
 from ..domain.brussels import brussels_date
 from ..domain.errors import DomainError
 from ..domain.mandates import changes_grid_user
@@ -96,16 +96,12 @@ def register_with_scenario(
     if existing is not None and scenario is not None:
         new = Tenure(registration.grid_user, registration.grid_user_since)
         if existing.tenure_on(today) != new:
-            if not changes_grid_user(scenario) or scenario not in NEEDS_NEW_GRID_USER:
+            if scenario not in NEEDS_NEW_GRID_USER:
                 raise DomainError(
                     "validation_error",
                     "A new grid user comes with a customer switch, a combined switch or a move in.",
                 )
-            if registration.grid_user_since > today:
-                raise DomainError(
-                    "validation_error",
-                    "grid_user_since lies in the future; report a future move as a market event.",
-                )
+            check_tenure_start(registration.grid_user_since, today)
             report(ean, scenario, registration.grid_user_since, registration.grid_user, now)
     return access_points.register(ean, registration, now)
 

@@ -23,7 +23,6 @@ from ..domain.volumes import (
     fine_series,
 )
 from ..observability import Metric, metrics
-from ..store import access_points as access_points_store
 from ..store import readings as readings_store
 from . import access_log, directory, entitlements
 
@@ -52,14 +51,12 @@ def authorise(
     sub: str | None, enterprise_number: str, ean: str, now: datetime
 ) -> tuple[Entitlement, AccessPoint]:
     """R9: a member of an active EDV (or the EDV's own API client: sub None), and what the one
-    entitlement gives it on this EAN now, whatever the jobs have done."""
+    entitlement gives it on this EAN now, whatever the jobs have done (an EAN gone from the
+    registry gives nothing)."""
     if sub is not None:
         directory.member_of(sub, enterprise_number)
     granted = entitlements.of(enterprise_number, ean, now)
-    point = access_points_store.get(ean)
-    if point is None:  # a mandate on an EAN that left the registry: treat as no mandate
-        raise DomainError("no_mandate", "This EDV has no active mandate on this access point.")
-    return granted, point
+    return granted, granted.point
 
 
 def check_resolution(point: AccessPoint, granted: Entitlement, resolution: Resolution) -> None:
