@@ -11,7 +11,7 @@ from datetime import date, datetime, timedelta
 
 import orjson
 
-from chalicelib.domain.brussels import BRUSSELS, slot_bounds_iso
+from chalicelib.domain.brussels import BRUSSELS, GAS_DAY_HOUR, slot_bounds_iso
 from chalicelib.services import ingest
 
 YEARS = 2
@@ -24,9 +24,9 @@ def _days(first: date, end: date) -> Iterator[date]:
         day += timedelta(days=1)
 
 
-def _local_hours(day: date, minutes: int) -> list[float]:
-    """The local clock time (hours) at the middle of each slot of a Brussels day."""
-    bounds = slot_bounds_iso(day, minutes)
+def _local_hours(day: date, minutes: int, day_hour: int = 0) -> list[float]:
+    """The local clock time (hours) at the middle of each slot of a Brussels (gas) day."""
+    bounds = slot_bounds_iso(day, minutes, day_hour)
     result = []
     for start in bounds[:-1]:
         local = datetime.fromisoformat(start).astimezone(BRUSSELS)
@@ -137,8 +137,9 @@ def _gas(
         readings: list[dict[str, object]] = []
         for day in _days(max(month, first), min(following, end)):
             degree_day = max(0.0, 16.5 - _temperature(day, noise))
-            starts = slot_bounds_iso(day, 60)[:-1]
-            for start, hour in zip(starts, _local_hours(day, 60), strict=True):
+            starts = slot_bounds_iso(day, 60, GAS_DAY_HOUR)[:-1]  # gas days begin at 06:00
+            hours = _local_hours(day, 60, GAS_DAY_HOUR)
+            for start, hour in zip(starts, hours, strict=True):
                 heating = 6 <= hour < 22
                 share = (1.4 if heating else 0.35) / 24
                 cooking = 0.05 if 11 <= hour < 13 or 17 <= hour < 19 else 0.0

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from .brussels import GAS_DAY_HOUR
 from .errors import DomainError, Problems
 from .vocabulary import Direction, Energy, MeterChannel, MeterType
 
@@ -53,6 +54,11 @@ class AccessPoint:
     def grid_user_on(self, day: date) -> GridUser | None:
         tenure = self.tenure_on(day)
         return tenure.grid_user if tenure else None
+
+    @property
+    def day_hour(self) -> int:
+        """The local hour this EAN's days begin at (R14): gas days run from 06:00 to 06:00."""
+        return GAS_DAY_HOUR if self.energy is Energy.GAS else 0
 
     @property
     def channels(self) -> tuple[MeterChannel, ...]:

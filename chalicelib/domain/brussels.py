@@ -4,6 +4,11 @@ Dates are Europe/Brussels civil dates. A day runs from local midnight to the nex
 so it lasts 23, 24 or 25 hours: 92, 96 or 100 quarter-hours. Slots are counted from the day's
 start in UTC, never as `hour * 4 + minute // 15` of the local clock, which repeats or skips an hour
 on the daylight-saving days.
+
+Gas is counted in gas days, as the gas market counts them: gas day D runs from 06:00 on D to 06:00
+on D + 1, Brussels time, so the gas day before a clock change (the Saturday) has 23 or 25 hours.
+Every function takes the local hour a day begins at (`day_hour`: 0, or GAS_DAY_HOUR); 06:00
+exists on every Brussels date, since the clocks change between 02:00 and 03:00.
 """
 
 from __future__ import annotations
@@ -15,41 +20,44 @@ from zoneinfo import ZoneInfo
 BRUSSELS = ZoneInfo("Europe/Brussels")
 QUARTER_HOUR_MINUTES = 15
 HOUR_MINUTES = 60
+GAS_DAY_HOUR = 6
 
 
 @lru_cache(maxsize=8192)
-def day_start_utc(day: date) -> datetime:
-    """The instant (UTC) at which a Brussels date begins. Midnight always exists in Brussels."""
-    return datetime.combine(day, time(0), BRUSSELS).astimezone(UTC)
+def day_start_utc(day: date, day_hour: int = 0) -> datetime:
+    """The instant (UTC) at which a Brussels (gas) day begins. Midnight and 06:00 always exist."""
+    return datetime.combine(day, time(day_hour), BRUSSELS).astimezone(UTC)
 
 
-def day_end_utc(day: date) -> datetime:
-    return day_start_utc(day + timedelta(days=1))
+def day_end_utc(day: date, day_hour: int = 0) -> datetime:
+    return day_start_utc(day + timedelta(days=1), day_hour)
 
 
-def slot_count(day: date, minutes: int) -> int:
+def slot_count(day: date, minutes: int, day_hour: int = 0) -> int:
     """How many slots of `minutes` a Brussels date has (92/96/100 quarter-hours, 23/24/25 hours)."""
-    return (day_end_utc(day) - day_start_utc(day)) // timedelta(minutes=minutes)
+    length = day_end_utc(day, day_hour) - day_start_utc(day, day_hour)
+    return length // timedelta(minutes=minutes)
 
 
-def slot_start(day: date, index: int, minutes: int) -> datetime:
+def slot_start(day: date, index: int, minutes: int, day_hour: int = 0) -> datetime:
     """The start (UTC) of slot `index` of a Brussels date."""
-    if not 0 <= index < slot_count(day, minutes):
+    if not 0 <= index < slot_count(day, minutes, day_hour):
         raise ValueError(f"slot {index} does not exist on {day.isoformat()}")
-    return day_start_utc(day) + timedelta(minutes=minutes * index)
+    return day_start_utc(day, day_hour) + timedelta(minutes=minutes * index)
 
 
-def brussels_date(instant: datetime) -> date:
-    """The Brussels civil date an instant belongs to."""
+def brussels_date(instant: datetime, day_hour: int = 0) -> date:
+    """The Brussels date (or gas day) an instant belongs to."""
     if instant.tzinfo is None:
         raise ValueError("instant must carry its UTC offset")
-    return instant.astimezone(BRUSSELS).date()
+    local = instant.astimezone(BRUSSELS)
+    return local.date() - timedelta(days=1) if local.hour < day_hour else local.date()
 
 
-def slot_of(instant: datetime, minutes: int) -> tuple[date, int]:
+def slot_of(instant: datetime, minutes: int, day_hour: int = 0) -> tuple[date, int]:
     """The Brussels date and slot index that start at `instant`; it must lie on the grid."""
-    day = brussels_date(instant)
-    offset = instant - day_start_utc(day)
+    day = brussels_date(instant, day_hour)
+    offset = instant - day_start_utc(day, day_hour)
     step = timedelta(minutes=minutes)
     if offset % step:
         raise ValueError(f"{instant.isoformat()} is not on the {minutes}-minute grid")
@@ -62,11 +70,12 @@ def local_iso(instant: datetime) -> str:
 
 
 @lru_cache(maxsize=4096)
-def slot_bounds_iso(day: date, minutes: int) -> tuple[str, ...]:
+def slot_bounds_iso(day: date, minutes: int, day_hour: int = 0) -> tuple[str, ...]:
     """The ISO strings of every slot boundary of a day: slot i runs from [i] to [i+1]."""
-    start = day_start_utc(day)
+    start = day_start_utc(day, day_hour)
     step = timedelta(minutes=minutes)
-    return tuple(local_iso(start + step * index) for index in range(slot_count(day, minutes) + 1))
+    count = slot_count(day, minutes, day_hour)
+    return tuple(local_iso(start + step * index) for index in range(count + 1))
 
 
 def dates_between(start: date, end: date) -> list[date]:

@@ -56,8 +56,10 @@ class Entitlement:
 
     @property
     def instants(self) -> tuple[datetime, datetime]:
-        """The window as instants: from the first day's midnight to the end day's midnight."""
-        return day_start_utc(self.first), day_start_utc(self.end)
+        """The window as instants: from the first day's start to the end day's start (midnight,
+        or 06:00 for gas days)."""
+        hour = self.point.day_hour
+        return day_start_utc(self.first, hour), day_start_utc(self.end, hour)
 
 
 def tenure_end(point: AccessPoint, mandate: Mandate) -> date | None:

@@ -50,6 +50,7 @@ class ParsedBatch:
     resolution: str
     unit: str
     gas_factor: float | None
+    day_hour: int = 0  # the local hour the EAN's days begin at: 6 for gas days (R14)
     days: dict[date, tuple[DaySeries, bytearray]] = field(default_factory=dict)
     # fine data: the day's values and which slots this batch gave
     daily: dict[date, tuple[int, Quality]] = field(default_factory=dict)
@@ -97,11 +98,18 @@ def check_header(raw: RawBatch) -> None:
         raise BatchError("conversion_factor must be a kWh-per-m³ factor between 0 and 100")
 
 
-def parse(raw: RawBatch) -> ParsedBatch:
-    """Check every row of a batch and pack the good ones into day series."""
+def parse(raw: RawBatch, day_hour: int = 0) -> ParsedBatch:
+    """Check every row of a batch and pack the good ones into day series (gas days when
+    `day_hour` is 6)."""
     check_header(raw)
     batch = ParsedBatch(
-        raw.ean, raw.channel, raw.resolution, raw.unit, raw.conversion_factor, rows=len(raw.starts)
+        raw.ean,
+        raw.channel,
+        raw.resolution,
+        raw.unit,
+        raw.conversion_factor,
+        day_hour,
+        rows=len(raw.starts),
     )
     thousandths, qualities = _values(raw, batch.errors)
     if batch.minutes is None:
@@ -155,7 +163,8 @@ def _pack_fine(
     batch: ParsedBatch,
     minutes: int,
 ) -> None:
-    segments = _contiguous_segments(raw.starts, minutes)
+    hour = batch.day_hour
+    segments = _contiguous_segments(raw.starts, minutes, hour)
     if segments is None:
         _pack_row_by_row(raw, thousandths, qualities, batch, minutes)
         return
@@ -166,13 +175,14 @@ def _pack_fine(
     offset = 0
     for day, first, count in segments:
         end = offset + count
-        if first == 0 and count == slot_count(day, minutes):  # a whole day: no copying about
+        if first == 0 and count == slot_count(day, minutes, hour):  # a whole day: no copying
             day_values = array("i")
             day_values.frombytes(values[offset:end].tobytes())
-            series = DaySeries(day, minutes, day_values, bytearray(kept[offset:end].tobytes()))
+            day_qualities = bytearray(kept[offset:end].tobytes())
+            series = DaySeries(day, minutes, day_values, day_qualities, day_hour=hour)
             given = bytearray(given_all[offset:end].tobytes())
         else:
-            series = DaySeries.empty(day, minutes)
+            series = DaySeries.empty(day, minutes, hour)
             given = bytearray(len(series.qualities))
             series.values[first : first + count] = array("i", values[offset:end].tobytes())
             series.qualities[first : first + count] = kept[offset:end].tobytes()
@@ -191,8 +201,9 @@ def _pack_row_by_row(
 ) -> None:
     values, kept = thousandths.tolist(), qualities.tolist()
     seen: set[tuple[date, int]] = set()
+    hour = batch.day_hour
     for index, text in enumerate(raw.starts):
-        position = _position(text, minutes, raw.row(index), batch.errors)
+        position = _position(text, minutes, hour, raw.row(index), batch.errors)
         if position is None or kept[index] == 255:
             continue
         if position in seen:
@@ -201,7 +212,8 @@ def _pack_row_by_row(
         seen.add(position)
         day, slot = position
         if day not in batch.days:
-            batch.days[day] = (DaySeries.empty(day, minutes), bytearray(slot_count(day, minutes)))
+            given = bytearray(slot_count(day, minutes, hour))
+            batch.days[day] = (DaySeries.empty(day, minutes, hour), given)
         series, given = batch.days[day]
         series.values[slot] = values[index]
         series.qualities[slot] = kept[index]
@@ -209,19 +221,21 @@ def _pack_row_by_row(
         batch.accepted += 1
 
 
-def _contiguous_segments(starts: list[str], minutes: int) -> list[tuple[date, int, int]] | None:
+def _contiguous_segments(
+    starts: list[str], minutes: int, day_hour: int
+) -> list[tuple[date, int, int]] | None:
     """The fast path: rows that are consecutive slots written as we write them, checked with one
     comparison of the whole list. (day, first slot, count) per day, or None."""
     if not starts:
         return []
     try:
-        day, slot = slot_of(datetime.fromisoformat(starts[0]), minutes)
+        day, slot = slot_of(datetime.fromisoformat(starts[0]), minutes, day_hour)
     except ValueError:
         return None
     expected: list[str] = []
     segments: list[tuple[date, int, int]] = []
     while len(expected) < len(starts):
-        bounds = slot_bounds_iso(day, minutes)
+        bounds = slot_bounds_iso(day, minutes, day_hour)
         take = min(len(bounds) - 1 - slot, len(starts) - len(expected))
         expected.extend(bounds[slot : slot + take])
         segments.append((day, slot, take))
@@ -230,7 +244,7 @@ def _contiguous_segments(starts: list[str], minutes: int) -> list[tuple[date, in
 
 
 def _position(
-    text: str, minutes: int, number: int, errors: list[RowError]
+    text: str, minutes: int, day_hour: int, number: int, errors: list[RowError]
 ) -> tuple[date, int] | None:
     try:
         instant = datetime.fromisoformat(text.replace("Z", "+00:00"))
@@ -241,7 +255,7 @@ def _position(
         errors.append(RowError(number, "start", "start must carry its UTC offset"))
         return None
     try:
-        return slot_of(instant, minutes)
+        return slot_of(instant, minutes, day_hour)
     except ValueError:
         errors.append(RowError(number, "start", f"start is not on the {minutes}-minute grid"))
         return None
@@ -258,7 +272,7 @@ def _pack_daily(
         quality = kept[index]
         if quality == 255:
             continue
-        day = _day_of(text, raw.row(index), batch.errors)
+        day = _day_of(text, batch.day_hour, raw.row(index), batch.errors)
         if day is None:
             continue
         if day in batch.daily:
@@ -268,8 +282,10 @@ def _pack_daily(
         batch.accepted += 1
 
 
-def _day_of(text: str, number: int, errors: list[RowError]) -> date | None:
-    """A daily reading starts at a Brussels midnight (or is given as a plain date)."""
+def _day_of(text: str, day_hour: int, number: int, errors: list[RowError]) -> date | None:
+    """A daily reading starts when its day begins, Brussels time (or is given as a plain date).
+    A gas day begins at 06:00; a gas reading stamped at the midnight of its date is taken as that
+    gas day, as exports that write only the date mean it."""
     try:
         if len(text) == 10:
             return date.fromisoformat(text)
@@ -281,10 +297,11 @@ def _day_of(text: str, number: int, errors: list[RowError]) -> date | None:
         errors.append(RowError(number, "start", "start must carry its UTC offset"))
         return None
     day = instant.astimezone(BRUSSELS).date()
-    if instant != day_start_utc(day):
-        errors.append(RowError(number, "start", "a daily reading starts at midnight, Brussels"))
-        return None
-    return day
+    if instant == day_start_utc(day, day_hour) or instant == day_start_utc(day):
+        return day
+    begins = "06:00 (a gas day)" if day_hour else "midnight"
+    errors.append(RowError(number, "start", f"a daily reading starts at {begins}, Brussels"))
+    return None
 
 
 def gas_factor_or_default(batch: ParsedBatch) -> float:

@@ -48,24 +48,29 @@ class DaySeries:
     values: array[int]  # int32 thousandths per slot; 0 where missing
     qualities: bytearray  # Quality per slot
     updated_at: datetime | None = None
+    day_hour: int = 0  # the local hour the day begins at: 6 for a gas day (R14)
 
     @staticmethod
-    def empty(day: date, minutes: int) -> DaySeries:
-        count = slot_count(day, minutes)
-        return DaySeries(day, minutes, array("i", bytes(4 * count)), bytearray(count))
+    def empty(day: date, minutes: int, day_hour: int = 0) -> DaySeries:
+        count = slot_count(day, minutes, day_hour)
+        values = array("i", bytes(4 * count))
+        return DaySeries(day, minutes, values, bytearray(count), day_hour=day_hour)
 
     def pack(self) -> bytes:
         return zlib.compress(self.values.tobytes() + bytes(self.qualities), 1)
 
     @staticmethod
-    def unpack(day: date, blob: bytes, updated_at: datetime | None = None) -> DaySeries:
+    def unpack(
+        day: date, blob: bytes, updated_at: datetime | None = None, day_hour: int = 0
+    ) -> DaySeries:
         """The day's values; the resolution follows from their number (92-100 or 23-25)."""
         raw = zlib.decompress(blob)
         count = len(raw) // 5
         minutes = QUARTER_HOUR if count > 30 else HOUR
         values = array("i")
         values.frombytes(raw[: 4 * count])
-        return DaySeries(day, minutes, values, bytearray(raw[4 * count :]), updated_at)
+        qualities = bytearray(raw[4 * count :])
+        return DaySeries(day, minutes, values, qualities, updated_at, day_hour)
 
     @property
     def present(self) -> int:
@@ -83,7 +88,7 @@ class DaySeries:
     def tariff_split(self) -> tuple[int, int]:
         """(day-tariff part, night-tariff part) of the volume, by the Flemish tariff periods."""
         day_part = night_part = 0
-        start = day_start_utc(self.day)
+        start = day_start_utc(self.day, self.day_hour)
         step = timedelta(minutes=self.minutes)
         for index, value in enumerate(self.values):
             if is_day_tariff(start + step * index):

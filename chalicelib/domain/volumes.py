@@ -3,10 +3,11 @@ months. Pure: the stored series come in, the points go out.
 
 Fine resolutions (quarter-hour, hour) come from the day series; hour from quarter-hours sums four
 consecutive slots (a Brussels day of 92 or 100 quarter-hours has 23 or 25 hours). Day, week
-(ISO, Monday to Monday), month and year come from the month series. A point over a period at the
-edge of the served range covers only its part inside the range, so the points always add up to
-the served total. A coarse point is validated only if all of it is, missing only if none of it
-is present; otherwise estimated (a partial sum, never filled in).
+(ISO, Monday to Monday), month and year come from the month series. Gas is counted in gas days
+(06:00 to 06:00), so its hours, days and coarser points begin at 06:00 (R14). A point over a
+period at the edge of the served range covers only its part inside the range, so the points
+always add up to the served total. A coarse point is validated only if all of it is, missing
+only if none of it is present; otherwise estimated (a partial sum, never filled in).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from .brussels import day_start_utc, local_iso, slot_bounds_iso
+from .brussels import GAS_DAY_HOUR, day_start_utc, local_iso, slot_bounds_iso
 from .errors import DomainError
 from .readings import DEFAULT_GAS_FACTOR, DaySeries, MonthSeries, Quality, month_of, summarise
 from .vocabulary import Resolution
@@ -127,13 +128,15 @@ def fine_series(
     source_minutes: int,
     minutes: int,
     gas_factors: dict[date, float] | None = None,
+    day_hour: int = 0,
 ) -> ChannelSeries:
-    """Every slot of [first, end) at `minutes`; a day without data is all missing points."""
+    """Every slot of [first, end) at `minutes`; a day without data is all missing points. Days
+    begin at `day_hour` (6: gas days)."""
     result = ChannelSeries(kwh_values=[] if gas_factors is not None else None)
     group = minutes // source_minutes
     day = first
     while day < end:
-        bounds = slot_bounds_iso(day, minutes)
+        bounds = slot_bounds_iso(day, minutes, day_hour)
         result.starts.extend(bounds[:-1])
         result.ends.extend(bounds[1:])
         count = len(bounds) - 1
@@ -182,6 +185,9 @@ def coarse_series(
     split_tariffs: bool,
     gas: bool,
 ) -> ChannelSeries:
+    """Day, week, month or year points from the daily values; a gas point's days are gas days,
+    so it begins and ends at 06:00."""
+    day_hour = GAS_DAY_HOUR if gas else 0
     result = ChannelSeries(
         day_parts=[] if split_tariffs else None,
         night_parts=[] if split_tariffs else None,
@@ -207,8 +213,8 @@ def coarse_series(
             else:
                 qualities.append(Quality.MISSING)
             day += timedelta(days=1)
-        result.starts.append(local_iso(day_start_utc(start)))
-        result.ends.append(local_iso(day_start_utc(stop)))
+        result.starts.append(local_iso(day_start_utc(start, day_hour)))
+        result.ends.append(local_iso(day_start_utc(stop, day_hour)))
         result.values.append(total)
         result.qualities.append(summarise(qualities))
         if result.day_parts is not None and result.night_parts is not None:
@@ -219,9 +225,9 @@ def coarse_series(
     return result
 
 
-def complete_until(series: list[ChannelSeries], served_end: date) -> str:
+def complete_until(series: list[ChannelSeries], served_end: date, day_hour: int = 0) -> str:
     """Where the first missing value starts: every channel is complete before it."""
-    earliest = local_iso(day_start_utc(served_end))
+    earliest = local_iso(day_start_utc(served_end, day_hour))
     for channel in series:
         index = channel.first_missing()
         if index is not None and _instant(channel.starts[index]) < _instant(earliest):

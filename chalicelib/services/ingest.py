@@ -93,7 +93,7 @@ def _ingest_batch(raw: RawBatch, report: IngestReport, prefix: str, now: datetim
         check_header(raw)
         point = _check_against_registry(raw)
         with collector_paused():
-            parsed = parse(raw)
+            parsed = parse(raw, point.day_hour)
         if raw.unit == "kWh" and point.energy is Energy.GAS:
             _kwh_to_m3(parsed)
         outcome.days_written, outcome.months_written = _store(parsed, now)
@@ -161,9 +161,9 @@ def _store(parsed: ParsedBatch, now: datetime) -> tuple[int, int]:
         merged: dict[date, DaySeries] = {}
         changed: list[DaySeries] = []
         if parsed.days:
-            stored = readings_store.read_days(ean, channel, parsed.days)
+            stored = readings_store.read_days(ean, channel, parsed.days, parsed.day_hour)
             for day, (incoming, given) in sorted(parsed.days.items()):
-                series = stored.get(day) or DaySeries.empty(day, incoming.minutes)
+                series = stored.get(day) or DaySeries.empty(day, incoming.minutes, parsed.day_hour)
                 if merge(series, incoming, given):
                     changed.append(series)
                 merged[day] = series

@@ -9,7 +9,7 @@ from enum import StrEnum
 
 from ..domain.access_points import AccessPoint
 from ..domain.api_clients import ApiClient
-from ..domain.brussels import brussels_date, day_start_utc
+from ..domain.brussels import brussels_date, day_end_utc, day_start_utc
 from ..domain.entitlement import Entitlement
 from ..domain.errors import DomainError
 from ..domain.mandates import Mandate
@@ -176,20 +176,22 @@ def _fine(
     period_to: datetime,
 ) -> list[Slice]:
     minutes = HOUR if point.energy is Energy.GAS else QUARTER_HOUR
+    hour = point.day_hour
     if period_type is PeriodType.INSERT_TIME:
-        changed = readings_store.changed_since(point.ean, channel, start, to)
+        changed = readings_store.changed_since(point.ean, channel, start, to, hour)
         days = {item.day: item for item in changed if isinstance(item, DaySeries)}
         lower, upper = period_from, period_to  # whatever changed, within the mandate
     else:
-        first, last = brussels_date(start), brussels_date(to - timedelta(microseconds=1))
-        days = readings_store.days_between(point.ean, channel, first, last)
+        first = brussels_date(start, hour)
+        last = brussels_date(to - timedelta(microseconds=1), hour)
+        days = readings_store.days_between(point.ean, channel, first, last, hour)
         lower, upper = start, to
     factors = _factors(point, channel, set(days)) if point.energy is Energy.GAS else {}
     step = timedelta(minutes=minutes)
     slices = []
     for day in sorted(days):
         series = days[day]
-        base = day_start_utc(day)
+        base = day_start_utc(day, hour)
         for index, quality in enumerate(series.qualities):
             slot_start = base + step * index
             if quality and lower <= slot_start < upper:
@@ -211,6 +213,7 @@ def _daily(
     to: datetime,
     granted: Entitlement,
 ) -> list[Slice]:
+    hour = point.day_hour  # a gas day runs from 06:00 to 06:00 (R14)
     if period_type is PeriodType.INSERT_TIME:
         changed = readings_store.changed_since(point.ean, channel, start, to)
         months = {item.month: item for item in changed if isinstance(item, MonthSeries)}
@@ -218,15 +221,15 @@ def _daily(
         first, end = granted.first, granted.end
     else:
         first, end = (
-            brussels_date(start),
-            brussels_date(to - timedelta(microseconds=1)) + timedelta(days=1),
+            brussels_date(start, hour),
+            brussels_date(to - timedelta(microseconds=1), hour) + timedelta(days=1),
         )
         months = readings_store.months_between(point.ean, channel, first, end - timedelta(days=1))
         days = [first + timedelta(days=n) for n in range((end - first).days)]
     slices = []
     for day in days:
         month = months.get(month_of(day))
-        day_start = day_start_utc(day)
+        day_start = day_start_utc(day, hour)
         if month is None or not (first <= day < end) or not granted.covers(day):
             continue
         if period_type is PeriodType.READ_TIME and not start <= day_start < to:
@@ -234,9 +237,7 @@ def _daily(
         value, quality, derived = month.day_value(day)
         if not quality:
             continue
-        piece = Slice(
-            day_start, day_start_utc(day + timedelta(days=1)), {channel: (value, quality)}
-        )
+        piece = Slice(day_start, day_end_utc(day, hour), {channel: (value, quality)})
         if derived:
             piece.day_night[channel] = (month.day_part[day.day - 1], month.night_part[day.day - 1])
         piece.gas_factor = month.gas_factor

@@ -4,11 +4,11 @@ log (R12). The portal API and the machine API both come through here."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
 from ..domain.access_points import AccessPoint
-from ..domain.brussels import day_start_utc, local_iso, slot_start
+from ..domain.brussels import local_iso, slot_start
 from ..domain.entitlement import Entitlement, PeakDetail
 from ..domain.errors import DomainError
 from ..domain.mandates import Mandate
@@ -40,7 +40,7 @@ class Volumes:
 
     @property
     def data_complete_until(self) -> str:
-        return complete_until(list(self.channels.values()), self.served_end)
+        return complete_until(list(self.channels.values()), self.served_end, self.point.day_hour)
 
     @property
     def is_gas(self) -> bool:
@@ -107,9 +107,10 @@ def _series(
     gas = point.energy is Energy.GAS
     if resolution.minutes is not None:
         source = HOUR if gas else QUARTER_HOUR
-        days = readings_store.days_between(point.ean, channel, first, end - timedelta(days=1))
+        last = end - timedelta(days=1)
+        days = readings_store.days_between(point.ean, channel, first, last, point.day_hour)
         factors = _gas_factors(point, channel, first, end) if gas else None
-        return fine_series(days, first, end, source, resolution.minutes, factors)
+        return fine_series(days, first, end, source, resolution.minutes, factors, point.day_hour)
     months = readings_store.months_between(point.ean, channel, first, end - timedelta(days=1))
     split = point.energy is Energy.ELECTRICITY and point.meter_type is MeterType.DIGITAL
     return coarse_series(months, first, end, resolution, split_tariffs=split, gas=gas)
@@ -161,7 +162,9 @@ def peak_power(
     minutes = HOUR if point.energy is Energy.GAS else QUARTER_HOUR
     peaks = []
     for month in sorted(months):
-        peak = _month_peak(months[month], served_first, served_end, minutes, granted.peak_detail)
+        peak = _month_peak(months[month], served_first, served_end, minutes, point.day_hour)
+        if peak is not None and granted.peak_detail is not PeakDetail.INSTANT:
+            peak = replace(peak, at=None)  # R9: a day mandate gives the date, not the moment
         if peak is not None:
             peaks.append(peak)
     access_log.record(
@@ -178,7 +181,7 @@ def peak_power(
 
 
 def _month_peak(
-    series: MonthSeries, first: date, end: date, minutes: int, detail: PeakDetail
+    series: MonthSeries, first: date, end: date, minutes: int, day_hour: int
 ) -> MonthPeak | None:
     best, best_day, best_slot = -1, None, -1
     for index, value in enumerate(series.peak):
@@ -191,16 +194,7 @@ def _month_peak(
     kilowatts = best / 1000 * per_hour
     if minutes == HOUR:  # gas: m³ in the hour, as kWh in the hour, is kW
         kilowatts *= series.gas_factor
-    instant = local_iso(slot_start(best_day, best_slot, minutes))
+    instant = local_iso(slot_start(best_day, best_slot, minutes, day_hour))
     return MonthPeak(
-        month=series.month.isoformat()[:7],
-        kw=round(kilowatts, 3),
-        day=best_day,
-        at=instant if detail is PeakDetail.INSTANT else None,
-    )
-
-
-def served_bounds(result: Volumes) -> tuple[str, str]:
-    return local_iso(day_start_utc(result.served_first)), local_iso(
-        day_start_utc(result.served_end)
+        month=series.month.isoformat()[:7], kw=round(kilowatts, 3), day=best_day, at=instant
     )

@@ -52,8 +52,9 @@ def series_key(ean: str, channel: str) -> str:
     return f"{ean}#{channel}"
 
 
-def _day(item: ReadingItem) -> DaySeries:
-    return DaySeries.unpack(date.fromisoformat(item.key[2:]), item.blob, item.updated_at)
+def _day(item: ReadingItem, day_hour: int) -> DaySeries:
+    day = date.fromisoformat(item.key[2:])
+    return DaySeries.unpack(day, item.blob, item.updated_at, day_hour)
 
 
 def _month(item: ReadingItem) -> MonthSeries:
@@ -62,14 +63,16 @@ def _month(item: ReadingItem) -> MonthSeries:
     return MonthSeries.unpack(month, item.blob, factor, item.updated_at)
 
 
-def days_between(ean: str, channel: str, first: date, last: date) -> dict[date, DaySeries]:
-    """The stored days of [first, last] (inclusive)."""
+def days_between(
+    ean: str, channel: str, first: date, last: date, day_hour: int = 0
+) -> dict[date, DaySeries]:
+    """The stored days of [first, last] (inclusive); `day_hour` 6 for gas days."""
     query = ReadingItem.query(
         series_key(ean, channel),
         ReadingItem.key.between(f"{DAY}{first.isoformat()}", f"{DAY}{last.isoformat()}"),
         attributes_to_get=["key", "blob"],  # what serving needs: less to send and to parse
     )
-    return {series.day: series for series in map(_day, query)}
+    return {series.day: series for series in (_day(item, day_hour) for item in query)}
 
 
 def months_between(ean: str, channel: str, first: date, last: date) -> dict[date, MonthSeries]:
@@ -84,18 +87,20 @@ def months_between(ean: str, channel: str, first: date, last: date) -> dict[date
 
 
 def changed_since(
-    ean: str, channel: str, since: datetime, until: datetime
+    ean: str, channel: str, since: datetime, until: datetime, day_hour: int = 0
 ) -> list[DaySeries | MonthSeries]:
     query = ReadingItem.by_insert_time.query(
         series_key(ean, channel), ReadingItem.updated_at.between(since, until)
     )
-    return [_day(item) if item.key.startswith(DAY) else _month(item) for item in query]
+    return [_day(item, day_hour) if item.key.startswith(DAY) else _month(item) for item in query]
 
 
-def read_days(ean: str, channel: str, days: Iterable[date]) -> dict[date, DaySeries]:
+def read_days(
+    ean: str, channel: str, days: Iterable[date], day_hour: int = 0
+) -> dict[date, DaySeries]:
     keys = [(series_key(ean, channel), f"{DAY}{day.isoformat()}") for day in days]
     return {
-        (series := _day(item)).day: series
+        (series := _day(item, day_hour)).day: series
         for item in ReadingItem.batch_get(keys, consistent_read=True)
     }
 

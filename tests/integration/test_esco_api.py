@@ -154,11 +154,12 @@ def test_an_amr_ean_answers_on_the_headpoint_with_its_own_direction(
 def test_gas_in_m3_and_kwh_with_its_factor(http: Http, world: World, client: MachineClient) -> None:
     greet = customer_with_meter(world, "greet", GAS, energy="gas", direction="offtake")
     grant(world, greet, EDV, GAS, granularity="hour", period_start="2025-01-01")
+    gas_day = DAY - timedelta(days=1)  # 06:00 on the Saturday to 06:00 after the clock change
     ingest(
         world,
         batch(
             GAS,
-            day_readings(DAY, 60, value=2.0),
+            day_readings(gas_day, 60, value=2.0),
             resolution="hour",
             unit="m3",
             conversion_factor=10.5,
@@ -166,10 +167,12 @@ def test_gas_in_m3_and_kwh_with_its_factor(http: Http, world: World, client: Mac
     )
     answer = client.get(
         f"/mandate/energy?ean={GAS}&periodType=readTime&granularity=hourly_quarterhourly"
-        f"&from=2025-03-29T23:00:00Z&to=2025-03-30T22:00:00Z"
+        f"&from=2025-03-29T05:00:00Z&to=2025-03-30T04:00:00Z"
     )
     [meter] = answer.json["data"]["headpoint"]["physicalMeters"]
     assert len(meter["hourlyEnergy"]) == 23
+    assert meter["hourlyEnergy"][0]["start"] == "2025-03-29T05:00:00Z"  # 06:00 in winter
+    assert meter["hourlyEnergy"][-1]["end"] == "2025-03-30T04:00:00Z"  # 06:00 in summer
     assert meter["hourlyEnergy"][0]["measurements"] == [
         {"offtake": {"total": {"value": 2.0, "unit": "m3", "validationState": "READ"}}},
         {

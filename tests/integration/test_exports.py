@@ -33,6 +33,7 @@ from tests.support.world import (
 EDV = "0123456749"
 DIGITAL, GAS_AMR = ean(1), ean(2)
 AUTUMN = date(2025, 10, 26)
+GAS_AUTUMN = AUTUMN - timedelta(days=1)  # the gas day over the clock change: 06:00 to 06:00
 
 
 @pytest.fixture
@@ -130,31 +131,32 @@ def test_gas_rows_come_in_m3_and_kwh(http: Http, world: World) -> None:
         world,
         batch(
             GAS_AMR,
-            day_readings(AUTUMN, 60, value=2.0),
+            day_readings(GAS_AUTUMN, 60, value=2.0),
             resolution="hour",
             unit="m3",
             conversion_factor=11.25,
         ),
     )
+    after = GAS_AUTUMN + timedelta(days=1)
     _, _, body = get(
-        http,
-        edv,
-        f"{GAS_AMR}/volumes?from={AUTUMN}&to={AUTUMN + timedelta(days=1)}&resolution=hour&format=csv",
+        http, edv, f"{GAS_AMR}/volumes?from={GAS_AUTUMN}&to={after}&resolution=hour&format=csv"
     )
     lines = body.decode("utf-8-sig").split("\r\n")[1:-1]
     assert len(lines) == 25 * 2
     first, second = lines[0].split(";"), lines[1].split(";")
+    assert (first[0], first[1]) == ("25-10-2025", "06:00:00")  # a gas day begins at 06:00
     assert (first[6], first[7], first[8], first[9]) == ("AMR-meter", "Afname", "2,000", "m³")
     assert (second[8], second[9]) == ("22,500", "kWh")
     # The repeated hour appears twice, in order, as the local clock shows it.
-    assert [line.split(";")[1] for line in lines[4:10:2]] == ["02:00:00", "02:00:00", "03:00:00"]
+    assert [line.split(";")[1] for line in lines[40:46:2]] == ["02:00:00", "02:00:00", "03:00:00"]
+    assert lines[-1].split(";")[3] == "06:00:00"  # and ends at 06:00 the next morning
     json_kwh = http.get(
-        f"/v1/organisations/{EDV}/access-points/{GAS_AMR}/volumes?from={AUTUMN}&to={AUTUMN + timedelta(days=1)}&resolution=day",
+        f"/v1/organisations/{EDV}/access-points/{GAS_AMR}/volumes?from={GAS_AUTUMN}&to={after}&resolution=day",
         token=edv.member,
     ).json
     assert (json_kwh["unit"], json_kwh["channels"]["offtake"][0]["value"]) == ("kWh", 562.5)
     json_m3 = http.get(
-        f"/v1/organisations/{EDV}/access-points/{GAS_AMR}/volumes?from={AUTUMN}&to={AUTUMN + timedelta(days=1)}&resolution=day&unit=m3",
+        f"/v1/organisations/{EDV}/access-points/{GAS_AMR}/volumes?from={GAS_AUTUMN}&to={after}&resolution=day&unit=m3",
         token=edv.member,
     ).json
     assert (json_m3["unit"], json_m3["channels"]["offtake"][0]["value"]) == ("m3", 50.0)
@@ -303,5 +305,5 @@ def test_peak_power_of_gas_only_for_amr(http: Http, world: World) -> None:
         token=edv.member,
     )
     assert answer.json["peaks"] == [
-        {"month": "2025-01", "kw": 30.0, "date": "2025-01-15", "at": "2025-01-15T08:00:00+01:00"}
+        {"month": "2025-01", "kw": 30.0, "date": "2025-01-15", "at": "2025-01-15T14:00:00+01:00"}
     ]

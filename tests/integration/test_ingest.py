@@ -4,7 +4,7 @@ stored, the same data twice changes nothing, newer values replace older ones."""
 from __future__ import annotations
 
 import threading
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import orjson
 import pytest
@@ -183,12 +183,14 @@ def test_newer_values_replace_older_but_never_downgrade(http: Http, world: World
 
 
 def test_gas_in_kwh_is_kept_in_m3_with_its_factor(http: Http, world: World) -> None:
-    rows = day_readings(DAY, 60, value=11.0)
+    gas_day = DAY - timedelta(days=1)  # Saturday 06:00 to Sunday 06:00, over the clock change
+    rows = day_readings(gas_day, 60, value=11.0)
+    assert rows[0]["start"] == "2025-03-29T06:00:00+01:00"
     status, _ = post(
         http, world, batch(GAS, rows, resolution="hour", unit="kWh", conversion_factor=11.0)
     )
     assert status == 200
-    values, _ = stored_day(GAS, DAY)
+    values, _ = stored_day(GAS, gas_day)
     assert len(values) == 23 and set(values) == {1000}  # 1 m³ an hour
     assert store.read_month(GAS, "offtake", date(2025, 3, 1)).gas_factor == 11.0
 

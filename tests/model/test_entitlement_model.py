@@ -21,7 +21,7 @@ import os
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from unittest import mock
 from zoneinfo import ZoneInfo
@@ -43,6 +43,7 @@ ELEC, GAS = ean(101), ean(102)  # a digital electricity meter, a digital gas met
 CHANNELS = {ELEC: ("offtake", "injection"), GAS: ("offtake",)}
 FINE = {ELEC: "quarter_hour", GAS: "hour"}
 SLOT_MINUTES = {ELEC: 15, GAS: 60}
+DAY_HOUR = {ELEC: 0, GAS: 6}  # gas days run from 06:00 to 06:00
 PEOPLE = ("karel", "anna", "piet")
 # Days that hold data when ingested: three around each clock change (92 and 100 quarter-hours).
 SPRING = (date(2027, 3, 27), date(2027, 3, 28), date(2027, 3, 29))
@@ -186,24 +187,35 @@ class Oracle:
         }
 
 
-def slots(day: date, minutes: int) -> int:
+def day_start(day: date, code: str) -> datetime:
+    """When a day begins (R14): at midnight, or at 06:00 for a gas day."""
+    return datetime.combine(day, time(DAY_HOUR[code]), BRUSSELS).astimezone(UTC)
+
+
+def slots(day: date, code: str) -> int:
     """92, 96 or 100 quarter-hours; 23, 24 or 25 hours (R14). Subtract in UTC: Python ignores the
     offset when both ends share a time zone."""
-    start = datetime.combine(day, datetime.min.time(), BRUSSELS).astimezone(UTC)
-    following = datetime.combine(day + timedelta(days=1), datetime.min.time(), BRUSSELS)
-    return int((following.astimezone(UTC) - start).total_seconds() // 60 // minutes)
+    length = day_start(day + timedelta(days=1), code) - day_start(day, code)
+    return int(length.total_seconds() // 60 // SLOT_MINUTES[code])
 
 
-def slot_starts(day: date, minutes: int) -> list[str]:
-    start = datetime.combine(day, datetime.min.time(), BRUSSELS).astimezone(UTC)
+def slot_starts(day: date, code: str) -> list[str]:
+    start, minutes = day_start(day, code), SLOT_MINUTES[code]
     return [
         (start + timedelta(minutes=minutes * index)).astimezone(BRUSSELS).isoformat()
-        for index in range(slots(day, minutes))
+        for index in range(slots(day, code))
     ]
 
 
-def utc_midnight(day: date) -> str:
-    instant = datetime.combine(day, datetime.min.time(), BRUSSELS).astimezone(UTC)
+def day_of(start: str, code: str) -> date:
+    """The day a slot belongs to: a gas hour before 06:00 is the previous gas day's."""
+    local = datetime.fromisoformat(start).astimezone(BRUSSELS)
+    return (local - timedelta(hours=DAY_HOUR[code])).date()
+
+
+def utc_start(day: date, code: str = "") -> str:
+    """A day's start as the machine API is asked it; midnight unless the EAN counts gas days."""
+    instant = day_start(day, code) if code else day_start(day, ELEC)
     return instant.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
@@ -488,7 +500,6 @@ class EntitlementModel(RuleBasedStateMachine):
     def ingest(self, code: str, injection: bool, day: date, status: str, value: float) -> None:
         # Days ahead too: whatever was stored, nothing past today may be served.
         channel = "injection" if injection and code == ELEC else "offtake"
-        minutes = SLOT_MINUTES[code]
         batch = {
             "ean": code,
             "channel": channel,
@@ -496,7 +507,7 @@ class EntitlementModel(RuleBasedStateMachine):
             "unit": "kWh" if code == ELEC else "m3",
             "readings": [
                 {"start": start, "value": value, "status": status}
-                for start in slot_starts(day, minutes)
+                for start in slot_starts(day, code)
             ],
         }
         answer = self.http.post("/v1/ops/readings", token=self.operator, json_body=batch)
@@ -557,10 +568,10 @@ class EntitlementModel(RuleBasedStateMachine):
                     per_day: dict[date, int] = {}
                     for point in fine.json["channels"][channel]:
                         if point["status"] != "missing":
-                            day = date.fromisoformat(point["start"][:10])
+                            day = day_of(point["start"], code)
                             per_day[day] = per_day.get(day, 0) + 1
                     expected = {
-                        day: slots(day, SLOT_MINUTES[code])
+                        day: slots(day, code)
                         for day in self.model.data_days(code, channel, *window)
                     }
                     assert per_day == expected, (channel, per_day, expected)
@@ -597,7 +608,7 @@ class EntitlementModel(RuleBasedStateMachine):
     def check_machine(self, code: str, verdict: str, mandate: ModelMandate | None) -> None:
         daily = self.machine(
             f"{code}&periodType=readTime&granularity=daily"
-            f"&from={utc_midnight(RANGE[0])}&to={utc_midnight(RANGE[1])}"
+            f"&from={utc_start(RANGE[0])}&to={utc_start(RANGE[1])}"
         )
         if mandate is None:
             assert (daily.status, daily.json["code"]) == (404, "Mandates.NotFound"), daily.body
@@ -634,7 +645,7 @@ class EntitlementModel(RuleBasedStateMachine):
             window = (max(span[0], first), min(span[1], end))
             answer = self.machine(
                 f"{code}&periodType=readTime&granularity=hourly_quarterhourly"
-                f"&from={utc_midnight(span[0])}&to={utc_midnight(span[1])}"
+                f"&from={utc_start(span[0], code)}&to={utc_start(span[1], code)}"
             )
             assert answer.status == 200, answer.body
             slices = self.slices(answer.json, fine_key)
@@ -642,7 +653,7 @@ class EntitlementModel(RuleBasedStateMachine):
                 start
                 for channel in CHANNELS[code]
                 for day in self.model.data_days(code, channel, *window)
-                for start in slot_starts(day, SLOT_MINUTES[code])
+                for start in slot_starts(day, code)
             }
             assert set(slices) == {
                 datetime.fromisoformat(s).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from chalicelib.domain.brussels import slot_bounds_iso
+from chalicelib.domain.brussels import GAS_DAY_HOUR, HOUR_MINUTES, slot_bounds_iso
 
 
 def day_readings(
@@ -13,9 +13,13 @@ def day_readings(
     minutes: int = 15,
     value: Any = None,
     status: str = "validated",
+    day_hour: int | None = None,
 ) -> list[dict[str, Any]]:
-    """Slot i of the day gets value(i) (default: (i + 1) / 1000 kWh, all distinct)."""
-    starts = slot_bounds_iso(day, minutes)[:-1]
+    """Slot i of the day gets value(i) (default: (i + 1) / 1000 kWh, all distinct). Hours are a
+    gas day's (from 06:00) unless `day_hour` says otherwise."""
+    if day_hour is None:
+        day_hour = GAS_DAY_HOUR if minutes == HOUR_MINUTES else 0
+    starts = slot_bounds_iso(day, minutes, day_hour)[:-1]
     make = (
         value
         if callable(value)

@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from chalicelib.domain.brussels import (
     BRUSSELS,
+    GAS_DAY_HOUR,
     brussels_date,
     slot_bounds_iso,
     slot_count,
@@ -86,3 +87,26 @@ def test_any_aligned_instant_round_trips_and_belongs_to_its_brussels_date(naive:
     day, index = slot_of(instant, 15)
     assert slot_start(day, index, 15) == instant
     assert day == instant.astimezone(BRUSSELS).date()
+
+
+@pytest.mark.parametrize(
+    ("gas_day", "hours", "first", "last_end"),
+    [
+        (date(2025, 3, 29), 23, "2025-03-29T06:00:00+01:00", "2025-03-30T06:00:00+02:00"),
+        (date(2025, 10, 25), 25, "2025-10-25T06:00:00+02:00", "2025-10-26T06:00:00+01:00"),
+        (date(2025, 3, 30), 24, "2025-03-30T06:00:00+02:00", "2025-03-31T06:00:00+02:00"),
+    ],
+)
+def test_a_gas_day_runs_from_six_to_six(
+    gas_day: date, hours: int, first: str, last_end: str
+) -> None:
+    bounds = slot_bounds_iso(gas_day, 60, GAS_DAY_HOUR)
+    assert slot_count(gas_day, 60, GAS_DAY_HOUR) == hours == len(bounds) - 1
+    assert (bounds[0], bounds[-1]) == (first, last_end)
+
+
+def test_the_small_hours_belong_to_the_previous_gas_day() -> None:
+    five = datetime(2025, 3, 30, 5, 0, tzinfo=BRUSSELS)  # 05:00 summer time, after the change
+    assert brussels_date(five, GAS_DAY_HOUR) == date(2025, 3, 29)
+    assert slot_of(five.astimezone(UTC), 60, GAS_DAY_HOUR) == (date(2025, 3, 29), 22)
+    assert brussels_date(five) == date(2025, 3, 30)
