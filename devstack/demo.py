@@ -232,6 +232,8 @@ def _become_edv(org: DemoOrganisation, channel: Channel, approve: bool, now: dat
         contact_name="Demo contact",
         contact_email=f"info@{org.enterprise_number}.example",
         service_description=f"{org.name}: energieadvies op basis van meetgegevens",
+        # Consent requests send customers back to its site, or to this machine while trying out.
+        return_url_roots=[f"https://{org.enterprise_number}.example/", "http://127.0.0.1:8000/"],
         now=now,
     )
     _, contract = onboarding.contract_pdf(org.admin, org.enterprise_number)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 from chalice.app import Response
 from pydantic import Field
 
+from ..domain.consent import MAX_RETURN_URL_ROOTS, MAX_URL_LENGTH
 from ..domain.documents import MAX_SIGNED_CONTRACT_BYTES
 from ..domain.vocabulary import ApplicationStatus as Status
 from ..domain.vocabulary import Channel
@@ -28,10 +29,26 @@ class Contact(RequestBody):
     email: str = Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=254)
 
 
+ReturnUrlRoot = Annotated[str, Field(max_length=MAX_URL_LENGTH)]
+ReturnUrlRoots = Annotated[
+    list[ReturnUrlRoot],
+    Field(
+        max_length=MAX_RETURN_URL_ROOTS,
+        description="Where consent requests may send customers back to: https URLs whose path "
+        "the return URLs lie under, such as `https://www.example.be/energie/`.",
+    ),
+]
+
+
 class ApplicationRequest(RequestBody):
     channel: Channel
     contact: Contact
     service_description: str = Field(min_length=1, max_length=2000)
+    return_url_roots: ReturnUrlRoots = Field(default_factory=list)
+
+
+class ReturnUrlRootsRequest(RequestBody):
+    roots: ReturnUrlRoots
 
 
 class RejectRequest(RequestBody):
@@ -62,6 +79,7 @@ class ServicesOverview(ApiModel):
     stappenplan_url: str
     consent_url: str
     signed_contract_sha256: str | None
+    return_url_roots: list[str]
     history: list[HistoryEntry]
 
 
@@ -97,6 +115,7 @@ def overview_view(view: EdvView) -> ServicesOverview:
         stappenplan_url=pages.stappenplan_url(app.enterprise_number),
         consent_url=pages.consent_url(app.enterprise_number),
         signed_contract_sha256=app.signed_contract.sha256 if app.signed_contract else None,
+        return_url_roots=list(app.return_url_roots),
         history=[
             HistoryEntry(status=t.status, at=t.at, by=t.by, reason=t.reason) for t in app.history
         ],
@@ -126,8 +145,28 @@ def apply_as_edv(call: Call, enterprise_number: str, body: ApplicationRequest) -
         contact_name=body.contact.name,
         contact_email=body.contact.email,
         service_description=body.service_description,
+        return_url_roots=body.return_url_roots,
         now=call.now,
     )
+    return overview_view(view)
+
+
+@api.operation(
+    "PUT",
+    f"{BASE}/return-url-roots",
+    auth=Auth.PERSON,
+    summary="Where consent requests may send customers back to",
+    body=ReturnUrlRootsRequest,
+    response=ServicesOverview,
+    errors=(*ADMIN_ERRORS, "not_found", "conflict", "validation_error"),
+)
+def put_return_url_roots(
+    call: Call, enterprise_number: str, body: ReturnUrlRootsRequest
+) -> ServicesOverview:
+    """Administrators register the roots; every return URL of a consent request (the machine
+    API's `POST /shortUrlIdentifier`) must lie under one, so the consent page never sends a
+    customer to a site the EDV did not name."""
+    view = onboarding.set_return_url_roots(call.person.sub, enterprise_number, body.roots)
     return overview_view(view)
 
 

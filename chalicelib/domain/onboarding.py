@@ -52,6 +52,8 @@ class Application:
     version: int = 0  # optimistic lock: a write succeeds only on the version it read
     previous: tuple[Transition, ...] = field(default=())  # history of earlier applications
     pages_pending: bool = False  # its public pages still have to be (re)published
+    # Where consent pages may send customers back to (domain/consent.py: lies_under).
+    return_url_roots: tuple[str, ...] = ()
 
     @property
     def contract_number(self) -> str:
@@ -90,6 +92,7 @@ def apply(
     service_description: str,
     by: str,
     now: datetime,
+    return_url_roots: tuple[str, ...] = (),
 ) -> Application:
     """A new application; only when the organisation has none open or active."""
     if existing is not None and existing.status not in CLOSED:
@@ -107,7 +110,15 @@ def apply(
         version=existing.version if existing else 0,
         previous=(existing.previous + existing.history) if existing else (),
         pages_pending=existing.pages_pending if existing else False,
+        return_url_roots=return_url_roots,
     )
+
+
+def with_return_url_roots(app: Application, roots: tuple[str, ...]) -> Application:
+    """An EDV changes its return URL roots while its application is open or active."""
+    if app.status in CLOSED:
+        raise _conflict(f"The application is {app.status}; apply again first.")
+    return replace(app, return_url_roots=roots)
 
 
 def _move(

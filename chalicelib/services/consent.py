@@ -56,6 +56,7 @@ def create(
         contract_number=contract_number,
         own_contract_number=application.contract_number if application else None,
         return_urls={"returnUrlSuccess": return_url_success, "returnUrlFailed": return_url_failed},
+        roots=application.return_url_roots if application else (),
         local=settings().is_local,
     )
     identifier = secrets.token_hex(32)

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from ..aws import s3
 from ..config import settings
+from ..domain import consent as consent_rules
 from ..domain import onboarding as rules
 from ..domain.brussels import brussels_date
 from ..domain.directory import EDV_ROLE, Organisation
@@ -66,9 +67,11 @@ def apply(
     contact_name: str,
     contact_email: str,
     service_description: str,
+    return_url_roots: list[str],
     now: datetime,
 ) -> EdvView:
     directory.admin_of(actor_sub, enterprise_number)
+    roots = consent_rules.normalise_roots(return_url_roots, settings().is_local)
     app = rules.apply(
         onboarding_store.get_application(enterprise_number),
         enterprise_number=enterprise_number,
@@ -78,7 +81,16 @@ def apply(
         service_description=service_description,
         by=actor_sub,
         now=now,
+        return_url_roots=roots,
     )
+    return EdvView(onboarding_store.save_application(app), _organisation(enterprise_number))
+
+
+def set_return_url_roots(actor_sub: str, enterprise_number: str, roots: list[str]) -> EdvView:
+    """Where the EDV's consent requests may send customers back to; administrators only."""
+    directory.admin_of(actor_sub, enterprise_number)
+    normal = consent_rules.normalise_roots(roots, settings().is_local)
+    app = rules.with_return_url_roots(_application(enterprise_number), normal)
     return EdvView(onboarding_store.save_application(app), _organisation(enterprise_number))
 
 

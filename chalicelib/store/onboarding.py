@@ -64,6 +64,7 @@ class ApplicationItem(Model):
     rejection_reason = UnicodeAttribute(null=True)
     version = NumberAttribute()
     pages_pending = UnicodeAttribute(null=True)
+    return_url_roots = JSONAttribute(default=list)
     by_status = ApplicationsByStatus()
     pending_pages = PagesPending()
 
@@ -108,6 +109,7 @@ def _application(item: ApplicationItem) -> Application:
         rejection_reason=item.rejection_reason,
         version=int(item.version),
         pages_pending=item.pages_pending is not None,
+        return_url_roots=tuple(item.return_url_roots or ()),
     )
 
 
@@ -137,6 +139,7 @@ def _item(app: Application, version: int) -> ApplicationItem:
         rejection_reason=app.rejection_reason,
         version=version,
         pages_pending="pending" if app.pages_pending else None,
+        return_url_roots=list(app.return_url_roots),
     )
 
 

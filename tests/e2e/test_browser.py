@@ -260,6 +260,13 @@ def edv_initiated_session(stack: RunningStack, return_to: str) -> str:
     """What Zonnig's software does (ESCO API): ask for a consent session, get its identifier."""
     admin = {"Authorization": f"Bearer {stack.token_of('edv-admin-eva')}"}
     base = stack.base_url
+    roots = requests.put(
+        f"{base}/v1/organisations/{ZONNIG}/edv-application/return-url-roots",
+        json={"roots": [return_to]},
+        headers=admin,
+        timeout=30,
+    )
+    assert roots.status_code == 200, roots.text
     client = requests.post(
         f"{base}/v1/organisations/{ZONNIG}/api-clients",
         json={"name": "web"},

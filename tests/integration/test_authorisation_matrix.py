@@ -336,6 +336,10 @@ POLICY: dict[tuple[str, str], Policy] = {
             path={"en": EDV}, body=a_pdf(), headers={"Content-Type": "application/pdf"}
         ),
     ),
+    ("PUT", "/v1/organisations/{en}/edv-application/return-url-roots"): Policy(
+        allow(EDV_ADMIN),
+        lambda m: Request(path={"en": EDV}, json_body={"roots": ["https://zonnig.example/"]}),
+    ),
     ("POST", "/v1/organisations/{en}/edv-application/cancel"): Policy(
         allow(EDV_ADMIN, status=409), lambda m: ON_EDV
     ),

@@ -49,6 +49,8 @@ class World:
                 "channel": channel,
                 "contact": {"name": "Contact Person", "email": "contact@example.be"},
                 "service_description": "Advies over zonnepanelen",
+                # Consent requests send customers back under it ("Zonnig" -> zonnig.example).
+                "return_url_roots": [f"https://{name.split()[0].lower()}.example/"],
             },
         )
         assert answer.status == 201, answer.body
