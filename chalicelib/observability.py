@@ -23,6 +23,8 @@ class Metric(StrEnum):
     """Every metric the service writes; the alarms and the dashboard (infrastructure/) use these."""
 
     READS_SERVED = "ReadsServed"  # dimension face: portal | api
+    MANDATES_REQUESTED = "MandatesRequested"
+    MANDATES_REJECTED = "MandatesRejected"
     MANDATES_GRANTED = "MandatesGranted"
     MANDATES_ENDED = "MandatesEnded"
     MANDATES_EXPIRED = "MandatesExpired"

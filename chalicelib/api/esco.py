@@ -146,12 +146,12 @@ api = Api(TAG, face=ESCO, operation_prefix="esco_")
     response=GetMandatesResponse,
 )
 def get_mandates(call: Call, query: MandatesQuery) -> dict[str, Any]:
-    """Approved (active) and Finished (ended or expired) mandates of the caller's EDV; a 404
-    Mandates.NotFound when none match, as the ESCO API answers."""
+    """Requested, Approved (active), Rejected and Finished (ended or expired) mandates of the
+    caller's EDV; a 404 Mandates.NotFound when none match, as the ESCO API answers."""
     renewal = wire.renewal_of(query.renewal_status) if query.renewal_status else None
     found = []
-    # We produce neither Requested nor Rejected, nor RenewalRequested: such filters find nothing.
-    if query.status not in ("Requested", "Rejected") and (query.renewal_status is None or renewal):
+    # We never produce RenewalRequested: that filter finds nothing.
+    if query.renewal_status is None or renewal:
         filters = machine_api.MandateFilters(
             reference_number=query.reference_number,
             ean=query.ean,
@@ -159,7 +159,7 @@ def get_mandates(call: Call, query: MandatesQuery) -> dict[str, Any]:
             if query.data_service_types
             else None,
             energy=wire.energy_of(query.energy_type) if query.energy_type else None,
-            gives_access={"Approved": True, "Finished": False}.get(query.status or ""),
+            statuses=wire.statuses_of(query.status) if query.status else None,
             expiring_by=query.mandate_expiration_date,
             renewal=renewal,
             updated_from=query.last_updated_from,

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..domain.brussels import brussels_date, day_start_utc
 from ..domain.errors import DomainError
-from ..domain.vocabulary import Energy, Granularity, MeterType, RenewalState
+from ..domain.vocabulary import Energy, Granularity, MandateStatus, MeterType, RenewalState
 
 if TYPE_CHECKING:
     from ..domain.mandates import Mandate
@@ -133,8 +133,22 @@ def granularities_of(data_service_types: frozenset[str]) -> frozenset[Granularit
     return frozenset(g for g in Granularity if data_service_type(g) in data_service_types)
 
 
+WIRE_STATUSES = {
+    "Requested": frozenset({MandateStatus.REQUESTED}),
+    "Approved": frozenset({MandateStatus.ACTIVE}),
+    "Rejected": frozenset({MandateStatus.REJECTED}),
+    "Finished": frozenset({MandateStatus.ENDED, MandateStatus.EXPIRED}),
+}
+
+
+def statuses_of(wire_status: str) -> frozenset[MandateStatus]:
+    """The statuses (as seen now) a status filter of the ESCO API selects."""
+    return WIRE_STATUSES[wire_status]
+
+
 def mandate_status(mandate: Mandate, now: datetime) -> str:
-    return "Approved" if mandate.gives_access_at(now) else "Finished"
+    seen = mandate.status_at(now)
+    return next(wire for wire, statuses in WIRE_STATUSES.items() if seen in statuses)
 
 
 def renewal_status(mandate: Mandate, now: datetime) -> str | None:

@@ -36,6 +36,24 @@ class GrantRequest(RequestBody):
         max_length=128,
         description="The EDV's consent request (shortUrlIdentifier), when the EDV started it.",
     )
+    meter_number: str | None = Field(
+        None,
+        min_length=1,
+        max_length=40,
+        description="Someone at the address who is not the grid user asks the grid user with "
+        "the number on the meter: the mandate is then `requested` until the grid user approves.",
+    )
+
+
+class DeclineRequest(RequestBody):
+    eans: list[Ean] = Field(
+        min_length=1, max_length=50, description="The caller's EANs the request was for."
+    )
+
+
+class DeclinedView(ApiModel):
+    mandates: list[MandateView]
+    return_url_failed: str | None = Field(description="Where to send the customer now.")
 
 
 class RequestedServiceView(ApiModel):
@@ -80,6 +98,9 @@ class MandateView(ApiModel):
     ended_at: Instant | None
     period_adjustments: list[AdjustmentView]
     reference_number: str | None
+    you_decide: bool = Field(
+        False, description="A consent asked of you, the grid user: approve or refuse it."
+    )
 
 
 MandatePage = Page[MandateView]
@@ -115,7 +136,8 @@ class FeedEntry(ApiModel):
     at: Instant
     recorded_at: Instant | None
     details: dict[str, Any] = Field(
-        description="granted: granularity, period; ended/expired: end_reason; period_truncated: "
+        description="requested/granted: granularity, period, valid_until, reference_number; "
+        "rejected: end_reason, reference_number; ended/expired: end_reason; period_truncated: "
         "previous_end, new_end, scenario, effective_date, purge_from (delete data from then on)."
     )
 
@@ -126,7 +148,8 @@ class FeedPage(ApiModel):
     poll_cursor: str = Field(description="Where to continue later, for events yet to come.")
 
 
-def mandate_view(mandate: Mandate, now: datetime) -> MandateView:
+def mandate_view(mandate: Mandate, now: datetime, viewer: str | None = None) -> MandateView:
+    """`viewer`: the customer looking, in their own lists (who asked is not who decides)."""
     seen = mandate.seen_at(now)
     return MandateView(
         id=mandate.id,
@@ -151,6 +174,9 @@ def mandate_view(mandate: Mandate, now: datetime) -> MandateView:
             for a in mandate.period_adjustments
         ],
         reference_number=mandate.reference_number,
+        you_decide=seen.status is MandateStatus.REQUESTED
+        and viewer is not None
+        and viewer != mandate.granted_by,
     )
 
 
@@ -163,6 +189,7 @@ GRANT_ERRORS = (
     "invalid_ean",
     "invalid_enterprise_number",
 )
+DECISION_ERRORS = ("not_found", "conflict", "edv_not_active", "not_grid_user")
 
 
 @api.operation(
@@ -176,7 +203,9 @@ GRANT_ERRORS = (
     errors=(*GRANT_ERRORS, "conflict", "not_found"),
 )
 def grant_mandate(call: Call, body: GrantRequest) -> MandateView:
-    """Valid three years from now. An active mandate of the same EDV on the EAN is replaced."""
+    """Valid three years from now. An active mandate of the same EDV on the EAN is replaced.
+    Asked by a member of the grid-user organisation who may not grant, or by a co-occupant
+    (with `meter_number`), it is `requested` until the grid user approves or refuses it."""
     reference_number = None
     if body.session is not None:
         session = consent.get(body.session, call.now)
@@ -191,10 +220,58 @@ def grant_mandate(call: Call, body: GrantRequest) -> MandateView:
             period_start=body.period_start,
             period_end=body.period_end,
             reference_number=reference_number,
+            meter_number=body.meter_number,
         ),
         call.now,
     )
     return mandate_view(mandate, call.now)
+
+
+@api.operation(
+    "POST",
+    "/v1/me/mandates/{mandate_id}/approve",
+    auth=Auth.PERSON,
+    summary="Approve a consent asked of me",
+    response=MandateView,
+    errors=DECISION_ERRORS,
+)
+def approve_mandate(call: Call, mandate_id: str) -> MandateView:
+    """The grid user grants a `requested` mandate: active from now, valid three years."""
+    return mandate_view(mandates.approve(call.person.sub, mandate_id, call.now), call.now)
+
+
+@api.operation(
+    "POST",
+    "/v1/me/mandates/{mandate_id}/refuse",
+    auth=Auth.PERSON,
+    summary="Refuse a consent asked of me",
+    response=MandateView,
+    errors=DECISION_ERRORS,
+)
+def refuse_mandate(call: Call, mandate_id: str) -> MandateView:
+    """The grid user refuses a `requested` mandate: it becomes `rejected`; nothing was read."""
+    return mandate_view(mandates.refuse(call.person.sub, mandate_id, call.now), call.now)
+
+
+@api.operation(
+    "POST",
+    "/v1/consent-sessions/{identifier}/decline",
+    auth=Auth.PERSON,
+    summary="Decline an EDV's consent request",
+    body=DeclineRequest,
+    response=DeclinedView,
+    status=201,
+    errors=("not_found", "not_grid_user", "invalid_ean"),
+)
+def decline_consent_session(call: Call, identifier: str, body: DeclineRequest) -> DeclinedView:
+    """The customer says no: a `rejected` mandate per EAN, with the EDV's reference number, so
+    the EDV's software sees what became of its request (the machine API: `Rejected`)."""
+    session = consent.get(identifier, call.now)
+    declined = mandates.decline(call.person.sub, session, body.eans, call.now)
+    return DeclinedView(
+        mandates=[mandate_view(m, call.now) for m in declined],
+        return_url_failed=session.return_url_failed,
+    )
 
 
 @api.operation(
@@ -239,14 +316,16 @@ def get_consent_session(call: Call, identifier: str) -> ConsentSessionView:
     errors=("invalid_cursor",),
 )
 def list_my_mandates(call: Call, query: PageQuery) -> MandatePage:
-    """Those the caller granted, and the active ones on EANs where the caller is grid user."""
+    """Those the caller granted or asked for, and the active and requested ones on EANs where
+    the caller is grid user."""
     everything = mandates.of_person(call.person.sub, call.now)
     page, next_cursor = paged(
         f"my-mandates:{call.person.sub}",
         query,
         lambda limit, start: slice_page(everything, limit, start),
     )
-    return MandatePage(items=[mandate_view(m, call.now) for m in page], next_cursor=next_cursor)
+    items = [mandate_view(m, call.now, call.person.sub) for m in page]
+    return MandatePage(items=items, next_cursor=next_cursor)
 
 
 @api.operation(
@@ -258,7 +337,8 @@ def list_my_mandates(call: Call, query: PageQuery) -> MandatePage:
     errors=("not_found",),
 )
 def get_my_mandate(call: Call, mandate_id: str) -> MandateView:
-    return mandate_view(mandates.get_for_person(call.person.sub, mandate_id, call.now), call.now)
+    mandate = mandates.get_for_person(call.person.sub, mandate_id, call.now)
+    return mandate_view(mandate, call.now, call.person.sub)
 
 
 @api.operation(
@@ -331,7 +411,8 @@ def _feed_entry(event: FeedEvent) -> FeedEntry:
     errors=("not_a_member", "invalid_cursor"),
 )
 def list_mandate_events(call: Call, enterprise_number: str, query: PageQuery) -> FeedPage:
-    """granted, ended, expired and period_truncated (with purge_from), in order, none missing.
+    """requested, rejected, granted, ended, expired and period_truncated (with purge_from), in
+    order, none missing.
     Keep `poll_cursor` to ask later for what happened since."""
     scope = f"feed:{enterprise_number}"
     position = decode_cursor(scope, query.cursor)

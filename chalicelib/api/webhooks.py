@@ -16,7 +16,9 @@ from .routing import Api, Auth, Call, Reply
 api = Api("Webhooks")
 BASE = "/v1/organisations/{en}/webhooks"
 ERRORS = ("not_a_member", "forbidden")
-EventTypeName = Literal["granted", "ended", "expired", "period_truncated", "data_available"]
+EventTypeName = Literal[
+    "requested", "rejected", "granted", "ended", "expired", "period_truncated", "data_available"
+]
 assert set(EventTypeName.__args__) == set(EVENT_TYPES)  # type: ignore[attr-defined]
 
 

@@ -38,6 +38,23 @@ def granted(mandate: Mandate) -> FeedEvent:
     )
 
 
+def requested(mandate: Mandate) -> FeedEvent:
+    """A consent is asked of the grid user: nothing to read yet, `granted` or `rejected` follows."""
+    event = granted(mandate)
+    return FeedEvent(EventType.REQUESTED, event.mandate_id, event.ean, event.at, event.details)
+
+
+def rejected(mandate: Mandate) -> FeedEvent:
+    assert mandate.ended_at is not None and mandate.end_reason is not None
+    return FeedEvent(
+        EventType.REJECTED,
+        mandate.id,
+        mandate.ean,
+        mandate.ended_at,
+        {"end_reason": mandate.end_reason.value, "reference_number": mandate.reference_number},
+    )
+
+
 def ended(mandate: Mandate) -> FeedEvent:
     assert mandate.ended_at is not None and mandate.end_reason is not None
     event_type = EventType.EXPIRED if mandate.end_reason.value == "expired" else EventType.ENDED

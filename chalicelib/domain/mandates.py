@@ -140,9 +140,13 @@ def grant(
     granted_by: str,
     now: datetime,
     reference_number: str | None = None,
+    status: MandateStatus = MandateStatus.ACTIVE,
 ) -> Mandate:
-    """R5, once the caller is known to be the current grid user and the EDV to be active."""
+    """R5, once the caller is known to be the current grid user and the EDV to be active; or,
+    with status `requested`, a consent asked by someone who may not grant it alone, on behalf of
+    the tenure's grid user, who approves or refuses it."""
     assert tenure.grid_user is not None
+    assert status in (MandateStatus.ACTIVE, MandateStatus.REQUESTED)
     check_granularity(point.energy, granularity)
     check_period(period_start, period_end, tenure)
     return Mandate(
@@ -154,10 +158,71 @@ def grant(
         period_end=period_end,
         granted_at=now,
         valid_until=valid_until(now),
-        status=MandateStatus.ACTIVE,
+        status=status,
         granted_by=granted_by,
         grid_user=tenure.grid_user,
         energy=point.energy,
+        reference_number=reference_number,
+    )
+
+
+def _require_requested(mandate: Mandate) -> None:
+    if mandate.status is not MandateStatus.REQUESTED:
+        raise DomainError("conflict", f"The mandate is {mandate.status.value}, not requested.")
+
+
+def approve(mandate: Mandate, tenure: Tenure, now: datetime) -> Mandate:
+    """The grid user approves a requested consent: it is granted now, valid three years from
+    now, provided the grid user is still the one it was asked of."""
+    _require_requested(mandate)
+    if tenure.grid_user != mandate.grid_user:
+        raise DomainError("conflict", "The grid user changed since this consent was requested.")
+    check_period(mandate.period_start, mandate.period_end, tenure)
+    return replace(
+        mandate, status=MandateStatus.ACTIVE, granted_at=now, valid_until=valid_until(now)
+    )
+
+
+def refuse(mandate: Mandate, now: datetime) -> Mandate:
+    _require_requested(mandate)
+    return replace(
+        mandate,
+        status=MandateStatus.REJECTED,
+        end_reason=EndReason.REFUSED_BY_GRID_USER,
+        ended_at=now,
+    )
+
+
+def declined(
+    *,
+    mandate_id: str,
+    point: AccessPoint,
+    grid_user: GridUser,
+    edv: str,
+    granularity: Granularity,
+    period_start: date,
+    period_end: date,
+    declined_by: str,
+    reference_number: str,
+    now: datetime,
+) -> Mandate:
+    """An EDV's consent request the customer declined: a rejected mandate that tells the EDV,
+    under its own reference number, what became of it. It never gave access."""
+    return Mandate(
+        id=mandate_id,
+        ean=point.ean,
+        edv=edv,
+        granularity=granularity,
+        period_start=period_start,
+        period_end=period_end,
+        granted_at=now,
+        valid_until=now,
+        status=MandateStatus.REJECTED,
+        granted_by=declined_by,
+        grid_user=grid_user,
+        energy=point.energy,
+        end_reason=EndReason.DECLINED_BY_CUSTOMER,
+        ended_at=now,
         reference_number=reference_number,
     )
 

@@ -73,9 +73,11 @@ class Granularity(StrEnum):
 
 
 class MandateStatus(StrEnum):
+    REQUESTED = "requested"  # asked by someone who may not grant alone; the grid user decides
     ACTIVE = "active"
     ENDED = "ended"
     EXPIRED = "expired"
+    REJECTED = "rejected"  # refused by the grid user, or declined by the customer
 
 
 class RenewalState(StrEnum):
@@ -91,6 +93,8 @@ class EndReason(StrEnum):
     REPLACED = "replaced"
     EXPIRED = "expired"
     EDV_TERMINATED = "edv_terminated"
+    REFUSED_BY_GRID_USER = "refused_by_grid_user"  # a requested consent, refused
+    DECLINED_BY_CUSTOMER = "declined_by_customer"  # an EDV's consent request, declined
 
 
 class Scenario(StrEnum):
@@ -108,6 +112,8 @@ class MarketEventStatus(StrEnum):
 
 
 class EventType(StrEnum):
+    REQUESTED = "requested"
+    REJECTED = "rejected"
     GRANTED = "granted"
     ENDED = "ended"
     EXPIRED = "expired"

@@ -21,7 +21,7 @@ from ..domain.readings import (
     MonthSeries,
     month_of,
 )
-from ..domain.vocabulary import Energy, Granularity, RenewalState
+from ..domain.vocabulary import Energy, Granularity, MandateStatus, RenewalState
 from ..domain.volumes import check_insert_window, check_instant_window, instant_window
 from ..observability import Metric, metrics
 from ..store import mandates as mandates_store
@@ -47,7 +47,7 @@ class MandateFilters:
     ean: str | None = None
     granularities: frozenset[Granularity] | None = None
     energy: Energy | None = None
-    gives_access: bool | None = None
+    statuses: frozenset[MandateStatus] | None = None  # as seen now (Mandate.status_at)
     expiring_by: datetime | None = None
     renewal: RenewalState | None = None
     updated_from: datetime | None = None
@@ -60,7 +60,7 @@ class MandateFilters:
             and (self.ean is None or mandate.ean == self.ean)
             and (not self.granularities or mandate.granularity in self.granularities)
             and (self.energy is None or mandate.energy is self.energy)
-            and (self.gives_access is None or mandate.gives_access_at(now) == self.gives_access)
+            and (self.statuses is None or mandate.status_at(now) in self.statuses)
             and (self.expiring_by is None or mandate.valid_until <= self.expiring_by)
             and (self.renewal is None or mandate.renewal_at(now) is self.renewal)
             and (self.updated_from is None or updated >= self.updated_from)

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import hmac
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from ..domain import feed
 from ..domain import mandates as rules
-from ..domain.access_points import AccessPoint, GridUser, require_grid_user
+from ..domain.access_points import AccessPoint, GridUser, Tenure, require_grid_user
 from ..domain.brussels import brussels_date
 from ..domain.errors import DomainError
 from ..domain.feed import FeedEvent
@@ -18,6 +19,7 @@ from ..domain.onboarding import require_active
 from ..domain.vocabulary import EndReason, Granularity, MandateStatus, Scenario
 from ..observability import Metric, metrics
 from ..store import access_points as access_points_store
+from ..store import directory as directory_store
 from ..store import feed as feed_store
 from ..store import mandate_changes as mandate_changes_store
 from ..store import mandates as mandates_store
@@ -31,6 +33,7 @@ from .contention import retrying
 if TYPE_CHECKING:
     from ..store.base import Key
     from ..store.projections import EdvAccessPoint
+    from .consent import Session
 
 
 @dataclass(frozen=True)
@@ -41,12 +44,15 @@ class GrantRequest:
     period_start: date
     period_end: date
     reference_number: str | None = None
+    meter_number: str | None = None  # a co-occupant's proof of being there: the meter's number
 
 
 def grant(sub: str, request: GrantRequest, now: datetime) -> Mandate:
     """R5. A grant on a pair (EAN, EDV) with an active mandate replaces it, race-free; and it
     commits only if the grid user it was checked against is still the grid user (a move
-    reported meanwhile makes it re-read, and refuse)."""
+    reported meanwhile makes it re-read, and refuse). Someone who may not grant alone (a member
+    of the grid-user organisation, or a co-occupant who gives the meter's number) asks instead:
+    the mandate is `requested` until the grid user approves or refuses it."""
     identities = acting_as(sub)
     require_active(onboarding_store.get_application(request.edv))
     mandate_id = str(uuid.uuid4())
@@ -55,7 +61,13 @@ def grant(sub: str, request: GrantRequest, now: datetime) -> Mandate:
         # What other writers change is read inside the retry: the access point's tenures and
         # the pair's active mandate.
         point = access_points_store.get(request.ean)
-        tenure = require_grid_user(point, identities, brussels_date(now))
+        try:
+            tenure = require_grid_user(point, identities, brussels_date(now))
+        except DomainError:
+            requester = _may_request(sub, point, request.meter_number, now)
+            if requester is None:
+                raise
+            return _request(sub, request, requester, mandate_id, now)
         assert point is not None
         mandate = rules.grant(
             mandate_id=mandate_id,
@@ -86,7 +98,140 @@ def grant(sub: str, request: GrantRequest, now: datetime) -> Mandate:
     return retrying(attempt)
 
 
+def _may_request(
+    sub: str, point: AccessPoint | None, meter_number: str | None, now: datetime
+) -> tuple[AccessPoint, Tenure] | None:
+    """Whether a person who may not grant may ask the grid user: a member of the grid-user
+    organisation, or someone at the address who can read the meter's number."""
+    tenure = point.tenure_on(brussels_date(now)) if point else None
+    if point is None or tenure is None or tenure.grid_user is None:
+        return None
+    grid_user = tenure.grid_user
+    member = grid_user.kind == "org" and any(
+        link.enterprise_number == grid_user.id for link in directory_store.links_of_person(sub)
+    )
+    co_occupant = (
+        grid_user.kind == "person"
+        and meter_number is not None
+        and hmac.compare_digest(meter_number.strip().upper(), point.meter_number.upper())
+    )
+    return (point, tenure) if member or co_occupant else None
+
+
+def _request(
+    sub: str,
+    request: GrantRequest,
+    requester: tuple[AccessPoint, Tenure],
+    mandate_id: str,
+    now: datetime,
+) -> Mandate:
+    point, tenure = requester
+    mandate = rules.grant(
+        mandate_id=mandate_id,
+        point=point,
+        tenure=tenure,
+        edv=request.edv,
+        granularity=request.granularity,
+        period_start=request.period_start,
+        period_end=request.period_end,
+        granted_by=sub,
+        now=now,
+        reference_number=request.reference_number,
+        status=MandateStatus.REQUESTED,
+    )
+    _commit(mandate_changes_store.Change(mandates=[mandate], events=[feed.requested(mandate)]), now)
+    return mandate
+
+
+def approve(sub: str, mandate_id: str, now: datetime) -> Mandate:
+    """The grid user approves a requested consent: granted now, replacing the pair's active
+    mandate as a grant does."""
+
+    def attempt() -> Mandate:
+        asked = _requested_of_grid_user(sub, mandate_id, now)
+        require_active(onboarding_store.get_application(asked.edv))
+        point = access_points_store.get(asked.ean)
+        assert point is not None
+        tenure = require_grid_user(point, acting_as(sub), brussels_date(now))
+        mandate = rules.approve(asked, tenure, now)
+        change = mandate_changes_store.Change()
+        current = mandates_store.active_of_edv_and_ean(mandate.edv, mandate.ean)
+        if current is not None and current.status is not MandateStatus.ACTIVE:
+            raise ContendedError()
+        if current is not None:
+            closed = rules.supersede(current, now)
+            change.mandates.append(closed)
+            change.events.append(feed.ended(closed))
+        change.mandates.append(mandate)
+        change.new_pairs.append((mandate, point, current.id if current else None))
+        change.events.append(feed.granted(mandate))
+        _commit(change, now)
+        return mandate
+
+    return retrying(attempt)
+
+
+def refuse(sub: str, mandate_id: str, now: datetime) -> Mandate:
+    def attempt() -> Mandate:
+        refused = rules.refuse(_requested_of_grid_user(sub, mandate_id, now), now)
+        change = mandate_changes_store.Change(mandates=[refused], events=[feed.rejected(refused)])
+        _commit(change, now)
+        return refused
+
+    return retrying(attempt)
+
+
+def _requested_of_grid_user(sub: str, mandate_id: str, now: datetime) -> Mandate:
+    """A consent asked of the caller, as current grid user; anyone else learns nothing of it."""
+    mandate = mandates_store.get(mandate_id)
+    point = access_points_store.get(mandate.ean) if mandate else None
+    current = point.grid_user_on(brussels_date(now)) if point else None
+    if mandate is None or current is None or current not in acting_as(sub):
+        raise DomainError("not_found", "There is no such mandate.")
+    if current != mandate.grid_user:
+        raise DomainError("conflict", "This consent was asked of an earlier grid user.")
+    return mandate
+
+
+def decline(sub: str, session: Session, eans: list[str], now: datetime) -> list[Mandate]:
+    """The customer declines an EDV's consent request: for each EAN of theirs it named, a
+    rejected mandate under the EDV's reference number, so the EDV learns what became of it."""
+    identities = acting_as(sub)
+    today = brussels_date(now)
+    service = session.services[0]
+    declined = []
+    for ean in dict.fromkeys(eans):
+        point = access_points_store.get(ean)
+        tenure = require_grid_user(point, identities, today)
+        assert point is not None and tenure.grid_user is not None
+        granularity = service.granularity
+        if granularity is not Granularity.DAY:  # "the finest" of this EAN's energy
+            granularity = rules.GRANULARITIES[point.energy][1]
+        period_start = service.period_start or max(tenure.since, today)
+        declined.append(
+            rules.declined(
+                mandate_id=str(uuid.uuid4()),
+                point=point,
+                grid_user=tenure.grid_user,
+                edv=session.edv,
+                granularity=granularity,
+                period_start=period_start,
+                period_end=service.period_end or period_start + timedelta(days=1),
+                declined_by=sub,
+                reference_number=session.reference_number,
+                now=now,
+            )
+        )
+    change = mandate_changes_store.Change(
+        mandates=declined, events=[feed.rejected(mandate) for mandate in declined]
+    )
+    _commit(change, now)
+    return declined
+
+
 EVENT_METRICS = {
+    "requested": Metric.MANDATES_REQUESTED,
+    "rejected": Metric.MANDATES_REJECTED,
     "granted": Metric.MANDATES_GRANTED,
     "ended": Metric.MANDATES_ENDED,
     "expired": Metric.MANDATES_EXPIRED,
@@ -197,8 +342,9 @@ def truncate_for(
 
 
 def of_person(sub: str, now: datetime) -> list[Mandate]:
-    """What a customer sees: the mandates they granted, and the active ones on the access
-    points they are grid user of now (which they may end)."""
+    """What a customer sees: the mandates they granted or asked for, and, on the access points
+    they are grid user of now, the active ones (which they may end) and the consents asked of
+    them (to approve or refuse, and those they refused)."""
     seen: dict[str, Mandate] = {m.id: m for m in mandates_store.of_granter(sub)}
     today = brussels_date(now)
     identities = acting_as(sub)
@@ -207,7 +353,11 @@ def of_person(sub: str, now: datetime) -> list[Mandate]:
             if point.grid_user_on(today) != identity:
                 continue
             for mandate in mandates_store.of_ean(point.ean):
-                if mandate.gives_access_at(now):
+                asked_of_them = mandate.grid_user == identity and mandate.status in (
+                    MandateStatus.REQUESTED,
+                    MandateStatus.REJECTED,  # what they refused stays in sight
+                )
+                if mandate.gives_access_at(now) or asked_of_them:
                     seen.setdefault(mandate.id, mandate)
     return sorted(seen.values(), key=lambda m: (m.granted_at, m.id), reverse=True)
 
@@ -279,7 +429,8 @@ def access_point_for_edv(
     history = mandates_store.of_edv_and_ean(enterprise_number, ean)
     if not history:
         raise DomainError("no_mandate", "This EDV has no mandate on this access point.")
-    point = access_points_store.get(ean) if history[0].gives_access_at(now) else None
+    readable = any(mandate.gives_access_at(now) for mandate in history)
+    point = access_points_store.get(ean) if readable else None
     return EdvAccessPointDetail(history, point)
 
 

@@ -351,3 +351,78 @@ def test_an_unknown_session_says_so(page: Page, local_stack: RunningStack) -> No
     page.goto(f"{local_stack.base_url}/verbruik/dienstverlener?id=bestaat-niet")
     expect(page.get_by_role("alert")).to_contain_text("bestaat niet of is verlopen")
     snap(page, "42-sessie-onbekend-korte-link")
+
+
+def test_a_co_occupants_request_waits_for_the_grid_user(
+    browser: Browser, local_stack: RunningStack
+) -> None:
+    """Someone at Karel's address asks, with the meter's number; Karel sees the request in
+    "Mijn mandaten", on a desktop and on a phone, and refuses it."""
+    base = local_stack.base_url
+    hanne = requests.post(
+        f"{base}/v1/dev/token", json={"sub": "huisgenoot-hanne", "name": "Hanne"}, timeout=30
+    ).json()["access_token"]
+    asked = requests.post(
+        f"{base}/v1/me/mandates",
+        json={
+            "edv": WARMTE_COACH,
+            "ean": KAREL,
+            "granularity": "day",
+            "period_start": "2025-01-01",
+            "period_end": "2026-01-01",
+            "meter_number": "1SAG1100042901",
+        },
+        headers={"Authorization": f"Bearer {hanne}"},
+        timeout=30,
+    )
+    assert (asked.status_code, asked.json()["status"]) == (201, "requested"), asked.text
+    card_id = asked.json()["id"]
+    for width, height, name in (
+        (1280, 900, "50-aanvraag-medebewoner"),
+        (390, 844, "51-aanvraag-telefoon"),
+    ):
+        context = browser.new_context(viewport={"width": width, "height": height}, locale="nl-BE")
+        page = context.new_page()
+        page.goto(f"{base}/verbruik/mandaten/")
+        log_in_as(page, "Karel Claes")
+        card = page.locator(f'[data-mandate="{card_id}"]')
+        expect(card).to_contain_text("In aanvraag")
+        expect(card).to_contain_text("Ze geldt pas als jij ze goedkeurt")
+        expect(card.get_by_role("button", name="Goedkeuren")).to_be_visible()
+        overflow = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 0
+        card.scroll_into_view_if_needed()
+        snap(page, name)
+        if width == 390:
+            card.get_by_role("button", name="Weigeren").click()
+            expect(page.get_by_role("status").first).to_contain_text("is geweigerd")
+            expect(page.locator(f'[data-mandate="{card_id}"]')).to_contain_text(
+                "geweigerd door de netgebruiker"
+            )
+            snap(page, "52-aanvraag-geweigerd")
+        context.close()
+
+
+def test_a_customer_declines_an_edv_request_and_goes_back(
+    page: Page, local_stack: RunningStack
+) -> None:
+    base = local_stack.base_url
+    session = edv_initiated_session(local_stack, f"{base}/")
+    page.goto(f"{base}/verbruik/dienstverlener/{ZONNIG}/toegang?sessie={session}")
+    page.get_by_role("button", name="Aanmelden en verder").click()
+    log_in_as(page, "Greet Goossens")
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Weigeren").click()
+    expect(page.get_by_role("heading", name="Je weigerde de aanvraag")).to_be_visible()
+    expect(page.get_by_role("link", name="Terug naar Zonnig Advies BV")).to_have_attribute(
+        "href", f"{base}/?resultaat=nok"
+    )
+    snap(page, "43-sessie-geweigerd")
+    mandates = requests.get(
+        f"{base}/v1/me/mandates",
+        headers={"Authorization": f"Bearer {local_stack.token_of('klant-greet')}"},
+        timeout=30,
+    ).json()["items"]
+    assert any(
+        m["status"] == "rejected" and m["end_reason"] == "declined_by_customer" for m in mandates
+    )

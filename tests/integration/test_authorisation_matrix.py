@@ -82,6 +82,7 @@ METER = ean(811)  # the mandate everything reads
 SPARE_METER = ean(812)  # grants that must not disturb METER's mandate
 ENDING_METER = ean(813)  # mandates made to be ended
 GREET_METER = ean(814)
+REQUESTER = "bart-peeters"
 
 
 def enterprise_number(serial: int) -> str:
@@ -191,6 +192,27 @@ def a_rejectable_application(m: Matrix) -> Request:
 def an_api_client(m: Matrix) -> Request:
     client = secret_client(m.http, m.edv)
     return Request(path={"en": EDV, "client_id": client.client_id})
+
+
+def a_requested_mandate(m: Matrix) -> Request:
+    """A consent a member of the grid-user organisation asked for: the grid side decides."""
+    answer = m.http.post(
+        "/v1/me/mandates",
+        token=m.http.token(REQUESTER, "Bart Peeters"),
+        json_body={
+            "edv": EDV,
+            "ean": SPARE_METER,
+            "granularity": "day",
+            "period_start": "2024-01-01",
+            "period_end": "2025-01-01",
+        },
+    )
+    assert (answer.status, answer.json["status"]) == (201, "requested"), answer.body
+    return Request(path={"mandate_id": answer.json["id"]})
+
+
+def a_declined_session(m: Matrix) -> Request:
+    return Request(path={"identifier": m.session_id}, json_body={"eans": [SPARE_METER]})
 
 
 def a_mandate_to_end(m: Matrix) -> Request:
@@ -389,6 +411,15 @@ POLICY: dict[tuple[str, str], Policy] = {
     ("POST", "/v1/me/mandates/{mandate_id}/end"): Policy(
         allow(*GRID_SIDE), a_mandate_to_end, fresh=True
     ),
+    ("POST", "/v1/me/mandates/{mandate_id}/approve"): Policy(
+        allow(*GRID_SIDE), a_requested_mandate, fresh=True
+    ),
+    ("POST", "/v1/me/mandates/{mandate_id}/refuse"): Policy(
+        allow(*GRID_SIDE), a_requested_mandate, fresh=True
+    ),
+    ("POST", "/v1/consent-sessions/{identifier}/decline"): Policy(
+        allow(*GRID_SIDE), a_declined_session
+    ),
     ("GET", "/v1/me/access-log"): Policy(allow(*PERSONS)),
     ("GET", "/v1/organisations/{en}/mandate-events"): Policy(allow(*EDV_STAFF), lambda m: ON_EDV),
     ("GET", "/v1/organisations/{en}/access-points/{ean}/volumes"): Policy(
@@ -516,6 +547,7 @@ def build_world(http: Http) -> Matrix:
     pending = world.applied(PENDING, "Nog Niet")
     http.link(GRID_ORG, "karel", "admin", "Bakkerij")
     http.link(GRID_ORG, "bea-maes", "admin", "Bakkerij")
+    http.link(GRID_ORG, REQUESTER, "member", "Bakkerij")  # asks; may not grant alone
     grid_org = {"enterprise_number": GRID_ORG}
     for meter in (METER, SPARE_METER, ENDING_METER):
         register_access_point(world, meter, grid_user=grid_org)

@@ -135,8 +135,9 @@ def test_an_administrator_grants_for_the_grid_user_organisation(http: Http, worl
         meter_type="amr",
         direction="offtake",
     )
-    refused = http.post("/v1/me/mandates", token=http.token("bart"), json_body=body(ean=ean(3)))
-    assert refused.code == "not_grid_user"
+    # A member may not grant alone: the consent is asked of the organisation (R5).
+    asked = http.post("/v1/me/mandates", token=http.token("bart"), json_body=body(ean=ean(3)))
+    assert (asked.status, asked.json["status"]) == (201, "requested")
     granted = http.post("/v1/me/mandates", token=http.token("bert"), json_body=body(ean=ean(3)))
     assert granted.status == 201
 

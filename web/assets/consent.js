@@ -105,9 +105,35 @@ function choose(points, session, previous) {
         h("div", { class: "field" }, h("label", { for: "start" }, "Van"), h("input", { type: "date", id: "start", name: "start", value: start, required: true })),
         h("div", { class: "field" }, h("label", { for: "end" }, "Tot en met"), h("input", { type: "date", id: "end", name: "end", value: end, required: true })))),
     problems,
-    h("div", { class: "actions" }, h("button", { type: "submit" }, "Verder")),
+    h("div", { class: "actions" },
+      h("button", { type: "submit" }, "Verder"),
+      session ? h("button", { type: "button", class: "secondary", onclick: (event) => {
+        const named = new FormData(form).getAll("ean");
+        decline(event.target, named.length ? named : points.map((p) => p.ean), session, problems);
+      } }, "Weigeren") : null),
   );
   return form;
+}
+
+/** The customer says no to the EDV's request: the EDV learns it (a rejected mandate). */
+async function decline(button, eans, session, problems) {
+  if (!window.confirm(`Wil je de aanvraag van ${edvName} weigeren? ${edvName} krijgt dan geen toegang.`)) return;
+  button.disabled = true;
+  try {
+    await api(`/v1/consent-sessions/${encodeURIComponent(sessionId)}/decline`, { method: "POST", json: { eans } });
+  } catch (error) {
+    button.disabled = false;
+    problems.replaceChildren(alertBox("error", h("p", {}, error.message)));
+    return;
+  }
+  const back = session.return_url_failed;
+  app.replaceChildren(
+    h("h2", { id: "result-title", tabindex: "-1" }, "Je weigerde de aanvraag"),
+    alertBox("ok", h("p", {}, `${edvName} krijgt geen toegang tot je meetgegevens en hoort dat je de aanvraag weigerde.`)),
+    h("div", { class: "actions" },
+      back ? h("a", { class: "button", href: back }, `Terug naar ${edvName}`) : null,
+      h("a", { class: back ? "button secondary" : "button", href: "/verbruik/mandaten/" }, "Naar mijn mandaten")));
+  document.getElementById("result-title")?.focus();
 }
 
 /** Step 2: say plainly what will be shared, then grant. */

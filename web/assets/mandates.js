@@ -48,9 +48,12 @@ function mandateCard(mandate, names) {
       h("dt", {}, "EAN"), h("dd", {}, mandate.ean),
       h("dt", {}, "Gegevens"), h("dd", {}, label(mandate.granularity)),
       h("dt", {}, "Verbruiksperiode"), h("dd", {}, formatPeriod(mandate.period_start, mandate.period_end)),
-      h("dt", {}, mandate.status === "active" ? "Geldig tot" : "Beëindigd op"),
-      h("dd", {}, mandate.status === "active" ? formatDate(mandate.valid_until) : formatDateTime(mandate.ended_at) || formatDate(mandate.valid_until))),
+      mandate.status === "requested" ? null : h("dt", {}, mandate.status === "active" ? "Geldig tot" : "Beëindigd op"),
+      mandate.status === "requested" ? null : h("dd", {}, mandate.status === "active" ? formatDate(mandate.valid_until) : formatDateTime(mandate.ended_at) || formatDate(mandate.valid_until))),
     adjustments.length ? h("ul", { class: "note" }, adjustments) : null,
+    mandate.status === "requested" ? h("p", { class: "note" }, mandate.you_decide
+      ? "Iemand op je adres of in je organisatie vroeg deze toestemming. Ze geldt pas als jij ze goedkeurt."
+      : "Je vroeg deze toestemming aan. Ze geldt pas als de netgebruiker ze goedkeurt.") : null,
     message,
     mandate.status === "active"
       ? h("div", { class: "actions" }, h("button", {
@@ -58,7 +61,27 @@ function mandateCard(mandate, names) {
         onclick: (event) => end(event.target, mandate, names.get(mandate.edv), message),
       }, "Stopzetten"))
       : null,
+    mandate.status === "requested" && mandate.you_decide
+      ? h("div", { class: "actions" },
+        h("button", { onclick: (event) => decide(event.target, mandate, "approve", names.get(mandate.edv), message) }, "Goedkeuren"),
+        h("button", { class: "secondary", onclick: (event) => decide(event.target, mandate, "refuse", names.get(mandate.edv), message) }, "Weigeren"))
+      : null,
   );
+}
+
+async function decide(button, mandate, decision, name, message) {
+  button.disabled = true;
+  try {
+    await api(`/v1/me/mandates/${mandate.id}/${decision}`, { method: "POST" });
+    await show(app, render);
+    const done = decision === "approve"
+      ? `${name} heeft nu toegang tot de meetgegevens van EAN ${mandate.ean}.`
+      : `De aanvraag voor ${name} is geweigerd.`;
+    app.prepend(alertBox("ok", h("p", {}, done)));
+  } catch (error) {
+    button.disabled = false;
+    message.replaceChildren(errorBox(error));
+  }
 }
 
 async function end(button, mandate, name, message) {

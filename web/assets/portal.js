@@ -261,6 +261,8 @@ export const LABELS = {
   revoked_by_grid_user: "stopgezet door de netgebruiker",
   replaced: "vervangen door een nieuw mandaat",
   edv_terminated: "de dienstverlener stopte",
+  refused_by_grid_user: "geweigerd door de netgebruiker",
+  declined_by_customer: "aanvraag van de dienstverlener geweigerd",
   expired_reason: "verlopen",
   validated: "",
   estimated: "geschat",
