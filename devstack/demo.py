@@ -215,6 +215,7 @@ class Guide:
             lines += [
                 "",
                 f"EDV machine API (ESCO v3) of {EDV_API.name}: base URL {base_url}/esco-live/v3",
+                f"  (its sandbox, with POST /api/mandate/mock: {base_url}/esco-sbx/v3)",
                 f"  TOKEN=$(curl -s {base_url}/oauth2/token -d grant_type=client_credentials \\",
                 f"    -d client_id={client_id} -d client_secret={secret} | python3 -c "
                 "'import json,sys; print(json.load(sys.stdin)[\"access_token\"])')",

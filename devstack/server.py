@@ -14,7 +14,7 @@ from urllib.parse import unquote, urlsplit
 from chalice.cli.factory import CLIFactory
 from chalice.local import LocalGateway, LocalGatewayException
 
-API_PREFIXES = ("/v1/", "/esco-live/", "/oauth2/", "/openapi.json")
+API_PREFIXES = ("/v1/", "/esco-live/", "/esco-sbx/", "/oauth2/", "/openapi.json")
 ROOT = Path(__file__).resolve().parents[1]
 CONTENT_TYPES = {
     ".html": "text/html; charset=utf-8",

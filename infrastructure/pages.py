@@ -19,6 +19,7 @@ ROOT = Path(__file__).resolve().parents[1]
 API_PATHS = (
     "/v1/*",
     "/esco-live/*",
+    "/esco-sbx/*",
     "/oauth2/*",
     "/openapi.json",
     "/.well-known/*",

@@ -21,6 +21,7 @@ from . import (
     dev,
     directory,
     esco,
+    esco_sandbox,
     mandates,
     meta,
     meterdata,
@@ -63,6 +64,7 @@ FEATURE_APIS = (
     ops.api,
     oauth.api,
     esco.api,
+    esco_sandbox.api,
     usage.api,
     webhooks.api,
 )

@@ -148,27 +148,35 @@ api = Api(TAG, face=ESCO, operation_prefix="esco_")
 def get_mandates(call: Call, query: MandatesQuery) -> dict[str, Any]:
     """Requested, Approved (active), Rejected and Finished (ended or expired) mandates of the
     caller's EDV; a 404 Mandates.NotFound when none match, as the ESCO API answers."""
-    renewal = wire.renewal_of(query.renewal_status) if query.renewal_status else None
-    found = []
+    filters = mandate_filters(query)
     # We never produce RenewalRequested: that filter finds nothing.
-    if query.renewal_status is None or renewal:
-        filters = machine_api.MandateFilters(
-            reference_number=query.reference_number,
-            ean=query.ean,
-            granularities=wire.granularities_of(query.data_service_types)
-            if query.data_service_types
-            else None,
-            energy=wire.energy_of(query.energy_type) if query.energy_type else None,
-            statuses=wire.statuses_of(query.status) if query.status else None,
-            expiring_by=query.mandate_expiration_date,
-            renewal=renewal,
-            updated_from=query.last_updated_from,
-            updated_to=query.last_updated_to,
-        )
-        found = machine_api.mandates(call.client, filters, call.now)
+    found = machine_api.mandates(call.client, filters, call.now) if filters else []
     if not found:
         raise DomainError("no_mandate", "No Mandates were found.")
     return {"mandates": [wire.mandate_view(mandate, call.now) for mandate in found]}
+
+
+def mandate_filters(
+    query: MandatesQuery, *, renewal: bool = True
+) -> machine_api.MandateFilters | None:
+    """The query's filters in domain terms; None when a renewal status selects nothing we make.
+    `renewal=False` leaves the renewal status to the caller (the sandbox keeps its own)."""
+    state = wire.renewal_of(query.renewal_status) if query.renewal_status and renewal else None
+    if renewal and query.renewal_status and state is None:
+        return None
+    return machine_api.MandateFilters(
+        reference_number=query.reference_number,
+        ean=query.ean,
+        granularities=wire.granularities_of(query.data_service_types)
+        if query.data_service_types
+        else None,
+        energy=wire.energy_of(query.energy_type) if query.energy_type else None,
+        statuses=wire.statuses_of(query.status) if query.status else None,
+        expiring_by=query.mandate_expiration_date,
+        renewal=state,
+        updated_from=query.last_updated_from,
+        updated_to=query.last_updated_to,
+    )
 
 
 # Energy ----------------------------------------------------------------------------------------
@@ -186,18 +194,23 @@ def get_energy(call: Call, query: EnergyQuery) -> dict[str, Any]:
     """`periodType=readTime` selects by when the energy was measured, `insertTime` by when values
     were stored here, so an EDV can fetch only what is new or corrected since its last call.
     Only what the mandate allows: its granularity and consumption period; reads are logged."""
-    answer = machine_api.energy(
-        call.client,
-        query.ean,
-        period_type=machine_api.PeriodType(query.period_type),
-        series=frozenset(machine_api.Series(name) for name in query.granularity)
+    answer = machine_api.energy(call.client, query.ean, now=call.now, **energy_arguments(query))
+    return energy_answer(answer, query)
+
+
+def energy_arguments(query: EnergyQuery) -> dict[str, Any]:
+    return {
+        "period_type": machine_api.PeriodType(query.period_type),
+        "series": frozenset(machine_api.Series(name) for name in query.granularity)
         if query.granularity
         else None,
-        window_from=query.from_,
-        window_to=query.to,
-        reference_number=query.reference_number,
-        now=call.now,
-    )
+        "window_from": query.from_,
+        "window_to": query.to,
+        "reference_number": query.reference_number,
+    }
+
+
+def energy_answer(answer: machine_api.EnergyAnswer, query: EnergyQuery) -> dict[str, Any]:
     if query.complex_energy_types is not None and "active" not in query.complex_energy_types:
         # Reactive energy only: we keep none.
         answer = machine_api.EnergyAnswer(answer.point, answer.mandate, None, None)
@@ -219,21 +232,12 @@ def create_client_session(call: Call, body: CreateClientSessionRequest) -> dict[
     """An identifier for the consent page, valid 24 hours: opened with it, the page shows the
     requested data services and periods and sends the customer back to returnUrlSuccess or
     returnUrlFailed. The mandates it produces carry `referenceNumber`."""
-    services = [
-        RequestedService(
-            Granularity.DAY if service.data_service_type == "VH_dag" else Granularity.QUARTER_HOUR,
-            wire.date_of(service.data_period_from),
-            wire.date_of(service.data_period_to),
-        )
-        for service in body.data_services or []
-        if service.data_service_type in ("VH_dag", "VH_kwartier_uur")
-    ]
     identifier, valid_to = consent.create(
         call.client,
         contract_number=body.data_access_contract_number,
         reference_number=body.reference_number,
         flow=body.flow,
-        services=services,
+        services=requested_services(body),
         number_of_eans=body.number_of_eans,
         return_url_success=body.return_url_success,
         return_url_failed=body.return_url_failed,
@@ -242,3 +246,15 @@ def create_client_session(call: Call, body: CreateClientSessionRequest) -> dict[
         now=call.now,
     )
     return {"status": "success", "shortUrlIdentifier": identifier, "validTo": wire.utc(valid_to)}
+
+
+def requested_services(body: CreateClientSessionRequest) -> list[RequestedService]:
+    return [
+        RequestedService(
+            Granularity.DAY if service.data_service_type == "VH_dag" else Granularity.QUARTER_HOUR,
+            wire.date_of(service.data_period_from),
+            wire.date_of(service.data_period_to),
+        )
+        for service in body.data_services or []
+        if service.data_service_type in ("VH_dag", "VH_kwartier_uur")
+    ]

@@ -266,6 +266,31 @@ class CreateClientSessionRequest(EscoModel):
     enterprise_number: str | None = Field(None, alias="enterpriseNumber")
 
 
+class CreateMockMandateRequest(EscoModel):
+    """A mock mandate of the sandbox (`POST /api/mandate/mock`): what the sandbox's reads then
+    serve. The EAN's last digits choose the meter (see docs/api.md)."""
+
+    reference_number: str = Field(alias="referenceNumber", min_length=1, max_length=200)
+    ean: str = Field(min_length=1, max_length=18)
+    data_service_type: Literal["VH_kwartier_uur", "VH_dag"] = Field(alias="dataServiceType")
+    data_period_from: str | None = Field(None, alias="dataPeriodFrom", max_length=40)
+    data_period_to: str | None = Field(None, alias="dataPeriodTo", max_length=40)
+    status: Literal["Requested", "Approved", "Rejected", "Finished"] = "Approved"
+    mandate_expiration_date: str | None = Field(None, alias="mandateExpirationDate", max_length=40)
+    renewal_status: Literal["ToBeRenewed", "RenewalRequested", "Expired"] | None = Field(
+        None, alias="renewalStatus"
+    )
+
+
+class CreateMockMandateData(EscoModel):
+    status: Literal["success"]
+
+
+class CreateMockMandateResponse(EscoModel):
+    data: CreateMockMandateData
+    meta: ResponseMetadata = Field(alias="_meta")
+
+
 class CreateClientSessionData(EscoModel):
     status: Literal["success", "failed"]
     short_url_identifier: str | None = Field(None, alias="shortUrlIdentifier")

@@ -51,14 +51,7 @@ def create(
     enterprise_number: str | None,
     now: datetime,
 ) -> tuple[str, datetime]:
-    application = onboarding_store.get_application(client.enterprise_number)
-    rules.check_request(
-        contract_number=contract_number,
-        own_contract_number=application.contract_number if application else None,
-        return_urls={"returnUrlSuccess": return_url_success, "returnUrlFailed": return_url_failed},
-        roots=application.return_url_roots if application else (),
-        local=settings().is_local,
-    )
+    check(client, contract_number, return_url_success, return_url_failed)
     identifier = secrets.token_hex(32)
     valid_to = rules.valid_to(now)
     details: dict[str, Any] = {
@@ -82,6 +75,23 @@ def create(
         identifier, client.enterprise_number, client.client_id, details, now, valid_to
     )
     return identifier, valid_to
+
+
+def check(
+    client: ApiClient,
+    contract_number: str,
+    return_url_success: str | None,
+    return_url_failed: str | None,
+) -> None:
+    """What every consent request must satisfy: the EDV's own contract, its own return URLs."""
+    application = onboarding_store.get_application(client.enterprise_number)
+    rules.check_request(
+        contract_number=contract_number,
+        own_contract_number=application.contract_number if application else None,
+        return_urls={"returnUrlSuccess": return_url_success, "returnUrlFailed": return_url_failed},
+        roots=application.return_url_roots if application else (),
+        local=settings().is_local,
+    )
 
 
 def get(identifier: str, now: datetime) -> Session:

@@ -31,6 +31,7 @@ REPOSITORIES = (
     "machine_access",
     "tariffs",
     "webhooks",
+    "sandbox",
 )
 
 

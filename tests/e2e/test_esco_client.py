@@ -32,9 +32,10 @@ NO_MANDATE = "541448820000009995"  # a well-formed EAN no demo EDV holds a manda
 TENANT = "edv-local"  # the Azure-style tenant the local stack accepts in client assertions
 
 
-def _environment(base_url: str) -> object:
-    """The package takes its base URL from an enum member; we offer one of our own."""
-    return enum.Enum("LocalEnvironment", {"LOCAL": f"{base_url}/esco-live/v3"}).LOCAL
+def _environment(base_url: str, face: str = "esco-live") -> object:
+    """The package takes its base URL from an enum member; we offer one of our own (the live
+    face, or the sandbox's `esco-sbx`)."""
+    return enum.Enum("LocalEnvironment", {"LOCAL": f"{base_url}/{face}/v3"}).LOCAL
 
 
 @pytest.fixture
@@ -168,3 +169,68 @@ def test_the_public_client_lists_mandates_and_reads_energy(
         with pytest.raises(fluvius.ValidationError) as malformed:
             client.get_energy("5414", PeriodType.READ_TIME)
         assert malformed.value.status_code == 400
+
+
+SANDBOX_GAS, SANDBOX_ELECTRICITY = "541448860000000011", "541448860000000028"
+
+
+def test_the_public_client_mocks_mandates_and_reads_the_sandbox(
+    local_stack: RunningStack, token_url: None, secret_credentials: object
+) -> None:
+    """The package's own sandbox flow: mock mandates, then mandates, quarter-hours, days, gas
+    and the errors, against /esco-sbx/v3."""
+    from fluvius_energy_api.models.enums import DataServiceType, MandateStatus
+
+    now = datetime.now(UTC).replace(microsecond=0)
+    week_ago = (now - timedelta(days=7)).replace(tzinfo=None)
+    with fluvius.FluviusEnergyClient(
+        credentials=secret_credentials,
+        environment=_environment(local_stack.base_url, "esco-sbx"),
+    ) as client:
+        for ean, reference in ((SANDBOX_ELECTRICITY, "sbx-e"), (SANDBOX_GAS, "sbx-g")):
+            created = client.create_mock_mandate(
+                reference_number=reference,
+                ean=ean,
+                data_service_type=DataServiceType.VH_KWARTIER_UUR,
+                data_period_from="2024-01-01T00:00:00Z",
+                status=MandateStatus.APPROVED,
+            )
+            assert created.data.status == "success"
+        mandates = client.get_mandates().data.mandates
+        assert {(m.ean, m.status) for m in mandates} >= {
+            (SANDBOX_ELECTRICITY, "Approved"),
+            (SANDBOX_GAS, "Approved"),
+        }
+        quarter = client.get_energy(
+            SANDBOX_ELECTRICITY,
+            PeriodType.READ_TIME,
+            granularity="hourly_quarterhourly",
+            from_date=week_ago,
+            to_date=week_ago + timedelta(days=1),
+        ).data.headpoint
+        slices = quarter.physical_meters[0].quarter_hourly_energy
+        assert 85 <= len(slices) <= 100
+        daily = client.get_energy(
+            SANDBOX_ELECTRICITY,
+            PeriodType.READ_TIME,
+            granularity="daily",
+            from_date=week_ago - timedelta(days=30),
+            to_date=week_ago,
+        ).data.headpoint
+        assert len(daily.physical_meters[0].daily_energy) == 30
+        gas = client.get_energy(
+            SANDBOX_GAS,
+            PeriodType.READ_TIME,
+            granularity="hourly_quarterhourly",
+            from_date=week_ago,
+            to_date=week_ago + timedelta(days=1),
+        ).data.headpoint
+        hours = gas.physical_meters[0].hourly_energy
+        assert 20 <= len(hours) <= 24
+        assert {m.offtake.total.unit for m in hours[0].measurements} == {"m3", "kWh"}
+        with pytest.raises(fluvius.NotFoundError):
+            client.get_energy(NO_MANDATE, PeriodType.READ_TIME)
+        with pytest.raises(fluvius.ValidationError):
+            client.create_mock_mandate(
+                reference_number="x", ean="5414", data_service_type=DataServiceType.VH_DAG
+            )

@@ -254,6 +254,16 @@ def a_session_body(m: Matrix) -> Request:
     )
 
 
+SANDBOX_EAN = "541448860000000028"  # a digital electricity meter in the sandbox
+SANDBOX_QUERY = urlencode({"ean": SANDBOX_EAN, "periodType": "readTime", "granularity": "daily"})
+
+
+def a_mock_body(m: Matrix) -> Request:
+    return Request(
+        json_body={"referenceNumber": "matrix", "ean": SANDBOX_EAN, "dataServiceType": "VH_dag"}
+    )
+
+
 def a_token_form(m: Matrix) -> Request:
     client = m.clients[CLIENT]
     assert client.secret is not None
@@ -474,6 +484,15 @@ POLICY: dict[tuple[str, str], Policy] = {
     ("POST", "/esco-live/v3/api/shortUrlIdentifier"): Policy(
         allow(CLIENT), a_session_body, refusals={OTHER_CLIENT: 400}
     ),
+    # The sandbox: each API EDV makes and reads its own mocks (isolation: test_sandbox.py).
+    ("POST", "/esco-sbx/v3/api/mandate/mock"): Policy(allow(CLIENT, OTHER_CLIENT), a_mock_body),
+    ("GET", "/esco-sbx/v3/api/mandate"): Policy(allow(CLIENT, OTHER_CLIENT)),
+    ("GET", "/esco-sbx/v3/api/mandate/energy"): Policy(
+        allow(CLIENT, OTHER_CLIENT), lambda m: Request(query=SANDBOX_QUERY)
+    ),
+    ("POST", "/esco-sbx/v3/api/shortUrlIdentifier"): Policy(
+        allow(CLIENT), a_session_body, refusals={OTHER_CLIENT: 400}
+    ),
     ("GET", "/v1/ops/tariffs"): Policy(allow(OPERATOR)),
     ("GET", "/v1/ops/tariffs/revisions"): Policy(allow(OPERATOR)),
     ("PUT", "/v1/ops/tariffs"): Policy(allow(OPERATOR), a_tariff_table, fresh=True),
@@ -585,6 +604,9 @@ def build_world(http: Http) -> Matrix:
     assert ingested.status == 200, ingested.body
     matrix.report_id = ingested.json["report_id"]
     matrix.webhook = a_webhook(matrix)
+    for client in (CLIENT, OTHER_CLIENT):
+        mocked = matrix.call(client, "POST", "/esco-sbx/v3/api/mandate/mock", a_mock_body(matrix))
+        assert mocked.status == 200, mocked.body
     return matrix
 
 
@@ -602,7 +624,8 @@ def _denied(caller: str, path: str, refusal: int | None, answer: Answer) -> str 
     if answer.status not in expected:
         return f"{caller}: expected {sorted(expected)}, got {answer.status} {answer.body[:200]!r}"
     # The machine API refuses in the ESCO API's error shape, the portal API in problem+json.
-    coded = "code" in answer.json if path.startswith("/esco-live/") else answer.code is not None
+    machine = path.startswith(("/esco-live/", "/esco-sbx/"))
+    coded = "code" in answer.json if machine else answer.code is not None
     return None if coded else f"{caller}: a refusal without its error code"
 
 

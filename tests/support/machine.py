@@ -28,6 +28,7 @@ class MachineClient:
     secret: str | None = None
     key: Any = None
     thumbprint_hex: str | None = None
+    base: str = "/esco-live/v3/api"  # or the sandbox's, /esco-sbx/v3/api
 
     def token_request(self, **form: str) -> Answer:
         return self.http.post(
@@ -79,14 +80,12 @@ class MachineClient:
             "Ocp-Apim-Subscription-Key": subscription_key or self.subscription_key,
             "Accept": "application/json",
         }
-        return self.http.get(
-            f"/esco-live/v3/api{path}", token=token or self.token(), headers=headers
-        )
+        return self.http.get(f"{self.base}{path}", token=token or self.token(), headers=headers)
 
     def post(self, path: str, body: dict[str, Any], token: str | None = None) -> Answer:
         headers = {"Ocp-Apim-Subscription-Key": self.subscription_key}
         return self.http.post(
-            f"/esco-live/v3/api{path}", token=token or self.token(), json_body=body, headers=headers
+            f"{self.base}{path}", token=token or self.token(), json_body=body, headers=headers
         )
 
 

@@ -1,0 +1,142 @@
+"""The machine API's sandbox under /esco-sbx/v3, as the Fluvius ESCO API has one: the live face's
+operations, the same tokens and subscription keys, plus `POST /api/mandate/mock`. An API EDV
+makes mock mandates for itself and reads generated data for them (services/sandbox.py); it sees
+no live data and no other EDV's mocks, and nothing it does reaches customers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..domain.consent import valid_to as session_valid_to
+from ..domain.errors import DomainError, FieldError
+from ..domain.vocabulary import Granularity, MandateStatus
+from ..services import consent, sandbox
+from . import esco_wire as wire
+from .esco import ESCO, energy_answer, energy_arguments, mandate_filters
+from .esco_models import (
+    CreateClientSessionRequest,
+    CreateClientSessionResponse,
+    CreateMockMandateRequest,
+    CreateMockMandateResponse,
+    EnergyQuery,
+    GetEnergyResponse,
+    GetMandatesResponse,
+    MandatesQuery,
+    parse_instant,
+)
+from .routing import Api, Auth, Call
+
+SANDBOX_PREFIX = "/esco-sbx/v3/api"
+MOCK_STATUSES = {
+    "Requested": MandateStatus.REQUESTED,
+    "Approved": MandateStatus.ACTIVE,
+    "Rejected": MandateStatus.REJECTED,
+    "Finished": MandateStatus.ENDED,
+}
+api = Api("EDV machine API sandbox (ESCO v3)", face=ESCO, operation_prefix="esco_sandbox_")
+
+
+@api.operation(
+    "POST",
+    f"{SANDBOX_PREFIX}/mandate/mock",
+    auth=Auth.CLIENT,
+    summary="Creates a mock mandate in the sandbox.",
+    body=CreateMockMandateRequest,
+    response=CreateMockMandateResponse,
+)
+def create_mock_mandate(call: Call, body: CreateMockMandateRequest) -> dict[str, Any]:
+    """A mandate of the caller's EDV that exists only in the sandbox, with the status, data
+    period, expiry and renewal status asked for; its EAN's data is generated."""
+    expires = _instant("mandateExpirationDate", body.mandate_expiration_date)
+    sandbox.create_mock(
+        call.client,
+        reference_number=body.reference_number,
+        ean=body.ean,
+        granularity=Granularity.DAY
+        if body.data_service_type == "VH_dag"
+        else Granularity.QUARTER_HOUR,
+        period_from=wire.date_of(body.data_period_from),
+        period_to=wire.date_of(body.data_period_to),
+        status=MOCK_STATUSES[body.status],
+        expires_at=expires,
+        renewal_status=body.renewal_status,
+        now=call.now,
+    )
+    return {"status": "success"}
+
+
+def _instant(name: str, text: str | None) -> Any:
+    if not text:
+        return None
+    try:
+        return parse_instant(text)
+    except ValueError as error:
+        message = f"Property '{name}' must be an ISO 8601 date or instant."
+        raise DomainError(
+            "validation_error", message, errors=[FieldError(name, message)]
+        ) from error
+
+
+@api.operation(
+    "GET",
+    f"{SANDBOX_PREFIX}/mandate",
+    auth=Auth.CLIENT,
+    summary="Gets the mock mandates that match the specified filters.",
+    query=MandatesQuery,
+    response=GetMandatesResponse,
+)
+def get_mandates(call: Call, query: MandatesQuery) -> dict[str, Any]:
+    """As the live operation, over the caller's mock mandates; a mock keeps the renewal status
+    it was made with."""
+    filters = mandate_filters(query, renewal=False)
+    assert filters is not None
+    views = []
+    for mandate, renewal in sandbox.mandates(call.client, filters, call.now):
+        view = wire.mandate_view(mandate, call.now)
+        if renewal:
+            view["renewalStatus"] = renewal
+        if query.renewal_status is None or view.get("renewalStatus") == query.renewal_status:
+            views.append(view)
+    if not views:
+        raise DomainError("no_mandate", "No Mandates were found.")
+    return {"mandates": views}
+
+
+@api.operation(
+    "GET",
+    f"{SANDBOX_PREFIX}/mandate/energy",
+    auth=Auth.CLIENT,
+    summary="Gets the generated energy of a mock mandate.",
+    query=EnergyQuery,
+    response=GetEnergyResponse,
+)
+def get_energy(call: Call, query: EnergyQuery) -> dict[str, Any]:
+    """As the live operation: readTime and insertTime, daily and quarter-hourly (hourly for gas)
+    values of an Approved mock mandate, within its data period."""
+    answer = sandbox.energy(call.client, query.ean, now=call.now, **energy_arguments(query))
+    return energy_answer(answer, query)
+
+
+@api.operation(
+    "POST",
+    f"{SANDBOX_PREFIX}/shortUrlIdentifier",
+    auth=Auth.CLIENT,
+    summary="Creates a client session (sandbox: checked, not opened to customers).",
+    body=CreateClientSessionRequest,
+    response=CreateClientSessionResponse,
+)
+def create_client_session(call: Call, body: CreateClientSessionRequest) -> dict[str, Any]:
+    """Checked as live (the contract number, the return URLs under the EDV's roots); the
+    identifier it returns opens no consent page."""
+    consent.check(
+        call.client,
+        body.data_access_contract_number,
+        body.return_url_success,
+        body.return_url_failed,
+    )
+    valid_to = session_valid_to(call.now)
+    return {
+        "status": "success",
+        "shortUrlIdentifier": sandbox.new_session_identifier(),
+        "validTo": wire.utc(valid_to),
+    }
