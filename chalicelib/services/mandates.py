@@ -67,32 +67,14 @@ def grant(sub: str, request: GrantRequest, now: datetime) -> Mandate:
             requester = _may_request(sub, point, request.meter_number, now)
             if requester is None:
                 raise
-            return _request(sub, request, requester, mandate_id, now)
+            point, tenure = requester
+            asked = _new_mandate(sub, request, point, tenure, mandate_id, now, requested=True)
+            change = mandate_changes_store.Change(mandates=[asked], events=[feed.requested(asked)])
+            _commit(change, now)
+            return asked
         assert point is not None
-        mandate = rules.grant(
-            mandate_id=mandate_id,
-            point=point,
-            tenure=tenure,
-            edv=request.edv,
-            granularity=request.granularity,
-            period_start=request.period_start,
-            period_end=request.period_end,
-            granted_by=sub,
-            now=now,
-            reference_number=request.reference_number,
-        )
-        change = mandate_changes_store.Change()
-        current = mandates_store.active_of_edv_and_ean(request.edv, request.ean)
-        if current is not None and current.status is not MandateStatus.ACTIVE:
-            raise ContendedError()  # read between another grant's two writes: read again
-        if current is not None:
-            closed = rules.supersede(current, now)
-            change.mandates.append(closed)
-            change.events.append(feed.ended(closed))
-        change.mandates.append(mandate)
-        change.new_pairs.append((mandate, point, current.id if current else None))
-        change.events.append(feed.granted(mandate))
-        _commit(change, now)
+        mandate = _new_mandate(sub, request, point, tenure, mandate_id, now, requested=False)
+        _commit(_taking_the_pair(mandate, point, now), now)
         return mandate
 
     return retrying(attempt)
@@ -118,15 +100,17 @@ def _may_request(
     return (point, tenure) if member or co_occupant else None
 
 
-def _request(
+def _new_mandate(
     sub: str,
     request: GrantRequest,
-    requester: tuple[AccessPoint, Tenure],
+    point: AccessPoint,
+    tenure: Tenure,
     mandate_id: str,
     now: datetime,
+    *,
+    requested: bool,
 ) -> Mandate:
-    point, tenure = requester
-    mandate = rules.grant(
+    return rules.grant(
         mandate_id=mandate_id,
         point=point,
         tenure=tenure,
@@ -137,10 +121,26 @@ def _request(
         granted_by=sub,
         now=now,
         reference_number=request.reference_number,
-        status=MandateStatus.REQUESTED,
+        status=MandateStatus.REQUESTED if requested else MandateStatus.ACTIVE,
     )
-    _commit(mandate_changes_store.Change(mandates=[mandate], events=[feed.requested(mandate)]), now)
-    return mandate
+
+
+def _taking_the_pair(
+    mandate: Mandate, point: AccessPoint, now: datetime
+) -> mandate_changes_store.Change:
+    """A mandate becoming the pair's active one: the one it replaces ends, race-free (R5)."""
+    change = mandate_changes_store.Change()
+    current = mandates_store.active_of_edv_and_ean(mandate.edv, mandate.ean)
+    if current is not None and current.status is not MandateStatus.ACTIVE:
+        raise ContendedError()  # read between another grant's two writes: read again
+    if current is not None:
+        closed = rules.supersede(current, now)
+        change.mandates.append(closed)
+        change.events.append(feed.ended(closed))
+    change.mandates.append(mandate)
+    change.new_pairs.append((mandate, point, current.id if current else None))
+    change.events.append(feed.granted(mandate))
+    return change
 
 
 def approve(sub: str, mandate_id: str, now: datetime) -> Mandate:
@@ -154,18 +154,7 @@ def approve(sub: str, mandate_id: str, now: datetime) -> Mandate:
         assert point is not None
         tenure = require_grid_user(point, acting_as(sub), brussels_date(now))
         mandate = rules.approve(asked, tenure, now)
-        change = mandate_changes_store.Change()
-        current = mandates_store.active_of_edv_and_ean(mandate.edv, mandate.ean)
-        if current is not None and current.status is not MandateStatus.ACTIVE:
-            raise ContendedError()
-        if current is not None:
-            closed = rules.supersede(current, now)
-            change.mandates.append(closed)
-            change.events.append(feed.ended(closed))
-        change.mandates.append(mandate)
-        change.new_pairs.append((mandate, point, current.id if current else None))
-        change.events.append(feed.granted(mandate))
-        _commit(change, now)
+        _commit(_taking_the_pair(mandate, point, now), now)
         return mandate
 
     return retrying(attempt)
