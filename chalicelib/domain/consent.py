@@ -3,6 +3,7 @@ which grants it may feed (R4, R5)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from urllib.parse import urlsplit
@@ -86,7 +87,7 @@ def lies_under(url: str, root: str) -> bool:
     return path == base.path.rstrip("/") or path.startswith(base.path)
 
 
-def normalise_roots(roots: list[str], local: bool) -> tuple[str, ...]:
+def normalise_roots(roots: Sequence[str], local: bool) -> tuple[str, ...]:
     """Return URL roots as registered: https origins with a path ending in `/`, no query, no
     fragment, no credentials; at most MAX_RETURN_URL_ROOTS, without duplicates."""
     if len(roots) > MAX_RETURN_URL_ROOTS:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -67,8 +68,8 @@ def apply(
     contact_name: str,
     contact_email: str,
     service_description: str,
-    return_url_roots: list[str],
     now: datetime,
+    return_url_roots: Sequence[str] = (),
 ) -> EdvView:
     directory.admin_of(actor_sub, enterprise_number)
     roots = consent_rules.normalise_roots(return_url_roots, settings().is_local)
@@ -86,7 +87,7 @@ def apply(
     return EdvView(onboarding_store.save_application(app), _organisation(enterprise_number))
 
 
-def set_return_url_roots(actor_sub: str, enterprise_number: str, roots: list[str]) -> EdvView:
+def set_return_url_roots(actor_sub: str, enterprise_number: str, roots: Sequence[str]) -> EdvView:
     """Where the EDV's consent requests may send customers back to; administrators only."""
     directory.admin_of(actor_sub, enterprise_number)
     normal = consent_rules.normalise_roots(roots, settings().is_local)
