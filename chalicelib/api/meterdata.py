@@ -33,6 +33,9 @@ class VolumesQuery(ApiModel):
         None, description="Instead of the Accept header."
     )
     unit: Literal["kWh", "m3"] | None = Field(None, description="Gas only: kWh (default) or m3.")
+    lang: Literal["nl", "en"] = Field(
+        "nl", description="CSV: the portal's Dutch layout (default) or its English one."
+    )
 
 
 class Point(ApiModel):
@@ -157,7 +160,7 @@ def _title(result: Volumes) -> str:
     return f"{kind} {result.point.ean}: {result.served_first:%d/%m/%Y} t/m {last:%d/%m/%Y}"
 
 
-def _csv(result: Volumes) -> bytes:
+def _csv(result: Volumes, lang: str) -> bytes:
     from ..render.history_csv import Export, write
 
     return write(
@@ -168,6 +171,7 @@ def _csv(result: Volumes) -> bytes:
             energy=result.point.energy.value,
             fine=result.resolution.is_fine,
             channels=result.channels,
+            lang=lang,
         )
     )
 
@@ -255,7 +259,8 @@ def get_volumes(call: Call, enterprise_number: str, ean: str, query: VolumesQuer
     unit = "m3" if result.is_gas and query.unit == "m3" else "kWh"
     chosen = _format(call.request, query.format)
     if chosen == "csv":
-        return deliver(call.request, _csv(result), CSV_UTF8, _filename(result, "csv"))
+        csv_body = _csv(result, query.lang)
+        return deliver(call.request, csv_body, CSV_UTF8, _filename(result, "csv"))
     if chosen == "png":
         return deliver(call.request, _png(result, unit), PNG, _filename(result, "png"))
     if chosen == "pdf":

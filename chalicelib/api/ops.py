@@ -10,6 +10,7 @@ from pydantic import AwareDatetime, Field
 from ..domain.errors import DomainError, FieldError
 from ..domain.vocabulary import Scenario
 from ..jobs import run
+from ..media_types import CSV, JSON
 from ..services import ingest, market
 from .access_points import GridUserRef
 from .models import ApiModel, RequestBody
@@ -187,13 +188,16 @@ def report_view(report: IngestReport) -> IngestReportView:
     auth=Auth.OPERATOR,
     summary="Ingest a batch of readings",
     body_doc=ReadingsBatch,
+    request_media_types=(JSON, CSV),
     response=IngestReportView,
     max_body_bytes=6 * 1024 * 1024,
 )
 def post_readings(call: Call) -> IngestReportView:
-    """The same parser as files in the ingest bucket. Good rows are stored, bad rows reported by
-    number; when no row could be stored the answer is 422 with the report's errors. Sending the
-    same data again changes nothing; newer values replace older ones (estimated to validated)."""
+    """The same parser as files in the ingest bucket: JSON batches, or a history download in
+    any of the portal's layouts (text/csv: Dutch up to 2024, Dutch 2025, English 2025). Good rows
+    are stored, bad rows reported by number; when no row could be stored the answer is 422 with
+    the report's errors. Sending the same data again changes nothing; newer values replace older
+    ones (estimated to validated)."""
     report_id = ingest.report_id_for(
         "api", call.request.context.get("requestId") or call.now.isoformat()
     )

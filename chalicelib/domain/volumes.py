@@ -39,6 +39,7 @@ class ChannelSeries:
     day_parts: list[int] | None = None  # day-tariff part of each coarse point (digital meters)
     night_parts: list[int] | None = None
     kwh_values: list[int] | None = None  # gas: the values (m³) converted to kWh
+    factor_final: list[bool] | None = None  # gas: whether the market's factor converted it
 
     def __len__(self) -> int:
         return len(self.starts)
@@ -132,7 +133,8 @@ def fine_series(
 ) -> ChannelSeries:
     """Every slot of [first, end) at `minutes`; a day without data is all missing points. Days
     begin at `day_hour` (6: gas days)."""
-    result = ChannelSeries(kwh_values=[] if gas_factors is not None else None)
+    gas = gas_factors is not None
+    result = ChannelSeries(kwh_values=[] if gas else None, factor_final=[] if gas else None)
     group = minutes // source_minutes
     day = first
     while day < end:
@@ -154,6 +156,8 @@ def fine_series(
         if result.kwh_values is not None and gas_factors is not None:
             factor = gas_factors.get(month_of(day), DEFAULT_GAS_FACTOR)
             result.kwh_values.extend(round(value * factor) for value in result.values[-count:])
+            assert result.factor_final is not None
+            result.factor_final.extend([factor != DEFAULT_GAS_FACTOR] * count)
         day += timedelta(days=1)
     return result
 
@@ -192,9 +196,11 @@ def coarse_series(
         day_parts=[] if split_tariffs else None,
         night_parts=[] if split_tariffs else None,
         kwh_values=[] if gas else None,
+        factor_final=[] if gas else None,
     )
     for start, stop in periods(first, end, resolution):
         total = day_total = night_total = kwh_total = 0
+        final = True
         qualities = bytearray()
         day = start
         while day < stop:
@@ -210,6 +216,7 @@ def coarse_series(
                 else:  # a daily reading cannot be split by tariff period: count it as day
                     day_total += value
                 kwh_total += round(value * month.gas_factor)
+                final = final and month.gas_factor != DEFAULT_GAS_FACTOR
             else:
                 qualities.append(Quality.MISSING)
             day += timedelta(days=1)
@@ -220,8 +227,9 @@ def coarse_series(
         if result.day_parts is not None and result.night_parts is not None:
             result.day_parts.append(day_total)
             result.night_parts.append(night_total)
-        if result.kwh_values is not None:
+        if result.kwh_values is not None and result.factor_final is not None:
             result.kwh_values.append(kwh_total)
+            result.factor_final.append(final)
     return result
 
 

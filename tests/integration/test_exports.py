@@ -79,9 +79,9 @@ def test_the_csv_layout_exactly(http: Http, world: World) -> None:
     assert len(lines) == 1 + 96 * 2 + 1 and lines[-1] == ""
     assert (
         lines[1]
-        == f'03-03-2025;00:00:00;03-03-2025;00:15:00;="{DIGITAL}";1SAG1100000292;Digitale meter;Afname Nacht;1,500;kWh;Gevalideerd;'
-    )
-    assert lines[2].split(";")[7:11] == ["Injectie Nacht", "0,000", "kWh", "Gevalideerd"]
+        == f'03-03-2025;00:00:00;03-03-2025;00:15:00;="{DIGITAL}";1SAG1100000292;Digitale meter;Afname Nacht;1,500;kWh;Uitgelezen;'
+    )  # a digital meter's validated values were read from it: Uitgelezen, as the portal says
+    assert lines[2].split(";")[7:11] == ["Injectie Nacht", "0,000", "kWh", "Uitgelezen"]
     seven = lines[1 + 28 * 2].split(";")  # Monday 07:00: day tariff
     assert seven[:2] == ["03-03-2025", "07:00:00"] and seven[7:9] == ["Afname Dag", "0,119"]
     missing = lines[2 + 50 * 2].split(";")
@@ -141,12 +141,14 @@ def test_gas_rows_come_in_m3_and_kwh(http: Http, world: World) -> None:
     _, _, body = get(
         http, edv, f"{GAS_AMR}/volumes?from={GAS_AUTUMN}&to={after}&resolution=hour&format=csv"
     )
-    lines = body.decode("utf-8-sig").split("\r\n")[1:-1]
+    header, *lines = body.decode("utf-8-sig").split("\r\n")[:-1]
+    assert header.endswith(";Validatiestatus;Calorische Bovenwaarde;Omschrijving")
     assert len(lines) == 25 * 2
     first, second = lines[0].split(";"), lines[1].split(";")
     assert (first[0], first[1]) == ("25-10-2025", "06:00:00")  # a gas day begins at 06:00
-    assert (first[6], first[7], first[8], first[9]) == ("AMR-meter", "Afname", "2,000", "m³")
-    assert (second[8], second[9]) == ("22,500", "kWh")
+    # The portal's order: a gas hour's kWh row (with the calorific value's state), then m³.
+    assert first[6:12] == ["AMR-meter", "Afname", "22,500", "kWh", "Gevalideerd", "Definitief"]
+    assert second[8:12] == ["2,000", "m³", "Gevalideerd", ""]
     # The repeated hour appears twice, in order, as the local clock shows it.
     assert [line.split(";")[1] for line in lines[40:46:2]] == ["02:00:00", "02:00:00", "03:00:00"]
     assert lines[-1].split(";")[3] == "06:00:00"  # and ends at 06:00 the next morning
