@@ -262,8 +262,10 @@ def _render() -> None:
     _png(week, "kWh")
     first_png = (time.perf_counter() - started) * 1000
     png_ms, png = _median_ms(lambda: _png(week, "kWh"), runs=5)
-    header = Header("Bench", ["line"], "kWh", "notice")
-    pdf_ms, pdf = _median_ms(lambda: volumes_pdf(header, png, week.channels, None), runs=5)
+    header = Header("Bench", [("Periode", "een week")], "kWh", "notice", "footer")
+    pdf_ms, pdf = _median_ms(
+        lambda: volumes_pdf(header, png, week.channels, None, split_tariffs=True, fine=True), runs=5
+    )
     year_png_ms, _ = _median_ms(lambda: _png(year, "kWh"), runs=3)
     csv_ms, _ = _median_ms(lambda: _csv(week), runs=5)
     print(

@@ -160,7 +160,7 @@ def _title(result: Volumes) -> str:
     return f"{kind} {result.point.ean}: {result.served_first:%d/%m/%Y} t/m {last:%d/%m/%Y}"
 
 
-def _csv(result: Volumes, lang: str) -> bytes:
+def _csv(result: Volumes, lang: str = "nl") -> bytes:
     from ..render.history_csv import Export, write
 
     return write(
@@ -192,6 +192,10 @@ def _with_values(series: ChannelSeries, values: list[int]) -> ChannelSeries:
     return replace(series, values=values)
 
 
+def _unit_word(unit: str) -> str:
+    return "m³" if unit == "m3" else unit
+
+
 def _pdf(result: Volumes, unit: str, call: Call) -> bytes:
     from ..domain.volumes import coarse_series
     from ..render.volumes_pdf import TABLE_ROWS_MAX, Header, volumes_pdf
@@ -214,19 +218,38 @@ def _pdf(result: Volumes, unit: str, call: Call) -> bytes:
                 months, result.served_first, result.served_end, Resolution.DAY, False, result.is_gas
             )
             table[channel] = _with_values(daily, _unit_values(result, daily, unit))
+    from ..render import dutch
+    from ..services import directory
+
+    organisation = directory.get_organisation(result.mandate.edv)
+    edv_name = organisation.name if organisation else dutch.enterprise_number(result.mandate.edv)
+    point = result.point
+    last = result.served_end - timedelta(days=1)
+    energy = "gas" if result.is_gas else "elektriciteit"
+    kind = "digitale meter" if point.meter_type is MeterType.DIGITAL else "AMR-meter"
     header = Header(
-        title=_title(result),
+        title=f"Verbruik {energy}, EAN {point.ean}",
         lines=[
-            f"EAN {result.point.ean} - meter {result.point.meter_number} - {result.point.address}",
-            f"Resolutie: {result.resolution.value}; eenheid: {unit}; "
-            f"gegevens volledig tot {result.data_complete_until}",
-            f"Opgevraagd {call.now:%d/%m/%Y %H:%M} UTC door energiedienstverlener "
-            f"{result.mandate.edv}",
+            (
+                "Energiedienstverlener",
+                f"{edv_name} ({dutch.enterprise_number(result.mandate.edv)})",
+            ),
+            ("Aansluiting", f"{point.address}; {kind} {point.meter_number}"),
+            (
+                "Periode",
+                f"{dutch.period(result.served_first, last)}, "
+                f"{dutch.RESOLUTIONS[result.resolution.value]}, in {_unit_word(unit)}",
+            ),
+            ("Gegevens volledig tot", dutch.moment(result.data_complete_until)),
+            ("Opgevraagd op", dutch.moment(call.now.isoformat())),
         ],
-        unit=unit,
+        unit=_unit_word(unit),
         notice=_notice(),
+        footer=f"{edv_name}, EAN {point.ean}, {dutch.period(result.served_first, last)}",
     )
-    return volumes_pdf(header, _png(result, unit), table, note)
+    split = point.energy is Energy.ELECTRICITY and point.meter_type is MeterType.DIGITAL
+    fine = result.resolution.is_fine
+    return volumes_pdf(header, _png(result, unit), table, note, split_tariffs=split, fine=fine)
 
 
 @api.operation(

@@ -12,8 +12,11 @@ from typing import Any
 from ..domain.brussels import BRUSSELS
 from ..domain.readings import Quality
 from ..domain.volumes import ChannelSeries
+from . import dutch
 
-OFFTAKE_COLOUR, INJECTION_COLOUR, MISSING_COLOUR = "#7a2e8c", "#f0a500", "#bbbbbb"
+# The meter page's colours (web/assets/portal.css: --offtake, --injection, --estimated).
+COLOURS = {"offtake": "#7a2e8c", "injection": "#1e6b35"}
+ESTIMATED_COLOURS = {"offtake": "#b07cc0", "injection": "#86b996"}
 LABELS = {"offtake": "Afname", "injection": "Injectie"}
 BARS_UP_TO = 62
 
@@ -29,49 +32,85 @@ def _pyplot() -> Any:
     return plt
 
 
+def _tick_text(span_days: float) -> Any:
+    """Ticks on the local clock with Dutch day names: "ma 03/03", and the hour for short spans."""
+    from matplotlib.dates import num2date
+    from matplotlib.ticker import FuncFormatter
+
+    def text(value: float, _: int) -> str:
+        local = num2date(value, tz=BRUSSELS)  # type: ignore[no-untyped-call]
+        label = f"{dutch.DAYS[local.weekday()]} {local:%d/%m}"
+        return f"{label}\n{local:%H:%M}" if span_days <= 3 else label
+
+    return FuncFormatter(text)
+
+
 def volumes_png(
     channels: dict[str, ChannelSeries], unit: str, title: str, fine: bool, scale: float = 0.001
 ) -> bytes:
-    """Offtake above the axis, injection below it; missing points are left out, not drawn as 0."""
+    """Offtake above the axis, injection below it, estimated values paler (as on the screen);
+    missing points are left out, not drawn as 0."""
     plt = _pyplot()
+    from matplotlib.patches import Patch
+
     figure, axes = plt.subplots(figsize=(10, 4), dpi=100)
     try:
+        span_days = 1.0
+        any_estimated = False
+        first = next(iter(channels.values()))
+        # The whole range asked for, even where nothing is there yet.
+        axes.set_xlim(
+            datetime.fromisoformat(first.starts[0]), datetime.fromisoformat(first.ends[-1])
+        )
         for channel, series in channels.items():
             sign = -1 if channel == "injection" else 1
-            colour = INJECTION_COLOUR if channel == "injection" else OFFTAKE_COLOUR
             starts = [datetime.fromisoformat(start) for start in series.starts]
+            ends = [datetime.fromisoformat(end) for end in series.ends]
+            span_days = (ends[-1] - starts[0]).total_seconds() / 86400
             values = [
                 sign * value * scale if quality != Quality.MISSING else float("nan")
                 for value, quality in zip(series.values, series.qualities, strict=True)
             ]
-            ends = [datetime.fromisoformat(end) for end in series.ends]
+            estimated = [
+                value if quality == Quality.ESTIMATED else float("nan")
+                for value, quality in zip(values, series.qualities, strict=True)
+            ]
+            any_estimated = any_estimated or any(q == Quality.ESTIMATED for q in series.qualities)
             if fine or len(starts) > BARS_UP_TO:
                 # One artist for all points: thousands of bars would take seconds to draw.
-                axes.stairs(
-                    values,
-                    [*starts, ends[-1]],
-                    color=colour,
-                    fill=not fine,
-                    linewidth=0.8,
-                    label=LABELS[channel],
-                )
+                edges = [*starts, ends[-1]]
+                axes.stairs(values, edges, color=COLOURS[channel], fill=True, linewidth=0.6)
+                axes.stairs(estimated, edges, color=ESTIMATED_COLOURS[channel], fill=True)
             else:
                 widths = [
                     (end - start).total_seconds() / 86400 * 0.8
                     for start, end in zip(starts, ends, strict=True)
                 ]
-                axes.bar(
-                    starts, values, width=widths, align="edge", color=colour, label=LABELS[channel]
-                )
+                colours = [
+                    ESTIMATED_COLOURS[channel] if quality == Quality.ESTIMATED else COLOURS[channel]
+                    for quality in series.qualities
+                ]
+                axes.bar(starts, values, width=widths, align="edge", color=colours)
+        legend = [Patch(color=COLOURS[channel], label=LABELS[channel]) for channel in channels]
+        if any_estimated:
+            legend.append(Patch(color=ESTIMATED_COLOURS["offtake"], label="Geschat (lichter)"))
         axes.xaxis_date(tz=BRUSSELS)  # the local clock, as on the meter's own page
+        axes.xaxis.set_major_formatter(_tick_text(span_days))
         axes.axhline(0, color="#333333", linewidth=0.6)
         axes.set_ylabel(unit)
-        axes.set_title(title, fontsize=11)
-        axes.legend(loc="upper right", fontsize=8)
-        axes.grid(axis="y", color="#e5e5e5")
-        figure.autofmt_xdate()
+        axes.set_title(title, fontsize=11, loc="left")
+        axes.legend(handles=legend, loc="upper right", fontsize=8)
+        axes.grid(color="#e5e5e5")
+        axes.set_axisbelow(True)
+        axes.yaxis.set_major_formatter(_dutch_numbers())
         buffer = io.BytesIO()
         figure.savefig(buffer, format="png", bbox_inches="tight")
         return buffer.getvalue()
     finally:
         plt.close(figure)
+
+
+def _dutch_numbers() -> Any:
+    from matplotlib.ticker import FuncFormatter
+
+    return FuncFormatter(lambda value, _: dutch.number(value, 2))

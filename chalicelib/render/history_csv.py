@@ -240,8 +240,8 @@ def _columns(header_line: str) -> dict[str, int]:
                 break
     missing = sorted(set(COLUMN_NAMES) - set(found))
     if missing:
-        names = ", ".join(missing)
-        raise CsvError(f"the first line is not a history download header (no {names} column)")
+        absent = ", ".join(missing)
+        raise CsvError(f"the first line is not a history download header (no {absent} column)")
     return found
 
 

@@ -1,25 +1,56 @@
-"""Volumes as a PDF (R11): header, chart and table."""
+"""Volumes as a PDF report (R11) a customer or an adviser would print: who asked for what, the
+period in words, totals per channel and register, the chart as on the screen, and the table in
+the portal's Dutch number and date formats, with page numbers. Long ranges list days."""
 
 from __future__ import annotations
 
 import io
 from dataclasses import dataclass
+from datetime import datetime
 
-from ..domain.readings import QUALITY_NAMES, Quality
+from ..domain.readings import QUALITY_NAMES, Quality, is_day_tariff
 from ..domain.volumes import ChannelSeries
+from . import dutch
 from .pdfdoc import new_document, paragraph
 
 TABLE_ROWS_MAX = 1500  # a year of quarter-hours would be 700 pages; beyond this, days are listed
-STATUS_NL = {"validated": "gevalideerd", "estimated": "geschat", "missing": "ontbreekt"}
-LABELS = {"offtake": "Afname", "injection": "Injectie"}
 
 
 @dataclass(frozen=True)
 class Header:
     title: str
-    lines: list[str]
+    lines: list[tuple[str, str]]  # (label, text), as a two-column block under the title
     unit: str
     notice: str
+    footer: str  # on every page, beside its number
+
+
+@dataclass(frozen=True)
+class Total:
+    label: str  # "Afname", "Afname dag", "Injectie nacht", …
+    thousandths: int
+
+
+def totals(table: dict[str, ChannelSeries], split_tariffs: bool) -> list[Total]:
+    """Per channel, and for a digital electricity meter per tariff register (day and night)."""
+    result = []
+    for channel, series in table.items():
+        name = dutch.CHANNELS[channel]
+        result.append(Total(name, series.total))
+        if not split_tariffs:
+            continue
+        if series.day_parts is not None and series.night_parts is not None:
+            day_part, night_part = sum(series.day_parts), sum(series.night_parts)
+        else:  # quarter-hours or hours: each lies in one tariff period
+            day_part = sum(
+                value
+                for value, start in zip(series.values, series.starts, strict=True)
+                if is_day_tariff(datetime.fromisoformat(start))
+            )
+            night_part = series.total - day_part
+        result.append(Total(f"{name} dagtarief", day_part))
+        result.append(Total(f"{name} nachttarief", night_part))
+    return result
 
 
 def volumes_pdf(
@@ -27,12 +58,26 @@ def volumes_pdf(
     chart_png: bytes,
     table: dict[str, ChannelSeries],
     table_note: str | None,
+    split_tariffs: bool,
+    fine: bool,
     scale: float = 0.001,
 ) -> bytes:
-    pdf = new_document(header.title)
+    pdf = new_document(header.title, footer=header.footer)
     paragraph(pdf, header.title, size=15, bold=True, line=8)
-    for line in header.lines:
-        paragraph(pdf, line, size=9.5, line=5)
+    pdf.ln(1)
+    for label, text in header.lines:
+        pdf.set_font("dejavu", "B", 9)
+        pdf.cell(48, 5, label)
+        pdf.set_font("dejavu", "", 9)
+        pdf.multi_cell(0, 5, text, new_x="LMARGIN", new_y="NEXT", align="L")
+    pdf.ln(2)
+    pdf.set_font("dejavu", "B", 10)
+    pdf.cell(0, 6, "Totalen", new_x="LMARGIN", new_y="NEXT")
+    for total in totals(table, split_tariffs):
+        pdf.set_font("dejavu", "", 9)
+        pdf.cell(48, 5, total.label)
+        pdf.cell(30, 5, f"{dutch.number(total.thousandths * scale)} {header.unit}", align="R")
+        pdf.ln(5)
     pdf.ln(2)
     pdf.image(io.BytesIO(chart_png), w=pdf.epw)
     pdf.ln(2)
@@ -40,30 +85,51 @@ def volumes_pdf(
     if table_note:
         paragraph(pdf, table_note, size=8.5, line=4.5)
     pdf.ln(2)
+    _table(pdf, table, header.unit, scale, fine=fine and table_note is None)
+    return bytes(pdf.output())
+
+
+def _table(
+    pdf: object, table: dict[str, ChannelSeries], unit: str, scale: float, fine: bool
+) -> None:
+    """Intervals from their start to their end on the clock; days, weeks and months from their
+    first to their last day (t.e.m.), as the portal writes periods."""
     channels = list(table)
-    headings = ["Van", "Tot", *[f"{LABELS[c]} ({header.unit})" for c in channels], "Status"]
-    widths = (40, 40, *[28] * len(channels), 26)
+    until = "Tot" if fine else "T.e.m."
+    headings = ["Van", until, *[f"{dutch.CHANNELS[c]} ({unit})" for c in channels], "Status"]
+    widths = (42, 42, *[30] * len(channels), 26)
     first = table[channels[0]]
+
+    def heading() -> None:
+        pdf.set_font("dejavu", "B", 8)  # type: ignore[attr-defined]
+        for text, width in zip(headings, widths, strict=True):
+            align = "L" if text in ("Van", until, "Status") else "R"
+            pdf.cell(width, 5, text, border="B", align=align)  # type: ignore[attr-defined]
+        pdf.ln(5)  # type: ignore[attr-defined]
+        pdf.set_font("dejavu", "", 8)  # type: ignore[attr-defined]
+
+    heading()
     # Plain cells rather than fpdf2's table(): a week of quarter-hours is 672 rows.
-    pdf.set_font("dejavu", "B", 8)
-    for text, width in zip(headings, widths, strict=True):
-        pdf.cell(width, 5, text, border="B")
-    pdf.ln(5)
-    pdf.set_font("dejavu", "", 8)
     for index in range(len(first)):
-        worst = Quality.VALIDATED
-        cells = [
-            first.starts[index][:16].replace("T", " "),
-            first.ends[index][:16].replace("T", " "),
-        ]
+        if pdf.will_page_break(4.2):  # type: ignore[attr-defined]
+            pdf.add_page()  # type: ignore[attr-defined]
+            heading()
+        if fine:
+            cells = [dutch.moment(first.starts[index]), dutch.moment(first.ends[index])]
+        else:
+            cells = [dutch.short_date(first.starts[index]), dutch.last_day(first.ends[index])]
+        present = []
         for channel in channels:
             series = table[channel]
             quality = Quality(series.qualities[index])
-            worst = min(worst, quality)
-            shown = f"{series.values[index] * scale:.3f}".replace(".", ",")
-            cells.append(shown if quality != Quality.MISSING else "-")
-        cells.append(STATUS_NL[QUALITY_NAMES[worst]])
-        for text, width in zip(cells, widths, strict=True):
-            pdf.cell(width, 4.2, text)
-        pdf.ln(4.2)
-    return bytes(pdf.output())
+            if quality != Quality.MISSING:
+                present.append(quality)
+            value = series.values[index] * scale if quality != Quality.MISSING else None
+            cells.append(dutch.number(value))
+        # The status of what is shown: a channel with nothing at all says so with its "–".
+        worst = min(present) if present else Quality.MISSING
+        cells.append(dutch.STATUSES[QUALITY_NAMES[worst]])
+        for position, (text, width) in enumerate(zip(cells, widths, strict=True)):
+            align = "R" if 2 <= position < 2 + len(channels) else "L"
+            pdf.cell(width, 4.2, text, align=align)  # type: ignore[attr-defined]
+        pdf.ln(4.2)  # type: ignore[attr-defined]
