@@ -20,8 +20,15 @@ PRESIGNED_SECONDS = 900
 
 
 def deliver(
-    request: Request, body: bytes, content_type: str, filename: str | None = None
+    request: Request,
+    body: bytes,
+    content_type: str,
+    filename: str | None = None,
+    staged_name: str | None = None,
 ) -> Response:
+    """Inline (gzip when accepted), or staged on S3 behind a 303 when too large for Lambda. A
+    download carries `filename`; a staged object carries it or `staged_name`, so the file a
+    person saves says what it holds."""
     headers: dict[str, str | list[str]] = {"Content-Type": content_type, "Vary": "Accept-Encoding"}
     if filename:
         headers["Content-Disposition"] = f'attachment; filename="{filename}"'
@@ -37,7 +44,10 @@ def deliver(
     return Response(
         body="",
         status_code=303,
-        headers={"Location": _stage(body, content_type, filename), "Cache-Control": "no-store"},
+        headers={
+            "Location": _stage(body, content_type, filename or staged_name),
+            "Cache-Control": "no-store",
+        },
     )
 
 

@@ -289,7 +289,8 @@ def get_volumes(call: Call, enterprise_number: str, ean: str, query: VolumesQuer
     if chosen == "pdf":
         body = _pdf(result, unit, call)
         return deliver(call.request, body, PDF, _filename(result, "pdf"))
-    return deliver(call.request, volumes_json(result, unit), JSON)
+    body = volumes_json(result, unit)
+    return deliver(call.request, body, JSON, staged_name=_filename(result, "json"))
 
 
 @api.operation(

@@ -242,8 +242,12 @@ def test_a_year_of_quarter_hours_stays_within_the_6_mb_rule(http: Http, world: W
         if location.path.startswith(f"/{settings().exports_bucket}/")
         else location.path.lstrip("/")
     )
-    stored = s3().get_object(Bucket=settings().exports_bucket, Key=key)["Body"].read()
-    assert stored == document
+    staged = s3().get_object(Bucket=settings().exports_bucket, Key=key)
+    assert staged["Body"].read() == document
+    # The file a person saves says what it holds: EAN, range and resolution.
+    name = f"{DIGITAL}_{first}_{end}_quarter_hour.json"
+    assert key.endswith(f"/{name}")
+    assert staged["ContentDisposition"] == f'attachment; filename="{name}"'
     status, headers, body = get(http, edv, query + "&format=csv", **{"Accept-Encoding": "gzip"})
     assert status == 200 and len(body) < 4_000_000
     assert gzip.decompress(body).count(b"\r\n") == 1 + 2 * len(points)
