@@ -192,6 +192,20 @@ def _with_values(series: ChannelSeries, values: list[int]) -> ChannelSeries:
     return replace(series, values=values)
 
 
+def _grid_user_line(result: Volumes) -> list[tuple[str, str]]:
+    """The customer as the portal names them: an organisation by its registered name. A person's
+    name is not kept here (only their identifier), so the report does not print one."""
+    from ..render import dutch
+    from ..services import directory
+
+    grid_user = result.mandate.grid_user
+    if grid_user.kind != "org":
+        return []
+    organisation = directory.get_organisation(grid_user.id)
+    name = organisation.name if organisation else dutch.enterprise_number(grid_user.id)
+    return [("Klant", f"{name} ({dutch.enterprise_number(grid_user.id)})")]
+
+
 def _unit_word(unit: str) -> str:
     return "m³" if unit == "m3" else unit
 
@@ -234,6 +248,7 @@ def _pdf(result: Volumes, unit: str, call: Call) -> bytes:
                 "Energiedienstverlener",
                 f"{edv_name} ({dutch.enterprise_number(result.mandate.edv)})",
             ),
+            *_grid_user_line(result),
             ("Aansluiting", f"{point.address}; {kind} {point.meter_number}"),
             (
                 "Periode",

@@ -97,3 +97,20 @@ def test_the_report_reads_as_the_portal_does(
         "+01:00",
     ):
         assert leaked not in text, leaked
+
+
+def test_an_organisations_report_names_the_customer(http: Http, world: World) -> None:
+    from tests.support.world import Customer, register_access_point
+
+    bakery, shop = "0444444496", "541448820000000947"
+    http.link(bakery, "bert", "admin", "Bakkerij De Korst")
+    register_access_point(world, shop, grid_user={"enterprise_number": bakery})
+    grant(world, Customer("bert", http.token("bert")), EDV, shop, period_start="2024-01-01")
+    ingest(world, batch(shop, days_readings(WEEK[0], WEEK[0] + timedelta(days=1))))
+    answer = http.get(
+        f"/v1/organisations/{EDV}/access-points/{shop}/volumes?from={WEEK[0]}&to={WEEK[1]}&resolution=day",
+        token=world.edv.member,  # type: ignore[attr-defined]
+        headers={"Accept": "application/pdf"},
+    )
+    text = PdfReader(io.BytesIO(answer.body)).pages[0].extract_text()
+    assert "Klant Bakkerij De Korst (0444.444.496)" in text
