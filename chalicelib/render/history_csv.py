@@ -312,10 +312,10 @@ class _Reader:
 
     def take(self, cells: list[str], number: int) -> None:
         ean = self.cell(cells, "ean").removeprefix("=").strip('"')
-        channel = _channel(self.cell(cells, "register"))
         unit = UNITS.get(self.cell(cells, "unit").casefold())
-        if unit is None:
+        if unit is None:  # reactive energy (kVArh) among them: we keep active energy only
             raise ValueError(f"unit {self.cell(cells, 'unit')!r} is not kept (kWh and m³ are)")
+        channel = _channel(self.cell(cells, "register"))
         status = STATUS_OF_TEXT.get(self.cell(cells, "status").casefold())
         if status is None:
             raise ValueError(f"unknown validation status {self.cell(cells, 'status')!r}")

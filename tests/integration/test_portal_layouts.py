@@ -13,7 +13,7 @@ from tests.support.world import World, customer_with_meter, grant
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "fluvius"
 EDV = "0123456749"
-ELECTRICITY, GAS = "541448820000000909", "541448820000000916"
+ELECTRICITY, GAS, AMR = "541448820000000909", "541448820000000916", "541448820000000923"
 
 
 @pytest.fixture
@@ -24,6 +24,8 @@ def world(http: Http) -> World:
     greet = customer_with_meter(world, "greet", GAS, energy="gas", direction="offtake")
     grant(world, karel, EDV, ELECTRICITY, period_start="2021-01-01", period_end="2026-01-01")
     grant(world, greet, EDV, GAS, granularity="hour", period_start="2021-01-01")
+    bert = customer_with_meter(world, "bert", AMR, meter_type="amr", direction="offtake")
+    grant(world, bert, EDV, AMR, period_start="2021-01-01", period_end="2026-01-01")
     return world
 
 
@@ -36,7 +38,13 @@ def post_csv(http: Http, world: World, body: bytes) -> dict[str, object]:
 
 
 def points(http: Http, world: World, ean: str, day: str, resolution: str) -> dict[str, list]:
-    following = {"2022-05-25": "2022-05-26", "2023-10-22": "2023-10-23", "2022-01-10": "2022-01-11"}
+    following = {
+        "2022-05-25": "2022-05-26",
+        "2023-10-22": "2023-10-23",
+        "2022-01-10": "2022-01-11",
+        "2025-09-02": "2025-09-03",
+        "2022-12-19": "2022-12-20",
+    }
     answer = http.get(
         f"/v1/organisations/{EDV}/access-points/{ean}/volumes?from={day}&to={following[day]}"
         f"&resolution={resolution}&unit=m3",
@@ -127,3 +135,21 @@ def test_our_english_export_reads_back_the_same(http: Http, world: World) -> Non
     assert again["rejected"] == 0 and again["errors"] == []
     # The same values: nothing changes.
     assert [b["days_written"] for b in again["batches"]] == [0]  # type: ignore[index]
+
+
+def test_the_dutch_2025_layout_digital_and_amr(http: Http, world: World) -> None:
+    report = post_csv(
+        http, world, (FIXTURES / "nl-2025-electricity-quarter-hours.csv").read_bytes()
+    )
+    assert (report["accepted"], report["rejected"]) == (8, 0)
+    served = points(http, world, ELECTRICITY, "2025-09-02", "quarter_hour")
+    assert served["offtake"][1] == ("00:15", 0.12, "validated")  # Uitgelezen: read, so validated
+    amr = post_csv(http, world, (FIXTURES / "nl-2025-amr-quarter-hours.csv").read_bytes())
+    # Reactive energy is not kept: each kVArh row is reported with its line, none dropped silently.
+    assert amr["accepted"] == 3 and [e["row"] for e in amr["errors"]] == [3, 5, 7]  # type: ignore[union-attr]
+    assert all("kVArh" in e["message"] for e in amr["errors"])  # type: ignore[union-attr]
+    assert [v for _, v, _ in points(http, world, AMR, "2022-12-19", "quarter_hour")["offtake"]] == [
+        3.179,
+        3.078,
+        2.95,
+    ]
