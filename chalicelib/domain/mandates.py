@@ -125,6 +125,7 @@ def check_period(period_start: date, period_end: date, tenure: Tenure) -> None:
         raise DomainError(
             "period_before_grid_user",
             f"The period may not start before you became grid user ({tenure.since.isoformat()}).",
+            extra={"grid_user_since": tenure.since.isoformat()},  # the portal says it in Dutch
         )
 
 

@@ -426,3 +426,27 @@ def test_a_customer_declines_an_edv_request_and_goes_back(
     assert any(
         m["status"] == "rejected" and m["end_reason"] == "declined_by_customer" for m in mandates
     )
+
+
+def test_a_refused_grant_says_why_in_dutch(page: Page, local_stack: RunningStack) -> None:
+    """A period before the customer became grid user is refused, with the date, in Dutch."""
+    base = local_stack.base_url
+    page.goto(f"{base}/verbruik/dienstverlener/{ZONNIG}/toegang")
+    page.get_by_role("button", name="Aanmelden en verder").click()
+    log_in_as(page, "Greet Goossens")
+    page.get_by_label("Van").fill("2019-01-01")
+    page.get_by_role("button", name="Verder").click()
+    page.get_by_role("button", name="Bevestigen").click()
+    result = page.get_by_role("alert")
+    expect(result).to_contain_text("mag niet beginnen vóór je netgebruiker werd")
+    expect(result).to_contain_text(re.compile(r"\(01/01/\d{4}\)"))
+    assert "grid user" not in result.inner_text()
+    snap(page, "06-toegang-geweigerd-nederlands")
+    # Not a dead end: back to the form with every choice kept, corrected, granted.
+    page.get_by_role("button", name="Keuze aanpassen").click()
+    expect(page.get_by_label("Van")).to_have_value("2019-01-01")
+    page.get_by_label("Van").fill("2024-01-01")
+    page.get_by_role("button", name="Verder").click()
+    page.get_by_role("button", name="Bevestigen").click()
+    expect(page.get_by_role("heading", name="Je toestemming is geregistreerd")).to_be_visible()
+    snap(page, "07-toegang-verbeterd")

@@ -41,7 +41,7 @@ async function consentSession() {
     return session;
   } catch {
     throw new ApiError(404, {
-      detail: `Deze aanvraag van ${edvName} bestaat niet of is verlopen. Vraag ${edvName} een nieuwe link.`,
+      message: `Deze aanvraag van ${edvName} bestaat niet of is verlopen. Vraag ${edvName} een nieuwe link.`,
     });
   }
 }
@@ -148,12 +148,12 @@ function confirmStep(points, session, choice) {
       h("dt", {}, "Verbruiksperiode"), h("dd", {}, `${formatDate(choice.start)} tot en met ${formatDate(choice.end)}`),
       h("dt", {}, "Geldig"), h("dd", {}, `drie jaar, tot ${formatDate(validUntil)}; je kan de toestemming altijd stopzetten`)),
     h("div", { class: "actions" },
-      h("button", { onclick: (event) => grant(event.target, chosen, session, choice) }, "Bevestigen"),
+      h("button", { onclick: (event) => grant(event.target, points, chosen, session, choice) }, "Bevestigen"),
       h("button", { class: "secondary", onclick: () => app.replaceChildren(choose(points, session, choice)) }, "Wijzigen")),
   );
 }
 
-async function grant(button, chosen, session, choice) {
+async function grant(button, points, chosen, session, choice) {
   button.disabled = true;
   const results = [];
   for (const point of chosen) {
@@ -171,11 +171,12 @@ async function grant(button, chosen, session, choice) {
       results.push({ point, error });
     }
   }
-  app.replaceChildren(...resultStep(results, session));
+  app.replaceChildren(...resultStep(results, session, () => app.replaceChildren(choose(points, session, choice))));
   document.getElementById("result-title")?.focus();
 }
 
-function resultStep(results, session) {
+/** The outcome; when something failed, "Keuze aanpassen" goes back with every choice kept. */
+function resultStep(results, session, change) {
   const allGranted = results.every((r) => r.mandate);
   const items = results.map((r) => r.mandate
     ? h("li", {}, `EAN ${r.point.ean}: toestemming gegeven, geldig tot ${formatDate(r.mandate.valid_until)}.`)
@@ -185,7 +186,8 @@ function resultStep(results, session) {
     h("h2", { id: "result-title", tabindex: "-1" }, allGranted ? "Je toestemming is geregistreerd" : "Niet alles is gelukt"),
     alertBox(allGranted ? "ok" : "error", h("ul", {}, items)),
     h("div", { class: "actions" },
+      allGranted ? null : h("button", { onclick: change }, "Keuze aanpassen"),
       back ? h("a", { class: "button", href: back }, `Terug naar ${edvName}`) : null,
-      h("a", { class: back ? "button secondary" : "button", href: "/verbruik/mandaten/" }, "Naar mijn mandaten")),
+      h("a", { class: back || !allGranted ? "button secondary" : "button", href: "/verbruik/mandaten/" }, "Naar mijn mandaten")),
   ];
 }

@@ -5,7 +5,7 @@ export async function currentOrganisation() {
   const person = await me();
   if (!person.organisations.length) {
     throw new ApiError(403, {
-      detail: "Je bent aan geen enkele organisatie gekoppeld. Een beheerder van je organisatie kan je toegang geven.",
+      message: "Je bent aan geen enkele organisatie gekoppeld. Een beheerder van je organisatie kan je toegang geven.",
     });
   }
   const wanted = new URLSearchParams(location.search).get("org");

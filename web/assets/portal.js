@@ -1,6 +1,7 @@
 // What every portal page shares: logging in (OpenID Connect, authorization code with PKCE), calling
 // the portal API (errors arrive as problem+json), Dutch formatting, Brussels dates, and a small DOM
 // builder. No framework: each page is a module that imports what it needs from here.
+import { problemMessage } from "./messages.js";
 
 const TOKEN_KEY = "edv.token";
 const LOGIN_KEY = "edv.login";
@@ -97,8 +98,9 @@ export function logout() {
 }
 
 export class ApiError extends Error {
+  /** The Dutch message of the problem's code (messages.js); the API's own words never reach a page. */
   constructor(status, problem) {
-    super(problem.detail || problem.title || `Fout ${status}`);
+    super(problem.message ?? problemMessage(status, problem));
     this.status = status;
     this.code = problem.code || "";
     this.errors = problem.errors || [];
@@ -213,7 +215,8 @@ export function alertBox(kind, ...children) {
 }
 
 export function errorBox(error) {
-  const details = (error.errors || []).map((e) => h("li", {}, e.message));
+  // Which fields to look at; the reason is in the Dutch message above (the API's words are not).
+  const details = (error.errors || []).map((e) => h("li", {}, `Controleer: ${e.field}`));
   return alertBox("error", h("p", {}, error.message), details.length ? h("ul", {}, details) : null);
 }
 

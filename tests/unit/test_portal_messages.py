@@ -1,0 +1,30 @@
+"""Every error code the API can return has a Dutch message in the portal (web/assets/messages.js),
+and the portal shows that message, never the API's English detail."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from chalicelib.api.problems import PROBLEM_TYPES
+
+ASSETS = Path(__file__).resolve().parents[2] / "web" / "assets"
+
+
+def test_every_problem_code_has_a_dutch_message() -> None:
+    table = (ASSETS / "messages.js").read_text("utf-8")
+    body = table[table.index("PROBLEM_MESSAGES = {") : table.index("};")]
+    codes = set(re.findall(r"^  (\w+): ", body, re.MULTILINE))
+    assert codes == set(PROBLEM_TYPES), {
+        "without a Dutch message": sorted(set(PROBLEM_TYPES) - codes),
+        "no longer a code": sorted(codes - set(PROBLEM_TYPES)),
+    }
+
+
+def test_the_portal_shows_the_dutch_message_not_the_detail() -> None:
+    portal = (ASSETS / "portal.js").read_text("utf-8")
+    constructor = portal[
+        portal.index("export class ApiError") : portal.index("/** Call the portal API")
+    ]
+    assert "problemMessage(status, problem)" in constructor
+    assert "problem.detail" not in constructor
