@@ -441,7 +441,7 @@ def test_a_refused_grant_says_why_in_dutch(page: Page, local_stack: RunningStack
     expect(result).to_contain_text("mag niet beginnen vóór je netgebruiker werd")
     expect(result).to_contain_text(re.compile(r"\(01/01/\d{4}\)"))
     assert "grid user" not in result.inner_text()
-    snap(page, "06-toegang-geweigerd-nederlands")
+    snap(page, "44-toegang-geweigerd-nederlands")
     # Not a dead end: back to the form with every choice kept, corrected, granted.
     page.get_by_role("button", name="Keuze aanpassen").click()
     expect(page.get_by_label("Van")).to_have_value("2019-01-01")
@@ -449,4 +449,4 @@ def test_a_refused_grant_says_why_in_dutch(page: Page, local_stack: RunningStack
     page.get_by_role("button", name="Verder").click()
     page.get_by_role("button", name="Bevestigen").click()
     expect(page.get_by_role("heading", name="Je toestemming is geregistreerd")).to_be_visible()
-    snap(page, "07-toegang-verbeterd")
+    snap(page, "45-toegang-verbeterd")

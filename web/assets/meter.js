@@ -1,7 +1,7 @@
 // One meter of a customer, as the EDV sees it: tabs Verbruik and Piekvermogen; Dag/Week/Maand/Jaar
 // with previous/next; chart or table; the notice about late values; CSV and PDF downloads.
 import {
-  accessToken, addDays, addMonths, alertBox, api, download, errorBox, formatDate, formatMonth,
+  accessToken, addDays, addMonths, alertBox, api, download, errorBox, formatDate, formatMonth, MONTHS_SHORT, weekdayShort,
   formatNumber, formatPeriod, formatTime, formatWeekday, h, isoWeek, label, login, maxDate, minDate, mondayOf,
   queryParam, renderAccount, show, today,
 } from "./portal.js";
@@ -207,6 +207,7 @@ function chart(volumes, channels) {
   const axis = 10 + up * scale;
   const slot = (width - left - 8) / Math.max(count, 1);
   const bars = [];
+  const statuses = new Set(channels.flatMap(([, points]) => points.map((p) => p.status)));
   for (const [channel, points] of channels) {
     points.forEach((p, i) => {
       if (p.value === null) return;
@@ -222,8 +223,8 @@ function chart(volumes, channels) {
   const every = Math.max(1, Math.ceil(count / 12));
   for (let i = 0; i < count; i += every) {
     const p = first[i];
-    const text = volumes.resolution === "month" ? formatMonth(p.start.slice(0, 10)).slice(0, 3)
-      : volumes.resolution === "day" ? formatDate(p.start.slice(0, 10)).slice(0, 5)
+    const text = volumes.resolution === "month" ? MONTHS_SHORT[Number(p.start.slice(5, 7)) - 1]
+      : volumes.resolution === "day" ? `${weekdayShort(p.start.slice(0, 10))} ${formatDate(p.start.slice(0, 10)).slice(0, 5)}`
         : formatTime(p.start);
     ticks.push(svg("text", { x: (left + i * slot).toFixed(1), y: String(height - 6) }, text));
   }
@@ -232,11 +233,18 @@ function chart(volumes, channels) {
     "aria-label": `Grafiek van ${channels.map(([c]) => label(c).toLowerCase()).join(" en ")} in ${volumes.unit}; de tabelweergave toont dezelfde waarden.`,
   },
   svg("line", { class: "axis", x1: String(left), x2: String(width), y1: axis.toFixed(1), y2: axis.toFixed(1) }),
+  ...[0.5, 1].filter(() => up > 0).map((share) => svg("line", {
+    class: "grid", x1: String(left), x2: String(width),
+    y1: (axis - up * scale * share).toFixed(1), y2: (axis - up * scale * share).toFixed(1),
+  })),
   svg("text", { x: "0", y: "14" }, `${formatNumber(up, 1)} ${volumes.unit}`),
   down ? svg("text", { x: "0", y: String(height - 22) }, `-${formatNumber(down, 1)}`) : "",
   ...bars, ...ticks);
   return h("figure", { id: "volumes-chart" }, graphic,
-    h("figcaption", { class: "legend" }, channels.map(([c]) => h("span", { class: c }, label(c)))));
+    h("figcaption", { class: "legend" },
+      channels.map(([c]) => h("span", { class: c }, label(c))),
+      statuses.has("estimated") ? h("span", { class: "estimated" }, "Geschat (lichter)") : null,
+      statuses.has("missing") ? h("span", { class: "missing" }, "Ontbrekend (geen staaf)") : null));
 }
 
 // Piekvermogen ----------------------------------------------------------------------------------

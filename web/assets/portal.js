@@ -333,6 +333,17 @@ export function formatPeriod(start, endExclusive) {
   return `${formatDate(start)} t.e.m. ${formatDate(addDays(endExclusive, -1))}`;
 }
 
+// The portal's own abbreviations (Intl's nl "short" month gives "mrt." with a dot, and some
+// engines "maa"): one fixed list, the way Dutch calendars write them.
+export const MONTHS_SHORT = ["jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec"];
+const WEEKDAYS_SHORT = ["zo", "ma", "di", "wo", "do", "vr", "za"];
+
+/** "2025-03-03" → "ma" (a calendar date: no time zone involved). */
+export function weekdayShort(isoDate) {
+  const [year, month, day] = isoDate.split("-").map(Number);
+  return WEEKDAYS_SHORT[new Date(Date.UTC(year, month - 1, day)).getUTCDay()];
+}
+
 export function formatMonth(isoDate) {
   const [year, month] = isoDate.split("-").map(Number);
   return monthFormat.format(new Date(Date.UTC(year, month - 1, 1)));
