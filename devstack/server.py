@@ -14,7 +14,8 @@ from urllib.parse import unquote, urlsplit
 from chalice.cli.factory import CLIFactory
 from chalice.local import LocalGateway, LocalGatewayException
 
-API_PREFIXES = ("/v1/", "/esco-live/", "/esco-sbx/", "/oauth2/", "/openapi.json")
+from chalicelib.edge import is_api_path
+
 ROOT = Path(__file__).resolve().parents[1]
 CONTENT_TYPES = {
     ".html": "text/html; charset=utf-8",
@@ -89,7 +90,7 @@ def make_server(stack: LocalStack, host: str, port: int) -> ThreadingHTTPServer:
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length) if length else b""
             path = urlsplit(self.path).path
-            if path.startswith(API_PREFIXES) or self.command not in ("GET", "HEAD"):
+            if is_api_path(path) or self.command not in ("GET", "HEAD"):
                 headers = dict(self.headers.items())
                 status, out_headers, payload = stack.api(self.command, self.path, headers, body)
             else:

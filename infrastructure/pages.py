@@ -12,20 +12,11 @@ from aws_cdk import aws_cloudfront_origins as origins
 from aws_cdk import aws_s3_deployment as s3_deployment
 from aws_cdk import aws_ssm as ssm
 
+from chalicelib.edge import API_PATHS
+
 from .data import Data
 
 ROOT = Path(__file__).resolve().parents[1]
-# The rest are pages. /.well-known and the Entra-shaped /{tenant}/… paths are the token service's.
-API_PATHS = (
-    "/v1/*",
-    "/esco-live/*",
-    "/esco-sbx/*",
-    "/oauth2/*",
-    "/openapi.json",
-    "/.well-known/*",
-    "/*/oauth2/v2.0/*",
-    "/*/v2.0/.well-known/*",
-)
 # /verbruik/x/ and /verbruik/x serve /verbruik/x/index.html, as a static site host would.
 INDEX_REWRITE = (
     "function handler(event){var r=event.request;var u=r.uri;"

@@ -45,3 +45,23 @@ def test_the_demo_edvs_stappenplan_opens_at_its_path(local_stack: RunningStack) 
         f"{local_stack.base_url}/verbruik/dienstverlener/0555555523/stappenplan", timeout=10
     )
     assert pending.status_code == 404
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/.well-known/openid-configuration",
+        "/.well-known/oauth-authorization-server",
+        "/edv-local/v2.0/.well-known/openid-configuration",
+        "/esco-sbx/v3/api/mandate",
+    ],
+)
+def test_the_local_server_routes_as_the_edge_does(local_stack: RunningStack, path: str) -> None:
+    """Discovery documents and the sandbox reach the app over `make run`, as through CloudFront
+    (identity libraries start from these URLs); they are not looked up as pages."""
+    answer = requests.get(f"{local_stack.base_url}{path}", timeout=30)
+    assert answer.headers["content-type"].startswith(("application/json", "application/problem")), (
+        path,
+        answer.status_code,
+        answer.text[:200],
+    )
