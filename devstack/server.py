@@ -104,7 +104,9 @@ def make_server(stack: LocalStack, host: str, port: int) -> ThreadingHTTPServer:
             if self.command != "HEAD":
                 self.wfile.write(payload)
 
+        # Every method reaches the app, which answers what it does not route with 405.
         do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = _handle  # noqa: N815
+        do_TRACE = do_CONNECT = do_PROPFIND = _handle  # noqa: N815
 
         def log_message(self, format: str, *args: Any) -> None:
             """The app writes its own structured access lines; stay quiet here."""

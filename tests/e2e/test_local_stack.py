@@ -65,3 +65,10 @@ def test_the_local_server_routes_as_the_edge_does(local_stack: RunningStack, pat
         answer.status_code,
         answer.text[:200],
     )
+
+
+@pytest.mark.parametrize("method", ["TRACE", "CONNECT", "PROPFIND"])
+def test_a_method_nobody_routes_is_the_apps_405(local_stack: RunningStack, method: str) -> None:
+    answer = requests.request(method, f"{local_stack.base_url}/v1/me", timeout=30)
+    assert answer.status_code == 405, (answer.status_code, answer.text[:200])
+    assert answer.headers["content-type"].startswith("application/problem+json")
