@@ -72,3 +72,42 @@ def test_a_method_nobody_routes_is_the_apps_405(local_stack: RunningStack, metho
     answer = requests.request(method, f"{local_stack.base_url}/v1/me", timeout=30)
     assert answer.status_code == 405, (answer.status_code, answer.text[:200])
     assert answer.headers["content-type"].startswith("application/problem+json")
+
+
+def test_discovery_leads_to_the_running_stacks_own_token_endpoint(
+    local_stack: RunningStack,
+) -> None:
+    """EDV software starts from the discovery URL alone: over real HTTP its token endpoint is the
+    stack that answered (MSAL itself insists on https, which `make run` does not serve; the
+    in-process tests run MSAL and Authlib)."""
+    base = local_stack.base_url
+    admin = {"Authorization": f"Bearer {local_stack.token_of('edv-admin-eva')}"}
+    client = requests.post(
+        f"{base}/v1/organisations/0123456749/api-clients",
+        json={"name": "discovery over http"},
+        headers=admin,
+        timeout=30,
+    ).json()
+    document = requests.get(f"{base}/edv-local/v2.0/.well-known/openid-configuration", timeout=30)
+    endpoint = document.json()["token_endpoint"]
+    assert endpoint.startswith(base), endpoint
+    token = requests.post(
+        endpoint,
+        data={
+            "grant_type": "client_credentials",
+            "client_id": client["client_id"],
+            "client_secret": client["client_secret"],
+            "scope": "api://edv-platform/.default",
+        },
+        timeout=30,
+    )
+    assert token.status_code == 200, token.text[:300]
+    mandates = requests.get(
+        f"{base}/esco-live/v3/api/mandate",
+        headers={
+            "Authorization": f"Bearer {token.json()['access_token']}",
+            "Ocp-Apim-Subscription-Key": client["subscription_key"],
+        },
+        timeout=30,
+    )
+    assert mandates.status_code == 200, mandates.text[:300]
