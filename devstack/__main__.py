@@ -18,12 +18,15 @@ import os
 import signal
 import socket
 import threading
-import time
 from pathlib import Path
 from types import FrameType
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
+STOPPING = threading.Event()  # set on Ctrl-C or SIGTERM: background workers finish and return
+WORKERS: list[threading.Thread] = []
 
 
 def _stage_environment() -> dict[str, str]:
@@ -85,6 +88,10 @@ def main() -> None:
     except KeyboardInterrupt:
         print("\nStopping.", flush=True)
     finally:
+        # In order: the worker that calls the emulator first, then the emulator itself.
+        STOPPING.set()
+        for worker in WORKERS:
+            worker.join(timeout=5)
         in_process.stop()
         moto_server.stop()
 
@@ -105,7 +112,9 @@ def _serve(args: argparse.Namespace, base_url: str) -> None:
     guide = demo.load() if not args.no_demo else None
     stack = LocalStack(app, settings().pages_bucket, s3())
     server = make_server(stack, "127.0.0.1", args.port)
-    threading.Thread(target=_deliver_webhooks, args=(stack,), daemon=True).start()
+    worker = threading.Thread(target=_deliver_webhooks, args=(stack,), daemon=True)
+    WORKERS.append(worker)
+    worker.start()
     if guide is not None and not args.quiet:
         print(guide.banner(base_url), flush=True)
     print(f"Ready: {base_url} (Ctrl-C stops)", flush=True)
@@ -118,7 +127,7 @@ def _deliver_webhooks(stack: Any) -> None:
     from chalicelib.observability import logger
     from chalicelib.services import webhooks
 
-    while True:
+    while not STOPPING.is_set():
         try:
             with stack.api_lock:
                 handled = webhooks.run_worker_once(wait_seconds=0)
@@ -126,7 +135,7 @@ def _deliver_webhooks(stack: Any) -> None:
             logger.exception("local webhook delivery failed")
             handled = 0
         if not handled:
-            time.sleep(1)
+            STOPPING.wait(1)
 
 
 if __name__ == "__main__":

@@ -21,3 +21,6 @@ def local_stack() -> Iterator[RunningStack]:
     privacy.remember(*(person.name for person in demo.PEOPLE))
     privacy.remember(*(meter.address for meter in demo.METERS))
     privacy.scan("the local stack's log", "".join(stack.log))
+    # It stops in order: nothing calls the embedded AWS after it has gone.
+    stopped = "".join(stack.log).partition("Stopping.")[2]
+    assert '"level":"ERROR"' not in stopped, stopped[-2000:]
