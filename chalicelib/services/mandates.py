@@ -148,11 +148,8 @@ def approve(sub: str, mandate_id: str, now: datetime) -> Mandate:
     mandate as a grant does."""
 
     def attempt() -> Mandate:
-        asked = _requested_of_grid_user(sub, mandate_id, now)
+        asked, point, tenure = _requested_of_grid_user(sub, mandate_id, now)
         require_active(onboarding_store.get_application(asked.edv))
-        point = access_points_store.get(asked.ean)
-        assert point is not None
-        tenure = require_grid_user(point, acting_as(sub), brussels_date(now))
         mandate = rules.approve(asked, tenure, now)
         _commit(_taking_the_pair(mandate, point, now), now)
         return mandate
@@ -162,7 +159,8 @@ def approve(sub: str, mandate_id: str, now: datetime) -> Mandate:
 
 def refuse(sub: str, mandate_id: str, now: datetime) -> Mandate:
     def attempt() -> Mandate:
-        refused = rules.refuse(_requested_of_grid_user(sub, mandate_id, now), now)
+        asked, _, _ = _requested_of_grid_user(sub, mandate_id, now)
+        refused = rules.refuse(asked, now)
         change = mandate_changes_store.Change(mandates=[refused], events=[feed.rejected(refused)])
         _commit(change, now)
         return refused
@@ -170,16 +168,20 @@ def refuse(sub: str, mandate_id: str, now: datetime) -> Mandate:
     return retrying(attempt)
 
 
-def _requested_of_grid_user(sub: str, mandate_id: str, now: datetime) -> Mandate:
-    """A consent asked of the caller, as current grid user; anyone else learns nothing of it."""
+def _requested_of_grid_user(
+    sub: str, mandate_id: str, now: datetime
+) -> tuple[Mandate, AccessPoint, Tenure]:
+    """A consent asked of the caller, as current grid user, with the access point and the
+    caller's tenure as read; anyone else learns nothing of it."""
     mandate = mandates_store.get(mandate_id)
     point = access_points_store.get(mandate.ean) if mandate else None
-    current = point.grid_user_on(brussels_date(now)) if point else None
-    if mandate is None or current is None or current not in acting_as(sub):
+    tenure = point.tenure_on(brussels_date(now)) if point else None
+    current = tenure.grid_user if tenure else None
+    if mandate is None or point is None or tenure is None or current not in acting_as(sub):
         raise DomainError("not_found", "There is no such mandate.")
     if current != mandate.grid_user:
         raise DomainError("conflict", "This consent was asked of an earlier grid user.")
-    return mandate
+    return mandate, point, tenure
 
 
 def decline(sub: str, session: Session, eans: list[str], now: datetime) -> list[Mandate]:
