@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from ..domain.readings import QUALITY_NAMES, Quality, is_day_tariff
 from ..domain.volumes import ChannelSeries
@@ -89,9 +90,7 @@ def volumes_pdf(
     return bytes(pdf.output())
 
 
-def _table(
-    pdf: object, table: dict[str, ChannelSeries], unit: str, scale: float, fine: bool
-) -> None:
+def _table(pdf: Any, table: dict[str, ChannelSeries], unit: str, scale: float, fine: bool) -> None:
     """Intervals from their start to their end on the clock; days, weeks and months from their
     first to their last day (t.e.m.), as the portal writes periods."""
     channels = list(table)
@@ -101,18 +100,18 @@ def _table(
     first = table[channels[0]]
 
     def heading() -> None:
-        pdf.set_font("dejavu", "B", 8)  # type: ignore[attr-defined]
+        pdf.set_font("dejavu", "B", 8)
         for text, width in zip(headings, widths, strict=True):
             align = "L" if text in ("Van", until, "Status") else "R"
-            pdf.cell(width, 5, text, border="B", align=align)  # type: ignore[attr-defined]
-        pdf.ln(5)  # type: ignore[attr-defined]
-        pdf.set_font("dejavu", "", 8)  # type: ignore[attr-defined]
+            pdf.cell(width, 5, text, border="B", align=align)
+        pdf.ln(5)
+        pdf.set_font("dejavu", "", 8)
 
     heading()
     # Plain cells rather than fpdf2's table(): a week of quarter-hours is 672 rows.
     for index in range(len(first)):
-        if pdf.will_page_break(4.2):  # type: ignore[attr-defined]
-            pdf.add_page()  # type: ignore[attr-defined]
+        if pdf.will_page_break(4.2):
+            pdf.add_page()
             heading()
         if fine:
             cells = [dutch.moment(first.starts[index]), dutch.moment(first.ends[index])]
@@ -131,5 +130,5 @@ def _table(
         cells.append(dutch.STATUSES[QUALITY_NAMES[worst]])
         for position, (text, width) in enumerate(zip(cells, widths, strict=True)):
             align = "R" if 2 <= position < 2 + len(channels) else "L"
-            pdf.cell(width, 4.2, text, align=align)  # type: ignore[attr-defined]
-        pdf.ln(4.2)  # type: ignore[attr-defined]
+            pdf.cell(width, 4.2, text, align=align)
+        pdf.ln(4.2)
