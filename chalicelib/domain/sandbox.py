@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from .access_points import AccessPoint
-from .brussels import BRUSSELS, brussels_date, day_start_utc, slot_count
+from .brussels import BRUSSELS, brussels_date, day_end_utc, day_start_utc, slot_count
 from .readings import Quality, is_day_tariff
 from .vocabulary import Direction, Energy, MeterType
 
@@ -134,10 +134,7 @@ def day_readings(
     the day-tariff and night-tariff parts (digital electricity)."""
     day = first
     while day < end:
-        start, stop = (
-            day_start_utc(day, point.day_hour),
-            day_start_utc(day + timedelta(1), point.day_hour),
-        )
+        start, stop = day_start_utc(day, point.day_hour), day_end_utc(day, point.day_hour)
         totals: dict[str, list[int]] = {}
         split: dict[str, list[int]] = {}
         qualities: list[int] = []

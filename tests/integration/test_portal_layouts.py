@@ -4,6 +4,7 @@ Dutch layout up to 2024, the Dutch 2025 one and the English 2025 one, electricit
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -38,15 +39,9 @@ def post_csv(http: Http, world: World, body: bytes) -> dict[str, object]:
 
 
 def points(http: Http, world: World, ean: str, day: str, resolution: str) -> dict[str, list]:
-    following = {
-        "2022-05-25": "2022-05-26",
-        "2023-10-22": "2023-10-23",
-        "2022-01-10": "2022-01-11",
-        "2025-09-02": "2025-09-03",
-        "2022-12-19": "2022-12-20",
-    }
+    following = date.fromisoformat(day) + timedelta(days=1)
     answer = http.get(
-        f"/v1/organisations/{EDV}/access-points/{ean}/volumes?from={day}&to={following[day]}"
+        f"/v1/organisations/{EDV}/access-points/{ean}/volumes?from={day}&to={following}"
         f"&resolution={resolution}&unit=m3",
         token=world.edv.member,  # type: ignore[attr-defined]
     )
@@ -94,7 +89,7 @@ def test_gas_in_each_layout_with_its_factor(
     assert [value for _, value, _ in served["offtake"]] == m3
     assert served["offtake"][0][0] in ("06:00", "07:00")  # gas hours of a gas day
     # The kWh rows told the month's conversion factor: kWh served = m³ × factor.
-    following = {"2022-01-10": "2022-01-11", "2023-10-22": "2023-10-23"}[day]
+    following = date.fromisoformat(day) + timedelta(days=1)
     kwh = http.get(
         f"/v1/organisations/{EDV}/access-points/{GAS}/volumes?from={day}&to={following}"
         "&resolution=hour",
