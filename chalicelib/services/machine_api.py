@@ -108,12 +108,7 @@ def energy(
     mandate = granted.mandate
     if reference_number is not None and mandate.reference_number != reference_number:
         raise DomainError("no_mandate", "No mandate with this reference number on this EAN.")
-    fine_allowed = granted.fine
-    wanted = series or (frozenset(Series) if fine_allowed else frozenset({Series.DAILY}))
-    if Series.FINE in wanted and not fine_allowed:
-        raise DomainError(
-            "granularity_not_consented", "The customer shared day values only (VH_dag)."
-        )
+    wanted = wanted_series(series, fine_allowed=granted.fine)
     if granted.gives_nothing:
         raise DomainError("no_mandate", "This mandate gives nothing to read (see the feed).")
     period_from, period_to = granted.instants  # what the one entitlement lets it read
@@ -151,6 +146,17 @@ def energy(
     )
     metrics.add(Metric.READS_SERVED, face="api")
     return EnergyAnswer(point, mandate, fine, daily)
+
+
+def wanted_series(series: frozenset[Series] | None, *, fine_allowed: bool) -> frozenset[Series]:
+    """The series an energy request asks for: by default all the mandate gives; fine ones only
+    under a fine mandate."""
+    wanted = series or (frozenset(Series) if fine_allowed else frozenset({Series.DAILY}))
+    if Series.FINE in wanted and not fine_allowed:
+        raise DomainError(
+            "granularity_not_consented", "The customer shared day values only (VH_dag)."
+        )
+    return wanted
 
 
 def _merge(slices: list[Slice] | None, more: list[Slice]) -> list[Slice]:

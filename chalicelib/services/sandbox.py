@@ -20,7 +20,7 @@ from ..domain.readings import HOUR, QUARTER_HOUR
 from ..domain.vocabulary import Energy, Granularity, MandateStatus
 from ..domain.volumes import check_insert_window, check_instant_window, instant_window
 from ..store import sandbox as sandbox_store
-from .machine_api import EnergyAnswer, MandateFilters, PeriodType, Series, Slice
+from .machine_api import EnergyAnswer, MandateFilters, PeriodType, Series, Slice, wanted_series
 
 DEFAULT_PERIOD_YEARS = 3  # a mock without a data period covers three years back and ahead
 SANDBOX_CUSTOMER = GridUser("person", "sandbox")
@@ -100,12 +100,7 @@ def energy(
 ) -> EnergyAnswer:
     mandate = _readable(client, ean, reference_number, now)
     point = generated.access_point(ean)
-    fine_allowed = mandate.granularity is not Granularity.DAY
-    wanted = series or (frozenset(Series) if fine_allowed else frozenset({Series.DAILY}))
-    if Series.FINE in wanted and not fine_allowed:
-        raise DomainError(
-            "granularity_not_consented", "The customer shared day values only (VH_dag)."
-        )
+    wanted = wanted_series(series, fine_allowed=mandate.granularity is not Granularity.DAY)
     hour = point.day_hour
     last_day = min(mandate.period_end, brussels_date(now) + timedelta(days=1))
     lower, upper = day_start_utc(mandate.period_start, hour), day_start_utc(last_day, hour)
