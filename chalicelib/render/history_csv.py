@@ -249,7 +249,7 @@ def _columns(header_line: str) -> dict[str, int]:
 class _Row:
     number: int
     start: datetime
-    end: datetime
+    resolution: str  # quarter_hour, hour or day
     value: float | None
     status: str
     unit: str
@@ -331,13 +331,13 @@ class _Reader:
             start = _instant(dates[0], dates[1], self.last_instant.get((ean, channel)))
             end = _instant(dates[2], dates[3], start)
             self.last_interval[(ean, channel)] = (texts, start, end)
-        _resolution(start, end)  # refuses aggregates early, on their own line
+        resolution = _resolution(start, end)  # refuses aggregates on their own line
         volume = self.cell(cells, "volume")
         value = float(volume.replace(".", "").replace(",", ".")) if volume else None
         if value is not None and status == "missing":
             status = "validated"  # a value where the status says none: keep the value
         self.rows.setdefault((ean, channel), []).append(
-            _Row(number, start, end, value, status, unit)
+            _Row(number, start, resolution, value, status, unit)
         )
         self.last_instant[(ean, channel)] = start
 
@@ -350,7 +350,7 @@ class _Reader:
             groups: dict[tuple[str, str | None], list[_Row]] = {}
             for row in measured:
                 month = row.start.astimezone(BRUSSELS).strftime("%Y-%m") if gas else None
-                groups.setdefault((_resolution(row.start, row.end), month), []).append(row)
+                groups.setdefault((row.resolution, month), []).append(row)
             for (resolution, month), group in groups.items():
                 twins = kwh_by_start if gas else None
                 result.append(_batch(ean, channel, resolution, month, group, twins))
