@@ -23,7 +23,7 @@ API = Grants(
     tables=None,  # the API is the whole portal: every use case, every table
     buckets={
         "pages": frozenset({PUT, DELETE}),
-        "contracts": frozenset({PUT, DELETE}),
+        "contracts": frozenset({PUT, DELETE, READ}),  # READ: operators open the signed PDF
         "exports": frozenset({PUT, READ}),  # READ: the presigned download links
     },
 )
@@ -39,6 +39,7 @@ JOBS = Grants(
             "organisations",
             "webhook_endpoints",  # the mandate jobs queue webhook deliveries of their events
             "webhook_deliveries",
+            "job_runs",  # each run, for the operators' console
         }
     ),
     buckets={"pages": frozenset({PUT, DELETE})},

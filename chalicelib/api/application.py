@@ -16,6 +16,7 @@ from ..config import stage
 from ..limits import fits_lambda_request, fits_lambda_response
 from ..observability import logger, metrics
 from . import (
+    access_log,
     access_points,
     api_clients,
     dev,
@@ -60,6 +61,7 @@ FEATURE_APIS = (
     api_clients.api,
     access_points.api,
     mandates.api,
+    access_log.api,
     meterdata.api,
     ops.api,
     oauth.api,

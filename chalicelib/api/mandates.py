@@ -1,4 +1,4 @@
-"""Customers' mandates (R5, R7), their access log (R12), and the EDV's change feed."""
+"""Customers' mandates (R5, R7) and the EDV's change feed."""
 
 from __future__ import annotations
 
@@ -10,14 +10,13 @@ from pydantic import Field
 from ..domain.consent import require_same_edv
 from ..domain.errors import DomainError
 from ..domain.vocabulary import EndReason, EventType, Granularity, MandateStatus, Scenario
-from ..services import access_log, consent, mandates
+from ..services import consent, mandates
 from .models import ApiModel, RequestBody
 from .paging import Page, PageQuery, decode_cursor, encode_cursor, paged, slice_page
 from .routing import Api, Auth, Call
 from .types import Ean, EnterpriseNumber, Instant
 
 if TYPE_CHECKING:
-    from ..domain.access_log import AccessRecord
     from ..domain.feed import FeedEvent
     from ..domain.mandates import Mandate
 
@@ -104,28 +103,6 @@ class MandateView(ApiModel):
 
 
 MandatePage = Page[MandateView]
-
-
-class AccessLogQuery(PageQuery):
-    ean: Ean | None = None
-    organisation: EnterpriseNumber | None = Field(
-        None, description="An organisation you administer, instead of yourself."
-    )
-
-
-class AccessLogEntry(ApiModel):
-    at: Instant
-    ean: str
-    edv: str
-    mandate_id: str
-    what: str
-    resolution: str
-    range_from: str
-    range_to: str
-    face: str
-
-
-AccessLogPage = Page[AccessLogEntry]
 
 
 class FeedEntry(ApiModel):
@@ -352,41 +329,6 @@ def get_my_mandate(call: Call, mandate_id: str) -> MandateView:
 def end_mandate(call: Call, mandate_id: str) -> MandateView:
     """By the customer who granted it, or the current grid user. The EDV cannot."""
     return mandate_view(mandates.end(call.person.sub, mandate_id, call.now), call.now)
-
-
-def _log_entry(record: AccessRecord) -> AccessLogEntry:
-    return AccessLogEntry(
-        at=record.at,
-        ean=record.ean,
-        edv=record.edv,
-        mandate_id=record.mandate_id,
-        what=record.what,
-        resolution=record.resolution,
-        range_from=record.range_from,
-        range_to=record.range_to,
-        face=record.face,
-    )
-
-
-@api.operation(
-    "GET",
-    "/v1/me/access-log",
-    auth=Auth.PERSON,
-    summary="Who read my data",
-    query=AccessLogQuery,
-    response=AccessLogPage,
-    errors=("forbidden", "invalid_cursor"),
-)
-def list_access_log(call: Call, query: AccessLogQuery) -> AccessLogPage:
-    """Every read of the caller's meter data by an EDV, newest first (R12)."""
-    records, next_cursor = paged(
-        f"access-log:{call.person.sub}:{query.organisation}:{query.ean}",
-        query,
-        lambda limit, start: access_log.of_customer(
-            call.person.sub, query.organisation, query.ean, limit, start
-        ),
-    )
-    return AccessLogPage(items=[_log_entry(r) for r in records], next_cursor=next_cursor)
 
 
 def _feed_entry(event: FeedEvent) -> FeedEntry:

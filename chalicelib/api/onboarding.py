@@ -267,6 +267,24 @@ def list_applications(call: Call, query: QueueQuery) -> ApplicationPage:
 
 
 @api.operation(
+    "GET",
+    "/v1/ops/edv-applications/{en}/signed-contract",
+    auth=Auth.OPERATOR,
+    summary="The signed contract an application was sent with (PDF)",
+    response_media_types=(PDF,),
+    errors=("not_found", "conflict"),
+)
+def get_signed_contract(call: Call, enterprise_number: str) -> Response:
+    """The stored version, checked against the checksum taken at upload."""
+    name, document = onboarding.signed_contract(enterprise_number)
+    return Response(
+        body=document,
+        status_code=200,
+        headers={"Content-Type": PDF, "Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+@api.operation(
     "POST",
     "/v1/ops/edv-applications/{en}/approve",
     auth=Auth.OPERATOR,

@@ -1,4 +1,4 @@
-"""Operators: market scenarios (R8) and running the scheduled jobs now."""
+"""Operators: market scenarios (R8), an access point's history, and the scheduled jobs."""
 
 from __future__ import annotations
 
@@ -8,11 +8,12 @@ from typing import TYPE_CHECKING, Literal
 from pydantic import AwareDatetime, Field
 
 from ..domain.errors import DomainError, FieldError
-from ..domain.vocabulary import Scenario
-from ..jobs import run
+from ..domain.vocabulary import EndReason, Granularity, MandateStatus, Scenario
+from ..jobs import JOBS, run
 from ..media_types import CSV, JSON
 from ..services import ingest, market
-from .access_points import GridUserRef
+from ..store import job_runs
+from .access_points import GridUserRef, RegisteredAccessPoint, registered_view
 from .models import ApiModel, RequestBody
 from .paging import Page, PageQuery, paged
 from .routing import Api, Auth, Call, Reply
@@ -107,6 +108,126 @@ def run_job(call: Call, job: str, body: JobRequest) -> JobReportView:
     report = run(job, as_of)
     return JobReportView(
         job=report.job, as_of=report.as_of, duration_ms=report.duration_ms, counts=report.counts
+    )
+
+
+class JobRunView(ApiModel):
+    job: str
+    started_at: Instant
+    as_of: Instant
+    duration_ms: float
+    outcome: Literal["ok", "failed"]
+    counts: dict[str, int]
+    error: str | None = Field(description="The kind of failure (an exception class), if any")
+
+
+class JobRunsQuery(ApiModel):
+    job: str | None = Field(None, description="One job; all of them by default")
+    limit: int = Field(20, ge=1, le=100, description="Runs per job, newest first")
+
+
+class JobRunsView(ApiModel):
+    items: list[JobRunView]
+
+
+@api.operation(
+    "GET",
+    "/v1/ops/job-runs",
+    auth=Auth.OPERATOR,
+    summary="The latest runs of the scheduled jobs",
+    query=JobRunsQuery,
+    response=JobRunsView,
+    errors=("not_found",),
+)
+def list_job_runs(call: Call, query: JobRunsQuery) -> JobRunsView:
+    """Scheduled and run by hand alike, newest first per job, with what each did."""
+    if query.job is not None and query.job not in JOBS:
+        raise DomainError("not_found", f"There is no job {query.job!r}; jobs: {', '.join(JOBS)}.")
+    jobs = [query.job] if query.job else list(JOBS)
+    runs = [
+        JobRunView(
+            job=item.job,
+            started_at=item.started_at,
+            as_of=item.as_of,
+            duration_ms=float(item.duration_ms),
+            outcome="failed" if item.outcome == "failed" else "ok",
+            counts={name: int(count) for name, count in (item.counts or {}).items()},
+            error=item.error,
+        )
+        for job in jobs
+        for item in job_runs.latest(job, query.limit)
+    ]
+    return JobRunsView(items=sorted(runs, key=lambda run: run.started_at, reverse=True))
+
+
+class MandateOnPointView(ApiModel):
+    mandate_id: str
+    edv: str
+    status: MandateStatus
+    granularity: Granularity
+    period_start: date
+    period_end: date = Field(description="Exclusive")
+    valid_until: Instant
+    end_reason: EndReason | None
+
+
+class EventOnPointView(ApiModel):
+    event_id: str
+    scenario: Scenario
+    effective_date: date
+    status: str
+    recorded_at: Instant
+    applied_at: Instant | None
+    new_grid_user: str | None
+    truncated: list[str] = Field(description="The mandates this scenario cut short")
+
+
+class PointHistoryView(ApiModel):
+    access_point: RegisteredAccessPoint
+    market_events: list[EventOnPointView]
+    mandates: list[MandateOnPointView]
+
+
+@api.operation(
+    "GET",
+    "/v1/ops/access-points/{ean}",
+    auth=Auth.OPERATOR,
+    summary="An access point: its grid users, market events and mandates",
+    response=PointHistoryView,
+    errors=("not_found",),
+)
+def get_access_point_history(call: Call, ean: str) -> PointHistoryView:
+    """What an operator checks when a customer calls: who was grid user since when, which
+    scenarios were reported, and which mandates each cut short."""
+    found = market.history(ean)
+    return PointHistoryView(
+        access_point=registered_view(found.point),
+        market_events=[
+            EventOnPointView(
+                event_id=event.event_id,
+                scenario=event.scenario,
+                effective_date=event.effective_date,
+                status=event.status.value,
+                recorded_at=event.recorded_at,
+                applied_at=event.applied_at,
+                new_grid_user=event.new_grid_user.key if event.new_grid_user else None,
+                truncated=[m.id for m in cut],
+            )
+            for event, cut in found.events
+        ],
+        mandates=[
+            MandateOnPointView(
+                mandate_id=m.id,
+                edv=m.edv,
+                status=m.status,
+                granularity=m.granularity,
+                period_start=m.period_start,
+                period_end=m.period_end,
+                valid_until=m.valid_until,
+                end_reason=m.end_reason,
+            )
+            for m in found.mandates
+        ],
     )
 
 

@@ -47,6 +47,7 @@ PROBLEM_TYPES: dict[str, tuple[int, str]] = {
     "invalid_granularity": (422, "Granularity not available for this energy"),
     "period_before_grid_user": (422, "Period starts before the grid user's start"),
     "range_too_large": (422, "Range too large"),
+    "too_many_results": (422, "Too many results to answer at once"),
     "validation_error": (422, "Validation error"),
     "rate_limited": (429, "Too many requests"),
     "internal_error": (500, "Internal error"),

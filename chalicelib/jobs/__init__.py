@@ -6,7 +6,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from ..domain.errors import DomainError
@@ -58,17 +58,38 @@ def run(job: str, as_of: datetime) -> JobReport:
     work = JOBS.get(job)
     if work is None:
         raise DomainError("not_found", f"There is no job {job!r}; jobs: {', '.join(JOBS)}.")
+    started_at = datetime.now(UTC)
     started = time.perf_counter()
     try:
         counts = work(as_of)
-    except Exception:
+    except Exception as error:
         metrics.add(Metric.JOB_FAILURES, job=job)
+        _remember(job, started_at, as_of, started, {}, type(error).__name__)
         raise
-    report = JobReport(job, as_of, round((time.perf_counter() - started) * 1000, 1), counts)
+    report = JobReport(job, as_of, _remember(job, started_at, as_of, started, counts, None), counts)
     metrics.add(Metric.JOB_RUNS, job=job)
     metrics.milliseconds(Metric.JOB_DURATION, report.duration_ms, job=job)
     logger.info("job run", extra={"job": job, "as_of": as_of.isoformat(), **_fields(report)})
     return report
+
+
+def _remember(
+    job: str,
+    started_at: datetime,
+    as_of: datetime,
+    started: float,
+    counts: dict[str, int],
+    error: str | None,
+) -> float:
+    """Write the run down for the operators' console; a failure to do so must not fail the job."""
+    from ..store import job_runs
+
+    duration_ms = round((time.perf_counter() - started) * 1000, 1)
+    try:
+        job_runs.append(job, started_at, as_of, duration_ms, counts, error)
+    except Exception:
+        logger.exception("job run not recorded", extra={"job": job})
+    return duration_ms
 
 
 def _fields(report: JobReport) -> dict[str, Any]:

@@ -8,10 +8,11 @@ from datetime import date, datetime
 from ..domain.access_points import AccessPoint, GridUser, Tenure, check_tenure_start
 from ..domain.brussels import brussels_date
 from ..domain.errors import DomainError
-from ..domain.mandates import changes_grid_user
+from ..domain.mandates import Mandate, changes_grid_user
 from ..domain.market import NEEDS_NEW_GRID_USER, MarketEvent, check_new_grid_user, event_id
 from ..domain.vocabulary import MarketEventStatus, Scenario
 from ..store import access_points as access_points_store
+from ..store import mandates as mandates_store
 from ..store import market_events as market_events_store
 from . import access_points, mandates
 
@@ -113,3 +114,32 @@ def apply_due(as_of: datetime) -> tuple[int, int]:
         truncations += apply(event, as_of)
         events += 1
     return events, truncations
+
+
+@dataclass(frozen=True)
+class PointHistory:
+    """What an operator looks at for one EAN: its grid users, the scenarios reported on it, and
+    the mandates on it with what each scenario cut short."""
+
+    point: AccessPoint
+    events: list[tuple[MarketEvent, list[Mandate]]]
+    mandates: list[Mandate]
+
+
+def history(ean: str) -> PointHistory:
+    point = access_points_store.get(ean)
+    if point is None:
+        raise DomainError("not_found", f"Access point {ean} is not registered.")
+    on_ean = sorted(mandates_store.of_ean(ean), key=lambda m: (m.granted_at, m.id))
+    events = [
+        (event, [m for m in on_ean if _cut_by(m, event)])
+        for event in market_events_store.of_ean(ean)
+    ]
+    return PointHistory(point, events, on_ean)
+
+
+def _cut_by(mandate: Mandate, event: MarketEvent) -> bool:
+    return any(
+        a.scenario is event.scenario and a.effective_date == event.effective_date
+        for a in mandate.period_adjustments
+    )

@@ -146,6 +146,21 @@ def upload_signed_contract(
     return EdvView(saved, _organisation(enterprise_number))
 
 
+def signed_contract(enterprise_number: str) -> tuple[str, bytes]:
+    """The signed PDF as uploaded (its stored version), for the operator who decides on it; a
+    copy whose checksum no longer matches is refused rather than shown as the signed one."""
+    app = _application(enterprise_number)
+    contract = app.signed_contract
+    if contract is None:
+        raise DomainError("not_found", "This application has no signed contract yet.")
+    extra = {"VersionId": contract.version_id} if contract.version_id else {}
+    stored = s3().get_object(Bucket=settings().contracts_bucket, Key=contract.key, **extra)
+    document: bytes = stored["Body"].read()
+    if hashlib.sha256(document).hexdigest() != contract.sha256:
+        raise DomainError("conflict", "The stored signed contract does not match its checksum.")
+    return f"{app.contract_number}-ondertekend.pdf", document
+
+
 def cancel(actor_sub: str, enterprise_number: str, now: datetime) -> EdvView:
     directory.admin_of(actor_sub, enterprise_number)
     app = rules.cancel(_application(enterprise_number), actor_sub, now)

@@ -32,6 +32,7 @@ REPOSITORIES = (
     "tariffs",
     "webhooks",
     "sandbox",
+    "job_runs",
 )
 
 

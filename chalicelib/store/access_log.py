@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
 
 from pynamodb.attributes import UnicodeAttribute, UTCDateTimeAttribute
 from pynamodb.models import Model
@@ -57,18 +58,40 @@ def page_of(
         page_size=limit + 1,
     )
     items, resume = take_page(query, limit)
-    return [
-        AccessRecord(
-            ean=item.ean,
-            edv=item.edv,
-            mandate_id=item.mandate_id,
-            grid_user_key=item.grid_user_key,
-            range_from=item.range_from,
-            range_to=item.range_to,
-            resolution=item.resolution,
-            what=item.what,
-            face=item.face,
-            at=item.at,
-        )
-        for item in items
-    ], resume
+    return [_record(item) for item in items], resume
+
+
+def entries_before(
+    grid_user_key: str, ean: str | None, edv: str | None, before: str | None
+) -> Iterator[tuple[str, AccessRecord]]:
+    """The reads of one customer, newest first, older than the entry `before` (a sort key),
+    as (sort key, record); DynamoDB pages through them as they are consumed."""
+    filter_condition = None
+    if ean:
+        filter_condition = AccessLogItem.ean == ean
+    if edv:
+        by_edv = AccessLogItem.edv == edv
+        filter_condition = by_edv if filter_condition is None else filter_condition & by_edv
+    query = AccessLogItem.query(
+        grid_user_key,
+        AccessLogItem.entry < before if before else None,
+        filter_condition=filter_condition,
+        scan_index_forward=False,
+        page_size=100,
+    )
+    return ((item.entry, _record(item)) for item in query)
+
+
+def _record(item: AccessLogItem) -> AccessRecord:
+    return AccessRecord(
+        ean=item.ean,
+        edv=item.edv,
+        mandate_id=item.mandate_id,
+        grid_user_key=item.grid_user_key,
+        range_from=item.range_from,
+        range_to=item.range_to,
+        resolution=item.resolution,
+        what=item.what,
+        face=item.face,
+        at=item.at,
+    )

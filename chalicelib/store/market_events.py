@@ -123,3 +123,8 @@ def pending_until(day: date) -> list[MarketEvent]:
         PENDING, MarketEventItem.effective_date <= day.isoformat()
     )
     return [_event(item) for item in query]
+
+
+def of_ean(ean: str) -> list[MarketEvent]:
+    """Every event of an EAN, oldest effective date first."""
+    return [_event(item) for item in MarketEventItem.by_ean.query(ean)]

@@ -379,6 +379,9 @@ POLICY: dict[tuple[str, str], Policy] = {
         allow(EDV_ADMIN), lambda m: Request(path={"en": RETIRING_EDV})
     ),
     ("GET", "/v1/ops/edv-applications"): Policy(allow(OPERATOR)),
+    ("GET", "/v1/ops/edv-applications/{en}/signed-contract"): Policy(
+        allow(OPERATOR), a_signed_application, fresh=True
+    ),
     ("POST", "/v1/ops/edv-applications/{en}/approve"): Policy(
         allow(OPERATOR), a_signed_application, fresh=True
     ),
@@ -431,6 +434,7 @@ POLICY: dict[tuple[str, str], Policy] = {
         allow(*GRID_SIDE), a_declined_session
     ),
     ("GET", "/v1/me/access-log"): Policy(allow(*PERSONS)),
+    ("GET", "/v1/me/access-log/sessions"): Policy(allow(*PERSONS)),
     ("GET", "/v1/organisations/{en}/mandate-events"): Policy(allow(*EDV_STAFF), lambda m: ON_EDV),
     ("GET", "/v1/organisations/{en}/access-points/{ean}/volumes"): Policy(
         allow(*EDV_STAFF),
@@ -451,6 +455,10 @@ POLICY: dict[tuple[str, str], Policy] = {
                 "effective_date": "2025-06-01",
             }
         ),
+    ),
+    ("GET", "/v1/ops/job-runs"): Policy(allow(OPERATOR)),
+    ("GET", "/v1/ops/access-points/{ean}"): Policy(
+        allow(OPERATOR), lambda m: Request(path={"ean": METER})
     ),
     ("POST", "/v1/ops/jobs/{job}/run"): Policy(
         allow(OPERATOR), lambda m: Request(path={"job": "mandate-expiry"})

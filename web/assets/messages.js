@@ -38,6 +38,7 @@ export const PROBLEM_MESSAGES = {
     ? `De verbruiksperiode mag niet beginnen vóór je netgebruiker werd (${formatDate(problem.grid_user_since)}).`
     : "De verbruiksperiode mag niet beginnen vóór je netgebruiker werd.",
   range_too_large: () => "Deze periode is te lang: tot 366 dagen per kwartier of uur, tot 5 jaar per dag of grover.",
+  too_many_results: () => "Dat zijn te veel resultaten om in één keer te tonen. Kies een EAN of een dienstverlener.",
   validation_error: () => "Niet alles is correct ingevuld. Controleer de gemarkeerde velden.",
   rate_limited: () => "Te veel verzoeken na elkaar. Wacht even en probeer opnieuw.",
   internal_error: () => "Er ging bij ons iets mis. Probeer het later opnieuw.",

@@ -1,0 +1,64 @@
+"""The access log as a download (R12): one row per session, in the reader's language, as
+Belgian spreadsheets read it (BOM, semicolons; identifiers kept as text)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ..domain.brussels import BRUSSELS
+from .csv_cells import text_cell
+
+if TYPE_CHECKING:
+    from datetime import date, datetime
+
+    from ..domain.access_log import AccessSession
+
+HEADINGS = {
+    "nl": ("Van", "Tot", "Dienstverlener", "EAN", "Eerste dag", "Laatste dag", "Gegevens",
+           "Detail", "Kanaal", "Raadplegingen"),
+    "fr": ("De", "À", "Prestataire", "EAN", "Premier jour", "Dernier jour", "Données",
+           "Détail", "Canal", "Consultations"),
+    "en": ("From", "To", "Service provider", "EAN", "First day", "Last day", "Data",
+           "Detail", "Channel", "Reads"),
+}  # fmt: skip
+WHAT = {
+    "nl": {"volumes": "verbruik", "peak_power": "piekvermogen", "energy": "verbruik"},
+    "fr": {
+        "volumes": "consommation",
+        "peak_power": "puissance de pointe",
+        "energy": "consommation",
+    },
+    "en": {"volumes": "volumes", "peak_power": "peak power", "energy": "volumes"},
+}
+FACE = {
+    "nl": {"portal": "portaal", "api": "API"},
+    "fr": {"portal": "portail", "api": "API"},
+    "en": {"portal": "portal", "api": "API"},
+}
+
+
+def _moment(instant: datetime) -> str:
+    return instant.astimezone(BRUSSELS).strftime("%d/%m/%Y %H:%M")
+
+
+def _day(day: date) -> str:
+    return day.strftime("%d/%m/%Y")
+
+
+def sessions_csv(sessions: list[AccessSession], lang: str) -> bytes:
+    rows = [";".join(HEADINGS[lang])]
+    for session in sessions:
+        cells = [
+            _moment(session.first_at),
+            _moment(session.last_at),
+            f'="{session.edv}"',
+            f'="{session.ean}"',
+            _day(session.first_day),
+            _day(session.last_day),
+            WHAT[lang].get(session.what, text_cell(session.what)),
+            text_cell("+".join(session.resolutions)),
+            FACE[lang].get(session.face, text_cell(session.face)),
+            str(session.reads),
+        ]
+        rows.append(";".join(cells))
+    return ("\ufeff" + "\r\n".join(rows) + "\r\n").encode()
