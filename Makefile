@@ -12,6 +12,8 @@ LOCK := requirements-dev.lock
 STAMP := $(VENV)/.installed-$(shell cat $(LOCK) | sha1sum | cut -c1-12)
 # The browser tests drive the machine's own Chromium (Debian's package), not a downloaded build.
 CHROMIUM := /usr/bin/chromium
+# axe-core (npm, locked with its integrity hash in package-lock.json) checks every page in the browser tests.
+AXE := node_modules/axe-core/axe.min.js
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: help install lock browser run test lint format typecheck unit integration e2e infra bench fuzz load openapi synth clean
@@ -42,7 +44,11 @@ $(CHROMIUM):
 	$(SUDO) apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends chromium
 
-browser: $(CHROMIUM)
+$(AXE): package-lock.json
+	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	@touch $(AXE)
+
+browser: $(CHROMIUM) $(AXE)
 
 run: install
 	$(PY) -m devstack

@@ -11,13 +11,23 @@ from chalicelib.domain.access_points import GridUser
 from chalicelib.domain.brussels import brussels_date
 from chalicelib.domain.identifiers import gs1_check_digit
 from chalicelib.domain.tariffs import TariffEntry
-from chalicelib.domain.vocabulary import Channel, Direction, Energy, Granularity, MeterType, Role
+from chalicelib.domain.vocabulary import (
+    Channel,
+    Direction,
+    Energy,
+    Granularity,
+    MeterType,
+    Role,
+    Scenario,
+)
 from chalicelib.services import (
+    access_log,
     access_points,
     api_clients,
     dev_issuer,
     kbo,
     mandates,
+    market,
     onboarding,
     pages,
     usage,
@@ -63,6 +73,9 @@ EDV_PORTAL_ADMIN = Person(
 EDV_PENDING_ADMIN = Person(
     "edv-admin-sara", "Sara Segers", "administrator of Slim Verbruik NV (waiting for approval)"
 )
+EDV_PENDING_ADMIN_2 = Person(
+    "edv-admin-lena", "Lena Lambrechts", "administrator of Groen Licht CV (waiting for approval)"
+)
 CUSTOMER_SOLAR = Person(
     "klant-karel", "Karel Claes", "customer: digital electricity meter with solar panels"
 )
@@ -77,6 +90,7 @@ PEOPLE = (
     EDV_API_MEMBER,
     EDV_PORTAL_ADMIN,
     EDV_PENDING_ADMIN,
+    EDV_PENDING_ADMIN_2,
     CUSTOMER_SOLAR,
     CUSTOMER_GAS,
     CUSTOMER_BUSINESS,
@@ -87,8 +101,9 @@ EDV_API = DemoOrganisation(
 )
 EDV_PORTAL = DemoOrganisation("0765432146", "Warmte Coach VZW", EDV_PORTAL_ADMIN.sub)
 EDV_PENDING = DemoOrganisation("0555555523", "Slim Verbruik NV", EDV_PENDING_ADMIN.sub)
+EDV_PENDING_2 = DemoOrganisation("0666666647", "Groen Licht CV", EDV_PENDING_ADMIN_2.sub)
 BAKERY = DemoOrganisation("0444444496", "Bakkerij De Korst", CUSTOMER_BUSINESS.sub)
-ORGANISATIONS = (EDV_API, EDV_PORTAL, EDV_PENDING, BAKERY)
+ORGANISATIONS = (EDV_API, EDV_PORTAL, EDV_PENDING, EDV_PENDING_2, BAKERY)
 
 
 def demo_ean(serial: int) -> str:
@@ -164,7 +179,28 @@ BAKERY_GAS = DemoMeter(
     GridUser("org", BAKERY.enterprise_number),
     CUSTOMER_BUSINESS.sub,
 )
-METERS = (KAREL_ELECTRICITY, GREET_GAS, BAKERY_OFFTAKE, BAKERY_INJECTION, BAKERY_GAS)
+# A customer who moved out three weeks ago: the move cut Zonnig's mandate short (R8), so Zonnig
+# has data to delete, and the operators' console shows what the scenario truncated.
+MOVED_AWAY = DemoMeter(
+    demo_ean(106),
+    "Jonas: moved out three weeks ago",
+    Energy.ELECTRICITY,
+    MeterType.DIGITAL,
+    Direction.BOTH,
+    "Stationsstraat 40, 8000 Brugge",
+    "1SAG1100077310",
+    GridUser("person", "klant-jonas"),
+    "klant-jonas",
+)
+NEW_OCCUPANT = GridUser("person", "klant-lotte")
+METERS = (
+    KAREL_ELECTRICITY,
+    GREET_GAS,
+    BAKERY_OFFTAKE,
+    BAKERY_INJECTION,
+    BAKERY_GAS,
+    MOVED_AWAY,
+)
 # (meter, EDV, granularity)
 MANDATES = (
     (KAREL_ELECTRICITY, EDV_API, Granularity.QUARTER_HOUR),
@@ -173,6 +209,7 @@ MANDATES = (
     (BAKERY_OFFTAKE, EDV_API, Granularity.QUARTER_HOUR),
     (BAKERY_INJECTION, EDV_API, Granularity.QUARTER_HOUR),
     (BAKERY_GAS, EDV_PORTAL, Granularity.HOUR),
+    (MOVED_AWAY, EDV_API, Granularity.QUARTER_HOUR),
 )
 
 
@@ -294,6 +331,55 @@ def _meters_and_mandates(now: datetime) -> None:
         mandates.grant(meter.granter, request, now)
 
 
+def _moved_away(now: datetime) -> None:
+    moved_on = brussels_date(now) - timedelta(days=21)
+    market.report(MOVED_AWAY.ean, Scenario.MOVE_IN, moved_on, NEW_OCCUPANT, now)
+
+
+def _access_history(now: datetime) -> None:
+    """Six weeks of reads of Karel's data, as "Mijn mandaten" shows them: Zonnig's staff now and
+    then in the portal, Zonnig's software every night through the API, Warmte Coach weekly."""
+    ean = KAREL_ELECTRICITY.ean
+    zonnig = mandates.readable_mandate(EDV_API.enterprise_number, ean, now)
+    warmte = mandates.readable_mandate(EDV_PORTAL.enterprise_number, ean, now)
+    for days_ago in range(42, 0, -1):
+        night = now - timedelta(days=days_ago, hours=now.hour - 2)
+        day = brussels_date(night)
+        access_log.record(
+            zonnig,
+            range_from=(day - timedelta(days=1)).isoformat(),
+            range_to=day.isoformat(),
+            resolution="daily+hourly_quarterhourly",
+            what="energy (readTime)",
+            face="api",
+            now=night,
+        )
+        if days_ago % 5 == 0:  # a person clicking through Dag, Week and Maand
+            afternoon = night + timedelta(hours=12)
+            for click, (first, resolution) in enumerate(
+                ((day - timedelta(days=1), "quarter_hour"), (day - timedelta(days=7), "hour"))
+            ):
+                access_log.record(
+                    zonnig,
+                    range_from=first.isoformat(),
+                    range_to=day.isoformat(),
+                    resolution=resolution,
+                    what="volumes",
+                    face="portal",
+                    now=afternoon + timedelta(minutes=3 * click),
+                )
+        if days_ago % 7 == 0:
+            access_log.record(
+                warmte,
+                range_from=day.replace(day=1).isoformat(),
+                range_to=day.isoformat(),
+                resolution="day",
+                what="volumes",
+                face="portal",
+                now=night + timedelta(hours=8),
+            )
+
+
 def load(now: datetime | None = None) -> Guide:
     now = now or datetime.now(UTC)
     for org in ORGANISATIONS:
@@ -303,7 +389,10 @@ def load(now: datetime | None = None) -> Guide:
     _become_edv(EDV_API, Channel.PORTAL_AND_API, approve=True, now=now)
     _become_edv(EDV_PORTAL, Channel.PORTAL, approve=True, now=now)
     _become_edv(EDV_PENDING, Channel.PORTAL, approve=False, now=now)
+    _become_edv(EDV_PENDING_2, Channel.PORTAL_AND_API, approve=False, now=now)
     _meters_and_mandates(now)
+    _moved_away(now)
+    _access_history(now)
     _tariffs(now)
     demo_readings.load(
         {
@@ -338,5 +427,9 @@ def load(now: datetime | None = None) -> Guide:
         ("Customer: Mijn mandaten", "/verbruik/mandaten/"),
         ("EDV: services, wizard, meters", "/verbruik/dienstverlener/"),
         ("EDV: Meters van anderen", "/verbruik/meters-van-anderen/"),
+        ("EDV: API clients, sandbox, webhooks", "/verbruik/dienstverlener/api/"),
+        ("EDV: changes and data to delete", "/verbruik/dienstverlener/te-verwijderen/"),
+        ("Operators: Beheer (Olivia)", "/beheer/"),
+        ("Any page in French or English", "/?lang=fr  /?lang=en"),
     ]
     return guide

@@ -37,7 +37,19 @@ def digital_page(name: str, consent_url: str, qr_path: str, print_path: str) -> 
 
 
 def printable_page(name: str, consent_url: str, qr_path: str) -> str:
-    return fill("stappenplan-afdrukken.html", name=name, consent_url=consent_url, qr_path=qr_path)
+    return fill(
+        "stappenplan-afdrukken.html",
+        raw={"consent_url_breakable": breakable_url(consent_url)},
+        name=name,
+        qr_path=qr_path,
+    )
+
+
+def breakable_url(url: str) -> str:
+    """The link escaped, with a line-break opportunity after each slash and before a query, so
+    a printed line ends between two parts of it, never inside a word."""
+    scheme, _, rest = html.escape(url, quote=True).partition("://")
+    return f"{scheme}://" + rest.replace("/", "/<wbr>").replace("?", "<wbr>?")
 
 
 def withdrawn_page(name: str) -> str:

@@ -8,9 +8,10 @@ import pytest
 
 from devstack import demo, launch
 from devstack.launch import ROOT, RunningStack
+from tests.e2e.browsing import browser
 from tests.support import privacy
 
-__all__ = ["ROOT", "RunningStack"]
+__all__ = ["ROOT", "RunningStack", "browser"]
 
 
 @pytest.fixture(scope="session")

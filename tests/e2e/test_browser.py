@@ -5,53 +5,31 @@ downloads a CSV. Screenshots of every page go to test-artifacts/browser/."""
 from __future__ import annotations
 
 import re
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import requests
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
-from tests.e2e.conftest import ROOT, RunningStack
+from tests.e2e.browsing import (
+    GREET_GAS,
+    KAREL,
+    UNLABELLED,
+    WARMTE_COACH,
+    ZONNIG,
+    log_in_as,
+    snap,
+)
+from tests.e2e.conftest import RunningStack
 
 pytestmark = pytest.mark.e2e
-
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-# As root and offline: no sandbox, and none of Chromium's own calls home.
-FLAGS = [
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--lang=nl-BE",
-]
-ARTIFACTS = ROOT / "test-artifacts" / "browser"
-WARMTE_COACH = "0765432146"  # demo EDV on the portal channel
-ZONNIG = "0123456749"
-GREET_GAS = "541448820000001029"  # no mandate for Warmte Coach in the demo data
-KAREL = "541448820000001012"  # quarter-hours shared with Zonnig
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if not Path(CHROMIUM).exists():
-        pytest.fail("Chromium is missing: `make test` installs it (Debian package chromium)")
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        yield launched
-        launched.close()
 
 
 @pytest.fixture
 def page(browser: Browser) -> Iterator[Page]:
     context = browser.new_context(
-        viewport={"width": 1100, "height": 900}, locale="nl-BE", accept_downloads=True
+        viewport={"width": 1280, "height": 900}, locale="nl-BE", accept_downloads=True
     )
     opened = context.new_page()
     errors: list[str] = []
@@ -59,18 +37,6 @@ def page(browser: Browser) -> Iterator[Page]:
     yield opened
     context.close()
     assert errors == [], f"JavaScript errors: {errors}"
-
-
-def snap(page: Page, name: str) -> None:
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
-
-
-def log_in_as(page: Page, name: str, snapshot: str | None = None) -> None:
-    """On the local issuer's log-in page (it stands in for CSAM's)."""
-    expect(page.get_by_role("heading", name="Aanmelden")).to_be_visible()
-    if snapshot:
-        snap(page, snapshot)
-    page.get_by_role("button", name=name).click()
 
 
 def test_a_customer_grants_and_the_edv_reads(page: Page, local_stack: RunningStack) -> None:
@@ -181,11 +147,6 @@ def test_the_clock_change_days_in_the_table(
     assert all(re.search(r"\b(CET|CEST|GMT\+\d)\b", t) for t in times[:4])
     assert len(set(times)) == slots
     snap(page, f"14-meter-{day}")
-
-
-UNLABELLED = """() => [...document.querySelectorAll('input:not([type=hidden]), select, textarea')]
-    .filter((e) => !(e.labels && e.labels.length) && !e.getAttribute('aria-label'))
-    .map((e) => e.outerHTML)"""
 
 
 def test_an_organisation_becomes_edv_through_the_wizard(
@@ -429,23 +390,28 @@ def test_a_customer_declines_an_edv_request_and_goes_back(
 
 
 def test_a_refused_grant_says_why_in_dutch(page: Page, local_stack: RunningStack) -> None:
-    """A period before the customer became grid user is refused, with the date, in Dutch."""
+    """A period before the customer became grid user is refused next to the date, with that
+    date, in Dutch; what she chose stays, she corrects it and the grant goes through."""
     base = local_stack.base_url
     page.goto(f"{base}/verbruik/dienstverlener/{ZONNIG}/toegang")
     page.get_by_role("button", name="Aanmelden en verder").click()
     log_in_as(page, "Greet Goossens")
-    page.get_by_label("Van").fill("2019-01-01")
+    expect(page.get_by_text(re.compile(r"Je bent netgebruiker sinds 01/01/\d{4}"))).to_be_visible()
+    start = page.get_by_label("Van")
+    assert re.fullmatch(r"\d{4}-01-01", start.get_attribute("min") or "")  # the bound it knows
+    page.get_by_label("Kwartierwaarden (elektriciteit) of uurwaarden (gas)").check()
+    start.fill("2019-01-01")
     page.get_by_role("button", name="Verder").click()
-    page.get_by_role("button", name="Bevestigen").click()
-    result = page.get_by_role("alert")
-    expect(result).to_contain_text("mag niet beginnen vóór je netgebruiker werd")
-    expect(result).to_contain_text(re.compile(r"\(01/01/\d{4}\)"))
-    assert "grid user" not in result.inner_text()
+    error = page.locator("#period-error")
+    expect(error).to_contain_text("mag niet beginnen vóór je netgebruiker werd")
+    expect(error).to_contain_text(re.compile(r"\(01/01/\d{4}\)"))
+    assert "grid user" not in error.inner_text()
+    expect(start).to_be_focused()
     snap(page, "44-toegang-geweigerd-nederlands")
-    # Not a dead end: back to the form with every choice kept, corrected, granted.
-    page.get_by_role("button", name="Keuze aanpassen").click()
-    expect(page.get_by_label("Van")).to_have_value("2019-01-01")
-    page.get_by_label("Van").fill("2024-01-01")
+    # Not a dead end: every choice is still there; corrected, granted.
+    expect(page.get_by_label("Kwartierwaarden (elektriciteit) of uurwaarden (gas)")).to_be_checked()
+    expect(start).to_have_value("2019-01-01")
+    start.fill("2024-01-01")
     page.get_by_role("button", name="Verder").click()
     page.get_by_role("button", name="Bevestigen").click()
     expect(page.get_by_role("heading", name="Je toestemming is geregistreerd")).to_be_visible()

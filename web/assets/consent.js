@@ -1,14 +1,16 @@
 // The consent page /verbruik/dienstverlener/{en}/toegang: the customer logs in, picks EAN(s), what
 // to share and the consumption period, confirms, and sees the result. Opened with ?sessie= (an
-// EDV-initiated request) it is pre-filled and afterwards returns to the EDV's site.
+// EDV-initiated request) it is pre-filled and afterwards returns to the EDV's site. What the
+// customer already shares with this EDV is shown, is where the form starts, and a new grant says
+// what it replaces.
 import {
-  accessToken, addDays, addYears, alertBox, api, ApiError, formatDate, h, label, login,
-  maxDate, queryParam, renderAccount, show, today,
+  accessToken, addDays, addYears, alertBox, api, ApiError, formatDate, formatPeriod, h, label, login,
+  maxDate, queryParam, renderAccount, show, t, today,
 } from "./portal.js";
 
 const main = document.getElementById("consent");
 const edv = main.dataset.edv;
-const edvName = main.dataset.edvName;
+const edvName = document.body.dataset.name;
 const app = document.getElementById("app");
 const sessionId = queryParam("sessie");
 
@@ -19,19 +21,21 @@ async function start() {
   const session = sessionId ? await consentSession() : null;
   const published = await api(`/v1/edvs/${edv}`, { auth: false });
   if (published.status !== "active") {
-    return alertBox("warn", h("p", {}, `${edvName} biedt deze dienst niet langer aan. Je kan hier geen toestemming meer geven.`));
+    return alertBox("warn", h("p", {}, t("{name} biedt deze dienst niet langer aan. Je kan hier geen toestemming meer geven.", { name: edvName })));
   }
   if (!accessToken()) {
     return [
-      h("p", {}, "Meld je aan met je eID of itsme om verder te gaan. Daarna kies je wat je deelt."),
-      h("div", { class: "actions" }, h("button", { onclick: () => login() }, "Aanmelden en verder")),
+      h("p", {}, t("Meld je aan met je eID of itsme om verder te gaan. Daarna kies je wat je deelt.")),
+      h("div", { class: "actions" }, h("button", { onclick: () => login() }, t("Aanmelden en verder"))),
     ];
   }
-  const points = (await api("/v1/me/access-points?limit=100")).items;
-  if (!points.length) {
-    return alertBox("warn", h("p", {}, "Je bent voor geen enkele aansluiting de netgebruiker, dus je kan geen meetgegevens delen."));
+  const [points, mine] = await Promise.all([api("/v1/me/access-points?limit=100"), api("/v1/me/mandates?limit=200")]);
+  if (!points.items.length) {
+    return alertBox("warn", h("p", {}, t("Je bent voor geen enkele aansluiting de netgebruiker, dus je kan geen meetgegevens delen.")));
   }
-  return choose(points, session, null);
+  // What this customer shares with this EDV now, per EAN (a customer has a handful of mandates).
+  const current = new Map(mine.items.filter((m) => m.edv === edv && m.status === "active").map((m) => [m.ean, m]));
+  return choose({ points: points.items, session, current }, null);
 }
 
 async function consentSession() {
@@ -41,7 +45,7 @@ async function consentSession() {
     return session;
   } catch {
     throw new ApiError(404, {
-      message: `Deze aanvraag van ${edvName} bestaat niet of is verlopen. Vraag ${edvName} een nieuwe link.`,
+      message: t("Deze aanvraag van {name} bestaat niet of is verlopen. Vraag {name} een nieuwe link.", { name: edvName }),
     });
   }
 }
@@ -51,109 +55,183 @@ function granularityFor(point, detailed) {
   return point.energy === "gas" ? "hour" : "quarter_hour";
 }
 
-/** Step 1: the choices. `previous` keeps them when the customer comes back to change them. */
-function choose(points, session, previous) {
+/** Where the form starts: the customer's earlier choice when they come back to change it, else
+ * the EDV's request, else what they share now, else last year and three years on. */
+function initialChoice({ points, session, current }, previous) {
+  if (previous) return previous;
   const requested = session?.services?.[0];
-  const detailed = previous ? previous.detailed : requested ? requested.granularity !== "day" : false;
+  if (requested) {
+    return {
+      eans: points.length === 1 ? [points[0].ean] : [],
+      detailed: requested.granularity !== "day",
+      start: requested.period_start,
+      end: addDays(requested.period_end, -1),
+    };
+  }
+  const shared = [...current.values()];
+  if (shared.length) {
+    return {
+      eans: shared.map((m) => m.ean),
+      detailed: shared[0].granularity !== "day",
+      start: shared[0].period_start,
+      end: addDays(shared[0].period_end, -1),
+    };
+  }
   const earliest = points.reduce((first, p) => (p.grid_user_since < first ? p.grid_user_since : first), "9999-12-31");
-  const start = previous?.start ?? requested?.period_start ?? maxDate(`${Number(today().slice(0, 4)) - 1}-01-01`, earliest);
-  const end = previous?.end ?? (requested ? addDays(requested.period_end, -1) : addDays(addYears(today(), 3), -1));
-  const checked = new Set(previous?.eans ?? (points.length === 1 ? [points[0].ean] : []));
-  const problems = h("div");
+  return {
+    eans: points.length === 1 ? [points[0].ean] : [],
+    detailed: false,
+    start: maxDate(`${Number(today().slice(0, 4)) - 1}-01-01`, earliest),
+    end: addDays(addYears(today(), 3), -1),
+  };
+}
 
-  const form = h("form", { novalidate: true, onsubmit: (event) => {
+function sharedNow(current) {
+  if (!current.size) return null;
+  return alertBox("", h("p", {}, t("Je deelt nu al met {name}:", { name: edvName })),
+    h("ul", { id: "shared-now" }, [...current.values()].map((m) => h("li", {}, t("EAN {ean}: {granularity}, {period}, geldig tot {until}", {
+      ean: m.ean, granularity: label(m.granularity).toLowerCase(), period: formatPeriod(m.period_start, m.period_end), until: formatDate(m.valid_until),
+    })))),
+    h("p", {}, t("Een nieuwe toestemming voor dezelfde aansluiting vervangt de huidige.")));
+}
+
+/** The earliest start the chosen EANs allow: the latest of their grid-user start dates. */
+function earliestStart(points, eans) {
+  return points.filter((p) => eans.includes(p.ean)).reduce((latest, p) => maxDate(latest, p.grid_user_since), "0000-01-01");
+}
+
+function fieldError(id) {
+  return h("p", { class: "field-error", id, role: "alert", hidden: true });
+}
+
+function setError(element, text) {
+  element.textContent = text || "";
+  element.hidden = !text;
+}
+
+/** Step 1: the choices. `previous` keeps them when the customer comes back to change them. */
+function choose(context, previous) {
+  const { points, session, current } = context;
+  const initial = initialChoice(context, previous);
+  const checked = new Set(initial.eans);
+  const eanError = fieldError("ean-error");
+  const periodError = fieldError("period-error");
+  const startInput = h("input", { type: "date", id: "start", name: "start", value: initial.start, required: true, "aria-describedby": "period-hint period-error" });
+  const endInput = h("input", { type: "date", id: "end", name: "end", value: initial.end, required: true, min: initial.start, "aria-describedby": "period-error" });
+  const bound = () => {
+    const eans = new FormData(form).getAll("ean");
+    startInput.min = eans.length ? earliestStart(points, eans) : "";
+    endInput.min = startInput.value || startInput.min;
+  };
+
+  const form = h("form", { novalidate: true, onchange: bound, onsubmit: (event) => {
     event.preventDefault();
     const data = new FormData(form);
-    const choice = {
-      eans: data.getAll("ean"),
-      detailed: data.get("granularity") === "detailed",
-      start: data.get("start"),
-      end: data.get("end"),
-    };
-    const errors = [];
-    if (!choice.eans.length) errors.push("Kies minstens één aansluiting.");
-    if (!choice.start || !choice.end) errors.push("Vul het begin en het einde van de verbruiksperiode in.");
-    else if (choice.end < choice.start) errors.push("Het einde van de verbruiksperiode ligt vóór het begin.");
-    if (errors.length) {
-      problems.replaceChildren(alertBox("error", h("ul", {}, errors.map((e) => h("li", {}, e)))));
-      problems.querySelector(".alert").focus?.();
+    const choice = { eans: data.getAll("ean"), detailed: data.get("granularity") === "detailed", start: data.get("start"), end: data.get("end") };
+    setError(eanError, choice.eans.length ? "" : t("Kies minstens één aansluiting."));
+    let period = "";
+    const earliest = earliestStart(points, choice.eans);
+    if (!choice.start || !choice.end) period = t("Vul het begin en het einde van de verbruiksperiode in.");
+    else if (choice.end < choice.start) period = t("Het einde van de verbruiksperiode ligt vóór het begin.");
+    else if (choice.eans.length && choice.start < earliest) {
+      period = t("De verbruiksperiode mag niet beginnen vóór je netgebruiker werd ({date}).", { date: formatDate(earliest) });
+    }
+    setError(periodError, period);
+    const wrong = !choice.eans.length ? form.querySelector("input[name=ean]") : period ? startInput : null;
+    if (wrong) {
+      wrong.focus();
       return;
     }
-    app.replaceChildren(confirmStep(points, session, choice));
+    app.replaceChildren(confirmStep(context, choice));
+    document.getElementById("confirm-title")?.focus();
   } },
-    session ? alertBox("", h("p", {}, `${edvName} vroeg deze meetgegevens aan`, session.reference_number ? ` (referentie ${session.reference_number})` : "", ". Je kan de keuze nog aanpassen.")) : null,
-    h("fieldset", {},
-      h("legend", {}, "Van welke aansluiting?"),
+    session ? alertBox("", h("p", {}, session.reference_number
+      ? t("{name} vroeg deze meetgegevens aan (referentie {reference}). Je kan de keuze nog aanpassen.", { name: edvName, reference: session.reference_number })
+      : t("{name} vroeg deze meetgegevens aan. Je kan de keuze nog aanpassen.", { name: edvName }))) : null,
+    sharedNow(current),
+    h("fieldset", { "aria-describedby": "ean-error" },
+      h("legend", {}, t("Van welke aansluiting?")),
       points.map((point) => h("label", { class: "choice" },
         h("input", { type: "checkbox", name: "ean", value: point.ean, checked: checked.has(point.ean) }),
         h("span", {}, `EAN ${point.ean}`,
           h("small", {}, `${label(point.energy)}, ${label(point.meter_type).toLowerCase()}, ${label(point.direction).toLowerCase()}`),
-          h("small", {}, point.address))))),
+          h("small", {}, point.address),
+          h("small", {}, t("Je bent netgebruiker sinds {date}.", { date: formatDate(point.grid_user_since) }))))),
+      eanError),
     h("fieldset", {},
-      h("legend", {}, "Welke meetgegevens?"),
+      h("legend", {}, t("Welke meetgegevens?")),
       h("label", { class: "choice" },
-        h("input", { type: "radio", name: "granularity", value: "day", checked: !detailed }),
-        h("span", {}, "Dagwaarden", h("small", {}, "Je verbruik per dag; de dienstverlener ziet ook week, maand en jaar."))),
+        h("input", { type: "radio", name: "granularity", value: "day", checked: !initial.detailed }),
+        h("span", {}, t("Dagwaarden"), h("small", {}, t("Je verbruik per dag; de dienstverlener ziet ook week, maand en jaar.")))),
       h("label", { class: "choice" },
-        h("input", { type: "radio", name: "granularity", value: "detailed", checked: detailed }),
-        h("span", {}, "Kwartierwaarden (elektriciteit) of uurwaarden (gas)",
-          h("small", {}, "Een gedetailleerd verbruikspatroon, en ook de dagwaarden.")))),
+        h("input", { type: "radio", name: "granularity", value: "detailed", checked: initial.detailed }),
+        h("span", {}, t("Kwartierwaarden (elektriciteit) of uurwaarden (gas)"),
+          h("small", {}, t("Een gedetailleerd verbruikspatroon, en ook de dagwaarden."))))),
     h("fieldset", {},
-      h("legend", {}, "Over welke periode?"),
-      h("p", { class: "hint" }, "De verbruiksperiode mag niet beginnen voor je netgebruiker werd, en mag in de toekomst lopen."),
+      h("legend", {}, t("Over welke periode?")),
+      h("p", { class: "hint", id: "period-hint" }, t("De verbruiksperiode mag niet beginnen voor je netgebruiker werd, en mag in de toekomst lopen.")),
       h("div", { class: "row" },
-        h("div", { class: "field" }, h("label", { for: "start" }, "Van"), h("input", { type: "date", id: "start", name: "start", value: start, required: true })),
-        h("div", { class: "field" }, h("label", { for: "end" }, "Tot en met"), h("input", { type: "date", id: "end", name: "end", value: end, required: true })))),
-    problems,
+        h("div", { class: "field" }, h("label", { for: "start" }, t("Van")), startInput),
+        h("div", { class: "field" }, h("label", { for: "end" }, t("Tot en met")), endInput)),
+      periodError),
     h("div", { class: "actions" },
-      h("button", { type: "submit" }, "Verder"),
+      h("button", { type: "submit" }, t("Verder")),
       session ? h("button", { type: "button", class: "secondary", onclick: (event) => {
         const named = new FormData(form).getAll("ean");
-        decline(event.target, named.length ? named : points.map((p) => p.ean), session, problems);
-      } }, "Weigeren") : null),
+        decline(event.target, named.length ? named : points.map((p) => p.ean), session, periodError);
+      } }, t("Weigeren")) : null),
   );
+  bound();
   return form;
 }
 
 /** The customer says no to the EDV's request: the EDV learns it (a rejected mandate). */
 async function decline(button, eans, session, problems) {
-  if (!window.confirm(`Wil je de aanvraag van ${edvName} weigeren? ${edvName} krijgt dan geen toegang.`)) return;
+  if (!window.confirm(t("Wil je de aanvraag van {name} weigeren? {name} krijgt dan geen toegang.", { name: edvName }))) return;
   button.disabled = true;
   try {
     await api(`/v1/consent-sessions/${encodeURIComponent(sessionId)}/decline`, { method: "POST", json: { eans } });
   } catch (error) {
     button.disabled = false;
-    problems.replaceChildren(alertBox("error", h("p", {}, error.message)));
+    setError(problems, error.message);
     return;
   }
   const back = session.return_url_failed;
   app.replaceChildren(
-    h("h2", { id: "result-title", tabindex: "-1" }, "Je weigerde de aanvraag"),
-    alertBox("ok", h("p", {}, `${edvName} krijgt geen toegang tot je meetgegevens en hoort dat je de aanvraag weigerde.`)),
+    h("h2", { id: "result-title", tabindex: "-1" }, t("Je weigerde de aanvraag")),
+    alertBox("ok", h("p", {}, t("{name} krijgt geen toegang tot je meetgegevens en hoort dat je de aanvraag weigerde.", { name: edvName }))),
     h("div", { class: "actions" },
-      back ? h("a", { class: "button", href: back }, `Terug naar ${edvName}`) : null,
-      h("a", { class: back ? "button secondary" : "button", href: "/verbruik/mandaten/" }, "Naar mijn mandaten")));
+      back ? h("a", { class: "button", href: back }, t("Terug naar {name}", { name: edvName })) : null,
+      h("a", { class: back ? "button secondary" : "button", href: "/verbruik/mandaten/" }, t("Naar mijn mandaten"))));
   document.getElementById("result-title")?.focus();
 }
 
-/** Step 2: say plainly what will be shared, then grant. */
-function confirmStep(points, session, choice) {
+/** Step 2: say plainly what will be shared and what it replaces, then grant. */
+function confirmStep(context, choice) {
+  const { points, current } = context;
   const chosen = points.filter((p) => choice.eans.includes(p.ean));
   const validUntil = addYears(today(), 3);
+  const replaced = chosen.filter((p) => current.has(p.ean)).map((p) => {
+    const old = current.get(p.ean);
+    return h("li", {}, t("EAN {ean}: nu {granularity}, {period}", {
+      ean: p.ean, granularity: label(old.granularity).toLowerCase(), period: formatPeriod(old.period_start, old.period_end),
+    }));
+  });
   return h("section", { "aria-labelledby": "confirm-title" },
-    h("h2", { id: "confirm-title" }, "Controleer en bevestig"),
-    h("p", {}, `Je geeft ${edvName} toegang tot:`),
+    h("h2", { id: "confirm-title", tabindex: "-1" }, t("Controleer en bevestig")),
+    h("p", {}, t("Je geeft {name} toegang tot:", { name: edvName })),
     h("ul", {}, chosen.map((p) => h("li", {}, `EAN ${p.ean}: ${label(granularityFor(p, choice.detailed)).toLowerCase()}`))),
     h("dl", { class: "facts" },
-      h("dt", {}, "Verbruiksperiode"), h("dd", {}, `${formatDate(choice.start)} tot en met ${formatDate(choice.end)}`),
-      h("dt", {}, "Geldig"), h("dd", {}, `drie jaar, tot ${formatDate(validUntil)}; je kan de toestemming altijd stopzetten`)),
+      h("dt", {}, t("Verbruiksperiode")), h("dd", {}, t("{from} tot en met {to}", { from: formatDate(choice.start), to: formatDate(choice.end) })),
+      h("dt", {}, t("Geldig")), h("dd", {}, t("drie jaar, tot {date}; je kan de toestemming altijd stopzetten", { date: formatDate(validUntil) }))),
+    replaced.length ? alertBox("warn", h("p", {}, t("Dit vervangt wat je nu deelt:")), h("ul", { id: "replaces" }, replaced)) : null,
     h("div", { class: "actions" },
-      h("button", { onclick: (event) => grant(event.target, points, chosen, session, choice) }, "Bevestigen"),
-      h("button", { class: "secondary", onclick: () => app.replaceChildren(choose(points, session, choice)) }, "Wijzigen")),
+      h("button", { onclick: (event) => grant(event.target, context, chosen, choice) }, t("Bevestigen")),
+      h("button", { class: "secondary", onclick: () => app.replaceChildren(choose(context, choice)) }, t("Wijzigen"))),
   );
 }
 
-async function grant(button, points, chosen, session, choice) {
+async function grant(button, context, chosen, choice) {
   button.disabled = true;
   const results = [];
   for (const point of chosen) {
@@ -171,7 +249,7 @@ async function grant(button, points, chosen, session, choice) {
       results.push({ point, error });
     }
   }
-  app.replaceChildren(...resultStep(results, session, () => app.replaceChildren(choose(points, session, choice))));
+  app.replaceChildren(...resultStep(results, context.session, () => app.replaceChildren(choose(context, choice))));
   document.getElementById("result-title")?.focus();
 }
 
@@ -179,15 +257,15 @@ async function grant(button, points, chosen, session, choice) {
 function resultStep(results, session, change) {
   const allGranted = results.every((r) => r.mandate);
   const items = results.map((r) => r.mandate
-    ? h("li", {}, `EAN ${r.point.ean}: toestemming gegeven, geldig tot ${formatDate(r.mandate.valid_until)}.`)
-    : h("li", {}, `EAN ${r.point.ean}: niet gelukt. ${r.error.message}`));
+    ? h("li", {}, t("EAN {ean}: toestemming gegeven, geldig tot {date}.", { ean: r.point.ean, date: formatDate(r.mandate.valid_until) }))
+    : h("li", {}, t("EAN {ean}: niet gelukt.", { ean: r.point.ean }), " ", r.error.message));
   const back = session && (allGranted ? session.return_url_success : session.return_url_failed);
   return [
-    h("h2", { id: "result-title", tabindex: "-1" }, allGranted ? "Je toestemming is geregistreerd" : "Niet alles is gelukt"),
+    h("h2", { id: "result-title", tabindex: "-1" }, allGranted ? t("Je toestemming is geregistreerd") : t("Niet alles is gelukt")),
     alertBox(allGranted ? "ok" : "error", h("ul", {}, items)),
     h("div", { class: "actions" },
-      allGranted ? null : h("button", { onclick: change }, "Keuze aanpassen"),
-      back ? h("a", { class: "button", href: back }, `Terug naar ${edvName}`) : null,
-      h("a", { class: back || !allGranted ? "button secondary" : "button", href: "/verbruik/mandaten/" }, "Naar mijn mandaten")),
+      allGranted ? null : h("button", { onclick: change }, t("Keuze aanpassen")),
+      back ? h("a", { class: "button", href: back }, t("Terug naar {name}", { name: edvName })) : null,
+      h("a", { class: back || !allGranted ? "button secondary" : "button", href: "/verbruik/mandaten/" }, t("Naar mijn mandaten"))),
   ];
 }

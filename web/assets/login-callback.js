@@ -1,8 +1,8 @@
-import { alertBox, completeLogin, h } from "./portal.js";
+import { alertBox, completeLogin, h, t } from "./portal.js";
 
 completeLogin().catch((error) => {
   document.getElementById("app").replaceChildren(
     alertBox("error", h("p", {}, error.message)),
-    h("a", { class: "button", href: "/" }, "Naar de startpagina"),
+    h("a", { class: "button", href: "/" }, t("Naar de startpagina")),
   );
 });

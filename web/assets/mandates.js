@@ -1,31 +1,39 @@
 // "Mijn mandaten": the customer's mandates, with a button to end each active one, and who read
-// their data (the access log, R12).
+// their data (the access log, R12) in sessions: paged, filtered by EDV and EAN, downloadable.
 import {
-  accessToken, alertBox, api, edvName, errorBox, formatDate, formatDateTime, formatPeriod, h, label, login,
-  renderAccount, show,
+  accessToken, alertBox, api, download, edvName, errorBox, formatDate, formatDateTime, formatDays, formatPeriod, h,
+  label, LANG, login, n, renderAccount, show, t,
 } from "./portal.js";
 
 const app = document.getElementById("app");
+const WHAT = { volumes: n("verbruik"), peak_power: n("piekvermogen"), energy: n("verbruik") };
+const RESOLUTIONS = {
+  quarter_hour: n("per kwartier"), hour: n("per uur"), day: n("per dag"), week: n("per week"),
+  month: n("per maand"), year: n("per jaar"),
+  daily: n("per dag"), hourly_quarterhourly: n("per kwartier of uur"), // the machine API's series
+};
+const LOG_COLUMNS = [n("Wanneer"), n("Wie"), n("EAN"), n("Periode"), n("Detail"), n("Via")];
 
 renderAccount();
 if (!accessToken()) login();
 else show(app, render);
 
 async function render() {
-  const [mandates, log] = await Promise.all([
-    api("/v1/me/mandates?limit=200"),
-    api("/v1/me/access-log?limit=50"),
-  ]);
-  const names = await namesOf([...mandates.items, ...log.items].map((item) => item.edv));
+  const mandates = await api("/v1/me/mandates?limit=200");
+  const names = await namesOf(mandates.items.map((item) => item.edv));
+  const log = h("div", { id: "log" });
+  showLog(log, names, {});
   return [
     h("section", { "aria-labelledby": "mandates-title" },
-      h("h2", { id: "mandates-title" }, "Toestemmingen"),
+      h("h2", { id: "mandates-title" }, t("Toestemmingen")),
       mandates.items.length
         ? h("ul", { class: "cards", id: "mandates" }, mandates.items.map((m) => mandateCard(m, names)))
-        : h("p", {}, "Je gaf nog geen enkele energiedienstverlener toegang tot je meetgegevens.")),
+        : h("p", {}, t("Je gaf nog geen enkele energiedienstverlener toegang tot je meetgegevens."))),
     h("section", { "aria-labelledby": "log-title" },
-      h("h2", { id: "log-title" }, "Wie raadpleegde je meetgegevens?"),
-      log.items.length ? accessLog(log.items, names) : h("p", {}, "Nog niemand raadpleegde je meetgegevens.")),
+      h("h2", { id: "log-title" }, t("Wie raadpleegde je meetgegevens?")),
+      h("p", { class: "note" }, t("Raadplegingen door dezelfde dienstverlener van dezelfde aansluiting kort na elkaar staan samen op één regel.")),
+      logFilters(log, names, mandates.items),
+      log),
   ];
 }
 
@@ -38,33 +46,36 @@ async function namesOf(numbers) {
 function mandateCard(mandate, names) {
   const status = h("p", { class: `status ${mandate.status}` }, label(mandate.status),
     mandate.end_reason ? ` (${label(mandate.end_reason === "expired" ? "expired_reason" : mandate.end_reason)})` : "");
-  const adjustments = mandate.period_adjustments.map((a) => h("li", {},
-    `Einde verbruiksperiode ${formatDate(a.previous_end)} → ${formatDate(a.new_end)} (wijziging van netgebruiker op ${formatDate(a.effective_date)})`));
+  const adjustments = mandate.period_adjustments.map((a) => h("li", {}, t(
+    "Einde verbruiksperiode {previous} → {new} (wijziging van netgebruiker op {date})",
+    { previous: formatDate(a.previous_end), new: formatDate(a.new_end), date: formatDate(a.effective_date) },
+  )));
   const message = h("div");
+  const requested = mandate.status === "requested";
   return h("li", { class: "card", "data-mandate": mandate.id },
     h("h3", {}, names.get(mandate.edv)),
     status,
     h("dl", { class: "facts" },
-      h("dt", {}, "EAN"), h("dd", {}, mandate.ean),
-      h("dt", {}, "Gegevens"), h("dd", {}, label(mandate.granularity)),
-      h("dt", {}, "Verbruiksperiode"), h("dd", {}, formatPeriod(mandate.period_start, mandate.period_end)),
-      mandate.status === "requested" ? null : h("dt", {}, mandate.status === "active" ? "Geldig tot" : "Beëindigd op"),
-      mandate.status === "requested" ? null : h("dd", {}, mandate.status === "active" ? formatDate(mandate.valid_until) : formatDateTime(mandate.ended_at) || formatDate(mandate.valid_until))),
+      h("dt", {}, t("EAN")), h("dd", {}, mandate.ean),
+      h("dt", {}, t("Gegevens")), h("dd", {}, label(mandate.granularity)),
+      h("dt", {}, t("Verbruiksperiode")), h("dd", {}, formatPeriod(mandate.period_start, mandate.period_end)),
+      requested ? null : h("dt", {}, mandate.status === "active" ? t("Geldig tot") : t("Beëindigd op")),
+      requested ? null : h("dd", {}, mandate.status === "active" ? formatDate(mandate.valid_until) : formatDateTime(mandate.ended_at) || formatDate(mandate.valid_until))),
     adjustments.length ? h("ul", { class: "note" }, adjustments) : null,
-    mandate.status === "requested" ? h("p", { class: "note" }, mandate.you_decide
-      ? "Iemand op je adres of in je organisatie vroeg deze toestemming. Ze geldt pas als jij ze goedkeurt."
-      : "Je vroeg deze toestemming aan. Ze geldt pas als de netgebruiker ze goedkeurt.") : null,
+    requested ? h("p", { class: "note" }, mandate.you_decide
+      ? t("Iemand op je adres of in je organisatie vroeg deze toestemming. Ze geldt pas als jij ze goedkeurt.")
+      : t("Je vroeg deze toestemming aan. Ze geldt pas als de netgebruiker ze goedkeurt.")) : null,
     message,
     mandate.status === "active"
       ? h("div", { class: "actions" }, h("button", {
         class: "secondary",
         onclick: (event) => end(event.target, mandate, names.get(mandate.edv), message),
-      }, "Stopzetten"))
+      }, t("Stopzetten")))
       : null,
-    mandate.status === "requested" && mandate.you_decide
+    requested && mandate.you_decide
       ? h("div", { class: "actions" },
-        h("button", { onclick: (event) => decide(event.target, mandate, "approve", names.get(mandate.edv), message) }, "Goedkeuren"),
-        h("button", { class: "secondary", onclick: (event) => decide(event.target, mandate, "refuse", names.get(mandate.edv), message) }, "Weigeren"))
+        h("button", { onclick: (event) => decide(event.target, mandate, "approve", names.get(mandate.edv), message) }, t("Goedkeuren")),
+        h("button", { class: "secondary", onclick: (event) => decide(event.target, mandate, "refuse", names.get(mandate.edv), message) }, t("Weigeren")))
       : null,
   );
 }
@@ -75,8 +86,8 @@ async function decide(button, mandate, decision, name, message) {
     await api(`/v1/me/mandates/${mandate.id}/${decision}`, { method: "POST" });
     await show(app, render);
     const done = decision === "approve"
-      ? `${name} heeft nu toegang tot de meetgegevens van EAN ${mandate.ean}.`
-      : `De aanvraag voor ${name} is geweigerd.`;
+      ? t("{name} heeft nu toegang tot de meetgegevens van EAN {ean}.", { name, ean: mandate.ean })
+      : t("De aanvraag voor {name} is geweigerd.", { name });
     app.prepend(alertBox("ok", h("p", {}, done)));
   } catch (error) {
     button.disabled = false;
@@ -85,29 +96,84 @@ async function decide(button, mandate, decision, name, message) {
 }
 
 async function end(button, mandate, name, message) {
-  if (!window.confirm(`Wil je de toestemming voor ${name} op EAN ${mandate.ean} stopzetten? ${name} kan je meetgegevens dan niet meer raadplegen.`)) return;
+  const question = t("Wil je de toestemming voor {name} op EAN {ean} stopzetten? {name} kan je meetgegevens dan niet meer raadplegen.", { name, ean: mandate.ean });
+  if (!window.confirm(question)) return;
   button.disabled = true;
   try {
     await api(`/v1/me/mandates/${mandate.id}/end`, { method: "POST" });
     await show(app, render);
-    app.prepend(alertBox("ok", h("p", {}, `De toestemming voor ${name} is stopgezet.`)));
+    app.prepend(alertBox("ok", h("p", {}, t("De toestemming voor {name} is stopgezet.", { name }))));
   } catch (error) {
     button.disabled = false;
     message.replaceChildren(errorBox(error));
   }
 }
 
-function accessLog(items, names) {
-  const resolution = (r) => ({ quarter_hour: "kwartier", hour: "uur", day: "dag", week: "week", month: "maand", year: "jaar" })[r] || r;
-  return h("div", { class: "table-wrap" }, h("table", { id: "access-log" },
-    h("caption", { class: "visually-hidden" }, "Raadplegingen van je meetgegevens"),
-    h("thead", {}, h("tr", {}, ["Wanneer", "Wie", "EAN", "Periode", "Detail", "Via"].map((t) => h("th", { scope: "col" }, t)))),
-    h("tbody", {}, items.map((entry) => h("tr", {},
-      h("td", {}, formatDateTime(entry.at)),
-      h("td", {}, names.get(entry.edv)),
-      h("td", {}, entry.ean),
-      h("td", {}, `${formatDate(entry.range_from)} – ${formatDate(entry.range_to)}`),
-      h("td", {}, entry.what === "peak_power" ? "piekvermogen" : `per ${resolution(entry.resolution)}`),
-      h("td", {}, entry.face === "api" ? "API" : "portaal")))),
-  ));
+// The access log -------------------------------------------------------------------------------
+
+function logFilters(log, names, mandates) {
+  const eans = [...new Set(mandates.map((m) => m.ean))];
+  const form = h("form", { class: "row", onchange: () => showLog(log, names, filters()), onsubmit: (e) => e.preventDefault() },
+    h("div", { class: "field" }, h("label", { for: "log-edv" }, t("Dienstverlener")),
+      h("select", { id: "log-edv", name: "edv" }, h("option", { value: "" }, t("Alle")),
+        [...names].map(([number, name]) => h("option", { value: number }, name)))),
+    h("div", { class: "field" }, h("label", { for: "log-ean" }, t("Aansluiting")),
+      h("select", { id: "log-ean", name: "ean" }, h("option", { value: "" }, t("Alle")),
+        eans.map((ean) => h("option", { value: ean }, ean)))));
+  const filters = () => Object.fromEntries([...new FormData(form)].filter(([, value]) => value));
+  return [form, h("div", { class: "actions" }, h("button", {
+    class: "secondary",
+    onclick: () => download(`/v1/me/access-log/sessions?${new URLSearchParams({ ...filters(), format: "csv", lang: LANG })}`, `${t("raadplegingen")}.csv`),
+  }, t("Raadplegingen downloaden (CSV)")))];
+}
+
+function showLog(log, names, filters) {
+  show(log, async () => {
+    const body = h("tbody");
+    const more = h("div", { class: "actions" });
+    const empty = await page(body, more, names, filters, null);
+    if (empty) return h("p", {}, t("Nog niemand raadpleegde je meetgegevens."));
+    return [h("div", { class: "table-wrap" }, h("table", { id: "access-log", class: "stacked" },
+      h("caption", { class: "visually-hidden" }, t("Raadplegingen van je meetgegevens")),
+      h("thead", {}, h("tr", {}, LOG_COLUMNS.map((text) => h("th", { scope: "col" }, t(text))))),
+      body)), more];
+  });
+}
+
+/** One page of sessions appended to `body`; "Meer tonen" fetches the next. True if none at all. */
+async function page(body, more, names, filters, cursor) {
+  const query = new URLSearchParams({ limit: "20", ...filters });
+  if (cursor) query.set("cursor", cursor);
+  const answer = await api(`/v1/me/access-log/sessions?${query}`);
+  const unknown = answer.items.map((s) => s.edv).filter((edv) => !names.has(edv));
+  for (const [edv, name] of await namesOf(unknown)) names.set(edv, name);
+  body.append(...answer.items.map((session) => sessionRow(session, names)));
+  more.replaceChildren(answer.next_cursor ? h("button", {
+    class: "secondary",
+    onclick: async (event) => {
+      event.target.disabled = true;
+      try {
+        await page(body, more, names, filters, answer.next_cursor);
+      } catch (error) {
+        more.replaceChildren(errorBox(error));
+      }
+    },
+  }, t("Meer tonen")) : "");
+  return !cursor && !answer.items.length;
+}
+
+function sessionRow(session, names) {
+  const when = session.reads > 1 && formatDateTime(session.first_at) !== formatDateTime(session.last_at)
+    ? t("{from} tot {to}", { from: formatDateTime(session.first_at), to: formatDateTime(session.last_at).slice(-5) })
+    : formatDateTime(session.last_at);
+  const detail = [t(WHAT[session.what] ?? session.what), ...new Set(session.resolutions.flatMap((r) => r.split("+")).map((r) => t(RESOLUTIONS[r] ?? r)))];
+  const cells = [
+    when,
+    names.get(session.edv),
+    session.ean,
+    formatDays(session.first_day, session.last_day),
+    `${detail.join(", ")}${session.reads > 1 ? ` · ${t("{count} raadplegingen", { count: session.reads })}` : ""}`,
+    session.face === "api" ? "API" : t("portaal"),
+  ];
+  return h("tr", {}, cells.map((cell, i) => h("td", { "data-label": t(LOG_COLUMNS[i]) }, cell)));
 }

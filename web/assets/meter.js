@@ -1,15 +1,18 @@
 // One meter of a customer, as the EDV sees it: tabs Verbruik and Piekvermogen; Dag/Week/Maand/Jaar
-// with previous/next; chart or table; the notice about late values; CSV and PDF downloads.
+// with previous/next; chart or table; the notice about late values; CSV and PDF downloads. A
+// mandate that ended says so instead of offering controls that would fail.
 import {
-  accessToken, addDays, addMonths, alertBox, api, download, errorBox, formatDate, formatMonth, MONTHS_SHORT, weekdayShort,
+  accessToken, addDays, addMonths, alertBox, api, download, errorBox, formatDate, formatDateTime, formatMonth,
   formatNumber, formatPeriod, formatTime, formatWeekday, h, isoWeek, label, login, maxDate, minDate, mondayOf,
-  queryParam, renderAccount, show, today,
+  MONTHS_SHORT, n, queryParam, renderAccount, show, t, today, weekdayShort,
 } from "./portal.js";
 import { currentOrganisation } from "./organisation.js";
 
 const app = document.getElementById("app");
 const ean = queryParam("ean") || "";
-const VIEWS = { day: "Dag", week: "Week", month: "Maand", year: "Jaar" };
+const VIEWS = { day: n("Dag"), week: n("Week"), month: n("Maand"), year: n("Jaar") };
+const NARROW = window.matchMedia("(max-width: 40rem)");
+const NARROW_BARS = 24; // at most this many bars on a phone: wider bars, values combined
 
 let en = "";
 let point = null;
@@ -23,26 +26,51 @@ async function start() {
   ({ organisation: { enterprise_number: en } } = await currentOrganisation());
   point = await api(`/v1/organisations/${en}/access-points/${ean}`);
   const mandate = point.mandate;
+  document.getElementById("title").textContent = point.meter_type === "amr" ? t("AMR-meter") : t("Digitale meter");
+  document.title = `${point.ean} · ${t("Mijn netbeheerder")}`;
+  const back = h("p", {}, h("a", { href: `/verbruik/meters-van-anderen/?org=${en}` }, t("← Terug naar overzicht")));
+  if (mandate.status !== "active") return [back, facts(mandate), endedNotice(mandate)];
   state.view = fine() ? "day" : "month";
   // ?datum=YYYY-MM-DD opens that day (a link someone shared); else the most recent day.
   const wanted = /^\d{4}-\d{2}-\d{2}$/.test(queryParam("datum") || "") ? queryParam("datum") : null;
   state.anchor = maxDate(minDate(wanted || addDays(servedEnd(), -1), addDays(servedEnd(), -1)), mandate.period_start);
-  document.getElementById("title").textContent = point.meter_type === "amr" ? "AMR-meter" : "Digitale meter";
-  document.title = `${point.ean} · Mijn netbeheerder`;
   const body = h("div", { id: "tab-body" });
   const tabs = h("div", { class: "tabs", role: "tablist" },
-    tabButton("volumes", "Verbruik", body), tabButton("peaks", "Piekvermogen", body));
+    tabButton("volumes", t("Verbruik"), body), tabButton("peaks", t("Piekvermogen"), body));
   renderTab(body);
-  return [
-    h("p", {}, h("a", { href: `/verbruik/meters-van-anderen/?org=${en}` }, "← Terug naar overzicht")),
-    h("dl", { class: "facts" },
-      h("dt", {}, "Adres"), h("dd", {}, point.address || "–"),
-      h("dt", {}, "EAN-code"), h("dd", {}, point.ean),
-      h("dt", {}, "Meter"), h("dd", {}, `${point.meter_number || "–"} · ${label(point.energy)}${point.meter_type === "amr" ? `, ${label(point.direction).toLowerCase()}` : ""}`),
-      h("dt", {}, "Mandaat"), h("dd", {}, `${label(mandate.granularity)}, verbruiksperiode ${formatPeriod(mandate.period_start, mandate.period_end)}`)),
-    tabs,
-    body,
-  ];
+  return [back, facts(mandate), truncatedNotice(mandate), tabs, body];
+}
+
+function facts(mandate) {
+  const meter = point.meter_type === "amr" ? `, ${label(point.direction).toLowerCase()}` : "";
+  return h("dl", { class: "facts" },
+    h("dt", {}, t("Adres")), h("dd", {}, point.address || "–"),
+    h("dt", {}, t("EAN-code")), h("dd", {}, point.ean),
+    h("dt", {}, t("Meter")), h("dd", {}, `${point.meter_number || "–"} · ${label(point.energy)}${meter}`),
+    h("dt", {}, t("Mandaat")), h("dd", {}, t("{granularity}, verbruiksperiode {period}", {
+      granularity: label(mandate.granularity), period: formatPeriod(mandate.period_start, mandate.period_end),
+    })),
+    h("dt", {}, t("Status")), h("dd", {}, h("span", { class: `status ${mandate.status}` }, label(mandate.status))));
+}
+
+/** Ended, expired, refused: what happened and what the EDV must do, instead of the views. */
+function endedNotice(mandate) {
+  const reason = mandate.end_reason ? label(mandate.end_reason === "expired" ? "expired_reason" : mandate.end_reason) : "";
+  const when = mandate.ended_at ? formatDateTime(mandate.ended_at) : formatDate(mandate.valid_until);
+  return alertBox("warn",
+    h("p", {}, t("Dit mandaat is niet meer geldig sinds {when}{reason}.", { when, reason: reason ? ` (${reason})` : "" })),
+    h("p", {}, t("Je kan de meetgegevens van deze aansluiting niet meer raadplegen. Verwijder wat je er nog van bewaart, zoals het datatoegangscontract vraagt.")),
+    h("p", {}, h("a", { href: `/verbruik/dienstverlener/te-verwijderen/?org=${en}` }, t("Naar de te verwijderen gegevens"))));
+}
+
+/** A market scenario cut the period short: the data from then on must go (R8). */
+function truncatedNotice(mandate) {
+  const cuts = mandate.period_adjustments || [];
+  if (!cuts.length) return null;
+  return alertBox("warn", cuts.map((cut) => h("p", {}, t(
+    "De verbruiksperiode is ingekort tot {end} door een marktscenario op {date}. Verwijder de gegevens vanaf {purge}.",
+    { end: formatDate(addDays(cut.new_end, -1)), date: formatDate(cut.effective_date), purge: formatDate(cut.new_end) },
+  ))));
 }
 
 function fine() {
@@ -83,7 +111,7 @@ function period({ view, anchor } = state) {
     const sunday = addDays(monday, 6);
     return {
       from: monday, to: addDays(monday, 7), resolution: fine() ? "hour" : "day",
-      text: `week ${isoWeek(monday)}: ${formatDate(monday)} - ${formatDate(sunday)}`,
+      text: t("week {number}: {from} - {to}", { number: isoWeek(monday), from: formatDate(monday), to: formatDate(sunday) }),
     };
   }
   if (view === "month") {
@@ -116,17 +144,17 @@ async function volumesTab(body) {
   const views = Object.entries(VIEWS).filter(([option]) => option !== "day" || fine());
   const controls = [
     h("div", { class: "actions" },
-      h("div", { class: "segmented", role: "group", "aria-label": "Periode" }, views.map(([option, text]) => h("button", {
+      h("div", { class: "segmented", role: "group", "aria-label": t("Periode") }, views.map(([option, text]) => h("button", {
         "aria-pressed": String(view === option),
         onclick: () => { state.view = option; rerender(); },
-      }, text))),
-      h("div", { class: "segmented", role: "group", "aria-label": "Weergave" },
-        h("button", { "aria-pressed": String(display === "chart"), onclick: () => { state.display = "chart"; rerender(); } }, "Grafiek"),
-        h("button", { "aria-pressed": String(display === "table"), onclick: () => { state.display = "table"; rerender(); } }, "Tabel"))),
+      }, t(text)))),
+      h("div", { class: "segmented", role: "group", "aria-label": t("Weergave") },
+        h("button", { "aria-pressed": String(display === "chart"), onclick: () => { state.display = "chart"; rerender(); } }, t("Grafiek")),
+        h("button", { "aria-pressed": String(display === "table"), onclick: () => { state.display = "table"; rerender(); } }, t("Tabel")))),
     h("div", { class: "period-nav" },
-      h("button", { class: "secondary", "aria-label": "Vorige periode", disabled: current.from <= point.mandate.period_start, onclick: () => { step(-1); rerender(); } }, "‹"),
+      h("button", { class: "secondary", "aria-label": t("Vorige periode"), disabled: current.from <= point.mandate.period_start, onclick: () => { step(-1); rerender(); } }, "‹"),
       h("span", { class: "label", id: "period-label", "aria-live": "polite" }, current.text),
-      h("button", { class: "secondary", "aria-label": "Volgende periode", disabled: current.to >= servedEnd(), onclick: () => { step(1); rerender(); } }, "›")),
+      h("button", { class: "secondary", "aria-label": t("Volgende periode"), disabled: current.to >= servedEnd(), onclick: () => { step(1); rerender(); } }, "›")),
   ];
   let volumes;
   try {
@@ -139,13 +167,13 @@ async function volumesTab(body) {
     `${label(channel)} `, h("strong", { "data-total": channel }, `${formatNumber(sum(points))} ${volumes.unit}`))));
   return [
     ...controls,
-    alertBox("warn", h("p", {}, volumes.notice)),
+    alertBox("warn", h("p", {}, t("Opgelet: deze meetgegevens zijn informatief en sommige zijn pas beschikbaar in de loop van de komende 72 uur."))),
     totals,
     display === "chart" ? chart(volumes, channels) : table(volumes, channels),
     h("div", { class: "actions" },
-      h("button", { class: "secondary", onclick: () => download(volumesPath(current, "csv"), `verbruik-${ean}-${current.from}.csv`) }, "Historiek downloaden (CSV)"),
-      h("button", { class: "secondary", onclick: () => download(volumesPath(current, "pdf"), `verbruik-${ean}-${current.from}.pdf`) }, "PDF downloaden"),
-      h("button", { class: "link", onclick: () => window.print() }, "Afdrukken")),
+      h("button", { class: "secondary", onclick: () => download(volumesPath(current, "csv"), `verbruik-${ean}-${current.from}.csv`) }, t("Historiek downloaden (CSV)")),
+      h("button", { class: "secondary", onclick: () => download(volumesPath(current, "pdf"), `verbruik-${ean}-${current.from}.pdf`) }, t("PDF downloaden")),
+      h("button", { class: "link", onclick: () => window.print() }, t("Afdrukken"))),
   ];
 }
 
@@ -179,10 +207,10 @@ function table(volumes, channels) {
     channels.map(([, points]) => h("td", { class: "number" }, points[i].value === null ? "–" : `${formatNumber(points[i].value)} ${volumes.unit}`)),
     h("td", {}, channels.map(([, points]) => label(points[i].status)).filter(Boolean)[0] || "")));
   return h("div", { class: "table-wrap" }, h("table", { id: "volumes-table" },
-    h("caption", { class: "visually-hidden" }, "Meetgegevens"),
-    h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "Datum"),
+    h("caption", { class: "visually-hidden" }, t("Meetgegevens")),
+    h("thead", {}, h("tr", {}, h("th", { scope: "col" }, t("Datum")),
       channels.map(([channel]) => h("th", { scope: "col", class: "number" }, label(channel))),
-      h("th", { scope: "col" }, "Omschrijving"))),
+      h("th", { scope: "col" }, t("Omschrijving")))),
     h("tbody", {}, rows)));
 }
 
@@ -194,11 +222,41 @@ function svg(tag, attributes = {}, ...children) {
   return element;
 }
 
-/** Bars: offtake above the axis, injection below; estimated values paler, missing ones absent. */
-function chart(volumes, channels) {
-  const width = 800;
-  const height = 280;
-  const left = 56;
+/** On a phone, consecutive points combined so no more than NARROW_BARS bars remain: a sum, marked
+ * estimated if any part is, missing only if every part is. */
+function combined(points) {
+  const size = Math.ceil(points.length / NARROW_BARS);
+  if (!NARROW.matches || size <= 1) return points;
+  const groups = [];
+  for (let i = 0; i < points.length; i += size) {
+    const part = points.slice(i, i + size);
+    const known = part.filter((p) => p.value !== null);
+    groups.push({
+      start: part[0].start, end: part[part.length - 1].end,
+      value: known.length ? known.reduce((total, p) => total + p.value, 0) : null,
+      status: !known.length ? "missing" : part.some((p) => p.status === "estimated" || p.status === "missing") ? "estimated" : part[0].status,
+    });
+  }
+  return groups;
+}
+
+/** An axis label: the month; the weekday and date of a day; on sub-day views of several days
+ * the weekday at each midnight, else the time. */
+function tickText(resolution, p, severalDays) {
+  const day = p.start.slice(0, 10);
+  if (resolution === "month") return MONTHS_SHORT[Number(p.start.slice(5, 7)) - 1];
+  if (resolution === "day" || severalDays) return `${weekdayShort(day)} ${formatDate(day).slice(0, 5)}`;
+  return formatTime(p.start);
+}
+
+/** Bars: offtake above the axis, injection below; estimated values paler, missing ones absent;
+ * gridlines at half and full scale; a legend for what each look means. */
+function chart(volumes, allChannels) {
+  const narrow = NARROW.matches;
+  const width = narrow ? 400 : 800; // a narrower drawing keeps its text readable on a phone
+  const height = narrow ? 260 : 280;
+  const left = narrow ? 48 : 56;
+  const channels = allChannels.map(([channel, points]) => [channel, combined(points)]);
   const [, first] = channels[0];
   const count = first.length;
   const up = Math.max(0, ...channels.filter(([c]) => c === "offtake").flatMap(([, ps]) => ps.map((p) => p.value ?? 0)));
@@ -207,7 +265,7 @@ function chart(volumes, channels) {
   const axis = 10 + up * scale;
   const slot = (width - left - 8) / Math.max(count, 1);
   const bars = [];
-  const statuses = new Set(channels.flatMap(([, points]) => points.map((p) => p.status)));
+  const statuses = new Set(allChannels.flatMap(([, points]) => points.map((p) => p.status)));
   for (const [channel, points] of channels) {
     points.forEach((p, i) => {
       if (p.value === null) return;
@@ -219,32 +277,46 @@ function chart(volumes, channels) {
       }, svg("title", {}, `${when(volumes.resolution, p, false)}: ${formatNumber(p.value)} ${volumes.unit}`)));
     });
   }
+  const severalDays = volumes.resolution !== "day" && volumes.resolution !== "month" && first.length > 0
+    && first[0].start.slice(0, 10) !== first[first.length - 1].start.slice(0, 10);
   const ticks = [];
-  const every = Math.max(1, Math.ceil(count / 12));
-  for (let i = 0; i < count; i += every) {
-    const p = first[i];
-    const text = volumes.resolution === "month" ? MONTHS_SHORT[Number(p.start.slice(5, 7)) - 1]
-      : volumes.resolution === "day" ? `${weekdayShort(p.start.slice(0, 10))} ${formatDate(p.start.slice(0, 10)).slice(0, 5)}`
-        : formatTime(p.start);
-    ticks.push(svg("text", { x: (left + i * slot).toFixed(1), y: String(height - 6) }, text));
+  let previousDay = "";
+  const every = Math.max(1, Math.ceil(count / (narrow ? 6 : 12)));
+  first.forEach((p, i) => {
+    const day = p.start.slice(0, 10);
+    const due = severalDays ? day !== previousDay : i % every === 0;
+    previousDay = day;
+    if (!due) return;
+    const x = left + i * slot;
+    ticks.push(svg("line", { class: "grid", x1: x.toFixed(1), x2: x.toFixed(1), y1: "10", y2: String(height - 20) }));
+    ticks.push(svg("text", { x: x.toFixed(1), y: String(height - 6) }, tickText(volumes.resolution, p, severalDays)));
+  });
+  const gridlines = [];
+  for (const share of [0.5, 1]) {
+    if (up > 0) gridlines.push(svg("line", { class: "grid", x1: String(left), x2: String(width), y1: (axis - up * scale * share).toFixed(1), y2: (axis - up * scale * share).toFixed(1) }));
+    if (down > 0) gridlines.push(svg("line", { class: "grid", x1: String(left), x2: String(width), y1: (axis + down * scale * share).toFixed(1), y2: (axis + down * scale * share).toFixed(1) }));
   }
   const graphic = svg("svg", {
     class: "chart", viewBox: `0 0 ${width} ${height}`, role: "img",
-    "aria-label": `Grafiek van ${channels.map(([c]) => label(c).toLowerCase()).join(" en ")} in ${volumes.unit}; de tabelweergave toont dezelfde waarden.`,
+    "aria-label": t("Grafiek van {channels} in {unit}; de tabelweergave toont dezelfde waarden.", {
+      channels: channels.map(([c]) => label(c).toLowerCase()).join(` ${t("en")} `), unit: volumes.unit,
+    }),
   },
+  ...gridlines,
   svg("line", { class: "axis", x1: String(left), x2: String(width), y1: axis.toFixed(1), y2: axis.toFixed(1) }),
-  ...[0.5, 1].filter(() => up > 0).map((share) => svg("line", {
-    class: "grid", x1: String(left), x2: String(width),
-    y1: (axis - up * scale * share).toFixed(1), y2: (axis - up * scale * share).toFixed(1),
-  })),
   svg("text", { x: "0", y: "14" }, `${formatNumber(up, 1)} ${volumes.unit}`),
+  up > 0 ? svg("text", { x: "0", y: (axis - up * scale * 0.5 + 4).toFixed(1) }, formatNumber(up / 2, 1)) : "",
   down ? svg("text", { x: "0", y: String(height - 22) }, `-${formatNumber(down, 1)}`) : "",
   ...bars, ...ticks);
+  const combinedNote = channels[0][1].length < allChannels[0][1].length
+    ? h("p", { class: "note" }, t("Op een klein scherm zijn opeenvolgende waarden samengeteld; de tabel toont ze elk apart."))
+    : null;
   return h("figure", { id: "volumes-chart" }, graphic,
     h("figcaption", { class: "legend" },
       channels.map(([c]) => h("span", { class: c }, label(c))),
-      statuses.has("estimated") ? h("span", { class: "estimated" }, "Geschat (lichter)") : null,
-      statuses.has("missing") ? h("span", { class: "missing" }, "Ontbrekend (geen staaf)") : null));
+      statuses.has("estimated") ? h("span", { class: "estimated" }, t("Geschat (lichter)")) : null,
+      statuses.has("missing") ? h("span", { class: "missing" }, t("Ontbrekend (geen staaf)")) : null),
+    combinedNote);
 }
 
 // Piekvermogen ----------------------------------------------------------------------------------
@@ -258,22 +330,22 @@ async function peaksTab(body) {
     show(body, () => peaksTab(body));
   };
   const controls = h("div", { class: "period-nav" },
-    h("button", { class: "secondary", "aria-label": "Vorig jaar", disabled: from <= point.mandate.period_start, onclick: () => move(-1) }, "‹"),
+    h("button", { class: "secondary", "aria-label": t("Vorig jaar"), disabled: from <= point.mandate.period_start, onclick: () => move(-1) }, "‹"),
     h("span", { class: "label", "aria-live": "polite" }, year),
-    h("button", { class: "secondary", "aria-label": "Volgend jaar", disabled: to >= servedEnd(), onclick: () => move(1) }, "›"));
+    h("button", { class: "secondary", "aria-label": t("Volgend jaar"), disabled: to >= servedEnd(), onclick: () => move(1) }, "›"));
   let answer;
   try {
     answer = await api(`/v1/organisations/${en}/access-points/${ean}/peak-power?from=${from}&to=${to}`);
   } catch (error) {
     if (error.code === "not_available") {
-      return [controls, alertBox("", h("p", {}, "Voor deze meter is er geen piekvermogen: dat is er voor elektriciteit, en voor gas enkel bij een AMR-meter."))];
+      return [controls, alertBox("", h("p", {}, t("Voor deze meter is er geen piekvermogen: dat is er voor elektriciteit, en voor gas enkel bij een AMR-meter.")))];
     }
     return [controls, errorBox(error)];
   }
-  if (!answer.peaks.length) return [controls, h("p", {}, "Geen piekvermogen in deze periode.")];
+  if (!answer.peaks.length) return [controls, h("p", {}, t("Geen piekvermogen in deze periode."))];
   return [controls, h("div", { class: "table-wrap" }, h("table", { id: "peaks-table" },
-    h("caption", {}, "Hoogste kwartiervermogen per maand"),
-    h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "Maand"), h("th", { scope: "col", class: "number" }, "Piekvermogen"), h("th", { scope: "col" }, "Tijdstip"))),
+    h("caption", {}, t("Hoogste kwartiervermogen per maand")),
+    h("thead", {}, h("tr", {}, h("th", { scope: "col" }, t("Maand")), h("th", { scope: "col", class: "number" }, t("Piekvermogen")), h("th", { scope: "col" }, t("Tijdstip")))),
     h("tbody", {}, answer.peaks.map((peak) => h("tr", {},
       h("td", {}, formatMonth(`${peak.month}-01`)),
       h("td", { class: "number" }, `${formatNumber(peak.kw)} kW`),

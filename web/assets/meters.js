@@ -1,6 +1,7 @@
 // "Meters van anderen": the EANs whose customers share data with this EDV, with search and filters.
+// On a phone each row is a card (portal.css, by the cells' data-label).
 import {
-  accessToken, api, errorBox, formatDate, h, label, login, renderAccount, show,
+  accessToken, api, errorBox, formatDate, h, label, login, n, renderAccount, show, t,
 } from "./portal.js";
 import { currentOrganisation, organisationPicker } from "./organisation.js";
 
@@ -11,7 +12,8 @@ const FILTERS = {
   granularity: ["quarter_hour", "hour", "day"],
   status: ["active", "ended", "expired"],
 };
-const FILTER_LABELS = { energy: "Energie", meter_type: "Meter", granularity: "Gegevens", status: "Mandaat" };
+const FILTER_LABELS = { energy: n("Energie"), meter_type: n("Meter"), granularity: n("Gegevens"), status: n("Mandaat") };
+const COLUMNS = [n("EAN-code"), n("Energie"), n("Meter"), n("Adres"), n("Gegevens"), n("Mandaat"), n("Geldig tot")];
 
 renderAccount();
 if (!accessToken()) login();
@@ -27,14 +29,14 @@ async function render() {
   } },
     h("div", { class: "row" },
       h("div", { class: "field" },
-        h("label", { for: "ean" }, "EAN-code", h("span", { class: "hint" }, "of het begin ervan")),
+        h("label", { for: "ean" }, t("EAN-code"), h("span", { class: "hint" }, t("of het begin ervan"))),
         h("input", { type: "search", id: "ean", name: "ean", inputmode: "numeric", autocomplete: "off" })),
       Object.entries(FILTERS).map(([name, values]) => h("div", { class: "field" },
-        h("label", { for: name }, FILTER_LABELS[name]),
+        h("label", { for: name }, t(FILTER_LABELS[name])),
         h("select", { id: name, name, onchange: () => form.requestSubmit() },
-          h("option", { value: "" }, "Alle"),
+          h("option", { value: "" }, t("Alle")),
           values.map((value) => h("option", { value }, label(value))))))),
-    h("div", { class: "actions" }, h("button", { type: "submit" }, "Zoeken")));
+    h("div", { class: "actions" }, h("button", { type: "submit" }, t("Zoeken"))));
   search(en, new FormData(form), results);
   return [organisationPicker(person, organisation), form, results];
 }
@@ -48,13 +50,13 @@ async function search(en, data, results, cursor = null, rows = null) {
     const body = rows || h("tbody");
     body.append(...page.items.map((point) => row(en, point)));
     if (!rows) {
-      results.replaceChildren(page.items.length ? table(body) : h("p", {}, "Geen meters gevonden."));
+      results.replaceChildren(page.items.length ? table(body) : h("p", {}, t("Geen meters gevonden.")));
     }
     results.querySelector(".more")?.remove();
     if (page.next_cursor) {
       results.append(h("div", { class: "actions more" }, h("button", {
         class: "secondary", onclick: () => search(en, data, results, page.next_cursor, body),
-      }, "Meer tonen")));
+      }, t("Meer tonen"))));
     }
   } catch (error) {
     results.replaceChildren(errorBox(error));
@@ -62,20 +64,22 @@ async function search(en, data, results, cursor = null, rows = null) {
 }
 
 function table(body) {
-  return h("div", { class: "table-wrap" }, h("table", { id: "meters" },
-    h("caption", { class: "visually-hidden" }, "Meters van anderen"),
-    h("thead", {}, h("tr", {}, ["EAN-code", "Energie", "Meter", "Adres", "Gegevens", "Mandaat", "Geldig tot"].map((t) => h("th", { scope: "col" }, t)))),
+  return h("div", { class: "table-wrap" }, h("table", { id: "meters", class: "stacked" },
+    h("caption", { class: "visually-hidden" }, t("Meters van anderen")),
+    h("thead", {}, h("tr", {}, COLUMNS.map((text) => h("th", { scope: "col" }, t(text))))),
     body));
 }
 
 function row(en, point) {
   const href = `/verbruik/meter/?org=${en}&ean=${point.ean}`;
-  return h("tr", {},
-    h("td", {}, point.status === "active" ? h("a", { href }, point.ean) : point.ean),
-    h("td", {}, label(point.energy)),
-    h("td", {}, `${label(point.meter_type)}${point.meter_type === "amr" ? ` (${label(point.direction).toLowerCase()})` : ""}`),
-    h("td", {}, point.address || "–"),
-    h("td", {}, label(point.granularity)),
-    h("td", {}, h("span", { class: `status ${point.status}` }, label(point.status))),
-    h("td", {}, formatDate(point.valid_until)));
+  const cells = [
+    h("a", { href }, point.ean),
+    label(point.energy),
+    `${label(point.meter_type)}${point.meter_type === "amr" ? ` (${label(point.direction).toLowerCase()})` : ""}`,
+    point.address || "–",
+    label(point.granularity),
+    h("span", { class: `status ${point.status}` }, label(point.status)),
+    point.status === "active" ? formatDate(point.valid_until) : "–",
+  ];
+  return h("tr", {}, cells.map((cell, i) => h("td", { "data-label": t(COLUMNS[i]) }, cell)));
 }

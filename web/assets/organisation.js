@@ -1,11 +1,11 @@
 // Which organisation an EDV page is about: ?org= if the person is linked to it, else their first.
-import { ApiError, formatEnterpriseNumber, h, me } from "./portal.js";
+import { ApiError, formatEnterpriseNumber, h, me, t } from "./portal.js";
 
 export async function currentOrganisation() {
   const person = await me();
   if (!person.organisations.length) {
     throw new ApiError(403, {
-      message: "Je bent aan geen enkele organisatie gekoppeld. Een beheerder van je organisatie kan je toegang geven.",
+      message: t("Je bent aan geen enkele organisatie gekoppeld. Een beheerder van je organisatie kan je toegang geven."),
     });
   }
   const wanted = new URLSearchParams(location.search).get("org");
@@ -19,7 +19,7 @@ export function organisationPicker(person, organisation) {
     return h("p", { class: "note" }, `${organisation.name} (${formatEnterpriseNumber(organisation.enterprise_number)})`);
   }
   return h("div", { class: "field" },
-    h("label", { for: "organisation" }, "Organisatie"),
+    h("label", { for: "organisation" }, t("Organisatie")),
     h("select", {
       id: "organisation",
       onchange: (event) => {

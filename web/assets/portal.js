@@ -1,7 +1,13 @@
 // What every portal page shares: logging in (OpenID Connect, authorization code with PKCE), calling
-// the portal API (errors arrive as problem+json), Dutch formatting, Brussels dates, and a small DOM
-// builder. No framework: each page is a module that imports what it needs from here.
+// the portal API (errors arrive as problem+json), the reader's language (i18n.js) with its number
+// and date formats, Brussels dates, and a small DOM builder. No framework: each page is a module
+// that imports what it needs from here.
+import { LANG, LANGUAGES, LOCALE, n, setLanguage, t, translateDocument } from "./i18n.js";
 import { problemMessage } from "./messages.js";
+
+export { LANG, n, t };
+
+translateDocument();
 
 const TOKEN_KEY = "edv.token";
 const LOGIN_KEY = "edv.login";
@@ -60,9 +66,9 @@ export async function completeLogin() {
   const answer = new URLSearchParams(location.search);
   const pending = JSON.parse(sessionStorage.getItem(LOGIN_KEY) || "null");
   sessionStorage.removeItem(LOGIN_KEY);
-  if (answer.get("error")) throw new Error(`Aanmelden is niet gelukt (${answer.get("error")}).`);
+  if (answer.get("error")) throw new Error(t("Aanmelden is niet gelukt ({error}).", { error: answer.get("error") }));
   if (!pending || answer.get("state") !== pending.state) {
-    throw new Error("Aanmelden is verlopen of komt niet van deze pagina. Probeer opnieuw.");
+    throw new Error(t("Aanmelden is verlopen of komt niet van deze pagina. Probeer opnieuw."));
   }
   const config = await portalConfig();
   const response = await fetch(config.token_endpoint, {
@@ -76,7 +82,7 @@ export async function completeLogin() {
       code_verifier: pending.verifier,
     }),
   });
-  if (!response.ok) throw new Error("Aanmelden is niet gelukt. Probeer opnieuw.");
+  if (!response.ok) throw new Error(t("Aanmelden is niet gelukt. Probeer opnieuw."));
   const token = await response.json();
   sessionStorage.setItem(
     TOKEN_KEY,
@@ -98,7 +104,8 @@ export function logout() {
 }
 
 export class ApiError extends Error {
-  /** The Dutch message of the problem's code (messages.js); the API's own words never reach a page. */
+  /** The message of the problem's code in the reader's language (messages.js); the API's own
+   * words never reach a page. */
   constructor(status, problem) {
     super(problem.message ?? problemMessage(status, problem));
     this.status = status;
@@ -169,21 +176,32 @@ export function edvName(enterpriseNumber) {
   return edvNames.get(enterpriseNumber);
 }
 
-/** The top bar: who is logged in, where to go, log out; or a log-in button. */
+/** Nederlands · Français · English, each named in its own language; the current one pressed. */
+export function languageSwitch() {
+  return h("div", { class: "languages", role: "group", "aria-label": t("Taal") },
+    Object.entries(LANGUAGES).map(([code, name]) => h("button", {
+      type: "button", class: "link", lang: code, "aria-pressed": String(code === LANG),
+      onclick: () => setLanguage(code),
+    }, code.toUpperCase(), h("span", { class: "visually-hidden" }, ` ${name}`))));
+}
+
+/** The top bar: where to go, who is logged in, log out (or log in), and the language. */
 export async function renderAccount() {
   const nav = document.getElementById("account");
   if (!nav) return;
   if (!accessToken()) {
-    nav.replaceChildren(h("button", { class: "secondary", onclick: () => login() }, "Aanmelden"));
+    nav.replaceChildren(h("button", { class: "secondary", onclick: () => login() }, t("Aanmelden")), languageSwitch());
     return;
   }
   const person = await me();
-  const links = [h("a", { href: "/verbruik/mandaten/" }, "Mijn mandaten")];
-  if (person.organisations.length) links.push(h("a", { href: "/verbruik/dienstverlener/" }, "Dienstverlener"));
+  const links = [h("a", { href: "/verbruik/mandaten/" }, t("Mijn mandaten"))];
+  if (person.organisations.length) links.push(h("a", { href: "/verbruik/dienstverlener/" }, t("Dienstverlener")));
+  if (person.roles.includes("ops")) links.push(h("a", { href: "/beheer/" }, t("Beheer")));
   nav.replaceChildren(
     ...links,
     h("span", { class: "note" }, person.name),
-    h("button", { class: "link", onclick: logout }, "Afmelden"),
+    h("button", { class: "link", onclick: logout }, t("Afmelden")),
+    languageSwitch(),
   );
 }
 
@@ -216,7 +234,7 @@ export function alertBox(kind, ...children) {
 
 export function errorBox(error) {
   // Which fields to look at; the reason is in the Dutch message above (the API's words are not).
-  const details = (error.errors || []).map((e) => h("li", {}, `Controleer: ${e.field}`));
+  const details = (error.errors || []).map((e) => h("li", {}, t("Controleer: {field}", { field: e.field })));
   return alertBox("error", h("p", {}, error.message), details.length ? h("ul", {}, details) : null);
 }
 
@@ -236,45 +254,56 @@ export async function show(target, build) {
   if (generations.get(target) === generation) target.replaceChildren(...content);
 }
 
-// Words and numbers ----------------------------------------------------------------------------
+// Words and numbers, in the reader's language ---------------------------------------------------
 
 export const LABELS = {
-  day: "Dagwaarden",
-  quarter_hour: "Kwartierwaarden",
-  hour: "Uurwaarden",
-  electricity: "Elektriciteit",
-  gas: "Gas",
-  digital: "Digitale meter",
-  amr: "AMR-meter",
-  both: "Afname en injectie",
-  offtake: "Afname",
-  injection: "Injectie",
-  active: "Actief",
-  ended: "Beëindigd",
-  expired: "Verlopen",
-  requested: "In aanvraag",
-  signed: "Ondertekend, wacht op goedkeuring",
-  rejected: "Geweigerd",
-  cancelled: "Geannuleerd",
-  terminated: "Opgezegd",
-  inactive: "Niet actief",
-  portal: "Via het portaal",
-  portal_and_api: "Via het portaal en de API",
-  revoked_by_customer: "stopgezet door de klant",
-  revoked_by_grid_user: "stopgezet door de netgebruiker",
-  replaced: "vervangen door een nieuw mandaat",
-  edv_terminated: "de dienstverlener stopte",
-  refused_by_grid_user: "geweigerd door de netgebruiker",
-  declined_by_customer: "aanvraag van de dienstverlener geweigerd",
-  expired_reason: "verlopen",
+  day: n("Dagwaarden"),
+  quarter_hour: n("Kwartierwaarden"),
+  hour: n("Uurwaarden"),
+  electricity: n("Elektriciteit"),
+  gas: n("Gas"),
+  digital: n("Digitale meter"),
+  amr: n("AMR-meter"),
+  both: n("Afname en injectie"),
+  offtake: n("Afname"),
+  injection: n("Injectie"),
+  active: n("Actief"),
+  ended: n("Beëindigd"),
+  expired: n("Verlopen"),
+  requested: n("In aanvraag"),
+  signed: n("Ondertekend, wacht op goedkeuring"),
+  rejected: n("Geweigerd"),
+  cancelled: n("Geannuleerd"),
+  terminated: n("Opgezegd"),
+  inactive: n("Niet actief"),
+  portal: n("Via het portaal"),
+  portal_and_api: n("Via het portaal en de API"),
+  revoked_by_customer: n("stopgezet door de klant"),
+  revoked_by_grid_user: n("stopgezet door de netgebruiker"),
+  replaced: n("vervangen door een nieuw mandaat"),
+  edv_terminated: n("de dienstverlener stopte"),
+  refused_by_grid_user: n("geweigerd door de netgebruiker"),
+  declined_by_customer: n("aanvraag van de dienstverlener geweigerd"),
+  expired_reason: n("verlopen"),
   validated: "",
-  estimated: "geschat",
-  missing: "ontbrekend",
-  api: "API",
+  estimated: n("geschat"),
+  missing: n("ontbrekend"),
+  api: n("API"),
+  supplier_switch: n("leverancierswissel"),
+  customer_switch: n("klantwissel"),
+  combined_switch: n("gecombineerde wissel"),
+  move_in: n("inhuizing"),
+  move_out: n("uithuizing"),
+  physical_disconnection: n("afsluiting"),
+  pending: n("wacht op de ingangsdatum"),
+  applied: n("uitgevoerd"),
+  ok: n("in orde"),
+  partial: n("deels"),
+  failed: n("mislukt"),
 };
 
 export function label(key) {
-  return LABELS[key] ?? key ?? "";
+  return key in LABELS ? t(LABELS[key]) : key ?? "";
 }
 
 const numberFormats = new Map();
@@ -283,7 +312,7 @@ export function formatNumber(value, decimals = 3) {
   if (!numberFormats.has(decimals)) {
     numberFormats.set(
       decimals,
-      new Intl.NumberFormat("nl-BE", { minimumFractionDigits: decimals, maximumFractionDigits: decimals }),
+      new Intl.NumberFormat(LOCALE, { minimumFractionDigits: decimals, maximumFractionDigits: decimals }),
     );
   }
   return numberFormats.get(decimals).format(value);
@@ -301,15 +330,15 @@ export function formatDate(isoDate) {
 }
 
 const BRUSSELS = "Europe/Brussels";
-const dateTimeFormat = new Intl.DateTimeFormat("nl-BE", {
+const dateTimeFormat = new Intl.DateTimeFormat(LOCALE, {
   timeZone: BRUSSELS, day: "2-digit", month: "2-digit", year: "numeric", hour: "2-digit", minute: "2-digit",
 });
-const timeFormat = new Intl.DateTimeFormat("nl-BE", { timeZone: BRUSSELS, hour: "2-digit", minute: "2-digit" });
-const zoneFormat = new Intl.DateTimeFormat("nl-BE", { timeZone: BRUSSELS, timeZoneName: "short" });
-const weekdayFormat = new Intl.DateTimeFormat("nl-BE", {
+const timeFormat = new Intl.DateTimeFormat(LOCALE, { timeZone: BRUSSELS, hour: "2-digit", minute: "2-digit" });
+const zoneFormat = new Intl.DateTimeFormat(LOCALE, { timeZone: BRUSSELS, timeZoneName: "short" });
+const weekdayFormat = new Intl.DateTimeFormat(LOCALE, {
   timeZone: BRUSSELS, weekday: "long", day: "2-digit", month: "2-digit", year: "numeric",
 });
-const monthFormat = new Intl.DateTimeFormat("nl-BE", { timeZone: "UTC", month: "long", year: "numeric" });
+const monthFormat = new Intl.DateTimeFormat(LOCALE, { timeZone: "UTC", month: "long", year: "numeric" });
 
 export function formatDateTime(iso) {
   return iso ? dateTimeFormat.format(new Date(iso)) : "";
@@ -330,13 +359,32 @@ export function formatWeekday(iso) {
 
 /** A half-open consumption period [start, end) as people read it: "01/01/2025 t.e.m. 31/12/2025". */
 export function formatPeriod(start, endExclusive) {
-  return `${formatDate(start)} t.e.m. ${formatDate(addDays(endExclusive, -1))}`;
+  return t("{from} t.e.m. {to}", { from: formatDate(start), to: formatDate(addDays(endExclusive, -1)) });
+}
+
+/** An inclusive range of days: "01/01/2025 t.e.m. 31/01/2025", or the one day. */
+export function formatDays(first, last) {
+  return first === last ? formatDate(first) : t("{from} t.e.m. {to}", { from: formatDate(first), to: formatDate(last) });
 }
 
 // The portal's own abbreviations (Intl's nl "short" month gives "mrt." with a dot, and some
-// engines "maa"): one fixed list, the way Dutch calendars write them.
-export const MONTHS_SHORT = ["jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec"];
-const WEEKDAYS_SHORT = ["zo", "ma", "di", "wo", "do", "vr", "za"];
+// engines "maa"): one fixed list per language, the way its calendars write them.
+const SHORT_NAMES = {
+  nl: {
+    months: ["jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec"],
+    weekdays: ["zo", "ma", "di", "wo", "do", "vr", "za"],
+  },
+  fr: {
+    months: ["janv", "févr", "mars", "avr", "mai", "juin", "juil", "août", "sept", "oct", "nov", "déc"],
+    weekdays: ["di", "lu", "ma", "me", "je", "ve", "sa"],
+  },
+  en: {
+    months: ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"],
+    weekdays: ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"],
+  },
+};
+export const MONTHS_SHORT = SHORT_NAMES[LANG].months;
+const WEEKDAYS_SHORT = SHORT_NAMES[LANG].weekdays;
 
 /** "2025-03-03" → "ma" (a calendar date: no time zone involved). */
 export function weekdayShort(isoDate) {

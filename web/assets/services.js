@@ -1,6 +1,6 @@
 // "Overzicht diensten": the organisation's EDV contract and API status, and what it can do next.
 import {
-  accessToken, alertBox, api, errorBox, formatDate, h, label, login, queryParam, renderAccount, show,
+  accessToken, alertBox, api, errorBox, formatDate, h, label, login, queryParam, renderAccount, show, t,
 } from "./portal.js";
 import { currentOrganisation, organisationPicker } from "./organisation.js";
 
@@ -18,12 +18,12 @@ async function toConsentPage(identifier) {
   try {
     const session = await api(`/v1/consent-sessions/${encodeURIComponent(identifier)}`, { auth: false });
     location.replace(`/verbruik/dienstverlener/${session.edv}/toegang?sessie=${encodeURIComponent(identifier)}`);
-    return h("p", { class: "note" }, "Je wordt doorgestuurd naar de toestemmingspagina…");
+    return h("p", { class: "note" }, t("Je wordt doorgestuurd naar de toestemmingspagina…"));
   } catch (error) {
     if (error.status !== 404) throw error;
-    document.getElementById("title").textContent = "Toestemming geven";
+    document.getElementById("title").textContent = t("Toestemming geven");
     return alertBox("error", h("p", {},
-      "Deze toestemmingsaanvraag bestaat niet of is verlopen. Vraag je dienstverlener een nieuwe link."));
+      t("Deze toestemmingsaanvraag bestaat niet of is verlopen. Vraag je dienstverlener een nieuwe link.")));
   }
 }
 
@@ -42,11 +42,11 @@ async function render() {
 
 function notYet(en, admin) {
   return h("section", { class: "card" },
-    h("h2", {}, "Energiedienstverlener worden"),
-    h("p", {}, "Bied energiediensten aan op basis van de meetgegevens van je klanten. Je tekent daarvoor het standaard datatoegangscontract; je klanten geven zelf toestemming."),
+    h("h2", {}, t("Energiedienstverlener worden")),
+    h("p", {}, t("Bied energiediensten aan op basis van de meetgegevens van je klanten. Je tekent daarvoor het standaard datatoegangscontract; je klanten geven zelf toestemming.")),
     admin
-      ? h("a", { class: "button", href: `/verbruik/dienstverlener/worden/?org=${en}` }, "Dienstverlener worden")
-      : h("p", { class: "note" }, "Enkel een beheerder van je organisatie kan dit aanvragen."));
+      ? h("a", { class: "button", href: `/verbruik/dienstverlener/worden/?org=${en}` }, t("Dienstverlener worden"))
+      : h("p", { class: "note" }, t("Enkel een beheerder van je organisatie kan dit aanvragen.")));
 }
 
 function card(overview, admin) {
@@ -55,31 +55,35 @@ function card(overview, admin) {
   const message = h("div");
   const actions = [];
   if (status === "active") {
-    actions.push(h("a", { class: "button", href: `/verbruik/meters-van-anderen/?org=${en}` }, "Overzicht klantgegevens"));
-    actions.push(h("a", { class: "button secondary", href: overview.stappenplan_url }, "Stappenplan voor je klanten"));
-    if (admin) actions.push(h("button", { class: "link", onclick: (e) => terminate(e.target, en, message) }, "Opzeggen"));
+    actions.push(h("a", { class: "button", href: `/verbruik/meters-van-anderen/?org=${en}` }, t("Overzicht klantgegevens")));
+    actions.push(h("a", { class: "button secondary", href: overview.stappenplan_url }, t("Stappenplan voor je klanten")));
+    actions.push(h("a", { class: "button secondary", href: `/verbruik/dienstverlener/te-verwijderen/?org=${en}` }, t("Wijzigingen en te verwijderen gegevens")));
+    if (overview.channel === "portal_and_api" && admin) {
+      actions.push(h("a", { class: "button secondary", href: `/verbruik/dienstverlener/api/?org=${en}` }, t("API-clients, sandbox en webhooks")));
+    }
+    if (admin) actions.push(h("button", { class: "link", onclick: (e) => terminate(e.target, en, message) }, t("Opzeggen")));
   } else if (status === "requested" && admin) {
-    actions.push(h("a", { class: "button", href: `/verbruik/dienstverlener/worden/?org=${en}` }, "Aanvraag verderzetten"));
+    actions.push(h("a", { class: "button", href: `/verbruik/dienstverlener/worden/?org=${en}` }, t("Aanvraag verderzetten")));
   } else if (["rejected", "cancelled", "terminated"].includes(status) && admin) {
-    actions.push(h("a", { class: "button", href: `/verbruik/dienstverlener/worden/?org=${en}` }, "Opnieuw aanvragen"));
+    actions.push(h("a", { class: "button", href: `/verbruik/dienstverlener/worden/?org=${en}` }, t("Opnieuw aanvragen")));
   }
   return h("section", { class: "card", id: "services" },
-    h("h2", {}, "Energiedienstverlener"),
-    h("p", {}, "Contract ", h("span", { class: `status ${status}` }, label(status)),
+    h("h2", {}, t("Energiedienstverlener")),
+    h("p", {}, t("Contract"), " ", h("span", { class: `status ${status}` }, label(status)),
       " · API ", h("span", { class: `status ${overview.api_status}` }, label(overview.api_status))),
     h("dl", { class: "facts" },
-      h("dt", {}, "Kanaal"), h("dd", {}, label(overview.channel)),
-      h("dt", {}, "Contractnummer"), h("dd", {}, overview.contract_number),
-      h("dt", {}, "Aangevraagd op"), h("dd", {}, formatDate(overview.requested_at)),
-      overview.decided_at ? [h("dt", {}, "Beslist op"), h("dd", {}, formatDate(overview.decided_at))] : null,
-      overview.rejection_reason ? [h("dt", {}, "Reden"), h("dd", {}, overview.rejection_reason)] : null),
-    status === "signed" ? alertBox("", h("p", {}, "We bekijken je ondertekende contract. Na goedkeuring krijg je de rol Energiedienstverlener.")) : null,
+      h("dt", {}, t("Kanaal")), h("dd", {}, label(overview.channel)),
+      h("dt", {}, t("Contractnummer")), h("dd", {}, overview.contract_number),
+      h("dt", {}, t("Aangevraagd op")), h("dd", {}, formatDate(overview.requested_at)),
+      overview.decided_at ? [h("dt", {}, t("Beslist op")), h("dd", {}, formatDate(overview.decided_at))] : null,
+      overview.rejection_reason ? [h("dt", {}, t("Reden")), h("dd", {}, overview.rejection_reason)] : null),
+    status === "signed" ? alertBox("", h("p", {}, t("We bekijken je ondertekende contract. Na goedkeuring krijg je de rol Energiedienstverlener."))) : null,
     message,
     h("div", { class: "actions" }, actions));
 }
 
 async function terminate(button, en, message) {
-  if (!window.confirm("Wil je het datatoegangscontract opzeggen? Alle mandaten van je klanten eindigen dan.")) return;
+  if (!window.confirm(t("Wil je het datatoegangscontract opzeggen? Alle mandaten van je klanten eindigen dan."))) return;
   button.disabled = true;
   try {
     await api(`/v1/organisations/${en}/edv-application/terminate`, { method: "POST" });

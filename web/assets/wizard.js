@@ -1,7 +1,7 @@
 // "Energiedienstverlener worden": what it means, the channel, the contract to sign and upload.
 // Progress is shown as in the operator's presentation; "Aanvraag annuleren" is always at hand.
 import {
-  accessToken, alertBox, api, download, errorBox, h, login, renderAccount, show,
+  accessToken, alertBox, api, download, errorBox, h, login, renderAccount, show, t,
 } from "./portal.js";
 import { currentOrganisation } from "./organisation.js";
 
@@ -17,7 +17,7 @@ async function start() {
   const { organisation } = await currentOrganisation();
   en = organisation.enterprise_number;
   if (organisation.role !== "admin") {
-    return alertBox("warn", h("p", {}, "Enkel een beheerder van de organisatie kan een aanvraag indienen."));
+    return alertBox("warn", h("p", {}, t("Enkel een beheerder van de organisatie kan een aanvraag indienen.")));
   }
   try {
     application = await api(`/v1/organisations/${en}/edv-application`);
@@ -28,8 +28,8 @@ async function start() {
   if (status === "requested") return step(3);
   if (status === "signed") return step(4);
   if (status === "active") {
-    return alertBox("ok", h("p", {}, "Je organisatie is al energiedienstverlener. ",
-      h("a", { href: `/verbruik/dienstverlener/?org=${en}` }, "Naar het overzicht")));
+    return alertBox("ok", h("p", {}, t("Je organisatie is al energiedienstverlener."), " ",
+      h("a", { href: `/verbruik/dienstverlener/?org=${en}` }, t("Naar het overzicht"))));
   }
   return step(1);
 }
@@ -37,8 +37,8 @@ async function start() {
 function frame(percent, title, ...content) {
   return [
     h("div", { class: "actions" },
-      h("button", { class: "link", onclick: cancel }, "Aanvraag annuleren")),
-    h("div", { class: "progress", role: "progressbar", "aria-valuemin": "0", "aria-valuemax": "100", "aria-valuenow": String(percent), "aria-label": "Voortgang" },
+      h("button", { class: "link", onclick: cancel }, t("Aanvraag annuleren"))),
+    h("div", { class: "progress", role: "progressbar", "aria-valuemin": "0", "aria-valuemax": "100", "aria-valuenow": String(percent), "aria-label": t("Voortgang") },
       h("div", { style: `width: ${percent}%` })),
     h("p", { class: "note" }, `${percent}%`),
     h("h2", { id: "step-title", tabindex: "-1" }, title),
@@ -53,16 +53,16 @@ function go(number) {
 
 function step(number) {
   if (number === 1) {
-    return frame(33, "Wat is een energiedienstverlener?",
-      h("p", {}, "Ben je een organisatie die energie- of aanverwante diensten aanbiedt aan andere partijen? Dan treed je op als energiedienstverlener (EDV) en krijg je, met hun toestemming, toegang tot de meetgegevens van je klanten: via grafieken, tabellen, downloads of via de API."),
-      h("p", {}, "Je sluit daarvoor een datatoegangscontract af, een door de regulator goedgekeurde standaardovereenkomst. Voor het gebruik van deze dienst worden kosten aangerekend."),
-      h("div", { class: "actions" }, h("button", { onclick: () => go(2) }, "Ga verder")));
+    return frame(33, t("Wat is een energiedienstverlener?"),
+      h("p", {}, t("Ben je een organisatie die energie- of aanverwante diensten aanbiedt aan andere partijen? Dan treed je op als energiedienstverlener (EDV) en krijg je, met hun toestemming, toegang tot de meetgegevens van je klanten: via grafieken, tabellen, downloads of via de API.")),
+      h("p", {}, t("Je sluit daarvoor een datatoegangscontract af, een door de regulator goedgekeurde standaardovereenkomst. Voor het gebruik van deze dienst worden kosten aangerekend.")),
+      h("div", { class: "actions" }, h("button", { onclick: () => go(2) }, t("Ga verder"))));
   }
   if (number === 2) return channelStep();
   if (number === 3) return contractStep();
-  return frame(100, "Je aanvraag is ingediend",
-    alertBox("ok", h("p", {}, "We bekijken je ondertekende contract. Na onze goedkeuring krijg je de rol Energiedienstverlener en je stappenplan voor je klanten.")),
-    h("a", { class: "button", href: `/verbruik/dienstverlener/?org=${en}` }, "Naar het overzicht"));
+  return frame(100, t("Je aanvraag is ingediend"),
+    alertBox("ok", h("p", {}, t("We bekijken je ondertekende contract. Na onze goedkeuring krijg je de rol Energiedienstverlener en je stappenplan voor je klanten."))),
+    h("a", { class: "button", href: `/verbruik/dienstverlener/?org=${en}` }, t("Naar het overzicht")));
 }
 
 function channelStep() {
@@ -84,22 +84,22 @@ function channelStep() {
     }
   } },
     h("fieldset", {},
-      h("legend", {}, "Hoe wil je de meetgegevens raadplegen?"),
+      h("legend", {}, t("Hoe wil je de meetgegevens raadplegen?")),
       h("label", { class: "choice" }, h("input", { type: "radio", name: "channel", value: "portal", checked: true }),
-        h("span", {}, "Via het portaal", h("small", {}, "Je raadpleegt de meetgegevens van je klanten altijd via dit portaal."))),
+        h("span", {}, t("Via het portaal"), h("small", {}, t("Je raadpleegt de meetgegevens van je klanten altijd via dit portaal.")))),
       h("label", { class: "choice" }, h("input", { type: "radio", name: "channel", value: "portal_and_api" }),
-        h("span", {}, "Via zowel de API als het portaal", h("small", {}, "Je systemen halen de meetgegevens ook automatisch op.")))),
+        h("span", {}, t("Via zowel de API als het portaal"), h("small", {}, t("Je systemen halen de meetgegevens ook automatisch op."))))),
     h("div", { class: "row" },
-      h("div", { class: "field" }, h("label", { for: "contact_name" }, "Contactpersoon"), h("input", { type: "text", id: "contact_name", name: "contact_name", required: true, autocomplete: "name" })),
-      h("div", { class: "field" }, h("label", { for: "contact_email" }, "E-mailadres"), h("input", { type: "email", id: "contact_email", name: "contact_email", required: true, autocomplete: "email" }))),
+      h("div", { class: "field" }, h("label", { for: "contact_name" }, t("Contactpersoon")), h("input", { type: "text", id: "contact_name", name: "contact_name", required: true, autocomplete: "name" })),
+      h("div", { class: "field" }, h("label", { for: "contact_email" }, t("E-mailadres")), h("input", { type: "email", id: "contact_email", name: "contact_email", required: true, autocomplete: "email" }))),
     h("div", { class: "field" },
-      h("label", { for: "service_description" }, "Welke diensten bied je aan?"),
+      h("label", { for: "service_description" }, t("Welke diensten bied je aan?")),
       h("textarea", { id: "service_description", name: "service_description", rows: "3", required: true })),
     problems,
     h("div", { class: "actions" },
-      h("button", { type: "button", class: "secondary", onclick: () => go(1) }, "Terug"),
-      h("button", { type: "submit" }, "Ga verder")));
-  return frame(66, "Hoe wil je de meetgegevens raadplegen?", form);
+      h("button", { type: "button", class: "secondary", onclick: () => go(1) }, t("Terug")),
+      h("button", { type: "submit" }, t("Ga verder"))));
+  return frame(66, t("Hoe wil je de meetgegevens raadplegen?"), form);
 }
 
 function contractStep() {
@@ -108,7 +108,7 @@ function contractStep() {
   const upload = async (event) => {
     event.preventDefault();
     if (!file.files.length) {
-      problems.replaceChildren(alertBox("error", h("p", {}, "Kies het ondertekende contract (PDF).")));
+      problems.replaceChildren(alertBox("error", h("p", {}, t("Kies het ondertekende contract (PDF)."))));
       return;
     }
     event.submitter.disabled = true;
@@ -122,21 +122,21 @@ function contractStep() {
       problems.replaceChildren(errorBox(error));
     }
   };
-  return frame(90, "Datatoegangscontract tekenen",
-    h("p", {}, "Download het contract, onderteken het en laad het hier op als PDF (ten hoogste 5 MB)."),
+  return frame(90, t("Datatoegangscontract tekenen"),
+    h("p", {}, t("Download het contract, onderteken het en laad het hier op als PDF (ten hoogste 5 MB).")),
     h("div", { class: "actions" }, h("button", {
       class: "secondary",
       onclick: () => download(`/v1/organisations/${en}/edv-application/contract`, `datatoegangscontract-${en}.pdf`),
-    }, "Contract downloaden (PDF)")),
+    }, t("Contract downloaden (PDF)"))),
     h("form", { onsubmit: upload },
-      h("div", { class: "field" }, h("label", { for: "signed" }, "Ondertekend contract"), file),
+      h("div", { class: "field" }, h("label", { for: "signed" }, t("Ondertekend contract")), file),
       problems,
-      h("div", { class: "actions" }, h("button", { type: "submit" }, "Indienen"))));
+      h("div", { class: "actions" }, h("button", { type: "submit" }, t("Indienen")))));
 }
 
 async function cancel() {
   if (application?.contract_status === "requested") {
-    if (!window.confirm("Wil je je aanvraag annuleren?")) return;
+    if (!window.confirm(t("Wil je je aanvraag annuleren?"))) return;
     try {
       await api(`/v1/organisations/${en}/edv-application/cancel`, { method: "POST" });
     } catch (error) {

@@ -1,0 +1,240 @@
+"""The journeys the portal walk found missing, in Chromium: a re-grant that says what it
+replaces; an operator approving one application and rejecting another; an EDV creating an API
+client and a webhook and finding a purge obligation; the access log in sessions, paged,
+filtered and downloaded; and the consent flow by keyboard alone, with focus always visible."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from tests.e2e.browsing import KAREL, ZONNIG, log_in_as, snap
+from tests.e2e.conftest import RunningStack
+
+pytestmark = pytest.mark.e2e
+
+MOVED_AWAY = "541448820000001067"  # demo: moved out three weeks ago, Zonnig's period cut short
+WARMTE_COACH = "0765432146"
+BAKERY_OFFTAKE = "541448820000001036"
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context(
+        viewport={"width": 1280, "height": 900}, locale="nl-BE", accept_downloads=True
+    )
+    opened = context.new_page()
+    errors: list[str] = []
+    opened.on("pageerror", lambda error: errors.append(str(error)))
+    yield opened
+    context.close()
+    assert errors == [], f"JavaScript errors: {errors}"
+
+
+def test_a_regrant_shows_what_it_replaces_and_starts_from_it(
+    page: Page, local_stack: RunningStack
+) -> None:
+    page.goto(f"{local_stack.base_url}/verbruik/dienstverlener/{ZONNIG}/toegang")
+    page.get_by_role("button", name="Aanmelden en verder").click()
+    log_in_as(page, "Karel Claes")
+    shared = page.locator("#shared-now")
+    expect(shared).to_contain_text(f"EAN {KAREL}: kwartierwaarden")
+    # The form starts from what he shares now, not from day values.
+    expect(page.get_by_label(re.compile(f"EAN {KAREL}"))).to_be_checked()
+    expect(page.get_by_label("Kwartierwaarden (elektriciteit) of uurwaarden (gas)")).to_be_checked()
+    period = shared.inner_text().split(": kwartierwaarden, ")[1].split(", geldig")[0]
+    first = period.split(" t.e.m. ")[0]
+    day, month, year = first.split("/")
+    expect(page.get_by_label("Van")).to_have_value(f"{year}-{month}-{day}")
+    snap(page, "60-toegang-al-gedeeld")
+    page.get_by_role("button", name="Verder").click()
+    replaces = page.locator("#replaces")
+    expect(replaces).to_contain_text(f"EAN {KAREL}: nu kwartierwaarden, {period}")
+    expect(page.get_by_text("Dit vervangt wat je nu deelt:")).to_be_visible()
+    snap(page, "61-toegang-vervangt")
+    page.get_by_role("button", name="Bevestigen").click()
+    expect(page.get_by_role("heading", name="Je toestemming is geregistreerd")).to_be_visible()
+
+
+def test_an_operator_approves_one_application_and_rejects_another(
+    page: Page, local_stack: RunningStack
+) -> None:
+    page.goto(f"{local_stack.base_url}/beheer/")
+    log_in_as(page, "Olivia Operator")
+    queue = page.locator("#applications")
+    slim = queue.locator("li", has_text="Slim Verbruik NV")
+    groen = queue.locator("li", has_text="Groen Licht CV")
+    expect(slim).to_contain_text("Ondertekend, wacht op goedkeuring")
+    with page.expect_download() as contract:
+        slim.get_by_role("button", name="Ondertekend contract (PDF)").click()
+    assert Path(contract.value.path()).read_bytes().startswith(b"%PDF-")
+    snap(page, "70-beheer-aanvragen")
+    # A rejection needs a reason the applicant will read.
+    groen.get_by_role("button", name="Weigeren").click()
+    expect(groen.get_by_role("alert")).to_contain_text("Geef een reden")
+    groen.get_by_label("Reden bij weigering").fill(
+        "Het contract is niet ondertekend door een bestuurder."
+    )
+    groen.get_by_role("button", name="Weigeren").click()
+    expect(page.get_by_role("status").first).to_contain_text(
+        "De aanvraag van Groen Licht CV is geweigerd"
+    )
+    queue.locator("li", has_text="Slim Verbruik NV").get_by_role(
+        "button", name="Goedkeuren"
+    ).click()
+    expect(page.get_by_role("status").first).to_contain_text(
+        "Slim Verbruik NV is nu energiedienstverlener"
+    )
+    for decided in ("Slim Verbruik NV", "Groen Licht CV"):  # no longer waiting for a decision
+        expect(page.locator("#applications li", has_text=decided)).to_have_count(0)
+    page.get_by_label("Status").select_option("rejected")
+    expect(page.locator("#applications")).to_contain_text("Het contract is niet ondertekend")
+    snap(page, "71-beheer-geweigerd")
+
+    page.get_by_role("tab", name="Aansluitingen").click()
+    page.get_by_label("EAN-code").fill(MOVED_AWAY)
+    page.get_by_role("button", name="Opzoeken").click()
+    events = page.locator("#market-events")
+    expect(events).to_contain_text("inhuizing")
+    expect(events).to_contain_text("0123.456.749: einde")  # what the move cut short
+    expect(page.locator("#tenures tbody tr")).to_have_count(2)
+    snap(page, "72-beheer-aansluiting")
+
+    page.get_by_role("tab", name="Inlezingen").click()
+    expect(page.locator("#ingest-reports li").first).to_contain_text("aanvaard")
+    page.get_by_role("tab", name="Tarieven").click()
+    expect(
+        page.get_by_role("heading", name=re.compile(r"Versie \d+ \(van kracht\)"))
+    ).to_be_visible()
+    page.get_by_role("tab", name="Gebruik").click()
+    expect(page.locator("#usage")).to_contain_text("0123.456.749")
+    with page.expect_download() as usage:
+        page.get_by_role("button", name="Gebruik downloaden (CSV)").click()
+    assert Path(usage.value.path()).read_text("utf-8-sig").startswith("Energiedienstverlener;Maand")
+    page.get_by_role("tab", name="Taken").click()
+    page.get_by_role("button", name="Mandaten laten verlopen").click()
+    expect(page.locator("#job-runs tbody tr").first).to_contain_text("Mandaten laten verlopen")
+    expect(page.locator("#job-runs tbody tr").first).to_contain_text("in orde")
+    snap(page, "73-beheer-taken")
+
+
+def test_an_edv_creates_an_api_client_and_a_webhook_and_sees_what_to_delete(
+    page: Page, local_stack: RunningStack
+) -> None:
+    page.goto(f"{local_stack.base_url}/verbruik/dienstverlener/")
+    log_in_as(page, "Eva Evers")
+    page.get_by_role("link", name="API-clients, sandbox en webhooks").click()
+    page.get_by_label("Naam").fill("Boekhouding")
+    page.get_by_role("button", name="API-client aanmaken").click()
+    expect(page.get_by_role("heading", name="API-client Boekhouding is aangemaakt")).to_be_focused()
+    secret = page.locator("#new-client-secret").inner_text()
+    assert len(secret) >= 32
+    row = page.locator("#api-clients tbody tr", has_text="Boekhouding")
+    expect(row).to_contain_text("Actief")
+    snap(page, "80-api-client-aangemaakt")
+    page.once("dialog", lambda dialog: dialog.accept())
+    row.get_by_role("button", name="Intrekken").click()
+    expect(page.locator("#api-clients tbody tr", has_text="Boekhouding")).to_contain_text(
+        "Ingetrokken"
+    )
+    expect(page.get_by_text(secret)).to_have_count(0)  # shown once, never again
+
+    expect(page.get_by_role("heading", name="Sandbox")).to_be_visible()
+    page.get_by_label("Adres (https)").fill("https://zonnig.example/hooks/mandaten")
+    page.get_by_label("Omschrijving").fill("CRM")
+    page.get_by_role("button", name="Webhook registreren").click()
+    expect(page.locator("#new-webhook-secret")).to_contain_text("whsec_")
+    card = page.locator("#webhooks li", has_text="CRM")
+    card.get_by_role("button", name="Testbericht sturen").click()
+    expect(card.get_by_role("status")).to_contain_text("Testbericht verstuurd")
+    card.get_by_role("button", name="Leveringen tonen").click()
+    expect(card.locator("table.deliveries tbody tr").first).to_contain_text("testbericht")
+    snap(page, "81-webhook-leveringen")
+
+    page.goto(f"{local_stack.base_url}/verbruik/dienstverlener/te-verwijderen/?org={ZONNIG}")
+    purge = page.locator("#purges li", has_text=MOVED_AWAY)
+    expect(purge).to_contain_text("Verwijder de gegevens vanaf")
+    expect(purge).to_contain_text("inhuizing")
+    expect(page.locator("#feed tbody tr", has_text="Periode ingekort")).to_contain_text(MOVED_AWAY)
+    snap(page, "82-te-verwijderen")
+    # The meter page says the same instead of offering what it may no longer show.
+    page.goto(f"{local_stack.base_url}/verbruik/meter/?org={ZONNIG}&ean={MOVED_AWAY}")
+    expect(page.get_by_role("alert").or_(page.locator(".alert.warn")).first).to_contain_text(
+        "De verbruiksperiode is ingekort tot"
+    )
+
+
+def test_the_access_log_is_grouped_paged_filtered_and_downloadable(
+    page: Page, local_stack: RunningStack
+) -> None:
+    page.goto(f"{local_stack.base_url}/verbruik/mandaten/")
+    log_in_as(page, "Karel Claes")
+    rows = page.locator("#access-log tbody tr")
+    expect(rows).to_have_count(20)
+    # A person clicking through views is one line, with how many reads it holds.
+    clicks = rows.filter(has_text="2 raadplegingen").filter(has_text="portaal")
+    expect(clicks.first).to_contain_text("per uur, per kwartier")
+    # Inclusive days, as the mandate cards write them.
+    expect(rows.filter(has_text="t.e.m.").first).to_be_visible()
+    snap(page, "90-raadplegingen")
+    page.get_by_role("button", name="Meer tonen").click()
+    expect(rows).to_have_count(40)
+    page.get_by_label("Dienstverlener").select_option(label="Warmte Coach VZW")
+    expect(rows.first).to_contain_text("Warmte Coach VZW")
+    assert all("Warmte Coach VZW" in text for text in rows.all_inner_texts())
+    snap(page, "91-raadplegingen-warmte-coach")
+    with page.expect_download() as csv:
+        page.get_by_role("button", name="Raadplegingen downloaden (CSV)").click()
+    lines = Path(csv.value.path()).read_text("utf-8-sig").splitlines()
+    assert lines[0].startswith("Van;Tot;Dienstverlener;EAN;Eerste dag;Laatste dag")
+    assert len(lines) - 1 == rows.count()
+    assert all('="0765432146"' in line for line in lines[1:])
+
+
+TAB_TO = """(name) => {
+  const e = document.activeElement;
+  return !!e && (e.innerText || e.value || e.getAttribute("aria-label") || "").trim().startsWith(name);
+}"""
+FOCUS_VISIBLE = """() => {
+  const style = getComputedStyle(document.activeElement);
+  return style.outlineStyle !== "none" && parseFloat(style.outlineWidth) >= 2;
+}"""
+
+
+def tab_to(page: Page, name: str, limit: int = 40) -> None:
+    """Press Tab until the focused element is called `name`, as a keyboard user does."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate(TAB_TO, name):
+            assert page.evaluate(FOCUS_VISIBLE), f"focus on {name!r} is not visible"
+            return
+    raise AssertionError(f"Tab never reached {name!r}")
+
+
+def test_the_consent_flow_by_keyboard_alone(browser: Browser, local_stack: RunningStack) -> None:
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="nl-BE")
+    page = context.new_page()
+    page.goto(f"{local_stack.base_url}/verbruik/dienstverlener/{WARMTE_COACH}/toegang")
+    expect(page.get_by_role("button", name="Aanmelden en verder")).to_be_visible()
+    tab_to(page, "Aanmelden en verder")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name="Aanmelden")).to_be_visible()
+    tab_to(page, "Bert Bakker")
+    page.keyboard.press("Enter")
+    expect(page.get_by_text("Van welke aansluiting?")).to_be_visible()
+    tab_to(page, BAKERY_OFFTAKE)  # the box of the bakery's offtake EAN
+    page.keyboard.press("Space")
+    assert page.evaluate("() => document.activeElement.type") == "checkbox"
+    assert page.evaluate("() => document.activeElement.checked")
+    tab_to(page, "Verder")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name="Controleer en bevestig")).to_be_focused()
+    tab_to(page, "Bevestigen")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name="Je toestemming is geregistreerd")).to_be_focused()
+    snap(page, "95-toetsenbord-resultaat")
+    context.close()
