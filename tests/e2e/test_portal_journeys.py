@@ -144,6 +144,13 @@ def test_an_edv_creates_an_api_client_and_a_webhook_and_sees_what_to_delete(
     expect(page.get_by_text(secret)).to_have_count(0)  # shown once, never again
 
     expect(page.get_by_role("heading", name="Sandbox")).to_be_visible()
+    # Refused by the API: the Dutch message above, the field marked, what was typed kept.
+    page.get_by_label("Adres (https)").fill("http://zonnig.example/hooks/mandaten")
+    page.get_by_role("button", name="Webhook registreren").click()
+    expect(page.get_by_label("Adres (https)")).to_have_attribute("aria-invalid", "true")
+    expect(page.get_by_text("Controleer dit veld.")).to_be_visible()
+    expect(page.get_by_role("alert").first).to_contain_text("Niet alles is correct ingevuld")
+    expect(page.get_by_label("Adres (https)")).to_have_value("http://zonnig.example/hooks/mandaten")
     page.get_by_label("Adres (https)").fill("https://zonnig.example/hooks/mandaten")
     page.get_by_label("Omschrijving").fill("CRM")
     page.get_by_role("button", name="Webhook registreren").click()
@@ -238,3 +245,24 @@ def test_the_consent_flow_by_keyboard_alone(browser: Browser, local_stack: Runni
     expect(page.get_by_role("heading", name="Je toestemming is geregistreerd")).to_be_focused()
     snap(page, "95-toetsenbord-resultaat")
     context.close()
+
+
+def test_an_ended_mandate_shows_its_state_to_the_edv(page: Page, local_stack: RunningStack) -> None:
+    page.goto(f"{local_stack.base_url}/verbruik/mandaten/")
+    log_in_as(page, "Karel Claes")
+    card = page.locator("#mandates li", has_text="Warmte Coach VZW")
+    page.once("dialog", lambda dialog: dialog.accept())
+    card.get_by_role("button", name="Stopzetten").click()
+    expect(page.get_by_role("status").first).to_contain_text("is stopgezet")
+    page.get_by_role("button", name="Afmelden").click()
+    page.goto(f"{local_stack.base_url}/verbruik/meters-van-anderen/")
+    log_in_as(page, "Wout Wouters")
+    row = page.locator("#meters tbody tr", has_text=KAREL)
+    expect(row).to_contain_text("Beëindigd")
+    expect(row.locator("td").last).to_have_text("–")  # not "Geldig tot" a date that no longer holds
+    row.get_by_role("link", name=KAREL).click()
+    expect(page.get_by_text("Dit mandaat is niet meer geldig sinds")).to_be_visible()
+    expect(page.get_by_text("stopgezet door de klant")).to_be_visible()
+    expect(page.get_by_role("button", name="Grafiek")).to_have_count(0)  # no controls that fail
+    expect(page.get_by_role("link", name="Naar de te verwijderen gegevens")).to_be_visible()
+    snap(page, "96-meter-beeindigd")

@@ -2,7 +2,7 @@
 // certificate, the secret shown once, revoked), the sandbox to try the API, and its webhooks
 // (registered, tested, their deliveries, a failing state).
 import {
-  accessToken, alertBox, api, errorBox, formatDateTime, h, login, n, renderAccount, show, t,
+  accessToken, alertBox, api, errorBox, formatDateTime, h, login, n, renderAccount, show, showFormErrors, t,
 } from "./portal.js";
 import { currentOrganisation, organisationPicker } from "./organisation.js";
 
@@ -48,7 +48,7 @@ async function clientsSection() {
       document.getElementById("client-created-title")?.focus();
     } catch (error) {
       event.submitter.disabled = false;
-      problems.replaceChildren(errorBox(error));
+      showFormErrors(form, problems, error, { name: "client-name", certificate_pem: "client-certificate" });
     }
   } },
     h("h3", {}, t("Nieuwe API-client")),
@@ -142,7 +142,7 @@ async function webhooksSection() {
       document.getElementById("hook-created-title")?.focus();
     } catch (error) {
       event.submitter.disabled = false;
-      problems.replaceChildren(errorBox(error));
+      showFormErrors(form, problems, error, { url: "hook-url", description: "hook-description", event_types: "hook-url" });
     }
   } },
     h("h3", {}, t("Nieuwe webhook")),

@@ -60,7 +60,7 @@ export const EN = {
   "Contract downloaden (PDF)": "Download the contract (PDF)",
   "Contractnummer": "Contract number",
   "Controleer en bevestig": "Check and confirm",
-  "Controleer: {field}": "Check: {field}",
+  "Controleer dit veld.": "Check this field.",
   "Dag": "Day",
   "Dagen zonder tarief": "Days without a tariff",
   "Dagwaarden": "Daily values",

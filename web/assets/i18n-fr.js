@@ -60,7 +60,7 @@ export const FR = {
   "Contract downloaden (PDF)": "Télécharger le contrat (PDF)",
   "Contractnummer": "Numéro de contrat",
   "Controleer en bevestig": "Vérifiez et confirmez",
-  "Controleer: {field}": "Vérifiez : {field}",
+  "Controleer dit veld.": "Vérifiez ce champ.",
   "Dag": "Jour",
   "Dagen zonder tarief": "Jours sans tarif",
   "Dagwaarden": "Valeurs journalières",

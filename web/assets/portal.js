@@ -233,9 +233,27 @@ export function alertBox(kind, ...children) {
 }
 
 export function errorBox(error) {
-  // Which fields to look at; the reason is in the Dutch message above (the API's words are not).
-  const details = (error.errors || []).map((e) => h("li", {}, t("Controleer: {field}", { field: e.field })));
-  return alertBox("error", h("p", {}, error.message), details.length ? h("ul", {}, details) : null);
+  return alertBox("error", h("p", {}, error.message));
+}
+
+/** After a refused form: the problem's message above the form, and each field the API named
+ * marked where it is (aria-invalid, and "check this" under it). `fields` maps the API's field
+ * names to the ids of the form's inputs; the API's own words for a field never reach the page. */
+export function showFormErrors(form, problems, error, fields) {
+  for (const old of form.querySelectorAll(".field-error.from-api")) old.remove();
+  for (const input of form.querySelectorAll("[aria-invalid]")) input.removeAttribute("aria-invalid");
+  problems.replaceChildren(errorBox(error));
+  let first = null;
+  for (const { field } of error.errors || []) {
+    const input = document.getElementById(fields[field] || fields[field?.split(".")[0]] || "");
+    if (!input || input.getAttribute("aria-invalid")) continue;
+    const note = h("p", { class: "field-error from-api", id: `${input.id}-error` }, t("Controleer dit veld."));
+    input.setAttribute("aria-invalid", "true");
+    input.setAttribute("aria-describedby", note.id);
+    (input.closest(".field") || input.parentElement).append(note);
+    first ??= input;
+  }
+  first?.focus();
 }
 
 const generations = new WeakMap();

@@ -1,7 +1,7 @@
 // "Energiedienstverlener worden": what it means, the channel, the contract to sign and upload.
 // Progress is shown as in the operator's presentation; "Aanvraag annuleren" is always at hand.
 import {
-  accessToken, alertBox, api, download, errorBox, h, login, renderAccount, show, t,
+  accessToken, alertBox, api, download, errorBox, h, login, renderAccount, show, showFormErrors, t,
 } from "./portal.js";
 import { currentOrganisation } from "./organisation.js";
 
@@ -80,7 +80,9 @@ function channelStep() {
       go(3);
     } catch (error) {
       form.querySelector("button[type=submit]").disabled = false;
-      problems.replaceChildren(errorBox(error));
+      showFormErrors(form, problems, error, {
+        "contact.name": "contact_name", "contact.email": "contact_email", service_description: "service_description", channel: "contact_name",
+      });
     }
   } },
     h("fieldset", {},
