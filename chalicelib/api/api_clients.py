@@ -1,22 +1,33 @@
 """API clients of an EDV on the API channel (R3): create with a secret or a certificate (the
-secret and the subscription key are shown once), list, revoke."""
+secret and the subscription key are shown once), list, revoke; and its sandbox's mock mandates,
+as the portal shows them."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from datetime import date
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field
 
-from ..domain.vocabulary import AuthMethod, ClientStatus
-from ..services import api_clients
+from ..domain.sandbox import meter_of
+from ..domain.vocabulary import (
+    AuthMethod,
+    ClientStatus,
+    Energy,
+    Granularity,
+    MandateStatus,
+    MeterType,
+)
+from ..services import api_clients, sandbox
 from .models import ApiModel, RequestBody
 from .onboarding import ADMIN_ERRORS
 from .paging import Page, PageQuery, paged
 from .routing import Api, Auth, Call, Reply
-from .types import Instant, Text
+from .types import Ean, Instant, Text
 
 if TYPE_CHECKING:
     from ..domain.api_clients import ApiClient
+    from ..domain.mandates import Mandate
 
 api = Api("Becoming an EDV")
 
@@ -123,3 +134,90 @@ def list_api_clients(call: Call, enterprise_number: str, query: PageQuery) -> Ap
 def revoke_api_client(call: Call, enterprise_number: str, client_id: str) -> Reply | None:
     api_clients.revoke(call.person.sub, enterprise_number, client_id, call.now)
     return None
+
+
+class SandboxMandateRequest(RequestBody):
+    ean: Ean = Field(
+        description="Any valid EAN: its second-to-last digit odd gives gas, its third-to-last "
+        "5 or more an AMR meter"
+    )
+    granularity: Literal["day", "detailed"] = Field(
+        "detailed", description="detailed: quarter-hours for electricity, hours for gas"
+    )
+    reference_number: str = Field("portaal", min_length=1, max_length=100)
+
+
+class SandboxMandateView(ApiModel):
+    mandate_id: str
+    ean: str
+    energy: Energy
+    meter_type: MeterType
+    granularity: Granularity
+    reference_number: str | None
+    status: MandateStatus
+    period_start: date
+    period_end: date = Field(description="Exclusive")
+    valid_until: Instant
+
+
+class SandboxMandates(ApiModel):
+    items: list[SandboxMandateView]
+
+
+def sandbox_view(mandate: Mandate) -> SandboxMandateView:
+    _, meter_type = meter_of(mandate.ean)
+    return SandboxMandateView(
+        mandate_id=mandate.id,
+        ean=mandate.ean,
+        energy=mandate.energy,
+        meter_type=meter_type,
+        granularity=mandate.granularity,
+        reference_number=mandate.reference_number,
+        status=mandate.status,
+        period_start=mandate.period_start,
+        period_end=mandate.period_end,
+        valid_until=mandate.valid_until,
+    )
+
+
+SANDBOX = "/v1/organisations/{en}/sandbox/mandates"
+
+
+@api.operation(
+    "GET",
+    SANDBOX,
+    auth=Auth.PERSON,
+    summary="The sandbox's mock mandates, newest first",
+    response=SandboxMandates,
+    errors=(*ADMIN_ERRORS, "edv_not_active", "api_not_enabled"),
+)
+def list_sandbox_mandates(call: Call, enterprise_number: str) -> SandboxMandates:
+    """The same mock mandates the EDV's software sees at /esco-sbx/v3/api/mandate."""
+    found = sandbox.of_organisation(call.person.sub, enterprise_number)
+    return SandboxMandates(items=[sandbox_view(m) for m in found])
+
+
+@api.operation(
+    "POST",
+    SANDBOX,
+    auth=Auth.PERSON,
+    summary="Create a mock mandate in the sandbox",
+    body=SandboxMandateRequest,
+    response=SandboxMandateView,
+    status=201,
+    errors=(*ADMIN_ERRORS, "edv_not_active", "api_not_enabled"),
+)
+def create_sandbox_mandate(
+    call: Call, enterprise_number: str, body: SandboxMandateRequest
+) -> SandboxMandateView:
+    """Active, with three years of generated data back and ahead; for mandates in other states,
+    expiries or renewal statuses, use POST /esco-sbx/v3/api/mandate/mock."""
+    created = sandbox.create_in_portal(
+        call.person.sub,
+        enterprise_number,
+        body.ean,
+        Granularity.DAY if body.granularity == "day" else Granularity.QUARTER_HOUR,
+        body.reference_number,
+        call.now,
+    )
+    return sandbox_view(created)

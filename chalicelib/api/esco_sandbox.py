@@ -49,7 +49,7 @@ def create_mock_mandate(call: Call, body: CreateMockMandateRequest) -> dict[str,
     period, expiry and renewal status asked for; its EAN's data is generated."""
     expires = _instant("mandateExpirationDate", body.mandate_expiration_date)
     sandbox.create_mock(
-        call.client,
+        call.client.enterprise_number,
         reference_number=body.reference_number,
         ean=body.ean,
         granularity=Granularity.DAY

@@ -37,6 +37,12 @@ def _require_api_edv(enterprise_number: str) -> None:
     rules.require_api_channel(onboarding_store.get_application(enterprise_number))
 
 
+def require_admin_of_api_edv(actor_sub: str, enterprise_number: str) -> None:
+    """What managing an EDV's machine access asks: an administrator, of an active API EDV."""
+    directory.admin_of(actor_sub, enterprise_number)
+    _require_api_edv(enterprise_number)
+
+
 def create(
     actor_sub: str,
     enterprise_number: str,

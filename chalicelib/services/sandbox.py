@@ -20,6 +20,7 @@ from ..domain.readings import HOUR, QUARTER_HOUR
 from ..domain.vocabulary import Energy, Granularity, MandateStatus
 from ..domain.volumes import check_insert_window, check_instant_window, instant_window
 from ..store import sandbox as sandbox_store
+from . import api_clients
 from .machine_api import EnergyAnswer, MandateFilters, PeriodType, Series, Slice, wanted_series
 
 DEFAULT_PERIOD_YEARS = 3  # a mock without a data period covers three years back and ahead
@@ -27,7 +28,7 @@ SANDBOX_CUSTOMER = GridUser("person", "sandbox")
 
 
 def create_mock(
-    client: ApiClient,
+    edv: str,
     *,
     reference_number: str,
     ean: str,
@@ -54,7 +55,7 @@ def create_mock(
     mandate = Mandate(
         id=str(uuid.uuid4()),
         ean=ean,
-        edv=client.enterprise_number,
+        edv=edv,
         granularity=granularity,
         period_start=start,
         period_end=end,
@@ -157,3 +158,34 @@ def _readable(client: ApiClient, ean: str, reference_number: str | None, now: da
     if not approved:
         raise DomainError("no_mandate", "No approved mock mandate on this EAN.")
     return max(approved, key=lambda m: m.granted_at)
+
+
+def of_organisation(actor_sub: str, enterprise_number: str) -> list[Mandate]:
+    """The portal's view of an EDV's sandbox, for its administrators: its mock mandates."""
+    api_clients.require_admin_of_api_edv(actor_sub, enterprise_number)
+    found = [mandate for mandate, _ in sandbox_store.of_edv(enterprise_number)]
+    return sorted(found, key=lambda m: (m.granted_at, m.id), reverse=True)
+
+
+def create_in_portal(
+    actor_sub: str,
+    enterprise_number: str,
+    ean: str,
+    granularity: Granularity,
+    reference_number: str,
+    now: datetime,
+) -> Mandate:
+    """A mock mandate made in the portal: active, three years of data back and ahead."""
+    api_clients.require_admin_of_api_edv(actor_sub, enterprise_number)
+    return create_mock(
+        enterprise_number,
+        reference_number=reference_number,
+        ean=ean,
+        granularity=granularity,
+        period_from=None,
+        period_to=None,
+        status=MandateStatus.ACTIVE,
+        expires_at=None,
+        renewal_status=None,
+        now=now,
+    )

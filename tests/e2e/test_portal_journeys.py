@@ -1,6 +1,6 @@
 """The journeys the portal walk found missing, in Chromium: a re-grant that says what it
 replaces; an operator approving one application and rejecting another; an EDV creating an API
-client and a webhook and finding a purge obligation; the access log in sessions, paged,
+client, a sandbox mandate and a webhook and finding a purge obligation; the access log in sessions, paged,
 filtered and downloaded; and the consent flow by keyboard alone, with focus always visible."""
 
 from __future__ import annotations
@@ -144,6 +144,14 @@ def test_an_edv_creates_an_api_client_and_a_webhook_and_sees_what_to_delete(
     expect(page.get_by_text(secret)).to_have_count(0)  # shown once, never again
 
     expect(page.get_by_role("heading", name="Sandbox")).to_be_visible()
+    sandbox = page.locator("section", has=page.get_by_role("heading", name="Sandbox"))
+    sandbox.get_by_label("EAN-code").fill("541448860000000011")  # gas, digital (by its digits)
+    sandbox.get_by_label("Referentie").fill("probeer-1")
+    sandbox.get_by_role("button", name="Testmandaat aanmaken").click()
+    mock = page.locator("#sandbox-mandates tbody tr", has_text="541448860000000011")
+    expect(mock).to_contain_text("Gas, digitale meter")
+    expect(mock).to_contain_text("Uurwaarden")
+    expect(mock).to_contain_text("probeer-1")
     # Refused by the API: the Dutch message above, the field marked, what was typed kept.
     page.get_by_label("Adres (https)").fill("http://zonnig.example/hooks/mandaten")
     page.get_by_role("button", name="Webhook registreren").click()

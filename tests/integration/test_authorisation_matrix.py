@@ -393,6 +393,11 @@ POLICY: dict[tuple[str, str], Policy] = {
         allow(EDV_ADMIN), lambda m: Request(path={"en": EDV}, json_body={"name": "matrix"})
     ),
     ("GET", "/v1/organisations/{en}/api-clients"): Policy(allow(EDV_ADMIN), lambda m: ON_EDV),
+    ("GET", "/v1/organisations/{en}/sandbox/mandates"): Policy(allow(EDV_ADMIN), lambda m: ON_EDV),
+    ("POST", "/v1/organisations/{en}/sandbox/mandates"): Policy(
+        allow(EDV_ADMIN, status=201),
+        lambda m: Request(path={"en": EDV}, json_body={"ean": "541448860000000011"}),
+    ),
     ("DELETE", "/v1/organisations/{en}/api-clients/{client_id}"): Policy(
         allow(EDV_ADMIN), an_api_client, fresh=True
     ),

@@ -126,3 +126,42 @@ def test_amr_and_day_mandates_as_on_the_live_face(sandbox: MachineClient) -> Non
         "&from=2025-06-01T00:00:00Z&to=2025-06-03T00:00:00Z"
     ).json["data"]["headpoint"]
     assert "physicalMeters" not in daily and len(daily["dailyEnergy"]) == 2
+
+
+def test_an_edvs_administrator_makes_mock_mandates_in_the_portal(
+    http: Http, world: World, sandbox: MachineClient
+) -> None:
+    """What the portal's "API en webhooks" page makes is what the EDV's software then finds."""
+    admin = world.edv.admin  # type: ignore[attr-defined]
+    path = f"/v1/organisations/{EDV}/sandbox/mandates"
+    made = http.post(
+        path, token=admin, json_body={"ean": DIGITAL_GAS, "reference_number": "test-1"}
+    )
+    assert made.status == 201, made.body
+    assert (made.json["energy"], made.json["granularity"], made.json["status"]) == (
+        "gas",
+        "hour",
+        "active",
+    )
+    http.post(path, token=admin, json_body={"ean": AMR_ELECTRICITY, "granularity": "day"})
+    listed = http.get(path, token=admin).json["items"]
+    assert [(m["ean"], m["meter_type"]) for m in listed] == [
+        (AMR_ELECTRICITY, "amr"),
+        (DIGITAL_GAS, "digital"),
+    ]
+    seen = sandbox.get("/mandate").json["data"]["mandates"]
+    assert {m["ean"] for m in seen} == {DIGITAL_GAS, AMR_ELECTRICITY}
+    # Not the members', not another EDV's, not an EDV on the portal channel; a bad EAN is a 422.
+    assert http.get(path, token=world.edv.member).status == 403  # type: ignore[attr-defined]
+    assert http.get(path, token=world.other.admin).code == "not_a_member"  # type: ignore[attr-defined]
+    assert (
+        http.get(f"/v1/organisations/{OTHER}/sandbox/mandates", token=world.other.admin).json[
+            "items"
+        ]
+        == []
+    )  # type: ignore[attr-defined]
+    portal_only = world.active("0200000043", "Alleen Portaal", channel="portal")
+    refused = http.get("/v1/organisations/0200000043/sandbox/mandates", token=portal_only.admin)
+    assert refused.code == "api_not_enabled"
+    bad = http.post(path, token=admin, json_body={"ean": "541448860000000012"})
+    assert bad.status == 422

@@ -2,7 +2,7 @@
 // certificate, the secret shown once, revoked), the sandbox to try the API, and its webhooks
 // (registered, tested, their deliveries, a failing state).
 import {
-  accessToken, alertBox, api, errorBox, formatDateTime, h, login, n, renderAccount, show, showFormErrors, t,
+  accessToken, alertBox, api, errorBox, formatDateTime, formatPeriod, h, label, login, n, renderAccount, show, showFormErrors, t,
 } from "./portal.js";
 import { currentOrganisation, organisationPicker } from "./organisation.js";
 
@@ -26,7 +26,9 @@ async function render() {
   const hooks = h("section", { "aria-labelledby": "hooks-title" });
   show(clients, clientsSection);
   show(hooks, webhooksSection);
-  return [organisationPicker(person, organisation), clients, sandboxSection(), hooks];
+  const sandbox = h("section", { "aria-labelledby": "sandbox-title" });
+  show(sandbox, sandboxSection);
+  return [organisationPicker(person, organisation), clients, sandbox, hooks];
 }
 
 // API clients ----------------------------------------------------------------------------------
@@ -108,9 +110,37 @@ async function revoke(button, client, message) {
 
 // Sandbox --------------------------------------------------------------------------------------
 
-function sandboxSection() {
+async function sandboxSection() {
   const origin = location.origin;
-  return h("section", { "aria-labelledby": "sandbox-title" },
+  const mocks = await api(`/v1/organisations/${en}/sandbox/mandates`);
+  const problems = h("div");
+  const form = h("form", { onsubmit: async (event) => {
+    event.preventDefault();
+    const data = new FormData(form);
+    event.submitter.disabled = true;
+    try {
+      await api(`/v1/organisations/${en}/sandbox/mandates`, {
+        method: "POST", json: { ean: data.get("ean").trim(), granularity: data.get("granularity"), reference_number: data.get("reference_number") || "portaal" },
+      });
+      await show(form.closest("section"), sandboxSection);
+    } catch (error) {
+      event.submitter.disabled = false;
+      showFormErrors(form, problems, error, { ean: "mock-ean", reference_number: "mock-reference" });
+    }
+  } },
+    h("h3", {}, t("Nieuw testmandaat")),
+    h("div", { class: "row" },
+      h("div", { class: "field" }, h("label", { for: "mock-ean" }, t("EAN-code")),
+        h("input", { type: "text", id: "mock-ean", name: "ean", required: true, inputmode: "numeric", pattern: "[0-9]{18}", autocomplete: "off" })),
+      h("div", { class: "field" }, h("label", { for: "mock-reference" }, t("Referentie")),
+        h("input", { type: "text", id: "mock-reference", name: "reference_number", maxlength: "100", autocomplete: "off" }))),
+    h("fieldset", {}, h("legend", {}, t("Welke meetgegevens?")),
+      h("label", { class: "choice" }, h("input", { type: "radio", name: "granularity", value: "detailed", checked: true }), h("span", {}, t("Kwartierwaarden (elektriciteit) of uurwaarden (gas)"))),
+      h("label", { class: "choice" }, h("input", { type: "radio", name: "granularity", value: "day" }), h("span", {}, t("Dagwaarden")))),
+    problems,
+    h("div", { class: "actions" }, h("button", { type: "submit", class: "secondary" }, t("Testmandaat aanmaken"))));
+  const columns = [t("EAN-code"), t("Meter"), t("Gegevens"), t("Referentie"), t("Verbruiksperiode")];
+  return [
     h("h2", { id: "sandbox-title" }, t("Sandbox")),
     h("p", {}, t("Probeer de API uit zonder echte klanten: met dezelfde API-client maak je in de sandbox testmandaten aan, waarvan de meetgegevens gegenereerd worden.")),
     h("dl", { class: "facts" },
@@ -118,7 +148,16 @@ function sandboxSection() {
       h("dt", {}, t("Sandbox")), h("dd", {}, h("code", {}, `${origin}/esco-sbx/v3/api`)),
       h("dt", {}, t("Productie")), h("dd", {}, h("code", {}, `${origin}/esco-live/v3/api`)),
       h("dt", {}, t("Beschrijving")), h("dd", {}, h("a", { href: "/openapi.json" }, "OpenAPI"))),
-    h("p", {}, t("Een testmandaat maak je met POST /mandate/mock. De EAN bepaalt de meter: een oneven voorlaatste cijfer geeft gas, een derde laatste cijfer vanaf 5 een AMR-meter.")));
+    h("p", {}, t("Een testmandaat maak je hier of met POST /mandate/mock. De EAN bepaalt de meter: een oneven voorlaatste cijfer geeft gas, een derde laatste cijfer vanaf 5 een AMR-meter.")),
+    mocks.items.length ? h("div", { class: "table-wrap" }, h("table", { id: "sandbox-mandates", class: "stacked" },
+      h("caption", { class: "visually-hidden" }, t("Testmandaten")),
+      h("thead", {}, h("tr", {}, columns.map((text) => h("th", { scope: "col" }, text)))),
+      h("tbody", {}, mocks.items.map((m) => h("tr", {}, [
+        m.ean, `${label(m.energy)}, ${label(m.meter_type).toLowerCase()}`, label(m.granularity), m.reference_number || "–",
+        formatPeriod(m.period_start, m.period_end),
+      ].map((cell, i) => h("td", { "data-label": columns[i] }, cell))))))) : h("p", {}, t("Nog geen testmandaten.")),
+    form,
+  ];
 }
 
 // Webhooks -------------------------------------------------------------------------------------

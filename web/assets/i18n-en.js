@@ -126,7 +126,6 @@ export const EN = {
   "Een marktscenario ({scenario}) op {date} kortte de verbruiksperiode in tot {end}.": "A market scenario ({scenario}) on {date} cut the consumption period short to {end}.",
   "Een nieuwe netgebruiker komt er enkel via een marktscenario (verhuis, klantwissel, …).": "A new grid user comes only through a market scenario (move, customer switch, …).",
   "Een nieuwe toestemming voor dezelfde aansluiting vervangt de huidige.": "A new consent for the same connection replaces the current one.",
-  "Een testmandaat maak je met POST /mandate/mock. De EAN bepaalt de meter: een oneven voorlaatste cijfer geeft gas, een derde laatste cijfer vanaf 5 een AMR-meter.": "You create a test mandate with POST /mandate/mock. The EAN decides the meter: an odd second-to-last digit gives gas, a third-to-last digit of 5 or more an AMR meter.",
   "Einde verbruiksperiode {previous} → {new} (wijziging van netgebruiker op {date})": "End of consumption period {previous} → {new} (grid user change on {date})",
   "Elektriciteit": "Electricity",
   "Elke taak loopt op haar schema; hier start je ze ook meteen. Een taak die niets meer te doen vindt, verandert niets.": "Each job runs on its schedule; here you can also start it now. A job that finds nothing more to do changes nothing.",
@@ -482,4 +481,10 @@ export const EN = {
   "{name} wil je energiediensten aanbieden op basis van je meetgegevens. Je geeft daarvoor zelf toestemming bij je netbeheerder, in vijf stappen.": "{name} wants to offer you energy services based on your metering data. You give your consent yourself at your grid operator, in five steps.",
   "{rows} rijen: {accepted} aanvaard, {rejected} geweigerd": "{rows} rows: {accepted} accepted, {rejected} rejected",
   "← Terug naar overzicht": "← Back to the overview",
+  "Een testmandaat maak je hier of met POST /mandate/mock. De EAN bepaalt de meter: een oneven voorlaatste cijfer geeft gas, een derde laatste cijfer vanaf 5 een AMR-meter.": "You create a test mandate here or with POST /mandate/mock. The EAN decides the meter: an odd second-to-last digit gives gas, a third-to-last digit of 5 or more an AMR meter.",
+  "Nieuw testmandaat": "New test mandate",
+  "Nog geen testmandaten.": "No test mandates yet.",
+  "Referentie": "Reference",
+  "Testmandaat aanmaken": "Create test mandate",
+  "Testmandaten": "Test mandates",
 };

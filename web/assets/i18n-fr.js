@@ -126,7 +126,6 @@ export const FR = {
   "Een marktscenario ({scenario}) op {date} kortte de verbruiksperiode in tot {end}.": "Un scénario de marché ({scenario}) du {date} a raccourci la période de consommation jusqu'au {end}.",
   "Een nieuwe netgebruiker komt er enkel via een marktscenario (verhuis, klantwissel, …).": "Un nouvel utilisateur du réseau n'arrive que par un scénario de marché (déménagement, changement de client, …).",
   "Een nieuwe toestemming voor dezelfde aansluiting vervangt de huidige.": "Un nouveau consentement pour le même point d'accès remplace l'actuel.",
-  "Een testmandaat maak je met POST /mandate/mock. De EAN bepaalt de meter: een oneven voorlaatste cijfer geeft gas, een derde laatste cijfer vanaf 5 een AMR-meter.": "Vous créez un mandat de test avec POST /mandate/mock. L'EAN détermine le compteur : un avant-dernier chiffre impair donne du gaz, un antépénultième chiffre à partir de 5 un compteur AMR.",
   "Einde verbruiksperiode {previous} → {new} (wijziging van netgebruiker op {date})": "Fin de la période de consommation {previous} → {new} (changement d'utilisateur du réseau le {date})",
   "Elektriciteit": "Électricité",
   "Elke taak loopt op haar schema; hier start je ze ook meteen. Een taak die niets meer te doen vindt, verandert niets.": "Chaque tâche suit son horaire ; ici vous pouvez aussi la lancer tout de suite. Une tâche qui ne trouve plus rien à faire ne change rien.",
@@ -482,4 +481,10 @@ export const FR = {
   "{name} wil je energiediensten aanbieden op basis van je meetgegevens. Je geeft daarvoor zelf toestemming bij je netbeheerder, in vijf stappen.": "{name} veut vous proposer des services énergétiques sur la base de vos données de mesure. Vous donnez vous-même votre consentement auprès de votre gestionnaire de réseau, en cinq étapes.",
   "{rows} rijen: {accepted} aanvaard, {rejected} geweigerd": "{rows} lignes : {accepted} acceptées, {rejected} refusées",
   "← Terug naar overzicht": "← Retour à l'aperçu",
+  "Een testmandaat maak je hier of met POST /mandate/mock. De EAN bepaalt de meter: een oneven voorlaatste cijfer geeft gas, een derde laatste cijfer vanaf 5 een AMR-meter.": "Vous créez un mandat de test ici ou avec POST /mandate/mock. L'EAN détermine le compteur : un avant-dernier chiffre impair donne du gaz, un antépénultième chiffre à partir de 5 un compteur AMR.",
+  "Nieuw testmandaat": "Nouveau mandat de test",
+  "Nog geen testmandaten.": "Pas encore de mandats de test.",
+  "Referentie": "Référence",
+  "Testmandaat aanmaken": "Créer le mandat de test",
+  "Testmandaten": "Mandats de test",
 };
