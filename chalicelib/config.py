@@ -32,9 +32,12 @@ DEPLOYED_VARIABLES = (
     "PAGES_BASE_URL_PARAMETER",
     "WEBHOOK_QUEUE",
     "WEBHOOK_DEAD_LETTER_QUEUE",
-    "CURSOR_KEY",
-    "TOKEN_SIGNING_KEY_PEM",
+    "CURSOR_KEY_SECRET",
+    "TOKEN_SIGNING_KEY_PEM_SECRET",
 )
+# Secrets: in AWS only the name of a Secrets Manager secret is in the environment (anyone who may
+# read a function's configuration reads its variables); the value is fetched at cold start.
+SECRETS = ("CURSOR_KEY", "TOKEN_SIGNING_KEY_PEM")
 
 
 class ConfigurationError(RuntimeError):
@@ -51,6 +54,29 @@ def check_deployed(environment: Mapping[str, str] = os.environ) -> None:
         raise ConfigurationError(f"Missing configuration: {', '.join(missing)}.")
     if environment["STAGE"] == "local" or environment["AUTH_JWKS_URL"] == LOCAL_JWKS:
         raise ConfigurationError("The local stage and its issuer never run in AWS Lambda.")
+    plain = [name for name in SECRETS if environment.get(name)]
+    if plain:
+        raise ConfigurationError(
+            f"Secrets come from Secrets Manager, not the environment: {', '.join(plain)}."
+        )
+
+
+def secret(name: str) -> str:
+    """A secret's value: from the Secrets Manager secret named by {NAME}_SECRET (read once per
+    Lambda instance), else, outside AWS, from the variable {NAME} itself."""
+    reference = os.environ.get(f"{name}_SECRET")
+    if reference:
+        return _secret_value(reference)
+    if os.environ.get("AWS_LAMBDA_FUNCTION_NAME"):
+        return ""  # check_deployed refuses a secret in a variable; absent means not configured
+    return os.environ.get(name, "")
+
+
+@cache
+def _secret_value(reference: str) -> str:
+    import boto3
+
+    return str(boto3.client("secretsmanager").get_secret_value(SecretId=reference)["SecretString"])
 
 
 def _env(name: str, default: str) -> str:
@@ -127,7 +153,7 @@ def settings() -> Settings:
         exports_bucket=_env("BUCKET_EXPORTS", "edv-local-exports"),
         ingest_bucket=_env("BUCKET_INGEST", "edv-local-ingest"),
         # The local default only protects local data; prod injects a secret (infrastructure/).
-        cursor_key=_env("CURSOR_KEY", "dev-only-cursor-key" if current == "local" else ""),
+        cursor_key=secret("CURSOR_KEY") or ("dev-only-cursor-key" if current == "local" else ""),
         api_base_url=_env("API_BASE_URL", _base_url()).rstrip("/"),
         webhook_queue=_env("WEBHOOK_QUEUE", "edv-local-webhooks.fifo"),
         webhook_dead_letter_queue=_env("WEBHOOK_DEAD_LETTER_QUEUE", "edv-local-webhooks-dead.fifo"),

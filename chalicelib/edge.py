@@ -22,3 +22,42 @@ API_PATHS = (
 
 def is_api_path(path: str) -> bool:
     return any(fnmatchcase(path, pattern) for pattern in API_PATHS)
+
+
+HSTS_SECONDS = 63_072_000  # two years: browsers never try plain HTTP again
+REFERRER_POLICY = "strict-origin-when-cross-origin"  # a consent link's ?sessie= stays ours
+
+
+def content_security_policy(identity_origin: str | None = None) -> str:
+    """Scripts, styles and calls only from this origin (and the identity provider's, whose token
+    endpoint the log-in calls); never framed; no plugins, no <base>, forms only to us."""
+    connect = " ".join(filter(None, ("'self'", identity_origin)))
+    return "; ".join(
+        (
+            "default-src 'self'",
+            "script-src 'self'",
+            "style-src 'self'",
+            "img-src 'self' data: blob:",
+            f"connect-src {connect}",
+            "font-src 'self'",
+            "object-src 'none'",
+            "base-uri 'none'",
+            "form-action 'self'",
+            "frame-ancestors 'none'",
+        )
+    )
+
+
+# On every answer, pages and API alike: HTTPS only, no type sniffing, never framed.
+API_HEADERS = {
+    "Strict-Transport-Security": f"max-age={HSTS_SECONDS}; includeSubDomains",
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": REFERRER_POLICY,
+}
+
+
+def page_headers(identity_origin: str | None = None) -> dict[str, str]:
+    """What every page is served with: CloudFront's response-headers policy
+    (infrastructure/pages.py) and the local server send exactly these."""
+    return {"Content-Security-Policy": content_security_policy(identity_origin), **API_HEADERS}

@@ -14,9 +14,11 @@ from urllib.parse import unquote, urlsplit
 from chalice.cli.factory import CLIFactory
 from chalice.local import LocalGateway, LocalGatewayException
 
-from chalicelib.edge import is_api_path
+from chalicelib.edge import API_HEADERS, is_api_path, page_headers
 
 ROOT = Path(__file__).resolve().parents[1]
+# The pages log in against the local issuer, on this origin: no other origin to allow.
+PAGE_HEADERS = page_headers()
 CONTENT_TYPES = {
     ".html": "text/html; charset=utf-8",
     ".css": "text/css; charset=utf-8",
@@ -63,7 +65,8 @@ class LocalStack:
         headers_out = dict(response.get("headers") or {})
         for name, values in (response.get("multiValueHeaders") or {}).items():
             headers_out[name] = ", ".join(values)
-        return response["statusCode"], headers_out, raw
+        # As CloudFront's response-headers policy adds them (infrastructure/pages.py).
+        return response["statusCode"], {**API_HEADERS, **headers_out}, raw
 
     def page(self, path: str) -> tuple[int, dict[str, str], bytes]:
         key = page_key(path)
@@ -71,13 +74,13 @@ class LocalStack:
             found = self.s3.get_object(Bucket=self.pages_bucket, Key=key)
         except self.s3.exceptions.NoSuchKey:
             body = b"<!doctype html><title>Niet gevonden</title><h1>Deze pagina bestaat niet.</h1>"
-            return 404, {"Content-Type": "text/html; charset=utf-8"}, body
+            return 404, {"Content-Type": "text/html; charset=utf-8", **PAGE_HEADERS}, body
         content_type = found.get("ContentType") or CONTENT_TYPES.get(
             Path(key).suffix, "application/octet-stream"
         )
         return (
             200,
-            {"Content-Type": content_type, "Cache-Control": "no-cache"},
+            {"Content-Type": content_type, "Cache-Control": "no-cache", **PAGE_HEADERS},
             found["Body"].read(),
         )
 

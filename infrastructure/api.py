@@ -27,6 +27,7 @@ GATEWAY_PROBLEMS = (
 class Api:
     def __init__(self, stack: Stack, data: Data, api_name: str) -> None:
         self.role = data.role("ApiRole", API)
+        data.may_read_secrets(self.role)
         data.may_queue_webhooks(self.role)  # test events, dispatch on change
         # Chalice's construct takes its stage name from the stack's id: edv-platform-{stage} has no
         # section in .chalice/config.json (whose `local` and `dev` are the local stack), so only

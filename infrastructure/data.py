@@ -129,8 +129,10 @@ class Data:
             "AUTH_ISSUER": stage.auth_issuer,
             "AUTH_AUDIENCE": stage.auth_audience,
             "AUTH_JWKS_URL": stage.auth_jwks_url,
-            "CURSOR_KEY": self.cursor_key.secret_value.unsafe_unwrap(),
-            "TOKEN_SIGNING_KEY_PEM": self.token_key.secret_value.unsafe_unwrap(),
+            # Names of secrets, not their values: the API reads them at cold start (its role
+            # alone may), so no one reading the functions' configuration sees a key.
+            "CURSOR_KEY_SECRET": self.cursor_key.secret_name,
+            "TOKEN_SIGNING_KEY_PEM_SECRET": signing_key_secret(stage.name),
             "ASSERTION_AUDIENCES": stage.assertion_audiences,
             "ESCO_RATE_LIMIT_PER_MINUTE": str(stage.esco_rate_limit_per_minute),
             "POWERTOOLS_SERVICE_NAME": SERVICE,
@@ -172,6 +174,11 @@ class Data:
             )
         )
         return role
+
+    def may_read_secrets(self, role: iam.Role) -> None:
+        """The cursor key and the token signing key: only the API signs cursors and tokens."""
+        self.cursor_key.grant_read(role)
+        self.token_key.grant_read(role)
 
     def may_queue_webhooks(self, role: iam.Role) -> None:
         """Send to the webhook queue (and find both queues by name)."""

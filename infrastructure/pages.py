@@ -5,14 +5,16 @@ public base URL, in an SSM parameter the functions read."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
 
-from aws_cdk import CfnOutput, Stack
+from aws_cdk import CfnOutput, Duration, Stack
 from aws_cdk import aws_cloudfront as cloudfront
 from aws_cdk import aws_cloudfront_origins as origins
 from aws_cdk import aws_s3_deployment as s3_deployment
 from aws_cdk import aws_ssm as ssm
 
-from chalicelib.edge import API_PATHS
+from chalicelib.edge import API_PATHS, HSTS_SECONDS, content_security_policy
 
 from .data import Data
 
@@ -35,12 +37,17 @@ class Pages:
             runtime=cloudfront.FunctionRuntime.JS_2_0,
         )
         api = origins.HttpOrigin(api_domain, origin_path="/api")
+        identity = urlsplit(stage.auth_token_endpoint)
+        csp = content_security_policy(f"{identity.scheme}://{identity.netloc}")
+        page_policy = _headers_policy(stack, "PageHeaders", csp)
+        api_policy = _headers_policy(stack, "ApiHeaders", None)
         api_behaviour = cloudfront.BehaviorOptions(
             origin=api,
             viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.HTTPS_ONLY,
             allowed_methods=cloudfront.AllowedMethods.ALLOW_ALL,
             cache_policy=cloudfront.CachePolicy.CACHING_DISABLED,
             origin_request_policy=cloudfront.OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
+            response_headers_policy=api_policy,
         )
         domain = stage.public_domain
         certificate = None
@@ -56,6 +63,7 @@ class Pages:
             default_behavior=cloudfront.BehaviorOptions(
                 origin=origins.S3BucketOrigin.with_origin_access_control(data.pages_bucket),
                 viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
+                response_headers_policy=page_policy,
                 function_associations=[
                     cloudfront.FunctionAssociation(
                         function=rewrite, event_type=cloudfront.FunctionEventType.VIEWER_REQUEST
@@ -91,6 +99,35 @@ class Pages:
             description="Where customers and EDVs reach the portal, its pages and the API",
         )
         CfnOutput(stack, "PublicUrl", value=public)
+
+
+def _headers_policy(stack: Stack, name: str, csp: str | None) -> Any:
+    """The security headers of chalicelib/edge.py (which the local server sends too), overriding
+    whatever an origin says; `csp` on pages only."""
+    return cloudfront.ResponseHeadersPolicy(
+        stack,
+        name,
+        security_headers_behavior=cloudfront.ResponseSecurityHeadersBehavior(
+            content_security_policy=cloudfront.ResponseHeadersContentSecurityPolicy(
+                content_security_policy=csp, override=True
+            )
+            if csp
+            else None,
+            strict_transport_security=cloudfront.ResponseHeadersStrictTransportSecurity(
+                access_control_max_age=Duration.seconds(HSTS_SECONDS),
+                include_subdomains=True,
+                override=True,
+            ),
+            content_type_options=cloudfront.ResponseHeadersContentTypeOptions(override=True),
+            frame_options=cloudfront.ResponseHeadersFrameOptions(
+                frame_option=cloudfront.HeadersFrameOption.DENY, override=True
+            ),
+            referrer_policy=cloudfront.ResponseHeadersReferrerPolicy(
+                referrer_policy=cloudfront.HeadersReferrerPolicy.STRICT_ORIGIN_WHEN_CROSS_ORIGIN,
+                override=True,
+            ),
+        ),
+    )
 
 
 def portal_config(data: Data) -> dict[str, str]:

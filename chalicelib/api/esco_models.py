@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema, field_validator
 from pydantic_core import PydanticCustomError
 
-from ..domain.brussels import BRUSSELS
+from ..domain.brussels import BRUSSELS, SUPPORTED_RANGE, is_supported
 from ..domain.identifiers import EAN_LENGTH, gs1_check_digit, is_valid_ean
 from .esco_wire import (
     COMPLEX_ENERGY,
@@ -113,10 +113,13 @@ def parse_instant(text: str) -> datetime:
         except (ValueError, ZoneInfoNotFoundError):
             raise ValueError(f"unknown time zone {name!r}") from None
     if DATE_ONLY.fullmatch(text):
-        return datetime.combine(date.fromisoformat(text), time(), zone or BRUSSELS)
-    parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    if parsed.tzinfo is None:
-        return parsed.replace(tzinfo=zone or UTC)
+        parsed = datetime.combine(date.fromisoformat(text), time(), zone or BRUSSELS)
+    else:
+        parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        if parsed.tzinfo is None:
+            parsed = parsed.replace(tzinfo=zone or UTC)
+    if not is_supported(parsed):
+        raise ValueError(f"{text!r} is outside the supported years {SUPPORTED_RANGE}")
     return parsed
 
 
@@ -250,7 +253,7 @@ class ClientSessionDataService(EscoModel):
     @classmethod
     def an_instant(cls, value: str | None) -> str | None:
         if value is not None:
-            datetime.fromisoformat(value.replace("Z", "+00:00"))  # ValueError: reported as 400
+            parse_instant(value)  # ValueError (a bad form, or outside 2000-2100): reported as 400
         return value
 
 
@@ -280,6 +283,13 @@ class CreateMockMandateRequest(EscoModel):
     renewal_status: Literal["ToBeRenewed", "RenewalRequested", "Expired"] | None = Field(
         None, alias="renewalStatus"
     )
+
+    @field_validator("data_period_from", "data_period_to", "mandate_expiration_date")
+    @classmethod
+    def an_instant(cls, value: str | None) -> str | None:
+        if value is not None:
+            parse_instant(value)  # ValueError (a bad form, or outside 2000-2100): reported as 400
+        return value
 
 
 class CreateMockMandateData(EscoModel):

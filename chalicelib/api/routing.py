@@ -11,18 +11,20 @@ service function and map its result.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Any
 
 from chalice.app import Blueprint, Request, Response
 from pydantic import BaseModel, ValidationError
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from ..aws import is_transient
 from ..config import settings
 from ..domain.api_clients import ApiClient
+from ..domain.brussels import SUPPORTED_RANGE, is_supported
 from ..domain.errors import DomainError, FieldError
 from ..domain.identifiers import parse_ean, parse_enterprise_number
 from ..media_types import JSON
@@ -34,6 +36,9 @@ DEFAULT_MAX_BODY = 1024 * 1024
 RETRY_AFTER_SECONDS = 2
 UNAVAILABLE = "A service we depend on is busy or unavailable; please try again shortly."
 SPECIAL_CODES = ("invalid_ean", "invalid_enterprise_number", "invalid_period")
+# Identifiers in a path become DynamoDB keys (at most 2,048 bytes, 1,024 for a sort key); none of
+# ours is longer than this, so a longer one names nothing and never reaches the table.
+MAX_PATH_VALUE_BYTES = 256
 
 
 class Auth(StrEnum):
@@ -242,9 +247,44 @@ PORTAL = Face(
 
 def _parse(face: Face, model: type[BaseModel], data: Any, where: str) -> BaseModel:
     try:
-        return model.model_validate(data)
+        parsed = model.model_validate(data)
+        _check_years(model, parsed)
     except ValidationError as error:
         raise face.invalid(error, where) from error
+    return parsed
+
+
+def _check_years(model: type[BaseModel], parsed: BaseModel) -> None:
+    """Every date and instant of every request, on both faces, within the supported years
+    (domain/brussels.py): year 1 or 9999 would overflow the date arithmetic behind them."""
+    outside = [
+        InitErrorDetails(
+            type=PydanticCustomError(
+                "out_of_range",
+                "Dates and instants lie in the years {range}.",
+                {"range": SUPPORTED_RANGE},
+            ),
+            loc=path,
+            input=str(value),
+        )
+        for path, value in _dates_in(parsed, ())
+        if not is_supported(value)
+    ]
+    if outside:
+        raise ValidationError.from_exception_data(model.__name__, outside)
+
+
+def _dates_in(
+    value: Any, path: tuple[str | int, ...]
+) -> Iterator[tuple[tuple[str | int, ...], Any]]:
+    if isinstance(value, date):
+        yield path, value
+    elif isinstance(value, BaseModel):
+        for name, field in type(value).model_fields.items():
+            yield from _dates_in(getattr(value, name), (*path, field.alias or name))
+    elif isinstance(value, list | tuple):
+        for index, item in enumerate(value):
+            yield from _dates_in(item, (*path, index))
 
 
 def _parse_json_body(face: Face, operation: Operation, call: Call) -> BaseModel:
@@ -275,6 +315,8 @@ def serve(
         call = Call(request=request, now=now, principal=principal)
         kwargs: dict[str, Any] = {}
         for name, value in path_values.items():
+            if len(value.encode()) > MAX_PATH_VALUE_BYTES:
+                raise DomainError("not_found", f"No {name} is that long.")
             parser = PATH_PARAMETERS.get(name)
             kwargs[HANDLER_NAMES.get(name, name)] = parser[0](value) if parser else value
         if len(call.raw_body) > operation.max_body_bytes:

@@ -22,6 +22,12 @@ EventTypeName = Literal[
 assert set(EventTypeName.__args__) == set(EVENT_TYPES)  # type: ignore[attr-defined]
 
 
+FAILURE_DESCRIPTION = (
+    "Why the last attempt failed, as a category: dns, private_address (the name resolves to an "
+    "address that is not public), refused, timeout, tls, unreachable, or http_<status>."
+)
+
+
 class EndpointRequest(RequestBody):
     url: str = Field(max_length=2000, examples=["https://edv.example/hooks/mandates"])
     event_types: list[EventTypeName] = Field(min_length=1)
@@ -36,7 +42,7 @@ class EndpointView(ApiModel):
     status: Literal["active", "failing"]
     created_at: datetime
     failing_since: datetime | None
-    last_error: str | None
+    last_error: str | None = Field(description=FAILURE_DESCRIPTION)
 
 
 class EndpointCreated(EndpointView):
@@ -54,7 +60,7 @@ class DeliveryView(ApiModel):
     status: Literal["queued", "retrying", "delivered", "dead"]
     attempts: int
     last_status: int | None
-    last_error: str | None
+    last_error: str | None = Field(description=FAILURE_DESCRIPTION)
     last_attempt_at: datetime | None
     delivered_at: datetime | None
 

@@ -81,3 +81,20 @@ def slot_bounds_iso(day: date, minutes: int, day_hour: int = 0) -> tuple[str, ..
 def dates_between(start: date, end: date) -> list[date]:
     """The dates of the half-open range [start, end)."""
     return [start + timedelta(days=offset) for offset in range((end - start).days)]
+
+
+# The dates and instants the system takes, on every face and in every file: enough for any
+# meter's history and any mandate's future, and far from the calendar's ends, where date
+# arithmetic (a day later, a time zone's offset) would overflow.
+FIRST_SUPPORTED_DAY = date(2000, 1, 1)
+LAST_SUPPORTED_DAY = date(2100, 12, 31)
+
+
+def is_supported(value: date | datetime) -> bool:
+    """Whether a date, or an instant's date in its own offset (no conversion that could
+    overflow), lies in the supported years."""
+    day = value.date() if isinstance(value, datetime) else value
+    return FIRST_SUPPORTED_DAY <= day <= LAST_SUPPORTED_DAY
+
+
+SUPPORTED_RANGE = f"{FIRST_SUPPORTED_DAY.year}-{LAST_SUPPORTED_DAY.year}"

@@ -18,7 +18,15 @@ from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from ..lazy import lazy_module
-from .brussels import BRUSSELS, day_start_utc, slot_bounds_iso, slot_count, slot_of
+from .brussels import (
+    BRUSSELS,
+    SUPPORTED_RANGE,
+    day_start_utc,
+    is_supported,
+    slot_bounds_iso,
+    slot_count,
+    slot_of,
+)
 from .identifiers import is_valid_ean
 from .readings import DEFAULT_GAS_FACTOR, HOUR, QUARTER_HOUR, DaySeries, Quality
 
@@ -31,6 +39,7 @@ else:
 RESOLUTION_MINUTES = {"quarter_hour": QUARTER_HOUR, "hour": HOUR}
 UNITS = {"kWh", "m3"}
 MAX_ERRORS_LISTED = 500
+OUTSIDE_YEARS = f"start lies outside the supported years {SUPPORTED_RANGE}"
 MAX_THOUSANDTHS = 2**31 - 1
 
 
@@ -229,7 +238,10 @@ def _contiguous_segments(
     if not starts:
         return []
     try:
-        day, slot = slot_of(datetime.fromisoformat(starts[0]), minutes, day_hour)
+        first = datetime.fromisoformat(starts[0])
+        if first.tzinfo is None or not is_supported(first):
+            return None  # the row-by-row path says what is wrong with it
+        day, slot = slot_of(first, minutes, day_hour)
     except ValueError:
         return None
     expected: list[str] = []
@@ -253,6 +265,9 @@ def _position(
         return None
     if instant.tzinfo is None:
         errors.append(RowError(number, "start", "start must carry its UTC offset"))
+        return None
+    if not is_supported(instant):
+        errors.append(RowError(number, "start", OUTSIDE_YEARS))
         return None
     try:
         return slot_of(instant, minutes, day_hour)
@@ -288,13 +303,20 @@ def _day_of(text: str, day_hour: int, number: int, errors: list[RowError]) -> da
     gas day, as exports that write only the date mean it."""
     try:
         if len(text) == 10:
-            return date.fromisoformat(text)
+            given = date.fromisoformat(text)
+            if is_supported(given):
+                return given
+            errors.append(RowError(number, "start", OUTSIDE_YEARS))
+            return None
         instant = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
         errors.append(RowError(number, "start", "start must be a date or an ISO 8601 timestamp"))
         return None
     if instant.tzinfo is None:
         errors.append(RowError(number, "start", "start must carry its UTC offset"))
+        return None
+    if not is_supported(instant):
+        errors.append(RowError(number, "start", OUTSIDE_YEARS))
         return None
     day = instant.astimezone(BRUSSELS).date()
     if instant == day_start_utc(day, day_hour) or instant == day_start_utc(day):

@@ -8,6 +8,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import ipaddress
 import json
 import secrets
 from dataclasses import dataclass
@@ -53,12 +54,42 @@ def new_secret() -> str:
     return SECRET_PREFIX + base64.b64encode(secrets.token_bytes(32)).decode()
 
 
+def is_public_address(address: str) -> bool:
+    """Whether an address is on the public internet: not loopback, private, link-local (the
+    cloud's metadata service), shared (CGNAT), unique-local, multicast or unspecified, also when
+    written as an IPv4-mapped IPv6 address."""
+    try:
+        ip = ipaddress.ip_address(address.split("%", 1)[0])
+    except ValueError:
+        return False
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    return ip.is_global and not ip.is_multicast
+
+
+def _names_this_network(host: str) -> bool:
+    """A host that is, literally, our own network: localhost, or an address that is not public.
+    (A name that resolves to one is refused when posting, where it is resolved.)"""
+    name = host.lower().rstrip(".")
+    if name == "localhost" or name.endswith(".localhost"):
+        return True
+    try:
+        ipaddress.ip_address(name.split("%", 1)[0])
+    except ValueError:
+        return False
+    return not is_public_address(name)
+
+
 def check_endpoint(url: str, event_types: list[str], local: bool) -> None:
+    """Outside the local stage: https to a host that is not literally our own network. The local
+    stage also takes http to this machine, where its tests listen."""
     problems = []
     parts = urlsplit(url)
     on_this_machine = parts.hostname in ("127.0.0.1", "localhost")
     if not parts.hostname or not (parts.scheme == "https" or (local and on_this_machine)):
         problems.append(FieldError("url", "The endpoint must be an https URL."))
+    elif not local and _names_this_network(parts.hostname):
+        problems.append(FieldError("url", "The endpoint must be on the public internet."))
     if parts.username or parts.password:
         problems.append(FieldError("url", "Credentials do not belong in the URL."))
     unknown = sorted(set(event_types) - set(EVENT_TYPES))

@@ -15,15 +15,10 @@ def _template(name: str) -> Template:
     return Template((resources.files(__package__) / "templates" / name).read_text("utf-8"))
 
 
-@cache
-def _css() -> str:
-    return (resources.files(__package__) / "templates" / "page.css").read_text("utf-8")
-
-
 def fill(template: str, raw: dict[str, str] | None = None, **values: str) -> str:
     """A page template with its values HTML-escaped (`raw`: markup made by the caller)."""
     escaped = {key: html.escape(value, quote=True) for key, value in values.items()}
-    return _template(template).substitute(css=_css(), **escaped, **(raw or {}))
+    return _template(template).substitute(**escaped, **(raw or {}))
 
 
 def digital_page(name: str, consent_url: str, qr_path: str, print_path: str) -> str:

@@ -15,7 +15,7 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..config import settings
+from ..config import secret, settings
 from ..domain.errors import DomainError
 
 if TYPE_CHECKING:
@@ -49,11 +49,12 @@ def _load_or_create(path: str) -> rsa.RSAPrivateKey:
 
 @cache
 def signing_key(name: str) -> rsa.RSAPrivateKey:
-    """The key called `name`: from env {NAME}_PEM, else (dev only) from {NAME}_FILE or made."""
+    """The key called `name`: the secret {NAME}_PEM (config.secret: Secrets Manager in AWS),
+    else (dev only) from {NAME}_FILE or made."""
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric import rsa
 
-    pem = os.environ.get(f"{name}_PEM", "")
+    pem = secret(f"{name}_PEM")
     if pem:
         loaded = serialization.load_pem_private_key(pem.encode(), password=None)
         if not isinstance(loaded, rsa.RSAPrivateKey):

@@ -61,6 +61,8 @@ def decode(data: bytes) -> tuple[list[RawBatch], list[tuple[int, str, str]]]:
         batches, row_errors = history_csv.read(data)
     except history_csv.CsvError as error:
         raise BatchError(str(error)) from error
+    except (ValueError, OverflowError) as error:
+        raise BatchError(f"The file cannot be read: {error}") from error
     return batches, [(e.row, e.field, e.message) for e in row_errors]
 
 
@@ -93,7 +95,11 @@ def _ingest_batch(raw: RawBatch, report: IngestReport, prefix: str, now: datetim
         check_header(raw)
         point = _check_against_registry(raw)
         with collector_paused():
-            parsed = parse(raw, point.day_hour)
+            try:
+                parsed = parse(raw, point.day_hour)
+            except (ValueError, OverflowError) as error:
+                # Whatever a file holds, it gets a report (and is not retried for ever).
+                raise BatchError(f"The batch cannot be read: {error}") from error
         if raw.unit == "kWh" and point.energy is Energy.GAS:
             _kwh_to_m3(parsed)
         outcome.days_written, outcome.months_written = _store(parsed, now)

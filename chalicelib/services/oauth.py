@@ -9,7 +9,7 @@ import re
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeGuard
 
 from ..config import settings
 from ..domain import onboarding as rules
@@ -38,6 +38,7 @@ KEY = keys.TOKEN_SIGNING_KEY
 ACCESS_TOKEN_SECONDS = 900
 ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 ASSERTION_MAX_SECONDS = 3700  # clients written for Azure AD ask for an hour
+MAX_IDENTIFIER_BYTES = 256  # client ids and jtis: far below DynamoDB's 2,048-byte key limit
 _DUMMY_HASH = hash_secret("no such client")  # unknown clients cost as much as wrong secrets
 
 
@@ -168,13 +169,18 @@ def issue(form: dict[str, str], now: datetime) -> IssuedToken:
 
 
 def _client_from_secret(client_id: str, secret: str) -> ApiClient:
-    client = api_clients_store.get(client_id) if client_id else None
+    client = api_clients_store.get(client_id) if _is_identifier(client_id) else None
     stored = (
         client.secret_hash if client and client.auth_method is AuthMethod.CLIENT_SECRET else None
     )
     if not verify_secret(secret, stored or _DUMMY_HASH) or client is None or stored is None:
         raise _invalid_client("Unknown client or wrong secret.")
     return client
+
+
+def _is_identifier(value: object) -> TypeGuard[str]:
+    """A client id or jti we can look up: a non-empty string well within DynamoDB's key sizes."""
+    return isinstance(value, str) and 0 < len(value.encode()) <= MAX_IDENTIFIER_BYTES
 
 
 def _client_from_assertion(assertion: str, client_id: str | None, now: datetime) -> ApiClient:
@@ -186,7 +192,7 @@ def _client_from_assertion(assertion: str, client_id: str | None, now: datetime)
     if header.get("alg") != "RS256":
         raise _invalid_client("The client assertion must be signed with RS256.")
     claimed = unverified.get("sub")
-    if not isinstance(claimed, str) or (client_id and client_id != claimed):
+    if not _is_identifier(claimed) or (client_id and client_id != claimed):
         raise _invalid_client("The assertion's subject must be the client id.")
     client = api_clients_store.get(claimed)
     certificate = client.certificate if client else None
@@ -220,6 +226,11 @@ def _client_from_assertion(assertion: str, client_id: str | None, now: datetime)
         raise _invalid_client("The client assertion has expired.") from error
     except jwt.InvalidTokenError as error:
         raise _invalid_client(f"The client assertion is not valid: {error}") from error
+    # Claim types before use: PyJWT checks exp's, not jti's, and jti becomes part of a key.
+    if not _is_identifier(claims["jti"]) or claims["iss"] != claims["sub"]:
+        raise _invalid_client(
+            "The assertion's jti must be a short string; iss and sub the client id."
+        )
     audiences = claims["aud"] if isinstance(claims["aud"], list) else [claims["aud"]]
     if not any(isinstance(audience, str) and _is_ours(audience) for audience in audiences):
         raise _invalid_client(f"The client assertion's audience must be {token_url()}.")

@@ -7,18 +7,13 @@ catches up), at the price of an occasional second delivery with the same webhook
 
 from __future__ import annotations
 
-import ipaddress
 import json
 import os
 import secrets
-import socket
-import urllib.error
-import urllib.request
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from functools import cache
 from typing import Any
-from urllib.parse import urlsplit
 
 from ..config import settings
 from ..domain import webhooks as rules
@@ -31,7 +26,7 @@ from ..store import feed as feed_store
 from ..store import mandates as mandates_store
 from ..store import onboarding as onboarding_store
 from ..store import webhooks as webhooks_store
-from . import directory, entitlements
+from . import directory, entitlements, outbound
 
 
 @cache
@@ -294,46 +289,19 @@ def _backoff_scale() -> float:
     return float(os.environ.get("WEBHOOK_BACKOFF_SCALE", "1"))
 
 
-class _NoRedirects(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
-        return None  # a redirect is an answer, not a delivery
-
-
-_opener = urllib.request.build_opener(_NoRedirects)
-
-
 def _post(
     target: Endpoint, message_id: str, document: dict[str, Any], now: datetime
 ) -> tuple[int | None, str | None]:
-    """(HTTP status, None) on a 2xx; else (status or None, what went wrong)."""
-    host = urlsplit(target.url).hostname or ""
-    if not settings().is_local and not _public(host):
-        return None, "The endpoint resolves to a private address."
+    """(HTTP status, None) on a 2xx; else (status or None, the failure's category)."""
     body = rules.body_of(document)
-    request = urllib.request.Request(  # noqa: S310 - https checked at registration
+    outcome = outbound.post(
         target.url,
-        data=body.encode(),
-        headers=rules.headers(target.secret, message_id, now, body),
-        method="POST",
+        body.encode(),
+        rules.headers(target.secret, message_id, now, body),
+        timeout=rules.ATTEMPT_TIMEOUT_SECONDS,
+        allow_private=settings().is_local,  # the local stage's test endpoints listen here
     )
-    try:
-        # The URL was checked to be https (http only locally) when the endpoint was registered.
-        with _opener.open(request, timeout=rules.ATTEMPT_TIMEOUT_SECONDS) as response:
-            return int(response.status), None
-    except urllib.error.HTTPError as error:
-        return int(error.code), f"HTTP {error.code}"
-    except (urllib.error.URLError, TimeoutError, ConnectionError, OSError) as error:
-        reason = getattr(error, "reason", error)
-        return None, f"{type(error).__name__}: {reason}"
-
-
-def _public(host: str) -> bool:
-    """Never post into the operator's own network (SSRF): every address must be public."""
-    try:
-        addresses = {info[4][0] for info in socket.getaddrinfo(host, 443)}
-    except OSError:
-        return False
-    return all(ipaddress.ip_address(a).is_global for a in addresses)
+    return outcome.status, outcome.failure
 
 
 # The local stack's stand-in for Lambda's SQS trigger ------------------------------------------

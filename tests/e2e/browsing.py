@@ -59,3 +59,17 @@ def log_in_as(page: Page, name: str, snapshot: str | None = None) -> None:
     if snapshot:
         snap(page, snapshot)
     page.get_by_role("button", name=name).click()
+
+
+def watch(page: Page, problems: list[str]) -> None:
+    """Collect what a user would not notice but must not happen: JavaScript errors, and anything
+    the Content-Security-Policy refused (Chromium reports those on the console)."""
+    page.on("pageerror", lambda error: problems.append(f"JavaScript error: {error}"))
+    page.on(
+        "console",
+        lambda message: (
+            problems.append(f"CSP: {message.text}")
+            if "Content Security Policy" in message.text
+            else None
+        ),
+    )

@@ -20,6 +20,7 @@ from tests.e2e.browsing import (
     ZONNIG,
     log_in_as,
     snap,
+    watch,
 )
 from tests.e2e.conftest import RunningStack
 
@@ -32,11 +33,11 @@ def page(browser: Browser) -> Iterator[Page]:
         viewport={"width": 1280, "height": 900}, locale="nl-BE", accept_downloads=True
     )
     opened = context.new_page()
-    errors: list[str] = []
-    opened.on("pageerror", lambda error: errors.append(str(error)))
+    problems: list[str] = []
+    watch(opened, problems)
     yield opened
     context.close()
-    assert errors == [], f"JavaScript errors: {errors}"
+    assert problems == []
 
 
 def test_a_customer_grants_and_the_edv_reads(page: Page, local_stack: RunningStack) -> None:

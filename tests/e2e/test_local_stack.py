@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 import requests
 
+from chalicelib.edge import API_HEADERS, page_headers
 from tests.e2e.conftest import RunningStack
 
 pytestmark = pytest.mark.e2e
@@ -112,3 +113,14 @@ def test_discovery_leads_to_the_running_stacks_own_token_endpoint(
         timeout=30,
     )
     assert mandates.status_code == 200, mandates.text[:300]
+
+
+def test_pages_and_answers_carry_the_security_headers(local_stack: RunningStack) -> None:
+    """What CloudFront's response-headers policies set in AWS (tests/infrastructure)."""
+    page = requests.get(f"{local_stack.base_url}/verbruik/mandaten/", timeout=10)
+    for name, value in page_headers().items():
+        assert page.headers[name] == value
+    assert "script-src 'self'" in page.headers["Content-Security-Policy"]
+    answer = requests.get(f"{local_stack.base_url}/v1/edvs/0123456749", timeout=10)
+    for name, value in API_HEADERS.items():
+        assert answer.headers[name] == value

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.e2e.browsing import KAREL, ZONNIG, log_in_as, snap
+from tests.e2e.browsing import KAREL, ZONNIG, log_in_as, snap, watch
 from tests.e2e.conftest import RunningStack
 
 pytestmark = pytest.mark.e2e
@@ -28,11 +28,11 @@ def page(browser: Browser) -> Iterator[Page]:
         viewport={"width": 1280, "height": 900}, locale="nl-BE", accept_downloads=True
     )
     opened = context.new_page()
-    errors: list[str] = []
-    opened.on("pageerror", lambda error: errors.append(str(error)))
+    problems: list[str] = []
+    watch(opened, problems)
     yield opened
     context.close()
-    assert errors == [], f"JavaScript errors: {errors}"
+    assert problems == []
 
 
 def test_a_regrant_shows_what_it_replaces_and_starts_from_it(

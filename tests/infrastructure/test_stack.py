@@ -6,12 +6,15 @@ import json
 import re
 from collections import Counter
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 from aws_cdk.assertions import Match, Template
 
+from chalicelib.edge import HSTS_SECONDS, REFERRER_POLICY, content_security_policy
 from chalicelib.store import all_models
 from infrastructure.permissions import INGEST, JOBS
+from infrastructure.stages import STAGES as DEPLOYED
 from tests.infrastructure.conftest import STAGES
 
 JOBS_SCHEDULED = {
@@ -147,6 +150,36 @@ def test_each_bucket_does_its_job(template: dict[str, Any]) -> None:
     assert {"/v1/*", "/esco-live/*", "/oauth2/*"} <= api_paths
 
 
+def test_pages_and_api_answers_carry_the_security_headers(template: dict[str, Any]) -> None:
+    """CloudFront sets what chalicelib/edge.py says (the local server sends the same): the CSP on
+    pages, allowing the identity provider's token endpoint the log-in calls; HSTS, nosniff,
+    DENY and the referrer policy on everything."""
+    distribution = logical_id(template, "AWS::CloudFront::Distribution", "Distribution")
+    config = template["Resources"][distribution]["Properties"]["DistributionConfig"]
+    pages_policy = logical_id(template, "AWS::CloudFront::ResponseHeadersPolicy", "PageHeaders")
+    api_policy = logical_id(template, "AWS::CloudFront::ResponseHeadersPolicy", "ApiHeaders")
+    assert refs(config["DefaultCacheBehavior"]["ResponseHeadersPolicyId"]) == {pages_policy}
+    assert {tuple(refs(b["ResponseHeadersPolicyId"])) for b in config["CacheBehaviors"]} == {
+        (api_policy,)
+    }
+    csam = urlsplit(DEPLOYED["prod"].auth_token_endpoint)
+
+    def headers(logical: str) -> dict[str, Any]:
+        policy = template["Resources"][logical]["Properties"]["ResponseHeadersPolicyConfig"]
+        return dict(policy["SecurityHeadersConfig"])
+
+    page = headers(pages_policy)
+    csp = page["ContentSecurityPolicy"]["ContentSecurityPolicy"]
+    assert csp == content_security_policy(f"{csam.scheme}://{csam.netloc}")
+    assert "script-src 'self'" in csp and "frame-ancestors 'none'" in csp
+    for found in (page, headers(api_policy)):
+        assert found["StrictTransportSecurity"]["AccessControlMaxAgeSec"] == HSTS_SECONDS
+        assert found["FrameOptions"]["FrameOption"] == "DENY"
+        assert found["ReferrerPolicy"]["ReferrerPolicy"] == REFERRER_POLICY
+        assert found["ContentTypeOptions"]["Override"] is True
+    assert "ContentSecurityPolicy" not in headers(api_policy)
+
+
 # The API --------------------------------------------------------------------------------------
 
 
@@ -162,14 +195,36 @@ def test_the_api_function_gets_its_configuration(template: dict[str, Any], stage
         ("BUCKET_INGEST", "Ingest"),
     ):
         assert env[variable] == {"Ref": logical_id(template, "AWS::S3::Bucket", bucket)}
-    # Secrets are resolved by CloudFormation at deploy time, never written in the template.
-    for secret in ("CURSOR_KEY", "TOKEN_SIGNING_KEY_PEM"):
-        assert "{{resolve:secretsmanager:" in json.dumps(env[secret])
+    # Secrets are named, never given: the function reads them from Secrets Manager.
+    assert "CURSOR_KEY" not in env and "TOKEN_SIGNING_KEY_PEM" not in env
+    assert env["TOKEN_SIGNING_KEY_PEM_SECRET"] == f"edv/{stage}/token-signing-key"
+    assert "secretsmanager" not in json.dumps(env).lower()  # no {{resolve:…}} of a value
     assert env["PAGES_BASE_URL_PARAMETER"] == f"/edv/{stage}/public-base-url"
     assert "PAGES_BASE_URL" not in env  # the local stack's value must not leak into AWS
     assert env["AUTH_JWKS_URL"].startswith("https://")
     assert api["Runtime"] == "python3.12"
     assert refs(api["Role"]) == {logical_id(template, "AWS::IAM::Role", "ApiRole")}
+
+
+def test_only_the_api_may_read_the_secrets(template: dict[str, Any]) -> None:
+    cursor = logical_id(template, "AWS::SecretsManager::Secret", "CursorKey")
+    # A role's statements are in its policy, or (a long one) an overflow managed policy.
+    policies = {
+        **resources(template, "AWS::IAM::Policy"),
+        **resources(template, "AWS::IAM::ManagedPolicy"),
+    }
+    readers = {
+        name
+        for name, policy in policies.items()
+        for statement in policy["Properties"]["PolicyDocument"]["Statement"]
+        if "secretsmanager:GetSecretValue" in json.dumps(statement["Action"])
+    }
+    assert readers and all(name.startswith("ApiRole") for name in readers)
+    api_policies = json.dumps([p for n, p in policies.items() if n.startswith("ApiRole")])
+    assert cursor in api_policies and "token-signing-key" in api_policies
+    for function in resources(template, "AWS::Lambda::Function").values():
+        variables = function["Properties"].get("Environment", {}).get("Variables", {})
+        assert "secretsmanager" not in json.dumps(variables).lower()
 
 
 def test_the_deployed_api_routes_no_local_endpoints(template: dict[str, Any], stage: str) -> None:

@@ -61,7 +61,7 @@ def test_approval_publishes_the_digital_and_printable_pages(world: World) -> Non
     # The whole link, breakable only after its slashes (a printed line never splits a word).
     assert full_link.group(1).replace("<wbr>", "") == CONSENT_URL
     assert "dienstverlener/<wbr>" in full_link.group(1)
-    assert "size: A4" in printable
+    assert '<body class="printable"' in printable  # A4 and its layout: /assets/stappenplan.css
     printable_qr = re.search(r'id="consent-qr" src="([^"]+)"', printable)
     assert printable_qr is not None
     assert decode_qr(page(printable_qr.group(1).lstrip("/"))) == [CONSENT_URL]

@@ -172,7 +172,8 @@ def test_a_receiver_down_for_a_while_gets_everything_after(
     ).json["items"]
     # The first event of each mandate was tried; what follows it waits its turn.
     assert sorted(d["status"] for d in log) == ["queued", "queued", "retrying", "retrying"]
-    assert any("Connection refused" in (d["last_error"] or "") for d in log)
+    # A category, not the exception's text: the log must not make us a port scanner.
+    assert {d["last_error"] for d in log if d["status"] == "retrying"} == {"refused"}
     server = serve(target, port)
     try:
         drain()
@@ -195,7 +196,7 @@ def test_after_the_last_attempt_the_message_is_dead_lettered_and_the_endpoint_fa
     admin = world.edv.admin  # type: ignore[attr-defined]
     endpoint = http.get(f"/v1/organisations/{EDV}/webhooks/{created['id']}", token=admin).json
     assert endpoint["status"] == "failing"
-    assert endpoint["last_error"] == "HTTP 503"
+    assert endpoint["last_error"] == "http_503"
     (delivery,) = http.get(
         f"/v1/organisations/{EDV}/webhooks/{created['id']}/deliveries", token=admin
     ).json["items"]

@@ -18,9 +18,19 @@ def test_a_complete_deployed_configuration_passes() -> None:
 
 
 def test_a_missing_variable_is_named_at_cold_start() -> None:
-    incomplete = {k: v for k, v in COMPLETE.items() if k not in ("CURSOR_KEY", "BUCKET_PAGES")}
-    with pytest.raises(ConfigurationError, match="Missing configuration: BUCKET_PAGES, CURSOR_KEY"):
+    gone = ("CURSOR_KEY_SECRET", "BUCKET_PAGES")
+    incomplete = {k: v for k, v in COMPLETE.items() if k not in gone}
+    with pytest.raises(
+        ConfigurationError, match="Missing configuration: BUCKET_PAGES, CURSOR_KEY_SECRET"
+    ):
         check_deployed(incomplete)
+
+
+@pytest.mark.parametrize("variable", ["CURSOR_KEY", "TOKEN_SIGNING_KEY_PEM"])
+def test_a_secret_in_a_plain_variable_is_refused_in_lambda(variable: str) -> None:
+    """Anyone allowed to read a function's configuration reads its variables."""
+    with pytest.raises(ConfigurationError, match="not the environment"):
+        check_deployed(COMPLETE | {variable: "a key"})
 
 
 @pytest.mark.parametrize("override", [{"STAGE": "local"}, {"AUTH_JWKS_URL": "local:dev-issuer"}])
@@ -31,3 +41,45 @@ def test_the_local_stage_never_runs_in_lambda(override: dict[str, str]) -> None:
 
 def test_outside_lambda_nothing_is_required() -> None:
     check_deployed({"STAGE": "local"})
+
+
+def test_in_lambda_the_secrets_come_from_secrets_manager(monkeypatch: pytest.MonkeyPatch) -> None:
+    import boto3
+    from cryptography.hazmat.primitives import serialization
+    from moto import mock_aws
+
+    from chalicelib import config
+    from chalicelib.security import keys
+    from tests.support.tokens import stranger_key
+
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "eu-west-1")
+    with mock_aws():
+        manager = boto3.client("secretsmanager", region_name="eu-west-1")
+        manager.create_secret(Name="edv/prod/cursor-key", SecretString="from-secrets-manager")
+        pem = (
+            stranger_key()
+            .private_bytes(
+                serialization.Encoding.PEM,
+                serialization.PrivateFormat.PKCS8,
+                serialization.NoEncryption(),
+            )
+            .decode()
+        )
+        manager.create_secret(Name="edv/prod/token-signing-key", SecretString=pem)
+        monkeypatch.setenv("AWS_LAMBDA_FUNCTION_NAME", "edv-api")
+        monkeypatch.setenv("STAGE", "prod")
+        monkeypatch.setenv("CURSOR_KEY", "from-a-variable")  # what no longer counts in Lambda
+        assert config.secret("CURSOR_KEY") == ""
+        monkeypatch.setenv("CURSOR_KEY_SECRET", "edv/prod/cursor-key")
+        monkeypatch.setenv("TOKEN_SIGNING_KEY_PEM_SECRET", "edv/prod/token-signing-key")
+        config._secret_value.cache_clear()
+        keys.signing_key.cache_clear()
+        try:
+            assert config.settings().cursor_key == "from-secrets-manager"
+            assert keys.signing_key(keys.TOKEN_SIGNING_KEY).key_size >= 2048
+            # Read once per instance: a second read does not call Secrets Manager again.
+            manager.delete_secret(SecretId="edv/prod/cursor-key", ForceDeleteWithoutRecovery=True)
+            assert config.settings().cursor_key == "from-secrets-manager"
+        finally:
+            config._secret_value.cache_clear()
+            keys.signing_key.cache_clear()

@@ -13,7 +13,18 @@ const EVENT_TYPES = {
   data_available: n("nieuwe meetgegevens"),
 };
 const DELIVERY_STATUS = { queued: n("in de wachtrij"), retrying: n("wordt opnieuw geprobeerd"), delivered: n("afgeleverd"), dead: n("opgegeven") };
+const FAILURES = {
+  dns: n("naam niet gevonden"), private_address: n("geen adres op het publieke internet"), refused: n("verbinding geweigerd"),
+  timeout: n("geen antwoord binnen 10 seconden"), tls: n("TLS-fout (certificaat)"), unreachable: n("onbereikbaar"),
+};
 let en = "";
+
+/** A delivery failure's category in words; an answer that is not a 2xx is "http_<status>". */
+function failure(code) {
+  if (!code) return "–";
+  if (code.startsWith("http_")) return `HTTP ${code.slice(5)}`;
+  return t(FAILURES[code] ?? code);
+}
 
 renderAccount();
 if (!accessToken()) login();
@@ -214,7 +225,7 @@ function endpointCard(endpoint) {
     h("dl", { class: "facts" },
       h("dt", {}, t("Adres")), h("dd", {}, endpoint.url),
       h("dt", {}, t("Wijzigingen")), h("dd", {}, endpoint.event_types.map((type) => t(EVENT_TYPES[type] ?? type)).join(", ")),
-      endpoint.last_error ? [h("dt", {}, t("Laatste fout")), h("dd", {}, endpoint.last_error)] : null),
+      endpoint.last_error ? [h("dt", {}, t("Laatste fout")), h("dd", {}, failure(endpoint.last_error))] : null),
     message,
     h("div", { class: "actions" },
       h("button", { class: "secondary", onclick: async (event) => {
@@ -254,7 +265,7 @@ async function deliveryTable(endpoint) {
       t(DELIVERY_STATUS[d.status] ?? d.status),
       String(d.attempts),
       formatDateTime(d.last_attempt_at) || "–",
-      d.last_status ? `HTTP ${d.last_status}` : d.last_error || "–",
+      d.last_status ? `HTTP ${d.last_status}` : failure(d.last_error),
     ].map((cell, i) => h("td", { "data-label": columns[i] }, cell)))))));
 }
 

@@ -487,4 +487,10 @@ export const EN = {
   "Referentie": "Reference",
   "Testmandaat aanmaken": "Create test mandate",
   "Testmandaten": "Test mandates",
+  "naam niet gevonden": "name not found",
+  "geen adres op het publieke internet": "no address on the public internet",
+  "verbinding geweigerd": "connection refused",
+  "geen antwoord binnen 10 seconden": "no answer within 10 seconds",
+  "TLS-fout (certificaat)": "TLS error (certificate)",
+  "onbereikbaar": "unreachable",
 };

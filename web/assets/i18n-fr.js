@@ -487,4 +487,10 @@ export const FR = {
   "Referentie": "Référence",
   "Testmandaat aanmaken": "Créer le mandat de test",
   "Testmandaten": "Mandats de test",
+  "naam niet gevonden": "nom introuvable",
+  "geen adres op het publieke internet": "pas d'adresse sur l'internet public",
+  "verbinding geweigerd": "connexion refusée",
+  "geen antwoord binnen 10 seconden": "pas de réponse en 10 secondes",
+  "TLS-fout (certificaat)": "erreur TLS (certificat)",
+  "onbereikbaar": "injoignable",
 };

@@ -39,7 +39,7 @@ function frame(percent, title, ...content) {
     h("div", { class: "actions" },
       h("button", { class: "link", onclick: cancel }, t("Aanvraag annuleren"))),
     h("div", { class: "progress", role: "progressbar", "aria-valuemin": "0", "aria-valuemax": "100", "aria-valuenow": String(percent), "aria-label": t("Voortgang") },
-      h("div", { style: `width: ${percent}%` })),
+      h("div", { style: { width: `${percent}%` } })),
     h("p", { class: "note" }, `${percent}%`),
     h("h2", { id: "step-title", tabindex: "-1" }, title),
     ...content,
