@@ -8,10 +8,10 @@ from typing import TYPE_CHECKING, Literal
 from chalice.app import Response
 from pydantic import Field
 
-from ..media_types import CSV, CSV_UTF8, JSON
+from ..media_types import CSV_UTF8, JSON
 from ..render.access_log_csv import sessions_csv
 from ..services import access_log
-from .delivery import deliver
+from .delivery import deliver, wants_csv
 from .models import ApiModel
 from .paging import Page, PageQuery, Position, paged
 from .routing import Api, Auth, Call
@@ -133,10 +133,7 @@ def list_access_sessions(call: Call, query: SessionsQuery) -> Response:
     """Reads by the same EDV of the same EAN, through the same face, at most 30 minutes apart,
     are one session, newest first. `format=csv` downloads every session."""
     sub, organisation = call.person.sub, query.organisation
-    wants_csv = query.format == "csv" or (
-        query.format is None and CSV in (call.request.headers.get("accept") or "")
-    )
-    if wants_csv:
+    if wants_csv(call.request, query.format):
         every = access_log.all_sessions_of_customer(sub, organisation, query.ean, query.edv)
         name = {"nl": "raadplegingen", "fr": "consultations", "en": "access-log"}[query.lang]
         return deliver(call.request, sessions_csv(every, query.lang), CSV_UTF8, f"{name}.csv")

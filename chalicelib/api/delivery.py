@@ -12,6 +12,7 @@ from chalice.app import Request, Response
 from ..aws import s3
 from ..config import settings
 from ..domain.errors import DomainError
+from ..media_types import CSV
 from ..observability import logger
 
 INLINE_LIMIT = 4_000_000  # bytes of body; base64 makes 5.3 MB of it, under Lambda's 6 MB
@@ -75,3 +76,8 @@ def _stage(body: bytes, content_type: str, filename: str | None) -> str:
         raise DomainError(
             "service_unavailable", "The export could not be prepared; please try again."
         ) from error
+
+
+def wants_csv(request: Request, format_: str | None) -> bool:
+    """`format=csv`, or no format and a CSV `Accept` header."""
+    return format_ == "csv" or (format_ is None and CSV in (request.headers.get("accept") or ""))

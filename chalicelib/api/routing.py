@@ -118,6 +118,8 @@ class Operation:
             implied.append("unauthenticated")
         if self.auth is Auth.OPERATOR:
             implied.append("forbidden")
+        if "{" in self.path:
+            implied.append("not_found")  # an identifier longer than any we give out
         if "{en}" in self.path:
             implied.append("invalid_enterprise_number")
         if "{ean}" in self.path:

@@ -11,10 +11,10 @@ from pydantic import Field
 
 from ..domain.tariffs import TariffEntry, TariffTable, Usage
 from ..domain.vocabulary import Granularity
-from ..media_types import CSV, CSV_UTF8, JSON
+from ..media_types import CSV_UTF8, JSON
 from ..render.csv_cells import text_cell
 from ..services import usage
-from .delivery import deliver
+from .delivery import deliver, wants_csv
 from .models import ApiModel, RequestBody
 from .routing import Api, Auth, Call
 
@@ -179,10 +179,7 @@ def _csv(results: list[Usage]) -> bytes:
 def _answer(
     call: Call, results: list[Usage], view: ApiModel, format_: str | None, name: str
 ) -> Response:
-    wants_csv = format_ == "csv" or (
-        format_ is None and CSV in (call.request.headers.get("accept") or "")
-    )
-    if wants_csv:
+    if wants_csv(call.request, format_):
         response = deliver(call.request, _csv(results), CSV_UTF8, name)
         return response
     return Response(

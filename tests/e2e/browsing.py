@@ -73,3 +73,17 @@ def watch(page: Page, problems: list[str]) -> None:
             else None
         ),
     )
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    """A desktop tab (1280 px) that fails its test on a JavaScript error or a CSP refusal."""
+    context = browser.new_context(
+        viewport={"width": 1280, "height": 900}, locale="nl-BE", accept_downloads=True
+    )
+    opened = context.new_page()
+    problems: list[str] = []
+    watch(opened, problems)
+    yield opened
+    context.close()
+    assert problems == []

@@ -8,10 +8,10 @@ import pytest
 
 from devstack import demo, launch
 from devstack.launch import ROOT, RunningStack
-from tests.e2e.browsing import browser
+from tests.e2e.browsing import browser, page
 from tests.support import privacy
 
-__all__ = ["ROOT", "RunningStack", "browser"]
+__all__ = ["ROOT", "RunningStack", "browser", "page"]
 
 
 @pytest.fixture(scope="session")

@@ -5,7 +5,6 @@ downloads a CSV. Screenshots of every page go to test-artifacts/browser/."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -20,24 +19,10 @@ from tests.e2e.browsing import (
     ZONNIG,
     log_in_as,
     snap,
-    watch,
 )
 from tests.e2e.conftest import RunningStack
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture
-def page(browser: Browser) -> Iterator[Page]:
-    context = browser.new_context(
-        viewport={"width": 1280, "height": 900}, locale="nl-BE", accept_downloads=True
-    )
-    opened = context.new_page()
-    problems: list[str] = []
-    watch(opened, problems)
-    yield opened
-    context.close()
-    assert problems == []
 
 
 def test_a_customer_grants_and_the_edv_reads(page: Page, local_stack: RunningStack) -> None:

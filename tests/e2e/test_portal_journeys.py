@@ -6,13 +6,12 @@ filtered and downloaded; and the consent flow by keyboard alone, with focus alwa
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.e2e.browsing import KAREL, ZONNIG, log_in_as, snap, watch
+from tests.e2e.browsing import KAREL, ZONNIG, log_in_as, snap
 from tests.e2e.conftest import RunningStack
 
 pytestmark = pytest.mark.e2e
@@ -20,19 +19,6 @@ pytestmark = pytest.mark.e2e
 MOVED_AWAY = "541448820000001067"  # demo: moved out three weeks ago, Zonnig's period cut short
 WARMTE_COACH = "0765432146"
 BAKERY_OFFTAKE = "541448820000001036"
-
-
-@pytest.fixture
-def page(browser: Browser) -> Iterator[Page]:
-    context = browser.new_context(
-        viewport={"width": 1280, "height": 900}, locale="nl-BE", accept_downloads=True
-    )
-    opened = context.new_page()
-    problems: list[str] = []
-    watch(opened, problems)
-    yield opened
-    context.close()
-    assert problems == []
 
 
 def test_a_regrant_shows_what_it_replaces_and_starts_from_it(

@@ -18,14 +18,6 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 from moto import mock_aws
-from schemathesis.checks import not_a_server_error
-from schemathesis.specs.openapi.checks import (
-    content_type_conformance,
-    negative_data_rejection,
-    response_headers_conformance,
-    response_schema_conformance,
-    status_code_conformance,
-)
 
 from chalicelib.api import dev
 from chalicelib.api.application import production_operations
@@ -37,23 +29,11 @@ from tests.integration.test_authorisation_matrix import (
     Matrix,
     build_world,
 )
+from tests.support.fuzzing import RESPONSE_CHECKS
 
 SENT = {"requests": 0}
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "60"))
-CHECKS = [
-    not_a_server_error,
-    status_code_conformance,
-    content_type_conformance,
-    response_headers_conformance,
-    response_schema_conformance,
-    negative_data_rejection,
-]
-
-
-@schemathesis.serializer("application/pdf")
-def pdf_bytes(context: Any, value: Any) -> bytes:
-    """The signed-contract upload: whatever was generated, as the raw body."""
-    return value if isinstance(value, bytes) else str(value).encode()
+CHECKS = RESPONSE_CHECKS
 
 
 @pytest.fixture(scope="module")
