@@ -28,10 +28,11 @@ HSTS_SECONDS = 63_072_000  # two years: browsers never try plain HTTP again
 REFERRER_POLICY = "strict-origin-when-cross-origin"  # a consent link's ?sessie= stays ours
 
 
-def content_security_policy(identity_origin: str | None = None) -> str:
+def content_security_policy(identity_origin: str | None = None, *upload_origins: str) -> str:
     """Scripts, styles and calls only from this origin (and the identity provider's, whose token
-    endpoint the log-in calls); never framed; no plugins, no <base>, forms only to us."""
-    connect = " ".join(filter(None, ("'self'", identity_origin)))
+    endpoint the log-in calls, and the contracts bucket's, which takes the signed contract);
+    never framed; no plugins, no <base>, forms only to us."""
+    connect = " ".join(filter(None, ("'self'", identity_origin, *upload_origins)))
     return "; ".join(
         (
             "default-src 'self'",
@@ -57,7 +58,8 @@ API_HEADERS = {
 }
 
 
-def page_headers(identity_origin: str | None = None) -> dict[str, str]:
+def page_headers(identity_origin: str | None = None, *upload_origins: str) -> dict[str, str]:
     """What every page is served with: CloudFront's response-headers policy
     (infrastructure/pages.py) and the local server send exactly these."""
-    return {"Content-Security-Policy": content_security_policy(identity_origin), **API_HEADERS}
+    policy = content_security_policy(identity_origin, *upload_origins)
+    return {"Content-Security-Policy": policy, **API_HEADERS}

@@ -38,6 +38,10 @@ def bootstrap() -> None:
             _create_bucket(client, name, config.region)
         if purpose == VERSIONED:
             client.put_bucket_versioning(Bucket=name, VersioningConfiguration={"Status": "Enabled"})
+        if purpose == "contracts":  # the portal's pages post the signed contract straight here
+            client.put_bucket_cors(
+                Bucket=name, CORSConfiguration=upload_cors(config.pages_base_url)
+            )
     _create_queues(config.webhook_queue, config.webhook_dead_letter_queue, config.region)
 
 
@@ -77,3 +81,17 @@ def _create_bucket(client: Any, name: str, region: str) -> None:
         client.create_bucket(Bucket=name)
     else:
         client.create_bucket(Bucket=name, CreateBucketConfiguration={"LocationConstraint": region})
+
+
+def upload_cors(origin: str) -> dict[str, Any]:
+    """What the contracts bucket lets a browser do: POST a presigned form from the portal."""
+    return {
+        "CORSRules": [
+            {
+                "AllowedMethods": ["POST"],
+                "AllowedOrigins": [origin],
+                "AllowedHeaders": ["*"],
+                "MaxAgeSeconds": 600,
+            }
+        ]
+    }

@@ -5,6 +5,7 @@ production, so pages and API share an origin locally as they do behind CloudFron
 from __future__ import annotations
 
 import base64
+import os
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -17,8 +18,15 @@ from chalice.local import LocalGateway, LocalGatewayException
 from chalicelib.edge import API_HEADERS, is_api_path, page_headers
 
 ROOT = Path(__file__).resolve().parents[1]
-# The pages log in against the local issuer, on this origin: no other origin to allow.
-PAGE_HEADERS = page_headers()
+
+
+def _page_headers() -> dict[str, str]:
+    """The pages log in against the local issuer, on this origin; the signed contract goes to
+    the embedded S3 (moto's server port), as it goes to the contracts bucket in AWS."""
+    storage = os.environ.get("AWS_ENDPOINT_URL_S3")
+    return page_headers(None, *([storage] if storage else []))
+
+
 CONTENT_TYPES = {
     ".html": "text/html; charset=utf-8",
     ".css": "text/css; charset=utf-8",
@@ -74,13 +82,13 @@ class LocalStack:
             found = self.s3.get_object(Bucket=self.pages_bucket, Key=key)
         except self.s3.exceptions.NoSuchKey:
             body = b"<!doctype html><title>Niet gevonden</title><h1>Deze pagina bestaat niet.</h1>"
-            return 404, {"Content-Type": "text/html; charset=utf-8", **PAGE_HEADERS}, body
+            return 404, {"Content-Type": "text/html; charset=utf-8", **_page_headers()}, body
         content_type = found.get("ContentType") or CONTENT_TYPES.get(
             Path(key).suffix, "application/octet-stream"
         )
         return (
             200,
-            {"Content-Type": content_type, "Cache-Control": "no-cache", **PAGE_HEADERS},
+            {"Content-Type": content_type, "Cache-Control": "no-cache", **_page_headers()},
             found["Body"].read(),
         )
 

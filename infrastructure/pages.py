@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 from aws_cdk import CfnOutput, Duration, Stack
 from aws_cdk import aws_cloudfront as cloudfront
 from aws_cdk import aws_cloudfront_origins as origins
+from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_s3_deployment as s3_deployment
 from aws_cdk import aws_ssm as ssm
 
@@ -38,7 +39,13 @@ class Pages:
         )
         api = origins.HttpOrigin(api_domain, origin_path="/api")
         identity = urlsplit(stage.auth_token_endpoint)
-        csp = content_security_policy(f"{identity.scheme}://{identity.netloc}")
+        contracts = data.contracts_bucket
+        csp = content_security_policy(
+            f"{identity.scheme}://{identity.netloc}",
+            # The presigned form's address: the bucket's global or regional name.
+            f"https://{contracts.bucket_domain_name}",
+            f"https://{contracts.bucket_regional_domain_name}",
+        )
         page_policy = _headers_policy(stack, "PageHeaders", csp)
         api_policy = _headers_policy(stack, "ApiHeaders", None)
         api_behaviour = cloudfront.BehaviorOptions(
@@ -76,6 +83,15 @@ class Pages:
             minimum_protocol_version=cloudfront.SecurityPolicyProtocol.TLS_V1_2_2021,
         )
         public = f"https://{domain}" if certificate else f"https://{self.distribution.domain_name}"
+        # The signed contract goes from the portal's pages straight to the contracts bucket. By
+        # the stage's domain, or CloudFront's (naming this distribution would make a cycle:
+        # its CSP names the bucket); the presigned policy, not CORS, is what guards the bucket.
+        contracts.add_cors_rule(
+            allowed_methods=[s3.HttpMethods.POST],
+            allowed_origins=[f"https://{domain}" if certificate else "https://*.cloudfront.net"],
+            allowed_headers=["*"],
+            max_age=600,
+        )
         # The portal's own pages (web/) and how they log in. prune=False: the EDVs' stappenplan
         # and consent pages, written by the functions, live in the same bucket.
         s3_deployment.BucketDeployment(

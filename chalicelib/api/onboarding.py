@@ -47,6 +47,10 @@ class ApplicationRequest(RequestBody):
     return_url_roots: ReturnUrlRoots = Field(default_factory=list)
 
 
+class EmptyBody(RequestBody):
+    """No fields."""
+
+
 class ReturnUrlRootsRequest(RequestBody):
     roots: ReturnUrlRoots
 
@@ -218,6 +222,61 @@ def put_signed_contract(call: Call, enterprise_number: str) -> ServicesOverview:
     return overview_view(
         onboarding.upload_signed_contract(
             call.person.sub, enterprise_number, call.raw_body, call.now
+        )
+    )
+
+
+class UploadFormView(ApiModel):
+    url: str = Field(description="POST the file here, as multipart/form-data")
+    fields: dict[str, str] = Field(description="Send these form fields first, then `file`")
+    key: str = Field(description="Give it to …/signed-contract/confirm once S3 said 204")
+    max_bytes: int
+    expires_at: Instant
+
+
+class ConfirmUploadRequest(RequestBody):
+    key: str = Field(min_length=1, max_length=300)
+
+
+@api.operation(
+    "POST",
+    f"{BASE}/signed-contract/upload",
+    auth=Auth.PERSON,
+    summary="A presigned form to upload the signed contract straight to storage (PDF, 5 MB)",
+    body_optional=True,
+    body=EmptyBody,
+    response=UploadFormView,
+    errors=(*ADMIN_ERRORS, "not_found", "conflict"),
+)
+def signed_contract_upload(call: Call, enterprise_number: str, body: EmptyBody) -> UploadFormView:
+    """For files API Gateway would not let through: the browser posts to S3, whose policy
+    enforces the size and type; then …/signed-contract/confirm."""
+    form = onboarding.signed_contract_upload_form(call.person.sub, enterprise_number, call.now)
+    return UploadFormView(
+        url=form.url,
+        fields=form.fields,
+        key=form.key,
+        max_bytes=form.max_bytes,
+        expires_at=form.expires_at,
+    )
+
+
+@api.operation(
+    "POST",
+    f"{BASE}/signed-contract/confirm",
+    auth=Auth.PERSON,
+    summary="Make the uploaded file the signed contract",
+    body=ConfirmUploadRequest,
+    response=ServicesOverview,
+    errors=(*ADMIN_ERRORS, "not_found", "conflict", "invalid_pdf", "payload_too_large"),
+)
+def confirm_signed_contract(
+    call: Call, enterprise_number: str, body: ConfirmUploadRequest
+) -> ServicesOverview:
+    """The checks of a direct upload, on the stored object; the upload is removed after."""
+    return overview_view(
+        onboarding.confirm_signed_contract_upload(
+            call.person.sub, enterprise_number, body.key, call.now
         )
     )
 

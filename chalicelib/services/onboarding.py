@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from ..aws import s3
@@ -14,7 +15,7 @@ from ..domain import consent as consent_rules
 from ..domain import onboarding as rules
 from ..domain.brussels import brussels_date
 from ..domain.directory import EDV_ROLE, Organisation
-from ..domain.documents import check_pdf
+from ..domain.documents import MAX_SIGNED_CONTRACT_BYTES, check_pdf
 from ..domain.errors import DomainError
 from ..domain.onboarding import Application, SignedContract
 from ..domain.vocabulary import ApplicationStatus as Status
@@ -144,6 +145,76 @@ def upload_signed_contract(
         s3().delete_object(Bucket=bucket, Key=key, **extra)
         raise
     return EdvView(saved, _organisation(enterprise_number))
+
+
+UPLOAD_SECONDS = 600  # how long a presigned upload form stays usable
+
+
+@dataclass(frozen=True)
+class UploadForm:
+    url: str
+    fields: dict[str, str]
+    key: str
+    max_bytes: int
+    expires_at: datetime
+
+
+def _upload_prefix(app: Application) -> str:
+    return f"uploads/{app.enterprise_number}/{app.contract_number}/"
+
+
+def signed_contract_upload_form(
+    actor_sub: str, enterprise_number: str, now: datetime
+) -> UploadForm:
+    """A presigned POST straight to the contracts bucket: the browser sends the PDF to S3, past
+    API Gateway's request limit (10 MB, which base64 brings down to about 7.5 MB, and the API's
+    own 6 MB). S3 enforces the policy: at most 5 MB, as application/pdf, this key, ten minutes."""
+    directory.admin_of(actor_sub, enterprise_number)
+    app = _application(enterprise_number)
+    rules.check_can_sign(app)
+    key = f"{_upload_prefix(app)}{uuid.uuid4().hex}.pdf"
+    posted = s3().generate_presigned_post(
+        settings().contracts_bucket,
+        key,
+        Fields={"Content-Type": PDF},
+        Conditions=[
+            ["content-length-range", 1, MAX_SIGNED_CONTRACT_BYTES],
+            {"Content-Type": PDF},
+        ],
+        ExpiresIn=UPLOAD_SECONDS,
+    )
+    return UploadForm(
+        url=posted["url"],
+        fields=dict(posted["fields"]),
+        key=key,
+        max_bytes=MAX_SIGNED_CONTRACT_BYTES,
+        expires_at=now + timedelta(seconds=UPLOAD_SECONDS),
+    )
+
+
+def confirm_signed_contract_upload(
+    actor_sub: str, enterprise_number: str, key: str, now: datetime
+) -> EdvView:
+    """The uploaded object becomes the signed contract after the same checks as a direct upload,
+    run on what S3 stored; the upload itself is removed either way."""
+    directory.admin_of(actor_sub, enterprise_number)
+    app = _application(enterprise_number)
+    if not key.startswith(_upload_prefix(app)) or "/" in key.removeprefix(_upload_prefix(app)):
+        raise DomainError("not_found", "There is no such upload for this application.")
+    from botocore.exceptions import ClientError
+
+    bucket = settings().contracts_bucket
+    try:
+        head = s3().head_object(Bucket=bucket, Key=key)
+    except ClientError as error:
+        raise DomainError("not_found", "There is no such upload for this application.") from error
+    try:
+        if int(head["ContentLength"]) > MAX_SIGNED_CONTRACT_BYTES:
+            raise DomainError("payload_too_large", "The signed contract may be at most 5 MB.")
+        document = s3().get_object(Bucket=bucket, Key=key)["Body"].read()
+        return upload_signed_contract(actor_sub, enterprise_number, document, now)
+    finally:
+        s3().delete_object(Bucket=bucket, Key=key)
 
 
 def signed_contract(enterprise_number: str) -> tuple[str, bytes]:

@@ -372,6 +372,14 @@ POLICY: dict[tuple[str, str], Policy] = {
         allow(EDV_ADMIN),
         lambda m: Request(path={"en": EDV}, json_body={"roots": ["https://zonnig.example/"]}),
     ),
+    # The matrix's EDV is active: past signing (409), and no upload of it exists (404).
+    ("POST", "/v1/organisations/{en}/edv-application/signed-contract/upload"): Policy(
+        allow(EDV_ADMIN, status=409), lambda m: ON_EDV
+    ),
+    ("POST", "/v1/organisations/{en}/edv-application/signed-contract/confirm"): Policy(
+        allow(EDV_ADMIN, status=404),
+        lambda m: Request(path={"en": EDV}, json_body={"key": f"uploads/{EDV}/none.pdf"}),
+    ),
     ("POST", "/v1/organisations/{en}/edv-application/cancel"): Policy(
         allow(EDV_ADMIN, status=409), lambda m: ON_EDV
     ),
