@@ -234,6 +234,21 @@ def test_an_unreadable_file_is_reported(http: Http, world: World) -> None:
     assert "history download header" in report["file_error"]
 
 
+@pytest.mark.parametrize("start", ["0001-01-01T00:00:00+00:00", "9999-12-31T23:45:00+00:00"])
+def test_a_file_with_rows_at_the_calendars_ends_gets_a_report(
+    http: Http, world: World, start: str
+) -> None:
+    """Such rows once raised inside the parser: no report, and the event retried for ever."""
+    rows = [{"start": start, "value": 1.0, "status": "validated"}]
+    event = _drop("drops/ends.json", orjson.dumps([batch(ELECTRICITY, rows)]))
+    result = ingest_function.handler(event, None)
+    assert (result["status"], result["rejected"]) == ("failed", 1)
+    report = http.get(f"/v1/ops/ingest-reports/{result['report_id']}", token=world.operator).json
+    assert report["errors"] == [
+        {"row": 1, "field": "start", "message": "start lies outside the supported years 2000-2100"}
+    ]
+
+
 def test_overlapping_ingests_at_once_lose_nothing(world: World) -> None:
     """Two files for the same day, each with half of the slots, ingested at the same moment."""
     rows = day_readings(DAY)
