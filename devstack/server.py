@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import os
 import threading
+from functools import cache
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,7 @@ from chalicelib.edge import API_HEADERS, is_api_path, page_headers
 ROOT = Path(__file__).resolve().parents[1]
 
 
+@cache
 def _page_headers() -> dict[str, str]:
     """The pages log in against the local issuer, on this origin; the signed contract goes to
     the embedded S3 (moto's server port), as it goes to the contracts bucket in AWS."""

@@ -129,7 +129,7 @@ def list_access_log(call: Call, query: AccessLogQuery) -> AccessLogPage:
     response_media_types=(JSON, CSV_UTF8),
     errors=("forbidden", "invalid_cursor", "too_many_results"),
 )
-def list_access_sessions(call: Call, query: SessionsQuery) -> Response:
+def list_access_sessions(call: Call, query: SessionsQuery) -> Response | AccessSessionPage:
     """Reads by the same EDV of the same EAN, through the same face, at most 30 minutes apart,
     are one session, newest first. `format=csv` downloads every session."""
     sub, organisation = call.person.sub, query.organisation
@@ -142,10 +142,7 @@ def list_access_sessions(call: Call, query: SessionsQuery) -> Response:
         query,
         lambda limit, start: _page(sub, organisation, query, limit, start),
     )
-    page = AccessSessionPage(items=[_session_view(s) for s in found], next_cursor=next_cursor)
-    return Response(
-        body=page.model_dump_json(by_alias=True), status_code=200, headers={"Content-Type": JSON}
-    )
+    return AccessSessionPage(items=[_session_view(s) for s in found], next_cursor=next_cursor)
 
 
 def _page(

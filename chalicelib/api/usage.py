@@ -178,13 +178,11 @@ def _csv(results: list[Usage]) -> bytes:
 
 def _answer(
     call: Call, results: list[Usage], view: ApiModel, format_: str | None, name: str
-) -> Response:
+) -> Response | ApiModel:
+    """The CSV download, or the view, which the serve path renders as JSON."""
     if wants_csv(call.request, format_):
-        response = deliver(call.request, _csv(results), CSV_UTF8, name)
-        return response
-    return Response(
-        body=view.model_dump_json(by_alias=True), status_code=200, headers={"Content-Type": JSON}
-    )
+        return deliver(call.request, _csv(results), CSV_UTF8, name)
+    return view
 
 
 @api.operation(
@@ -247,7 +245,7 @@ def put_tariffs(call: Call, body: TariffTableIn) -> TariffTableView:
     response_media_types=(JSON, CSV_UTF8),
     errors=("forbidden", "not_a_member", "not_found", "validation_error"),
 )
-def get_usage(call: Call, enterprise_number: str, query: UsageQuery) -> Response:
+def get_usage(call: Call, enterprise_number: str, query: UsageQuery) -> Response | ApiModel:
     """For the organisation's administrators. A mandate counts on the Brussels dates from its
     grant up to the day it stopped giving access (that day excluded, at least one day)."""
     result = usage.for_administrator(call.person.sub, enterprise_number, query.month)
@@ -268,7 +266,7 @@ def get_usage(call: Call, enterprise_number: str, query: UsageQuery) -> Response
     response_media_types=(JSON, CSV_UTF8),
     errors=("validation_error",),
 )
-def get_all_usage(call: Call, query: UsageQuery) -> Response:
+def get_all_usage(call: Call, query: UsageQuery) -> Response | ApiModel:
     results = usage.every_edv(query.month)
     revision = usage.tariff_table().revision
     page = UsagePage(

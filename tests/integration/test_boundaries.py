@@ -18,7 +18,7 @@ from chalicelib.services.oauth import ASSERTION_TYPE
 from tests.support.http import Http
 from tests.support.machine import certificate_client, secret_client
 from tests.support.readings import batch, day_readings
-from tests.support.world import World, ean, grant, register_access_point
+from tests.support.world import Customer, World, ean, grant, register_access_point
 
 EDV = "0123456749"
 SWEEPER = "sweeper"
@@ -92,7 +92,7 @@ def prepared(http: Http) -> dict[str, str]:
     http.link(EDV, SWEEPER, "admin", "Zonnig")
     register_access_point(world, ean(1), grid_user={"sub": SWEEPER})
     sweeper = http.token(SWEEPER, roles=["ops"])
-    mandate = grant(world, type("C", (), {"sub": SWEEPER, "token": sweeper})(), EDV, ean(1))  # type: ignore[arg-type]
+    mandate = grant(world, Customer(SWEEPER, sweeper), EDV, ean(1))
     start = (datetime.now(UTC) - timedelta(days=3)).date()
     http.post(
         "/v1/ops/readings", token=world.operator, json_body=batch(ean(1), day_readings(start))
