@@ -2,7 +2,8 @@
 // certificate, the secret shown once, revoked), the sandbox to try the API, and its webhooks
 // (registered, tested, their deliveries, a failing state).
 import {
-  accessToken, alertBox, api, errorBox, formatDateTime, formatPeriod, h, label, login, n, renderAccount, show, showFormErrors, t,
+  accessToken, alertBox, api, errorBox, formatDateTime, formatPeriod, h, label, login, n, renderAccount, show, showFormErrors,
+  stackedTable, t,
 } from "./portal.js";
 import { currentOrganisation, organisationPicker } from "./organisation.js";
 
@@ -160,13 +161,10 @@ async function sandboxSection() {
       h("dt", {}, t("Productie")), h("dd", {}, h("code", {}, `${origin}/esco-live/v3/api`)),
       h("dt", {}, t("Beschrijving")), h("dd", {}, h("a", { href: "/openapi.json" }, "OpenAPI"))),
     h("p", {}, t("Een testmandaat maak je hier of met POST /mandate/mock. De EAN bepaalt de meter: een oneven voorlaatste cijfer geeft gas, een derde laatste cijfer vanaf 5 een AMR-meter.")),
-    mocks.items.length ? h("div", { class: "table-wrap" }, h("table", { id: "sandbox-mandates", class: "stacked" },
-      h("caption", { class: "visually-hidden" }, t("Testmandaten")),
-      h("thead", {}, h("tr", {}, columns.map((text) => h("th", { scope: "col" }, text)))),
-      h("tbody", {}, mocks.items.map((m) => h("tr", {}, [
-        m.ean, `${label(m.energy)}, ${label(m.meter_type).toLowerCase()}`, label(m.granularity), m.reference_number || "–",
-        formatPeriod(m.period_start, m.period_end),
-      ].map((cell, i) => h("td", { "data-label": columns[i] }, cell))))))) : h("p", {}, t("Nog geen testmandaten.")),
+    mocks.items.length ? stackedTable(columns, mocks.items.map((m) => [
+      m.ean, `${label(m.energy)}, ${label(m.meter_type).toLowerCase()}`, label(m.granularity), m.reference_number || "–",
+      formatPeriod(m.period_start, m.period_end),
+    ]), { id: "sandbox-mandates", caption: t("Testmandaten") }) : h("p", {}, t("Nog geen testmandaten.")),
     form,
   ];
 }
@@ -257,15 +255,12 @@ async function deliveryTable(endpoint) {
   const page = await api(`/v1/organisations/${en}/webhooks/${endpoint.id}/deliveries?limit=50`);
   if (!page.items.length) return h("p", {}, t("Nog geen leveringen."));
   const columns = [t("Wijziging"), t("Status"), t("Pogingen"), t("Laatste poging"), t("Antwoord")];
-  return h("div", { class: "table-wrap" }, h("table", { class: "stacked deliveries" },
-    h("caption", {}, t("Leveringen van de laatste 30 dagen")),
-    h("thead", {}, h("tr", {}, columns.map((text) => h("th", { scope: "col" }, text)))),
-    h("tbody", {}, page.items.map((d) => h("tr", {}, [
-      ["test", "webhook_test"].includes(d.event_type) ? t("testbericht") : t(EVENT_TYPES[d.event_type] ?? d.event_type),
-      t(DELIVERY_STATUS[d.status] ?? d.status),
-      String(d.attempts),
-      formatDateTime(d.last_attempt_at) || "–",
-      d.last_status ? `HTTP ${d.last_status}` : failure(d.last_error),
-    ].map((cell, i) => h("td", { "data-label": columns[i] }, cell)))))));
+  return stackedTable(columns, page.items.map((d) => [
+    ["test", "webhook_test"].includes(d.event_type) ? t("testbericht") : t(EVENT_TYPES[d.event_type] ?? d.event_type),
+    t(DELIVERY_STATUS[d.status] ?? d.status),
+    String(d.attempts),
+    formatDateTime(d.last_attempt_at) || "–",
+    d.last_status ? `HTTP ${d.last_status}` : failure(d.last_error),
+  ]), { caption: t("Leveringen van de laatste 30 dagen"), shown: true, extraClass: "deliveries" });
 }
 

@@ -4,7 +4,7 @@
 // table and its revisions; usage per EDV and month (CSV); the scheduled jobs and their runs.
 import {
   accessToken, alertBox, api, download, errorBox, formatDate, formatDateTime, formatEnterpriseNumber, formatNumber,
-  formatPeriod, h, label, login, me, n, renderAccount, show, t, today,
+  formatPeriod, h, label, login, me, n, renderAccount, show, stackedTable, t, today,
 } from "./portal.js";
 
 const app = document.getElementById("app");
@@ -55,11 +55,8 @@ function open(body, key) {
   show(body, () => TABS[key][1](body));
 }
 
-function table(id, columns, rows, caption) {
-  return h("div", { class: "table-wrap" }, h("table", { id, class: "stacked" },
-    h("caption", { class: caption ? "" : "visually-hidden" }, caption || columns.join(", ")),
-    h("thead", {}, h("tr", {}, columns.map((text) => h("th", { scope: "col" }, text)))),
-    h("tbody", {}, rows.map((cells) => h("tr", {}, cells.map((cell, i) => h("td", { "data-label": columns[i] }, cell)))))));
+function table(id, columns, rows) {
+  return stackedTable(columns, rows, { id, caption: columns.join(", ") });
 }
 
 // Aanvragen ------------------------------------------------------------------------------------

@@ -229,6 +229,15 @@ function append(element, children) {
   }
 }
 
+/** A list table that becomes a card per row on a phone (portal.css `table.stacked`): every cell
+ * carries its column's name. The caption is for screen readers unless `shown`. */
+export function stackedTable(columns, rows, { id, caption, shown = false, extraClass } = {}) {
+  return h("div", { class: "table-wrap" }, h("table", { id, class: extraClass ? `stacked ${extraClass}` : "stacked" },
+    h("caption", { class: shown ? "" : "visually-hidden" }, caption),
+    h("thead", {}, h("tr", {}, columns.map((text) => h("th", { scope: "col" }, text)))),
+    h("tbody", {}, rows.map((cells) => h("tr", {}, cells.map((cell, i) => h("td", { "data-label": columns[i] }, cell)))))));
+}
+
 export function alertBox(kind, ...children) {
   return h("div", { class: `alert ${kind}`, role: kind === "error" ? "alert" : "status" }, ...children);
 }
