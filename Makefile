@@ -7,7 +7,8 @@ SHELL := /bin/bash
 PYTHON312 ?= $(shell for candidate in python3.12 $$(ls -d $${PYENV_ROOT:-$$HOME/.pyenv}/versions/3.12*/bin/python3.12 2>/dev/null | sort -Vr); do $$candidate -c 'import sys; assert sys.version_info[:2] == (3, 12)' >/dev/null 2>&1 && { command -v $$candidate; break; }; done)
 VENV := .venv
 PY := $(VENV)/bin/python
-# requirements*.txt name what we use; requirements-dev.lock pins everything under them, with hashes.
+# requirements-dev.txt and requirements/*.txt name what we use; requirements-dev.lock pins everything
+# under them, with hashes (and requirements/<bundle>.lock each Lambda bundle's, for Lambda).
 LOCK := requirements-dev.lock
 STAMP := $(VENV)/.installed-$(shell cat $(LOCK) | sha1sum | cut -c1-12)
 # The browser tests drive the machine's own Chromium (Debian's package), not a downloaded build.
@@ -37,8 +38,14 @@ $(STAMP): $(LOCK)
 install: $(STAMP)
 
 # uv resolves for every platform at once (--universal) in seconds; plain pip installs the result.
+# Each Lambda bundle's lock is resolved for Lambda's platform, at the versions the tests run with.
+BUNDLES := api render jobs webhooks ingest
 lock: install
 	$(PY) -m uv pip compile requirements-dev.txt --generate-hashes --universal --python-version 3.12 -o $(LOCK) -q
+	for bundle in $(BUNDLES); do \
+	  $(PY) -m uv pip compile requirements/$$bundle.txt --generate-hashes --python-version 3.12 \
+	    --python-platform x86_64-manylinux_2_28 -c $(LOCK) -o requirements/$$bundle.lock -q || exit 1; \
+	done
 
 $(CHROMIUM):
 	$(SUDO) apt-get update -qq
@@ -106,4 +113,4 @@ openapi: install
 	$(PY) -m chalicelib.api > openapi.json
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .local cdk.out chalice.out
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .local cdk.out chalice.out .bundles

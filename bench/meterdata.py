@@ -214,8 +214,8 @@ def _machine_api(client: Any) -> None:
 
 
 def _ingest_throughput() -> None:
-    from chalicelib.domain.ingest import parse
     from chalicelib.domain.ingest_json import collector_paused, decode_json
+    from chalicelib.domain.ingest_parse import parse
 
     body = orjson.dumps(
         {
@@ -243,38 +243,69 @@ def _ingest_throughput() -> None:
 
 
 def _render() -> None:
-    from chalicelib.api.meterdata import _csv, _png
+    """Drawn in this process, and through the rendering function's path (the request encoded,
+    decoded and answered as the API's invocation does it; AWS adds the network round trip)."""
+    from chalicelib.api.meterdata import _chart, _csv
     from chalicelib.domain.vocabulary import Resolution
-    from chalicelib.render.volumes_pdf import Header, volumes_pdf
+    from chalicelib.render.charts import volumes_png
+    from chalicelib.render.requests import Header, VolumesChart, VolumesReport
     from chalicelib.services import meterdata
+    from functions.render import draw
 
-    week = meterdata.volumes(
-        "admin",
-        EDV,
-        EAN,
-        date(2024, 1, 8),
-        date(2024, 1, 15),
-        Resolution.QUARTER_HOUR,
-        datetime.now(UTC),
-    )
-    year = meterdata.volumes("admin", EDV, EAN, FIRST, END, Resolution.DAY, datetime.now(UTC))
+    def volumes(first: date, end: date, resolution: Resolution) -> Any:
+        return meterdata.volumes("admin", EDV, EAN, first, end, resolution, datetime.now(UTC))
+
+    week = volumes(date(2024, 1, 8), date(2024, 1, 15), Resolution.QUARTER_HOUR)
+    year = volumes(FIRST, END, Resolution.DAY)
+    year_fine = volumes(END - timedelta(days=365), END, Resolution.QUARTER_HOUR)
     started = time.perf_counter()
-    _png(week, "kWh")
+    chart = _chart(week, "kWh")
+    draw(chart)
     first_png = (time.perf_counter() - started) * 1000
-    png_ms, png = _median_ms(lambda: _png(week, "kWh"), runs=5)
+
+    def chart_ms(shown: VolumesChart, runs: int) -> tuple[float, float]:
+        """Drawing, and what the path to the rendering function adds to it."""
+        drawn, png = _median_ms(
+            lambda: volumes_png(shown.channels, shown.unit, shown.title, shown.fine), runs
+        )
+        return drawn, _path_ms(shown, png)
+
+    png_ms, png_path_ms = chart_ms(chart, runs=5)
+    year_ms, year_path_ms = chart_ms(_chart(year, "kWh"), runs=3)
+    fine_ms, fine_path_ms = chart_ms(_chart(year_fine, "kWh"), runs=3)
     header = Header("Bench", [("Periode", "een week")], "kWh", "notice", "footer")
-    pdf_ms, pdf = _median_ms(
-        lambda: volumes_pdf(header, png, week.channels, None, split_tariffs=True, fine=True), runs=5
-    )
-    year_png_ms, _ = _median_ms(lambda: _png(year, "kWh"), runs=3)
+    report = VolumesReport(header, chart, week.channels, None, split_tariffs=True, fine=True)
+    pdf_ms, pdf = _median_ms(lambda: draw(report), runs=5)
+    pdf_path_ms = _path_ms(report, pdf)
     csv_ms, _ = _median_ms(lambda: _csv(week), runs=5)
     print(
         f"(d) PNG, a week of quarter-hours: {png_ms:.0f} ms ({first_png:.0f} ms the first time, "
-        f"importing matplotlib); {(END - FIRST).days} days as days: {year_png_ms:.0f} ms"
+        f"importing matplotlib); {(END - FIRST).days} days as days: {year_ms:.0f} ms; "
+        f"a year of quarter-hours: {fine_ms:.0f} ms"
     )
     print(
-        f"    PDF (chart and 672-row table): {pdf_ms:.0f} ms, {len(pdf) / 1000:.0f} kB; CSV of the week {csv_ms:.0f} ms"
+        f"    PDF (chart and 672-row table): {pdf_ms:.0f} ms, {len(pdf) / 1000:.0f} kB; "
+        f"CSV of the week {csv_ms:.0f} ms"
     )
+    print(
+        "    the path to the rendering function adds (encode, invoke's JSON, decode, answer): "
+        f"PNG week {png_path_ms:.1f} ms, days {year_path_ms:.1f} ms, year of quarter-hours "
+        f"{fine_path_ms:.1f} ms; PDF {pdf_path_ms:.1f} ms, plus AWS's round trip"
+    )
+
+
+def _path_ms(drawing: Any, body: bytes) -> float:
+    """What travelling to the rendering function and back costs beyond drawing: the request
+    packed and read back, the answer encoded and read back, through JSON as invoke.py sends it."""
+    from chalicelib.render import requests
+
+    def travel() -> bytes:
+        event = orjson.loads(orjson.dumps(requests.to_event(drawing)))
+        answer = requests.to_answer(requests.from_event(event), body)
+        return requests.from_answer(orjson.loads(orjson.dumps(answer)))
+
+    ms, _ = _median_ms(travel, runs=5)
+    return ms
 
 
 def run(quick: bool = False) -> None:

@@ -28,6 +28,7 @@ TRANSIENT_CODES = frozenset(
         "ThrottlingException",
         "Throttling",
         "ThrottlingError",  # a transaction's cancellation reason
+        "TooManyRequestsException",  # Lambda's, invoking the rendering or ingest function
         "RequestLimitExceeded",
         "TransactionConflict",
         "TransactionInProgressException",

@@ -44,12 +44,13 @@ class ConfigurationError(RuntimeError):
     """A deployed function is missing configuration: it must fail at cold start, not per request."""
 
 
-def check_deployed(environment: Mapping[str, str] = os.environ) -> None:
-    """In Lambda: every variable present, and never the local stage (whose issuer anyone can use).
-    Elsewhere (tests, the local stack, synthesis) nothing is checked."""
+def check_deployed(environment: Mapping[str, str] = os.environ, also: tuple[str, ...] = ()) -> None:
+    """In Lambda: every variable present (and `also`, this function's own), and never the local
+    stage (whose issuer anyone can use). Elsewhere (tests, the local stack, synthesis) nothing is
+    checked."""
     if not environment.get("AWS_LAMBDA_FUNCTION_NAME"):
         return
-    missing = [name for name in DEPLOYED_VARIABLES if not environment.get(name)]
+    missing = [name for name in (*DEPLOYED_VARIABLES, *also) if not environment.get(name)]
     if missing:
         raise ConfigurationError(f"Missing configuration: {', '.join(missing)}.")
     if environment["STAGE"] == "local" or environment["AUTH_JWKS_URL"] == LOCAL_JWKS:

@@ -8,6 +8,9 @@ LAMBDA_RESPONSE_BYTES = 6 * 1024 * 1024
 # base64 again) is lower still.
 GATEWAY_REQUEST_BYTES = 10 * 1024 * 1024
 LAMBDA_REQUEST_BYTES = 6 * 1024 * 1024
+# A synchronous invocation of one of our functions by another (chalicelib/invoke.py): the event
+# and the answer, each.
+INVOKE_PAYLOAD_BYTES = 6 * 1024 * 1024
 ENVELOPE_BYTES = 16 * 1024  # status, headers and JSON framing around the body
 
 

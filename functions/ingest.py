@@ -1,4 +1,7 @@
-"""Thin Lambda handler: a file landed in the ingest bucket (S3 → EventBridge → here)."""
+"""Thin Lambda handler for ingest, through one parser:
+- a file landed in the ingest bucket (S3 → EventBridge → here);
+- a batch an operator posted to the API, staged by it in the exports bucket and handed over by a
+  synchronous invocation (`{"upload": …}`, chalicelib/services/ingest_reports.py)."""
 
 from __future__ import annotations
 
@@ -6,16 +9,23 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import unquote_plus
 
-from chalicelib.aws import s3
-from chalicelib.config import check_deployed
+from chalicelib.aws import is_transient, s3
+from chalicelib.config import check_deployed, settings
 from chalicelib.observability import logger, metrics
 from chalicelib.services import ingest
+from chalicelib.services.ingest_reports import UPLOAD_PREFIX, report_id_for
 
 check_deployed()  # missing configuration fails the cold start, not each event
 
 
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    detail = event["detail"]
+    try:
+        return _upload(event["upload"]) if "upload" in event else _file(event["detail"], event)
+    finally:
+        metrics.flush()
+
+
+def _file(detail: dict[str, Any], event: dict[str, Any]) -> dict[str, Any]:
     bucket = detail["bucket"]["name"]
     key = detail["object"]["key"]
     fingerprint = detail["object"].get("version-id") or detail["object"].get("etag") or ""
@@ -28,7 +38,7 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     received = event.get("time")
     now = datetime.fromisoformat(received.replace("Z", "+00:00")) if received else datetime.now(UTC)
     # A redelivery of the same object version gets the same report id: nothing doubles.
-    report = ingest.ingest(body, source, ingest.report_id_for(source, fingerprint), now)
+    report = ingest.ingest(body, source, report_id_for(source, fingerprint), now)
     logger.info(
         "file ingested",
         extra={
@@ -39,10 +49,31 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
             "rejected": report.rejected,
         },
     )
-    metrics.flush()
     return {
         "report_id": report.report_id,
         "status": report.status,
         "accepted": report.accepted,
         "rejected": report.rejected,
     }
+
+
+def _upload(upload: dict[str, str]) -> dict[str, Any]:
+    """The API waits for this answer; a throttle or outage says so (the API answers 503), where
+    an unhandled error would look like our fault."""
+    key = upload["key"]
+    if not key.startswith(UPLOAD_PREFIX):
+        raise ValueError(f"not an ingest upload: {key!r}")
+    bucket = settings().exports_bucket
+    try:
+        body = s3().get_object(Bucket=bucket, Key=key)["Body"].read()
+        now = datetime.fromisoformat(upload["received_at"])
+        report = ingest.ingest(body, "api", upload["report_id"], now)
+        s3().delete_object(Bucket=bucket, Key=key)
+    except Exception as error:
+        if not is_transient(error):
+            raise
+        logger.warning(
+            "ingest unavailable", extra={"report_id": upload["report_id"]}, exc_info=True
+        )
+        return {"unavailable": True}
+    return {"report_id": report.report_id, "status": report.status}

@@ -138,7 +138,6 @@ class Data:
             "POWERTOOLS_SERVICE_NAME": SERVICE,
             "POWERTOOLS_LOG_LEVEL": "INFO",
             "POWERTOOLS_METRICS_NAMESPACE": NAMESPACE,
-            "MPLCONFIGDIR": "/tmp/matplotlib",  # noqa: S108 - Lambda's only writable place
         }
 
     def role(self, name: str, grants: Grants) -> iam.Role:
@@ -164,6 +163,8 @@ class Data:
                 bucket.grant_delete(role)
             if READ in operations:
                 bucket.grant_read(role)
+        if not grants.configured:
+            return role
         role.add_to_policy(
             iam.PolicyStatement(
                 actions=["ssm:GetParameter"],

@@ -1,12 +1,8 @@
-"""The non-HTTP functions: the scheduled jobs, ingest of dropped files, and webhook delivery.
-Their code is Chalice's packaged deployment (chalicelib and its Lambda-built dependencies) plus
-functions/."""
+"""The functions beside the API: the scheduled jobs, ingest, webhook delivery, and the rendering
+function the API hands PNG and PDF to. Each runs its own bundle (bundles.py): our code and only
+the packages its handlers import."""
 
 from __future__ import annotations
-
-import shutil
-import zipfile
-from pathlib import Path
 
 from aws_cdk import Duration, Stack, TimeZone
 from aws_cdk import aws_events as events
@@ -17,12 +13,11 @@ from aws_cdk import aws_lambda_event_sources as lambda_event_sources
 from aws_cdk import aws_scheduler as scheduler
 from aws_cdk import aws_scheduler_targets as scheduler_targets
 from aws_cdk import aws_sqs as sqs
-from chalice.cdk import Chalice
 
+from . import bundles
 from .data import Data
-from .permissions import INGEST, JOBS, WEBHOOKS
+from .permissions import INGEST, JOBS, RENDER, WEBHOOKS
 
-ROOT = Path(__file__).resolve().parents[1]
 # (name, handler, when: EventBridge Scheduler cron in Brussels time)
 SCHEDULES = (
     ("MandateExpiry", "functions.jobs.mandate_expiry", "cron(0 1 * * ? *)"),
@@ -33,24 +28,14 @@ SCHEDULES = (
 
 
 class Functions:
-    def __init__(self, stack: Stack, data: Data, chalice: Chalice) -> None:
+    def __init__(self, stack: Stack, data: Data) -> None:
         self.stack, self.data = stack, data
         self.functions: dict[str, lambda_.Function] = {}
         self.dead_letter_queues: dict[str, sqs.Queue] = {}
-        self.code = self._code(chalice)
         self._jobs()
         self._webhook_delivery()
         self._ingest()
-
-    def _code(self, chalice: Chalice) -> lambda_.Code:
-        """chalicelib and its dependencies as Chalice packaged them, plus functions/."""
-        packaged = Path(chalice._sam_package_dir) / "deployment.zip"
-        bundle = packaged.with_name("functions.zip")
-        shutil.copyfile(packaged, bundle)
-        with zipfile.ZipFile(bundle, "a", zipfile.ZIP_DEFLATED) as archive:
-            for source in sorted((ROOT / "functions").glob("*.py")):
-                archive.write(source, f"functions/{source.name}")
-        return lambda_.Code.from_asset(str(bundle))
+        self._render()
 
     def _function(
         self,
@@ -58,18 +43,21 @@ class Functions:
         handler: str,
         role: iam.Role,
         dead_letters: sqs.Queue | None,
-        minutes: int,
+        timeout: Duration,
+        memory_mb: int = 1024,
+        environment: dict[str, str] | None = None,
     ) -> lambda_.Function:
+        bundle = next(b for b in bundles.BUNDLES.values() if handler in b.handlers)
         function = lambda_.Function(
             self.stack,
             f"{name}Function",
             runtime=lambda_.Runtime.PYTHON_3_12,
             handler=handler,
-            code=self.code,
+            code=lambda_.Code.from_asset(str(bundles.build(bundle))),
             role=role,
-            memory_size=1024,
-            timeout=Duration.minutes(minutes),
-            environment=self.data.environment(),
+            memory_size=memory_mb,
+            timeout=timeout,
+            environment=self.data.environment() if environment is None else environment,
             dead_letter_queue=dead_letters,
             retry_attempts=2 if dead_letters else None,
         )
@@ -92,7 +80,7 @@ class Functions:
         self.data.may_queue_webhooks(role)
         dead_letters = self._dead_letters("Jobs")
         for name, handler, cron in SCHEDULES:
-            function = self._function(name, handler, role, dead_letters, minutes=10)
+            function = self._function(name, handler, role, dead_letters, Duration.minutes(10))
             scheduler.Schedule(
                 self.stack,
                 f"{name}Schedule",
@@ -117,7 +105,7 @@ class Functions:
         self.data.webhook_dead_letters.grant_send_messages(role)
         self.data.may_find_queues(role)
         function = self._function(
-            "WebhookDelivery", "functions.webhooks.handler", role, None, minutes=2
+            "WebhookDelivery", "functions.webhooks.handler", role, None, Duration.minutes(2)
         )
         function.add_event_source(
             lambda_event_sources.SqsEventSource(
@@ -130,7 +118,9 @@ class Functions:
         role = self.data.role("IngestRole", INGEST)
         self.data.may_queue_webhooks(role)  # data_available
         dead_letters = self._dead_letters("Ingest")
-        ingest = self._function("Ingest", "functions.ingest.handler", role, dead_letters, 15)
+        ingest = self._function(
+            "Ingest", "functions.ingest.handler", role, dead_letters, Duration.minutes(15)
+        )
         events.Rule(
             self.stack,
             "IngestFileLanded",
@@ -147,4 +137,17 @@ class Functions:
                     max_event_age=Duration.hours(24),
                 )
             ],
+        )
+
+    def _render(self) -> None:
+        """Called by the API and waited for (API Gateway's 29 s); a full vCPU, as drawing is CPU
+        work. Its environment holds nothing: it needs no configuration."""
+        self._function(
+            "Render",
+            "functions.render.handler",
+            self.data.role("RenderRole", RENDER),
+            None,
+            Duration.seconds(28),
+            memory_mb=1769,
+            environment={"MPLCONFIGDIR": "/tmp/matplotlib"},  # noqa: S108 - Lambda's only writable place
         )

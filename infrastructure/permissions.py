@@ -17,6 +17,8 @@ S3_OPERATIONS = {"PutObject": PUT, "DeleteObject": DELETE, "GetObject": READ, "H
 class Grants:
     tables: frozenset[str] | None  # base table names (no stage prefix); None: every table
     buckets: dict[str, frozenset[str]] = field(default_factory=dict)  # bucket → PUT/DELETE/READ
+    invokes: frozenset[str] = frozenset()  # our functions it calls and waits for (invoke.py)
+    configured: bool = True  # reads the stage's configuration (the base URL's SSM parameter)
 
 
 API = Grants(
@@ -26,6 +28,7 @@ API = Grants(
         "contracts": frozenset({PUT, DELETE, READ}),  # READ: operators open the signed PDF
         "exports": frozenset({PUT, READ}),  # READ: the presigned download links
     },
+    invokes=frozenset({"render", "ingest"}),  # PNG and PDF; operators' posted readings
 )
 JOBS = Grants(
     tables=frozenset(
@@ -60,5 +63,10 @@ INGEST = Grants(
             "webhook_deliveries",
         }
     ),
-    buckets={"ingest": frozenset({READ})},
+    buckets={
+        "ingest": frozenset({READ}),
+        "exports": frozenset({READ, DELETE}),  # batches the API staged for it (ingest_reports)
+    },
 )
+# Draws what it is given: no table, no bucket, no configuration.
+RENDER = Grants(tables=frozenset(), configured=False)

@@ -27,8 +27,8 @@ class EdvPlatformStack(Stack):
         if stage.alarm_email:
             self.alarm_topic.add_subscription(subscriptions.EmailSubscription(stage.alarm_email))
         self.data = Data(self, stage, prefix=f"edv-{stage.name}-")
-        self.api = Api(self, self.data, api_name=name)
-        self.functions = Functions(self, self.data, self.api.chalice)
+        self.functions = Functions(self, self.data)
+        self.api = Api(self, self.data, name, self.functions.functions)
         self.pages = Pages(self, self.data, self.api.domain)
         function_names = {name: f.function_name for name, f in self.functions.functions.items()}
         Monitoring(

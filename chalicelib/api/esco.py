@@ -22,7 +22,7 @@ from pydantic import ValidationError
 from ..aws import is_transient
 from ..domain.api_clients import ApiClient
 from ..domain.consent import RequestedService
-from ..domain.errors import DomainError, FieldError
+from ..domain.errors import DomainError, FieldError, retry_shortly
 from ..domain.vocabulary import Granularity
 from ..limits import fits_lambda_response
 from ..media_types import JSON
@@ -40,7 +40,7 @@ from .esco_models import (
     MandatesQuery,
     bind_case_insensitively,
 )
-from .routing import RETRY_AFTER_SECONDS, UNAVAILABLE, Api, Auth, Call, Face, Operation
+from .routing import UNAVAILABLE, Api, Auth, Call, Face, Operation
 
 PREFIX = "/esco-live/v3/api"
 
@@ -92,7 +92,7 @@ def _failure(error: Exception, operation: Operation) -> Response:
         logger.warning("dependency unavailable", exc_info=True)
         status, kind, code, _ = wire.ERRORS["service_unavailable"]
         body = {"type": kind, "code": code, "message": UNAVAILABLE}
-        return _answer(status, body, {"Retry-After": str(RETRY_AFTER_SECONDS)})
+        return _answer(status, body, retry_shortly())
     logger.exception("unhandled error", extra={"operation": operation.operation_id})
     status, kind, code, message = wire.INTERNAL
     return _answer(status, {"type": kind, "code": code, "message": message})

@@ -10,7 +10,8 @@ from pydantic import Field
 
 from ..domain.vocabulary import Direction, Energy, MeterType, Resolution
 from ..media_types import CSV, CSV_UTF8, JSON, PDF, PNG
-from ..services import meterdata
+from ..render.requests import TABLE_ROWS_MAX, Header, VolumesChart, VolumesReport
+from ..services import meterdata, rendering
 from .delivery import deliver
 from .models import ApiModel
 from .routing import Api, Auth, Call
@@ -176,14 +177,12 @@ def _csv(result: Volumes, lang: str = "nl") -> bytes:
     )
 
 
-def _png(result: Volumes, unit: str) -> bytes:
-    from ..render.charts import volumes_png
-
+def _chart(result: Volumes, unit: str) -> VolumesChart:
     shown = {
         channel: _with_values(series, _unit_values(result, series, unit))
         for channel, series in result.channels.items()
     }
-    return volumes_png(shown, unit, _title(result), result.resolution.is_fine)
+    return VolumesChart(shown, unit, _title(result), result.resolution.is_fine)
 
 
 def _with_values(series: ChannelSeries, values: list[int]) -> ChannelSeries:
@@ -212,7 +211,6 @@ def _unit_word(unit: str) -> str:
 
 def _pdf(result: Volumes, unit: str, call: Call) -> bytes:
     from ..domain.volumes import coarse_series
-    from ..render.volumes_pdf import TABLE_ROWS_MAX, Header, volumes_pdf
 
     table = {
         channel: _with_values(series, _unit_values(result, series, unit))
@@ -264,7 +262,8 @@ def _pdf(result: Volumes, unit: str, call: Call) -> bytes:
     )
     split = point.energy is Energy.ELECTRICITY and point.meter_type is MeterType.DIGITAL
     fine = result.resolution.is_fine
-    return volumes_pdf(header, _png(result, unit), table, note, split_tariffs=split, fine=fine)
+    report = VolumesReport(header, _chart(result, unit), table, note, split, fine)
+    return rendering.draw(report)
 
 
 @api.operation(
@@ -300,7 +299,8 @@ def get_volumes(call: Call, enterprise_number: str, ean: str, query: VolumesQuer
         csv_body = _csv(result, query.lang)
         return deliver(call.request, csv_body, CSV_UTF8, _filename(result, "csv"))
     if chosen == "png":
-        return deliver(call.request, _png(result, unit), PNG, _filename(result, "png"))
+        png = rendering.draw(_chart(result, unit))
+        return deliver(call.request, png, PNG, _filename(result, "png"))
     if chosen == "pdf":
         body = _pdf(result, unit, call)
         return deliver(call.request, body, PDF, _filename(result, "pdf"))

@@ -11,7 +11,7 @@ from ..domain.errors import DomainError, FieldError
 from ..domain.vocabulary import EndReason, Granularity, MandateStatus, Scenario
 from ..jobs import JOBS, run
 from ..media_types import CSV, JSON
-from ..services import ingest, market
+from ..services import ingest_reports, market
 from ..store import job_runs
 from .access_points import GridUserRef, RegisteredAccessPoint, registered_view
 from .models import ApiModel, RequestBody
@@ -319,10 +319,8 @@ def post_readings(call: Call) -> IngestReportView:
     are stored, bad rows reported by number; when no row could be stored the answer is 422 with
     the report's errors. Sending the same data again changes nothing; newer values replace older
     ones (estimated to validated)."""
-    report_id = ingest.report_id_for(
-        "api", call.request.context.get("requestId") or call.now.isoformat()
-    )
-    report = ingest.ingest(call.raw_body, "api", report_id, call.now)
+    request_id = call.request.context.get("requestId") or call.now.isoformat()
+    report = ingest_reports.submit(call.raw_body, request_id, call.now)
     if report.status == "failed":
         raise DomainError(
             "validation_error",
@@ -344,7 +342,7 @@ def post_readings(call: Call) -> IngestReportView:
     errors=("not_found",),
 )
 def get_ingest_report(call: Call, report_id: str) -> IngestReportView:
-    report = ingest.report(report_id)
+    report = ingest_reports.report(report_id)
     return report_view(report)
 
 
@@ -362,6 +360,6 @@ def list_ingest_reports(call: Call, query: ReportsQuery) -> IngestReportPage:
     reports, next_cursor = paged(
         f"ingest-reports:{query.day}",
         query,
-        lambda limit, start: ingest.reports_of_day(query.day, limit, start),
+        lambda limit, start: ingest_reports.reports_of_day(query.day, limit, start),
     )
     return IngestReportPage(items=[report_view(r) for r in reports], next_cursor=next_cursor)

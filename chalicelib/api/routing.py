@@ -25,7 +25,7 @@ from ..aws import is_transient
 from ..config import settings
 from ..domain.api_clients import ApiClient
 from ..domain.brussels import SUPPORTED_RANGE, is_supported
-from ..domain.errors import DomainError, FieldError
+from ..domain.errors import DomainError, FieldError, retry_shortly
 from ..domain.identifiers import parse_ean, parse_enterprise_number
 from ..media_types import JSON
 from ..observability import logger
@@ -33,7 +33,6 @@ from .auth import Person, authenticate_person
 from .problems import from_domain_error, problem_response
 
 DEFAULT_MAX_BODY = 1024 * 1024
-RETRY_AFTER_SECONDS = 2
 UNAVAILABLE = "A service we depend on is busy or unavailable; please try again shortly."
 SPECIAL_CODES = ("invalid_ean", "invalid_enterprise_number", "invalid_period")
 # Identifiers in a path become DynamoDB keys (at most 2,048 bytes, 1,024 for a sort key); none of
@@ -228,7 +227,7 @@ def unexpected_error(error: Exception, operation: Operation) -> Response:
         return problem_response(
             "service_unavailable",
             UNAVAILABLE,
-            headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+            headers=retry_shortly(),
         )
     logger.exception("unhandled error", extra={"operation": operation.operation_id})
     return problem_response("internal_error", "Something went wrong on our side.")

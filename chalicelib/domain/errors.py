@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+RETRY_AFTER_SECONDS = 2  # what a 503 tells its caller to wait before trying again
+
 
 @dataclass(frozen=True)
 class FieldError:
@@ -16,6 +18,11 @@ class FieldError:
 
     field: str
     message: str
+
+
+def retry_shortly() -> dict[str, str]:
+    """The headers of a refusal that is only "not now" (a throttled dependency)."""
+    return {"Retry-After": str(RETRY_AFTER_SECONDS)}
 
 
 class DomainError(Exception):

@@ -1,5 +1,5 @@
 """Readings batches as JSON: `{ean, channel, resolution, unit, readings: [{start, value,
-status}], conversion_factor?}`, one or a list, decoded into `RawBatch`es for `ingest.parse`.
+status}], conversion_factor?}`, one or a list, decoded into `RawBatch`es for `ingest_parse.parse`.
 
 Typed msgspec structs outside the garbage collector's view decode several times faster than dicts:
 a year of quarter-hours is ~100,000 objects."""

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date
-
 from ..domain.vocabulary import Channel
 from .pdfdoc import new_document, paragraph
+from .requests import ContractDetails
 
 CHANNEL_TEXT = {
     Channel.PORTAL: "Via Mijn Fluvius (portaal)",
@@ -52,16 +50,6 @@ ARTICLES = [
         "De EDV kan ze op elk moment opzeggen; alle lopende mandaten eindigen dan.",
     ),
 ]
-
-
-@dataclass(frozen=True)
-class ContractDetails:
-    organisation_name: str
-    enterprise_number: str
-    channel: Channel
-    contract_number: str
-    date: date
-    contact_name: str
 
 
 def format_enterprise_number(number: str) -> str:

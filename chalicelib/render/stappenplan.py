@@ -60,10 +60,13 @@ def qr_png(url: str) -> bytes:
     """A QR code of `url`, large enough to print, with the standard quiet zone."""
     import qrcode
     from qrcode.constants import ERROR_CORRECT_M
+    from qrcode.image.pure import PyPNGImage  # pure Python: no Pillow in the API's bundle
 
-    code = qrcode.QRCode(error_correction=ERROR_CORRECT_M, box_size=10, border=4)
+    code = qrcode.QRCode(
+        error_correction=ERROR_CORRECT_M, box_size=10, border=4, image_factory=PyPNGImage
+    )
     code.add_data(url)
     code.make(fit=True)
     buffer = io.BytesIO()
-    code.make_image().save(buffer, format="PNG")
+    code.make_image().save(buffer)
     return buffer.getvalue()

@@ -13,17 +13,7 @@ from ..domain.readings import QUALITY_NAMES, Quality, is_day_tariff
 from ..domain.volumes import ChannelSeries
 from . import dutch
 from .pdfdoc import new_document, paragraph
-
-TABLE_ROWS_MAX = 1500  # a year of quarter-hours would be 700 pages; beyond this, days are listed
-
-
-@dataclass(frozen=True)
-class Header:
-    title: str
-    lines: list[tuple[str, str]]  # (label, text), as a two-column block under the title
-    unit: str
-    notice: str
-    footer: str  # on every page, beside its number
+from .requests import Header
 
 
 @dataclass(frozen=True)

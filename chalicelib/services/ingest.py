@@ -3,7 +3,6 @@ parser. Good rows are stored, bad rows reported; re-ingesting the same data chan
 
 from __future__ import annotations
 
-import hashlib
 import random
 import time
 import uuid
@@ -14,16 +13,9 @@ from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING
 
 from ..domain.access_points import AccessPoint
-from ..domain.errors import DomainError
-from ..domain.ingest import (
-    BatchError,
-    ParsedBatch,
-    RawBatch,
-    RowError,
-    check_header,
-    parse,
-)
+from ..domain.ingest import BatchError, ParsedBatch, RawBatch, RowError, check_header
 from ..domain.ingest_json import collector_paused, decode_json
+from ..domain.ingest_parse import parse
 from ..domain.ingest_report import BatchOutcome, IngestReport
 from ..domain.readings import DaySeries, merge, month_of
 from ..domain.vocabulary import Energy
@@ -36,7 +28,7 @@ from ..store import readings as readings_store
 from . import webhooks
 
 if TYPE_CHECKING:
-    from ..store.base import Key
+    pass
 
 LEASE_SECONDS = 120
 LEASE_WAIT_SECONDS = 60
@@ -44,12 +36,6 @@ RESOLUTIONS = {
     Energy.ELECTRICITY: ("quarter_hour", "day"),
     Energy.GAS: ("hour", "day"),
 }
-
-
-def report_id_for(source: str, fingerprint: str) -> str:
-    """The same file (same object version) gets the same report: a retried delivery overwrites
-    its own report instead of adding another."""
-    return hashlib.sha256(f"{source}|{fingerprint}".encode()).hexdigest()[:32]
 
 
 def decode(data: bytes) -> tuple[list[RawBatch], list[tuple[int, str, str]]]:
@@ -210,16 +196,3 @@ def _update_month(
         return False
     readings_store.write_month(ean, channel, series, now)
     return True
-
-
-def report(report_id: str) -> IngestReport:
-    found = ingest_reports_store.get(report_id)
-    if found is None:
-        raise DomainError("not_found", "There is no such ingest report.")
-    return found
-
-
-def reports_of_day(
-    day: str, limit: int, start: Key | None
-) -> tuple[list[IngestReport], Key | None]:
-    return ingest_reports_store.page_of_day(day, limit, start)

@@ -22,10 +22,10 @@ from ..domain.vocabulary import ApplicationStatus as Status
 from ..domain.vocabulary import Channel
 from ..media_types import PDF
 from ..observability import logger
-from ..render.contract import ContractDetails, render_contract
+from ..render.requests import Contract, ContractDetails
 from ..store import directory as directory_store
 from ..store import onboarding as onboarding_store
-from . import api_clients, directory, mandates, pages
+from . import api_clients, directory, mandates, pages, rendering
 
 if TYPE_CHECKING:
     from ..store.base import Key
@@ -100,16 +100,15 @@ def contract_pdf(actor_sub: str, enterprise_number: str) -> tuple[str, bytes]:
     directory.admin_of(actor_sub, enterprise_number)
     app = _application(enterprise_number)
     organisation = _organisation(enterprise_number)
-    document = render_contract(
-        ContractDetails(
-            organisation_name=organisation.name,
-            enterprise_number=enterprise_number,
-            channel=app.channel,
-            contract_number=app.contract_number,
-            date=brussels_date(app.requested_at),
-            contact_name=app.contact_name,
-        )
+    details = ContractDetails(
+        organisation_name=organisation.name,
+        enterprise_number=enterprise_number,
+        channel=app.channel,
+        contract_number=app.contract_number,
+        date=brussels_date(app.requested_at),
+        contact_name=app.contact_name,
     )
+    document = rendering.draw(Contract(details))
     return app.contract_number, document
 
 

@@ -296,10 +296,57 @@ def test_each_function_role_reaches_only_its_tables_and_buckets(template: dict[s
     tables, buckets = granted(template, "ApiRole")
     assert tables == {m.Meta.table_name.split("-", 2)[2] for m in all_models()}
     assert bucket["ingest"] not in buckets
-    for function in ("MandateExpiry", "MarketScenarios", "PublishPages", "Ingest"):
+    assert granted(template, "RenderRole") == (set(), set())
+    for function in ("MandateExpiry", "MarketScenarios", "PublishPages", "Ingest", "Render"):
         props = template["Resources"][logical_id(template, "AWS::Lambda::Function", function)]
-        role = "IngestRole" if function == "Ingest" else "JobsRole"
+        role = {"Ingest": "IngestRole", "Render": "RenderRole"}.get(function, "JobsRole")
         assert refs(props["Properties"]["Role"]) == {logical_id(template, "AWS::IAM::Role", role)}
+
+
+def statements_of(template: dict[str, Any], role_prefix: str) -> list[dict[str, Any]]:
+    role = logical_id(template, "AWS::IAM::Role", role_prefix)
+    policies = [
+        *resources(template, "AWS::IAM::Policy").values(),
+        *resources(template, "AWS::IAM::ManagedPolicy").values(),  # CDK's overflow
+    ]
+    return [
+        statement
+        for policy in policies
+        if {"Ref": role} in policy["Properties"].get("Roles", [])
+        for statement in policy["Properties"]["PolicyDocument"]["Statement"]
+    ]
+
+
+def test_only_the_api_invokes_the_rendering_and_ingest_functions(template: dict[str, Any]) -> None:
+    """The API waits for them (chalicelib/invoke.py); nothing else may call them, and the
+    rendering function itself may read nothing: only its logs."""
+    function = {
+        name: logical_id(template, "AWS::Lambda::Function", name) for name in ("Render", "Ingest")
+    }
+    invoking = {
+        role: refs(
+            [
+                s["Resource"]
+                for s in statements_of(template, role)
+                if "lambda:InvokeFunction" in s["Action"]
+            ]
+        )
+        for role in ("ApiRole", "JobsRole", "IngestRole", "WebhooksRole", "RenderRole")
+    }
+    assert invoking == {
+        "ApiRole": set(function.values()),
+        "JobsRole": set(),
+        "IngestRole": set(),
+        "WebhooksRole": set(),
+        "RenderRole": set(),
+    }
+    assert statements_of(template, "RenderRole") == []  # AWSLambdaBasicExecutionRole alone
+    variables = template["Resources"]["APIHandler"]["Properties"]["Environment"]["Variables"]
+    assert variables["RENDER_FUNCTION"] == {"Ref": function["Render"]}
+    assert variables["INGEST_FUNCTION"] == {"Ref": function["Ingest"]}
+    render = template["Resources"][function["Render"]]["Properties"]
+    assert render["Environment"]["Variables"] == {"MPLCONFIGDIR": "/tmp/matplotlib"}
+    assert render["Timeout"] < 29  # answers inside the API's own time
 
 
 # Scheduled and event-driven functions --------------------------------------------------------
@@ -403,7 +450,7 @@ def test_alarms_watch_errors_throttles_dead_letters_jobs_and_ingest(
     functions = {
         *(
             logical_id(template, "AWS::Lambda::Function", f"{n}Function")
-            for n in (*JOBS_SCHEDULED, "Ingest", "WebhookDelivery")
+            for n in (*JOBS_SCHEDULED, "Ingest", "WebhookDelivery", "Render")
         ),
         "APIHandler",
     }

@@ -14,7 +14,7 @@ from pypdf import PdfReader
 
 from chalicelib.aws import s3
 from chalicelib.config import settings
-from chalicelib.domain.ingest import parse
+from chalicelib.domain.ingest_parse import parse
 from chalicelib.render.history_csv import HEADER, read
 from chalicelib.store import readings as store
 from tests.support.http import Http

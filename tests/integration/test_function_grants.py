@@ -13,6 +13,7 @@ import pytest
 from chalicelib.api import delivery
 from chalicelib.aws import s3
 from chalicelib.config import settings, table_name
+from chalicelib.services.ingest_reports import UPLOAD_PREFIX
 from chalicelib.store import onboarding as onboarding_store
 from functions import ingest as ingest_function
 from functions import jobs
@@ -100,6 +101,18 @@ def test_ingest_needs_only_its_grants(world: World) -> None:
         assert ingest_function.handler(event, None)["accepted"] == 100
     assert_granted(touched, INGEST)
     assert any(call.endswith("GetObject") for call in touched["buckets"])
+
+
+def test_ingest_of_a_batch_the_api_staged_needs_only_its_grants(world: World) -> None:
+    body = orjson.dumps(batch(ean(1), day_readings(date(2025, 3, 30))))  # 92 quarter-hours
+    key = f"{UPLOAD_PREFIX}report-1"
+    s3().put_object(Bucket=settings().exports_bucket, Key=key, Body=body)
+    upload = {"key": key, "report_id": "report-1", "received_at": "2025-03-31T06:00:00+00:00"}
+    with resources_touched() as touched:
+        assert ingest_function.handler({"upload": upload}, None)["status"] == "ok"
+    assert_granted(touched, INGEST)
+    operations = {call.split()[1] for call in touched["buckets"]}
+    assert {"GetObject", "DeleteObject"} <= operations
 
 
 def test_the_api_needs_only_its_bucket_grants(http: Http) -> None:

@@ -274,3 +274,46 @@ def test_overlapping_ingests_at_once_lose_nothing(world: World) -> None:
     assert values == list(range(1, 93)) and set(qualities) == {Quality.VALIDATED}
     month = store.read_month(ELECTRICITY, "offtake", date(2025, 3, 1))
     assert month.day_value(DAY) == (sum(range(1, 93)), Quality.VALIDATED, True)
+
+
+def test_a_posted_batch_is_parsed_by_the_ingest_function_and_leaves_nothing_staged(
+    http: Http, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The API carries no numpy: it stages the body and waits for the ingest function."""
+    handed: list[dict[str, object]] = []
+    handler = ingest_function.handler
+    monkeypatch.setattr(
+        ingest_function,
+        "handler",
+        lambda event, context: handed.append(event) or handler(event, context),
+    )
+    status, report = post(http, world, batch(ELECTRICITY, day_readings(DAY)))
+    assert (status, report["accepted"]) == (200, 92)
+    (event,) = handed
+    upload = event["upload"]
+    assert isinstance(upload, dict) and upload["report_id"] == report["report_id"]
+    listed = s3().list_objects_v2(Bucket=settings().exports_bucket, Prefix="ingest-uploads/")
+    assert listed.get("KeyCount") == 0
+
+
+def test_a_throttled_ingest_is_a_503_and_the_retry_stores_the_batch(
+    http: Http, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from botocore.exceptions import ClientError
+
+    def throttled(*args: object, **kwargs: object) -> None:
+        error = {
+            "Error": {"Code": "ProvisionedThroughputExceededException", "Message": "slow down"}
+        }
+        raise ClientError(error, "TransactWriteItems")  # type: ignore[arg-type]
+
+    body = orjson.dumps(batch(ELECTRICITY, day_readings(DAY)))
+    headers = {"Content-Type": "application/json"}
+    with monkeypatch.context() as patched:
+        patched.setattr(store, "write_month", throttled)
+        answer = http.post("/v1/ops/readings", token=world.operator, body=body, headers=headers)
+    assert (answer.status, answer.json["code"]) == (503, "service_unavailable")
+    assert answer.headers["retry-after"] == "2"
+    status, report = post(http, world, batch(ELECTRICITY, day_readings(DAY)))
+    assert (status, report["accepted"]) == (200, 92)
+    assert stored_day(ELECTRICITY, DAY)[0] == list(range(1, 93))

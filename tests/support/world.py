@@ -7,7 +7,8 @@ from datetime import date
 from functools import cache
 
 from chalicelib.domain.vocabulary import Channel
-from chalicelib.render.contract import ContractDetails, render_contract
+from chalicelib.render.contract import render_contract
+from chalicelib.render.requests import ContractDetails
 from tests.support.http import Http
 
 

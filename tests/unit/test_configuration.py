@@ -26,6 +26,14 @@ def test_a_missing_variable_is_named_at_cold_start() -> None:
         check_deployed(incomplete)
 
 
+def test_the_api_names_the_functions_it_hands_work_to() -> None:
+    """Without them it would run their handlers in the process, which its bundle cannot."""
+    api = ("RENDER_FUNCTION", "INGEST_FUNCTION")
+    with pytest.raises(ConfigurationError, match="RENDER_FUNCTION, INGEST_FUNCTION"):
+        check_deployed(COMPLETE, also=api)
+    check_deployed(COMPLETE | dict.fromkeys(api, "edv-prod-Render"), also=api)
+
+
 @pytest.mark.parametrize("variable", ["CURSOR_KEY", "TOKEN_SIGNING_KEY_PEM"])
 def test_a_secret_in_a_plain_variable_is_refused_in_lambda(variable: str) -> None:
     """Anyone allowed to read a function's configuration reads its variables."""

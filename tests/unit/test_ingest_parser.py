@@ -11,8 +11,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from chalicelib.domain.brussels import slot_bounds_iso
-from chalicelib.domain.ingest import BatchError, RawBatch, parse
+from chalicelib.domain.ingest import BatchError, RawBatch
 from chalicelib.domain.ingest_json import decode_json
+from chalicelib.domain.ingest_parse import parse
 from chalicelib.domain.readings import Quality
 
 EAN = "541448820000000015"
