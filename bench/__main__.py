@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import sys
 
-from . import expiry_reads, import_time, meterdata
+from . import bundles, expiry_reads, meterdata
 
-BENCHMARKS = [import_time, meterdata, expiry_reads]
+BENCHMARKS = [bundles, meterdata, expiry_reads]
 
 
 def main() -> None:

@@ -19,17 +19,19 @@ def test_every_benchmark_prints_its_figures_on_small_sizes() -> None:
         env=environment,
         capture_output=True,
         text=True,
-        timeout=300,
+        timeout=900,  # building the Lambda bundles, unless the infrastructure tests did
         check=False,
     )
     assert done.returncode == 0, done.stderr[-3000:]
     lines = done.stdout.splitlines()
     sections = [line for line in lines if line.startswith("== ")]
-    assert sections == ["== import_time", "== meterdata", "== expiry_reads"]
+    assert sections == ["== bundles", "== meterdata", "== expiry_reads"]
     figures = [line for line in lines if not line.startswith("== ")]
     assert len(figures) >= 10
     assert not [line for line in figures if line.lstrip().startswith("{")], "log or EMF lines"
     assert any(line.startswith("(a) ") and " ms" in line for line in figures)
+    sized = [line for line in figures if line.startswith("(f) ")]
+    assert len(sized) == 5 and all("MB unpacked" in line for line in sized)
     assert any(
         line.startswith("whole job: expired 10,") or "expired 10" in line for line in figures
     )
