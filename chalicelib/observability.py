@@ -29,6 +29,8 @@ class Metric(StrEnum):
     MANDATES_ENDED = "MandatesEnded"
     MANDATES_EXPIRED = "MandatesExpired"
     MANDATES_TRUNCATED = "MandatesTruncated"
+    MANDATES_RENEWAL_REQUESTED = "MandatesRenewalRequested"
+    MANDATES_EXPIRING = "MandatesExpiring"
     INGEST_ROWS_ACCEPTED = "IngestRowsAccepted"
     INGEST_ROWS_REJECTED = "IngestRowsRejected"
     JOB_RUNS = "JobRuns"  # dimension job

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
+from chalicelib.domain import mandates as rules
 from chalicelib.domain.access_points import GridUser
 from chalicelib.domain.brussels import brussels_date
 from chalicelib.domain.identifiers import gs1_check_digit
@@ -83,6 +84,9 @@ CUSTOMER_GAS = Person("klant-greet", "Greet Goossens", "customer: gas meter")
 CUSTOMER_BUSINESS = Person(
     "klant-bert", "Bert Bakker", "administrator of Bakkerij De Korst (AMR meter)"
 )
+CUSTOMER_RENEWING = Person(
+    "klant-ann", "Ann Aerts", "customer: her mandate for Zonnig runs out in 60 days"
+)
 
 PEOPLE = (
     OPERATOR,
@@ -94,6 +98,7 @@ PEOPLE = (
     CUSTOMER_SOLAR,
     CUSTOMER_GAS,
     CUSTOMER_BUSINESS,
+    CUSTOMER_RENEWING,
 )
 
 EDV_API = DemoOrganisation(
@@ -192,6 +197,18 @@ MOVED_AWAY = DemoMeter(
     GridUser("person", "klant-jonas"),
     "klant-jonas",
 )
+# Granted almost three years ago (not in MANDATES: _renewal_due grants it then).
+RENEWING = DemoMeter(
+    demo_ean(107),
+    "Ann: Zonnig's mandate runs out in 60 days",
+    Energy.ELECTRICITY,
+    MeterType.DIGITAL,
+    Direction.BOTH,
+    "Kerkstraat 3, 9000 Gent",
+    "1SAG1100077411",
+    GridUser("person", CUSTOMER_RENEWING.sub),
+    CUSTOMER_RENEWING.sub,
+)
 NEW_OCCUPANT = GridUser("person", "klant-lotte")
 METERS = (
     KAREL_ELECTRICITY,
@@ -200,6 +217,7 @@ METERS = (
     BAKERY_INJECTION,
     BAKERY_GAS,
     MOVED_AWAY,
+    RENEWING,
 )
 # (meter, EDV, granularity)
 MANDATES = (
@@ -331,6 +349,20 @@ def _meters_and_mandates(now: datetime) -> None:
         mandates.grant(meter.granter, request, now)
 
 
+def _renewal_due(now: datetime) -> None:
+    """Ann's mandate for Zonnig was granted almost three years ago: 60 days are left, so Zonnig's
+    meter page offers to ask her to renew, and "Mijn mandaten" offers her to renew."""
+    granted_at = now - (rules.valid_until(now) - now) + timedelta(days=60)
+    request = mandates.GrantRequest(
+        edv=EDV_API.enterprise_number,
+        ean=RENEWING.ean,
+        granularity=Granularity.QUARTER_HOUR,
+        period_start=brussels_date(granted_at),
+        period_end=brussels_date(now) + timedelta(days=366),
+    )
+    mandates.grant(RENEWING.granter, request, granted_at)
+
+
 def _moved_away(now: datetime) -> None:
     moved_on = brussels_date(now) - timedelta(days=21)
     market.report(MOVED_AWAY.ean, Scenario.MOVE_IN, moved_on, NEW_OCCUPANT, now)
@@ -391,6 +423,7 @@ def load(now: datetime | None = None) -> Guide:
     _become_edv(EDV_PENDING, Channel.PORTAL, approve=False, now=now)
     _become_edv(EDV_PENDING_2, Channel.PORTAL_AND_API, approve=False, now=now)
     _meters_and_mandates(now)
+    _renewal_due(now)
     _moved_away(now)
     _access_history(now)
     _tariffs(now)

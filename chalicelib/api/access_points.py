@@ -276,6 +276,26 @@ def list_meters_of_others(
     errors=("not_a_member", "no_mandate"),
 )
 def get_meter_of_other(call: Call, enterprise_number: str, ean: str) -> EdvAccessPointView:
+    return _meter_of_other(call, enterprise_number, ean)
+
+
+@api.operation(
+    "POST",
+    "/v1/organisations/{en}/access-points/{ean}/renewal-request",
+    auth=Auth.PERSON,
+    summary="Ask the customer to renew this EDV's mandate on the access point",
+    response=EdvAccessPointView,
+    errors=("not_a_member", "edv_not_active", "no_mandate", "renewal_not_due"),
+)
+def request_renewal(call: Call, enterprise_number: str, ean: str) -> EdvAccessPointView:
+    """In the last 90 days of the active mandate's validity: its renewal becomes `requested`,
+    the customer sees the request on "Mijn mandaten" and renews in one step; the feed and the
+    webhooks say `renewal_requested`. Asking again changes nothing."""
+    mandates.request_renewal_of_pair(call.person.sub, enterprise_number, ean, call.now)
+    return _meter_of_other(call, enterprise_number, ean)
+
+
+def _meter_of_other(call: Call, enterprise_number: str, ean: str) -> EdvAccessPointView:
     detail = mandates.access_point_for_edv(call.person.sub, enterprise_number, ean, call.now)
     latest, *previous = detail.mandates
     point = detail.point

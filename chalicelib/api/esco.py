@@ -38,6 +38,8 @@ from .esco_models import (
     GetEnergyResponse,
     GetMandatesResponse,
     MandatesQuery,
+    RenewalRequest,
+    RenewalRequestResponse,
     bind_case_insensitively,
 )
 from .routing import UNAVAILABLE, Api, Auth, Call, Face, Operation
@@ -149,7 +151,6 @@ def get_mandates(call: Call, query: MandatesQuery) -> dict[str, Any]:
     """Requested, Approved (active), Rejected and Finished (ended or expired) mandates of the
     caller's EDV; a 404 Mandates.NotFound when none match, as the ESCO API answers."""
     filters = mandate_filters(query)
-    # We never produce RenewalRequested: that filter finds nothing.
     found = machine_api.mandates(call.client, filters, call.now) if filters else []
     if not found:
         raise DomainError("no_mandate", "No Mandates were found.")
@@ -177,6 +178,29 @@ def mandate_filters(
         updated_from=query.last_updated_from,
         updated_to=query.last_updated_to,
     )
+
+
+# Our extensions (not in the ESCO API v3) --------------------------------------------------------
+
+EXTENSIONS = f"{PREFIX}/extensions"
+
+
+@api.operation(
+    "POST",
+    f"{EXTENSIONS}/mandate/renewal-request",
+    auth=Auth.CLIENT,
+    summary="Extension (not in the ESCO API v3): asks the customer to renew a mandate.",
+    body=RenewalRequest,
+    response=RenewalRequestResponse,
+)
+def request_renewal(call: Call, body: RenewalRequest) -> dict[str, Any]:
+    """In the last 90 days of validity of the caller's active mandate on `ean` (renewalStatus
+    `ToBeRenewed`): it becomes `RenewalRequested`, the customer sees the request in the portal
+    and renews in one step; a renewed mandate is a new `Approved` one with the same
+    referenceNumber and a new mandateExpirationDate. Asking again changes nothing; a 409
+    Mandate.RenewalNotDue before the 90 days."""
+    mandate = machine_api.request_renewal(call.client, body.ean, call.now)
+    return wire.mandate_view(mandate, call.now)
 
 
 # Energy ----------------------------------------------------------------------------------------

@@ -335,6 +335,17 @@ class GetMandatesResponse(EscoModel):
     meta: ResponseMetadata = Field(alias="_meta")
 
 
+class RenewalRequest(EscoModel):
+    """Our extension: the EAN whose active mandate the customer is asked to renew."""
+
+    ean: str = Field(min_length=1, max_length=18)
+
+
+class RenewalRequestResponse(EscoModel):
+    data: EscoMandate
+    meta: ResponseMetadata = Field(alias="_meta")
+
+
 class MeasurementValue(EscoModel):
     value: float | None
     unit: Literal["kWh", "m3"]

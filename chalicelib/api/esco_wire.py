@@ -22,7 +22,11 @@ GRANULARITIES = ("hourly_quarterhourly", "daily")
 COMPLEX_ENERGY = ("active", "reactive")
 PERIOD_TYPES = ("readTime", "insertTime")
 ENERGY_TYPES = {Energy.ELECTRICITY: "E", Energy.GAS: "G"}
-RENEWALS = {RenewalState.DUE: "ToBeRenewed", RenewalState.EXPIRED: "Expired"}
+RENEWALS = {
+    RenewalState.DUE: "ToBeRenewed",
+    RenewalState.REQUESTED: "RenewalRequested",
+    RenewalState.EXPIRED: "Expired",
+}
 
 # Our refusals, as the ESCO API words them: (HTTP status, type, code, message or None: ours).
 ERRORS: dict[str, tuple[int, str, str, str | None]] = {
@@ -44,6 +48,7 @@ ERRORS: dict[str, tuple[int, str, str, str | None]] = {
     ),
     "outside_mandate_period": (403, "MandateForbiddenException", "Mandate.OutsideDataPeriod", None),
     "rate_limited": (429, "RateLimitExceededException", "RateLimit.Exceeded", None),
+    "renewal_not_due": (409, "ConflictException", "Mandate.RenewalNotDue", None),
     "service_unavailable": (
         503,
         "ServiceUnavailableException",

@@ -9,7 +9,14 @@ from pydantic import Field
 
 from ..domain.consent import require_same_edv
 from ..domain.errors import DomainError
-from ..domain.vocabulary import EndReason, EventType, Granularity, MandateStatus, Scenario
+from ..domain.vocabulary import (
+    EndReason,
+    EventType,
+    Granularity,
+    MandateStatus,
+    RenewalState,
+    Scenario,
+)
 from ..services import consent, mandates
 from .models import ApiModel, RequestBody
 from .paging import Page, PageQuery, decode_cursor, encode_cursor, paged, slice_page
@@ -100,6 +107,12 @@ class MandateView(ApiModel):
     you_decide: bool = Field(
         False, description="A consent asked of you, the grid user: approve or refuse it."
     )
+    renewal: RenewalState | None = Field(
+        None,
+        description="`due` in the last 90 days of validity, `requested` once the EDV asked you "
+        "to renew (POST …/renew), `expired` when it lapsed.",
+    )
+    renewal_requested_at: Instant | None = None
 
 
 MandatePage = Page[MandateView]
@@ -115,7 +128,10 @@ class FeedEntry(ApiModel):
     details: dict[str, Any] = Field(
         description="requested/granted: granularity, period, valid_until, reference_number; "
         "rejected: end_reason, reference_number; ended/expired: end_reason; period_truncated: "
-        "previous_end, new_end, scenario, effective_date, purge_from (delete data from then on)."
+        "previous_end, new_end, scenario, effective_date, purge_from (delete data from then on); "
+        "granted of a renewal: renews (the mandate it renews, ended as `renewed`); "
+        "renewal_requested: valid_until; expiring (30 days left): valid_until, "
+        "renewal_requested."
     )
 
 
@@ -154,6 +170,8 @@ def mandate_view(mandate: Mandate, now: datetime, viewer: str | None = None) -> 
         you_decide=seen.status is MandateStatus.REQUESTED
         and viewer is not None
         and viewer != mandate.granted_by,
+        renewal=mandate.renewal_at(now),
+        renewal_requested_at=mandate.renewal_requested_at,
     )
 
 
@@ -228,6 +246,23 @@ def approve_mandate(call: Call, mandate_id: str) -> MandateView:
 def refuse_mandate(call: Call, mandate_id: str) -> MandateView:
     """The grid user refuses a `requested` mandate: it becomes `rejected`; nothing was read."""
     return mandate_view(mandates.refuse(call.person.sub, mandate_id, call.now), call.now)
+
+
+@api.operation(
+    "POST",
+    "/v1/me/mandates/{mandate_id}/renew",
+    auth=Auth.PERSON,
+    summary="Renew a mandate: three more years, the same choices",
+    response=MandateView,
+    status=201,
+    errors=DECISION_ERRORS,
+)
+def renew_mandate(call: Call, mandate_id: str) -> MandateView:
+    """By the current grid user it was granted for, asked by the EDV or not: a new mandate for
+    the same EDV, EAN, granularity and period, valid three years from now. The old one ends with
+    reason `renewed`; the EDV sees `granted` with `renews` naming it."""
+    renewed = mandates.renew(call.person.sub, mandate_id, call.now)
+    return mandate_view(renewed, call.now, call.person.sub)
 
 
 @api.operation(

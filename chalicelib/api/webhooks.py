@@ -17,7 +17,15 @@ api = Api("Webhooks")
 BASE = "/v1/organisations/{en}/webhooks"
 ERRORS = ("not_a_member", "forbidden")
 EventTypeName = Literal[
-    "requested", "rejected", "granted", "ended", "expired", "period_truncated", "data_available"
+    "requested",
+    "rejected",
+    "granted",
+    "ended",
+    "expired",
+    "period_truncated",
+    "renewal_requested",
+    "expiring",
+    "data_available",
 ]
 assert set(EventTypeName.__args__) == set(EVENT_TYPES)  # type: ignore[attr-defined]
 

@@ -22,18 +22,43 @@ class FeedEvent:
     recorded_at: datetime | None = None
 
 
-def granted(mandate: Mandate) -> FeedEvent:
+def granted(mandate: Mandate, renews: str | None = None) -> FeedEvent:
+    """`renews`: the mandate this one renews (which ends as `renewed` in the same change)."""
+    details = {
+        "granularity": mandate.granularity.value,
+        "period_start": mandate.period_start.isoformat(),
+        "period_end": mandate.period_end.isoformat(),
+        "valid_until": local_iso(mandate.valid_until),
+        "reference_number": mandate.reference_number,
+    }
+    if renews:
+        details["renews"] = renews
+    return FeedEvent(EventType.GRANTED, mandate.id, mandate.ean, mandate.granted_at, details)
+
+
+def renewal_requested(mandate: Mandate) -> FeedEvent:
+    """The EDV asked the customer to renew; `granted` (with `renews`) follows if they do."""
+    assert mandate.renewal_requested_at is not None
     return FeedEvent(
-        EventType.GRANTED,
+        EventType.RENEWAL_REQUESTED,
         mandate.id,
         mandate.ean,
-        mandate.granted_at,
+        mandate.renewal_requested_at,
+        {"valid_until": local_iso(mandate.valid_until)},
+    )
+
+
+def expiring(mandate: Mandate) -> FeedEvent:
+    """Thirty days of validity left and not renewed: the last call before `expired`."""
+    assert mandate.expiring_announced_at is not None
+    return FeedEvent(
+        EventType.EXPIRING,
+        mandate.id,
+        mandate.ean,
+        mandate.expiring_announced_at,
         {
-            "granularity": mandate.granularity.value,
-            "period_start": mandate.period_start.isoformat(),
-            "period_end": mandate.period_end.isoformat(),
             "valid_until": local_iso(mandate.valid_until),
-            "reference_number": mandate.reference_number,
+            "renewal_requested": mandate.renewal_requested_at is not None,
         },
     )
 

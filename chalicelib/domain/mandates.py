@@ -6,12 +6,13 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
 from .access_points import AccessPoint, GridUser, Tenure
-from .brussels import BRUSSELS
+from .brussels import BRUSSELS, local_iso
 from .errors import DomainError
 from .vocabulary import EndReason, Energy, Granularity, MandateStatus, RenewalState, Scenario
 
 VALIDITY_YEARS = 3
 RENEWAL_WINDOW = timedelta(days=90)  # the last stretch of validity in which renewal is due
+EXPIRING_NOTICE = timedelta(days=30)  # the EDV hears `expiring` when this much is left
 
 
 GRANULARITIES = {
@@ -49,6 +50,8 @@ class Mandate:
     reference_number: str | None = None  # the EDV's own reference (EDV-initiated consent)
     version: int = 0  # optimistic lock: 0 until stored; a write must find the version it read
     updated_at: datetime | None = None  # when it last changed (the machine API filters on it)
+    renewal_requested_at: datetime | None = None  # the EDV asked the customer to renew it
+    expiring_announced_at: datetime | None = None  # `expiring` went out (once)
 
     def status_at(self, now: datetime) -> MandateStatus:
         return seen_status(self.status, self.valid_until, now)
@@ -64,12 +67,13 @@ class Mandate:
         return MandateState(self.status, self.end_reason, self.ended_at)
 
     def renewal_at(self, now: datetime) -> RenewalState | None:
-        """Due for renewal in the last RENEWAL_WINDOW of its validity; lapsed once expired."""
+        """Due for renewal in the last RENEWAL_WINDOW of its validity (requested once the EDV
+        asked); lapsed once expired."""
         status = self.status_at(now)
         if status is MandateStatus.EXPIRED:
             return RenewalState.EXPIRED
         if status is MandateStatus.ACTIVE and self.valid_until - now <= RENEWAL_WINDOW:
-            return RenewalState.DUE
+            return RenewalState.REQUESTED if self.renewal_requested_at else RenewalState.DUE
         return None
 
 
@@ -250,12 +254,60 @@ def expire(mandate: Mandate) -> Mandate:
     )
 
 
-def supersede(current: Mandate, now: datetime) -> Mandate:
-    """A new grant on the same (EAN, EDV) closes the active one (R5): replaced, or, if its
-    validity is already over (the expiry job has not run yet), expired at valid_until."""
-    return (
-        end(current, EndReason.REPLACED, now) if current.gives_access_at(now) else expire(current)
+def supersede(current: Mandate, now: datetime, reason: EndReason = EndReason.REPLACED) -> Mandate:
+    """A new grant on the same (EAN, EDV) closes the active one (R5): replaced (or renewed), or,
+    if its validity is already over (the expiry job has not run yet), expired at valid_until."""
+    return end(current, reason, now) if current.gives_access_at(now) else expire(current)
+
+
+def request_renewal(mandate: Mandate, now: datetime) -> Mandate | None:
+    """The EDV asks the customer to renew, in the last RENEWAL_WINDOW of validity; None when it
+    already asked (asking twice changes nothing)."""
+    state = mandate.renewal_at(now)
+    if state is RenewalState.REQUESTED:
+        return None
+    if state is not RenewalState.DUE:
+        raise DomainError(
+            "renewal_not_due",
+            f"A mandate can be renewed from {RENEWAL_WINDOW.days} days before it expires, "
+            "while it is active.",
+            extra={"renewable_from": local_iso(mandate.valid_until - RENEWAL_WINDOW)},
+        )
+    return replace(mandate, renewal_requested_at=now)
+
+
+def renewal(
+    mandate: Mandate, tenure: Tenure, renewed_by: str, new_id: str, now: datetime
+) -> Mandate:
+    """The customer renews (asked or not): a new mandate for the same EDV, EAN, granularity and
+    period, valid three years from now; the old one ends as `renewed` when the new one takes the
+    pair. Only while it gives access, and for the grid user it was granted for."""
+    _require_active(mandate, now)
+    if tenure.grid_user != mandate.grid_user:
+        raise DomainError("conflict", "The grid user changed since this mandate was granted.")
+    check_period(mandate.period_start, mandate.period_end, tenure)
+    return replace(
+        mandate,
+        id=new_id,
+        granted_at=now,
+        valid_until=valid_until(now),
+        granted_by=renewed_by,
+        period_adjustments=(),
+        version=0,
+        updated_at=None,
+        renewal_requested_at=None,
+        expiring_announced_at=None,
     )
+
+
+def announce_expiring(mandate: Mandate, now: datetime) -> Mandate | None:
+    """`expiring` once, EXPIRING_NOTICE before the end of a mandate still active; None when it
+    went out already or it is not that close."""
+    if mandate.expiring_announced_at is not None or not mandate.gives_access_at(now):
+        return None
+    if mandate.valid_until - now > EXPIRING_NOTICE:
+        return None
+    return replace(mandate, expiring_announced_at=now)
 
 
 def close(mandate: Mandate, reason: EndReason, now: datetime) -> Mandate | None:

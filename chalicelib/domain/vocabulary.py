@@ -81,9 +81,11 @@ class MandateStatus(StrEnum):
 
 
 class RenewalState(StrEnum):
-    """Where a mandate stands towards its end of validity (R5): due for renewal, or lapsed."""
+    """Where a mandate stands towards its end of validity (R5): due for renewal, its renewal
+    asked by the EDV (the customer renews it in one step), or lapsed."""
 
     DUE = "due"
+    REQUESTED = "requested"
     EXPIRED = "expired"
 
 
@@ -91,6 +93,7 @@ class EndReason(StrEnum):
     REVOKED_BY_CUSTOMER = "revoked_by_customer"
     REVOKED_BY_GRID_USER = "revoked_by_grid_user"
     REPLACED = "replaced"
+    RENEWED = "renewed"  # the customer renewed it: a new mandate, three more years
     EXPIRED = "expired"
     EDV_TERMINATED = "edv_terminated"
     REFUSED_BY_GRID_USER = "refused_by_grid_user"  # a requested consent, refused
@@ -118,6 +121,8 @@ class EventType(StrEnum):
     ENDED = "ended"
     EXPIRED = "expired"
     PERIOD_TRUNCATED = "period_truncated"
+    RENEWAL_REQUESTED = "renewal_requested"  # the EDV asked the customer to renew
+    EXPIRING = "expiring"  # 30 days of validity left, not renewed
 
 
 class Resolution(StrEnum):

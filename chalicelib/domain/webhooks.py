@@ -22,7 +22,16 @@ from .errors import DomainError, FieldError
 from .feed import FeedEvent
 from .mandates import Mandate
 
-FEED_EVENT_TYPES = ("requested", "rejected", "granted", "ended", "expired", "period_truncated")
+FEED_EVENT_TYPES = (
+    "requested",
+    "rejected",
+    "granted",
+    "ended",
+    "expired",
+    "period_truncated",
+    "renewal_requested",
+    "expiring",
+)
 EVENT_TYPES = (*FEED_EVENT_TYPES, "data_available")
 TEST_EVENT = "webhook_test"
 SECRET_PREFIX = "whsec_"  # noqa: S105 - the format's prefix, not a secret

@@ -24,7 +24,8 @@ class JobReport:
 def _mandate_expiry(as_of: datetime) -> dict[str, int]:
     from ..services import mandates
 
-    return {"expired": mandates.expire_due(as_of)}
+    expired = mandates.expire_due(as_of)
+    return {"expired": expired, "expiring_announced": mandates.announce_expiring(as_of)}
 
 
 def _market_scenarios(as_of: datetime) -> dict[str, int]:

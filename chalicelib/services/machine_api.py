@@ -27,6 +27,7 @@ from ..observability import Metric, metrics
 from ..store import mandates as mandates_store
 from ..store import readings as readings_store
 from . import access_log, meterdata
+from . import mandates as mandates_service
 
 
 class PeriodType(StrEnum):
@@ -66,6 +67,14 @@ class MandateFilters:
             and (self.updated_from is None or updated >= self.updated_from)
             and (self.updated_to is None or updated < self.updated_to)
         )
+
+
+def request_renewal(client: ApiClient, ean: str, now: datetime) -> Mandate:
+    """Our extension: the client's EDV asks the customer to renew its active mandate on `ean`."""
+    mandate = mandates_store.active_of_edv_and_ean(client.enterprise_number, ean)
+    if mandate is None or not mandate.gives_access_at(now):
+        raise DomainError("no_mandate", "No Mandates were found.")
+    return mandates_service.request_renewal(client.enterprise_number, mandate.id, now)
 
 
 def mandates(client: ApiClient, filters: MandateFilters, now: datetime) -> list[Mandate]:

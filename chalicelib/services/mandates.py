@@ -126,21 +126,99 @@ def _new_mandate(
 
 
 def _taking_the_pair(
-    mandate: Mandate, point: AccessPoint, now: datetime
+    mandate: Mandate, point: AccessPoint, now: datetime, renews: Mandate | None = None
 ) -> mandate_changes_store.Change:
-    """A mandate becoming the pair's active one: the one it replaces ends, race-free (R5)."""
+    """A mandate becoming the pair's active one: the one it replaces ends, race-free (R5); as
+    `renewed` when it is the one being renewed, and only if it still is the pair's active one."""
     change = mandate_changes_store.Change()
     current = mandates_store.active_of_edv_and_ean(mandate.edv, mandate.ean)
     if current is not None and current.status is not MandateStatus.ACTIVE:
         raise ContendedError()  # read between another grant's two writes: read again
+    if renews is not None and (current is None or current.id != renews.id):
+        raise DomainError("conflict", "This mandate was replaced or ended meanwhile.")
     if current is not None:
-        closed = rules.supersede(current, now)
+        reason = EndReason.RENEWED if renews is not None else EndReason.REPLACED
+        closed = rules.supersede(current, now, reason)
         change.mandates.append(closed)
         change.events.append(feed.ended(closed))
     change.mandates.append(mandate)
     change.new_pairs.append((mandate, point, current.id if current else None))
-    change.events.append(feed.granted(mandate))
+    change.events.append(feed.granted(mandate, renews=renews.id if renews else None))
     return change
+
+
+def request_renewal(enterprise_number: str, mandate_id: str, now: datetime) -> Mandate:
+    """The EDV (a member, or its machine client) asks the customer to renew one of its mandates
+    in the last 90 days of its validity; asking again changes nothing. Another EDV's mandate is
+    not found."""
+    require_active(onboarding_store.get_application(enterprise_number))
+
+    def attempt() -> Mandate:
+        mandate = mandates_store.get(mandate_id)
+        if mandate is None or mandate.edv != enterprise_number:
+            raise DomainError("not_found", "There is no such mandate.")
+        asked = rules.request_renewal(mandate, now)
+        if asked is None:
+            return mandate
+        _commit(
+            mandate_changes_store.Change(mandates=[asked], events=[feed.renewal_requested(asked)]),
+            now,
+        )
+        return asked
+
+    return retrying(attempt)
+
+
+def request_renewal_of_pair(sub: str, enterprise_number: str, ean: str, now: datetime) -> Mandate:
+    """A member of the EDV asks, from the portal, for the pair's active mandate."""
+    directory.member_of(sub, enterprise_number)
+    mandate = mandates_store.active_of_edv_and_ean(enterprise_number, ean)
+    if mandate is None or not mandate.gives_access_at(now):
+        raise DomainError("no_mandate", "This EDV has no active mandate on this access point.")
+    return request_renewal(enterprise_number, mandate.id, now)
+
+
+def renew(sub: str, mandate_id: str, now: datetime) -> Mandate:
+    """The customer renews a mandate, asked or not: the current grid user it was granted for. A
+    new mandate, same EDV, EAN, granularity and period, three more years; the old one ends as
+    `renewed` in the same transaction."""
+    identities = acting_as(sub)
+    new_id = str(uuid.uuid4())
+
+    def attempt() -> Mandate:
+        mandate = mandates_store.get(mandate_id)
+        if mandate is None or not _visible_to(sub, mandate, now):
+            raise DomainError("not_found", "There is no such mandate.")
+        require_active(onboarding_store.get_application(mandate.edv))
+        point = access_points_store.get(mandate.ean)
+        tenure = require_grid_user(point, identities, brussels_date(now))
+        assert point is not None
+        renewed = rules.renewal(mandate, tenure, sub, new_id, now)
+        _commit(_taking_the_pair(renewed, point, now, renews=mandate), now)
+        return renewed
+
+    return retrying(attempt)
+
+
+def announce_expiring(as_of: datetime) -> int:
+    """Part of the daily expiry job: `expiring` for each active mandate with 30 days or less of
+    validity left, once (a rerun finds it announced). Renewed ones are no longer active."""
+    count = 0
+    for due in list(mandates_store.expiring_by(as_of, as_of + rules.EXPIRING_NOTICE)):
+
+        def attempt(mandate_id: str = due.id) -> bool:
+            mandate = mandates_store.get(mandate_id)
+            announced = rules.announce_expiring(mandate, as_of) if mandate else None
+            if announced is None:
+                return False
+            change = mandate_changes_store.Change(
+                mandates=[announced], events=[feed.expiring(announced)]
+            )
+            _commit(change, as_of)
+            return True
+
+        count += retrying(attempt)
+    return count
 
 
 def approve(sub: str, mandate_id: str, now: datetime) -> Mandate:
@@ -227,6 +305,8 @@ EVENT_METRICS = {
     "ended": Metric.MANDATES_ENDED,
     "expired": Metric.MANDATES_EXPIRED,
     "period_truncated": Metric.MANDATES_TRUNCATED,
+    "renewal_requested": Metric.MANDATES_RENEWAL_REQUESTED,
+    "expiring": Metric.MANDATES_EXPIRING,
 }
 
 

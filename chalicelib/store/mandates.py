@@ -102,6 +102,8 @@ class MandateItem(Model):
     expiry_shard = UnicodeAttribute(null=True)
     version = NumberAttribute(default=1)
     updated_at = UTCDateTimeAttribute(null=True)
+    renewal_requested_at = UTCDateTimeAttribute(null=True)
+    expiring_announced_at = UTCDateTimeAttribute(null=True)
     by_ean = MandatesByEan()
     by_edv = MandatesByEdv()
     by_granter = MandatesByGranter()
@@ -159,6 +161,8 @@ def mandate_from_item(item: MandateItem) -> Mandate:
         reference_number=item.reference_number,
         version=int(item.version),
         updated_at=item.updated_at or item.granted_at,
+        renewal_requested_at=item.renewal_requested_at,
+        expiring_announced_at=item.expiring_announced_at,
     )
 
 
@@ -185,6 +189,8 @@ def item_of(mandate: Mandate, now: datetime) -> MandateItem:
         expiry_shard=expiry_shard(mandate.id) if active else None,
         version=mandate.version + 1,
         updated_at=now,
+        renewal_requested_at=mandate.renewal_requested_at,
+        expiring_announced_at=mandate.expiring_announced_at,
     )
 
 
@@ -224,4 +230,17 @@ def due_for_expiry(as_of: datetime) -> Iterator[Mandate]:
     """Active mandates whose validity ended by `as_of`, read from the sparse expiry index."""
     for shard in range(EXPIRY_SHARDS):
         for item in MandateItem.expiry_due.query(str(shard), MandateItem.valid_until <= as_of):
+            yield mandate_from_item(item)
+
+
+def expiring_by(as_of: datetime, until: datetime) -> Iterator[Mandate]:
+    """Active mandates whose validity ends after `as_of` and by `until`, not yet announced as
+    expiring: the same sparse index, read over that stretch only."""
+    for shard in range(EXPIRY_SHARDS):
+        query = MandateItem.expiry_due.query(
+            str(shard),
+            MandateItem.valid_until.between(as_of, until),
+            filter_condition=MandateItem.expiring_announced_at.does_not_exist(),
+        )
+        for item in query:
             yield mandate_from_item(item)

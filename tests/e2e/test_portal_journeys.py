@@ -1,7 +1,8 @@
 """The journeys the portal walk found missing, in Chromium: a re-grant that says what it
 replaces; an operator approving one application and rejecting another; an EDV creating an API
 client, a sandbox mandate and a webhook and finding a purge obligation; the access log in sessions, paged,
-filtered and downloaded; and the consent flow by keyboard alone, with focus always visible."""
+filtered and downloaded; the consent flow by keyboard alone, with focus always visible; and a
+renewal the EDV asks for and the customer gives, seen by the EDV on every face."""
 
 from __future__ import annotations
 
@@ -9,10 +10,12 @@ import re
 from pathlib import Path
 
 import pytest
+import requests
 from playwright.sync_api import Browser, Page, expect
 
 from tests.e2e.browsing import KAREL, ZONNIG, log_in_as, snap
 from tests.e2e.conftest import RunningStack
+from tests.support.webhook_receiver import receiving, wait_for
 
 pytestmark = pytest.mark.e2e
 
@@ -264,3 +267,79 @@ def test_an_ended_mandate_shows_its_state_to_the_edv(page: Page, local_stack: Ru
     expect(page.get_by_role("button", name="Grafiek")).to_have_count(0)  # no controls that fail
     expect(page.get_by_role("link", name="Naar de te verwijderen gegevens")).to_be_visible()
     snap(page, "96-meter-beeindigd")
+
+
+RENEWING = "541448820000001074"  # demo: Ann's mandate for Zonnig, granted almost three years ago
+
+
+def _machine_mandate(base: str, stack: RunningStack) -> dict[str, object]:
+    client_id, secret, key = stack.machine_client()
+    token = requests.post(
+        f"{base}/oauth2/token",
+        data={"grant_type": "client_credentials", "client_id": client_id, "client_secret": secret},
+        timeout=30,
+    ).json()["access_token"]
+    answer = requests.get(
+        f"{base}/esco-live/v3/api/mandate",
+        params={"ean": RENEWING, "status": "Approved"},
+        headers={"Authorization": f"Bearer {token}", "Ocp-Apim-Subscription-Key": key},
+        timeout=30,
+    )
+    assert answer.status_code == 200, answer.text
+    (mandate,) = answer.json()["data"]["mandates"]
+    return dict(mandate)
+
+
+def test_a_mandate_near_its_end_is_renewed_at_the_edvs_request(
+    page: Page, local_stack: RunningStack
+) -> None:
+    base = local_stack.base_url
+    admin = {"Authorization": f"Bearer {local_stack.token_of('edv-admin-eva')}"}
+    with receiving() as (receiver, url):
+        hook = requests.post(
+            f"{base}/v1/organisations/{ZONNIG}/webhooks",
+            json={
+                "url": url,
+                "event_types": ["renewal_requested", "ended", "granted"],
+            },
+            headers=admin,
+            timeout=30,
+        ).json()
+        receiver.secret = hook["secret"]
+        before = _machine_mandate(base, local_stack)
+        assert before["renewalStatus"] == "ToBeRenewed"
+
+        page.goto(f"{base}/verbruik/meter/?org={ZONNIG}&ean={RENEWING}")
+        log_in_as(page, "Eva Evers")
+        expect(page.get_by_text("Dit mandaat loopt af op")).to_be_visible()
+        page.get_by_role("button", name="Vraag de klant om te vernieuwen").click()
+        expect(page.get_by_role("status").first).to_contain_text("staat bij de klant")
+        expect(page.get_by_text("Je vroeg de klant op")).to_be_visible()
+        snap(page, "97-meter-vernieuwing-gevraagd")
+        assert _machine_mandate(base, local_stack)["renewalStatus"] == "RenewalRequested"
+        page.get_by_role("button", name="Afmelden").click()
+
+        page.goto(f"{base}/verbruik/mandaten/")
+        log_in_as(page, "Ann Aerts")
+        card = page.locator("#mandates li", has_text="Zonnig Advies BV")
+        expect(card).to_contain_text("vraagt je dit mandaat te vernieuwen")
+        snap(page, "98-mandaten-vernieuwen")
+        card.get_by_role("button", name="Vernieuwen").click()
+        expect(page.get_by_role("status").first).to_contain_text("is vernieuwd")
+        snap(page, "99-mandaten-vernieuwd")
+
+        after = _machine_mandate(base, local_stack)
+        assert "renewalStatus" not in after
+        assert str(after["mandateExpirationDate"]) > str(before["mandateExpirationDate"])
+        detail = requests.get(
+            f"{base}/v1/organisations/{ZONNIG}/access-points/{RENEWING}", headers=admin, timeout=30
+        ).json()
+        assert detail["previous_mandates"][0]["end_reason"] == "renewed"
+        events = requests.get(
+            f"{base}/v1/organisations/{ZONNIG}/mandate-events?limit=200", headers=admin, timeout=30
+        ).json()["items"]
+        mine = [e["type"] for e in events if e["ean"] == RENEWING]
+        assert mine[-3:] == ["renewal_requested", "ended", "granted"]
+        wait_for(receiver, 3)
+    assert receiver.bad_signatures == 0
+    assert [m["type"] for m in receiver.accepted] == ["renewal_requested", "ended", "granted"]

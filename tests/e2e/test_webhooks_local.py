@@ -2,28 +2,24 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 import requests
 
 from tests.e2e.conftest import RunningStack
-from tests.integration.test_webhooks import Receiver, serve
+from tests.support.webhook_receiver import receiving, wait_for
 
 pytestmark = pytest.mark.e2e
 ZONNIG, KAREL = "0123456749", "541448820000001012"
 
 
 def test_a_mandate_change_reaches_the_edvs_endpoint(local_stack: RunningStack) -> None:
-    receiver = Receiver()
-    server = serve(receiver)
     base = local_stack.base_url
     admin = {"Authorization": f"Bearer {local_stack.token_of('edv-admin-eva')}"}
-    try:
+    with receiving() as (receiver, url):
         created = requests.post(
             f"{base}/v1/organisations/{ZONNIG}/webhooks",
             json={
-                "url": f"http://127.0.0.1:{server.server_address[1]}/hooks",
+                "url": url,
                 "event_types": ["granted", "ended"],
             },
             headers=admin,
@@ -44,11 +40,7 @@ def test_a_mandate_change_reaches_the_edvs_endpoint(local_stack: RunningStack) -
             timeout=30,
         )
         assert granted.status_code == 201, granted.text
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline and len(receiver.accepted) < 2:
-            time.sleep(0.2)
-    finally:
-        server.shutdown()
+        wait_for(receiver, 2)
     # The new mandate replaced the demo one: "ended" (replaced) and "granted", both signed.
     assert receiver.bad_signatures == 0
     assert sorted(d["type"] for d in receiver.accepted) == ["ended", "granted"]

@@ -417,6 +417,10 @@ POLICY: dict[tuple[str, str], Policy] = {
     ("GET", "/v1/organisations/{en}/access-points/{ean}"): Policy(
         allow(*EDV_STAFF), lambda m: ON_METER
     ),
+    # Years from its end, the mandate refuses (409); renewal itself: test_renewals.py.
+    ("POST", "/v1/organisations/{en}/access-points/{ean}/renewal-request"): Policy(
+        allow(*EDV_STAFF, status=409), lambda m: ON_METER
+    ),
     ("POST", "/v1/me/mandates"): Policy(
         allow(*GRID_SIDE, status=201),
         lambda m: Request(
@@ -436,6 +440,10 @@ POLICY: dict[tuple[str, str], Policy] = {
     ),
     ("POST", "/v1/me/mandates/{mandate_id}/end"): Policy(
         allow(*GRID_SIDE), a_mandate_to_end, fresh=True
+    ),
+    # Renewing is granting anew: the grid side, on an active mandate of theirs.
+    ("POST", "/v1/me/mandates/{mandate_id}/renew"): Policy(
+        allow(*GRID_SIDE, status=201), a_mandate_to_end, fresh=True
     ),
     ("POST", "/v1/me/mandates/{mandate_id}/approve"): Policy(
         allow(*GRID_SIDE), a_requested_mandate, fresh=True
@@ -498,6 +506,9 @@ POLICY: dict[tuple[str, str], Policy] = {
     # Not offered: every caller gets the same refusal.
     ("GET", "/oauth2/authorize"): Policy(allow(*CALLERS, status=400)),
     ("GET", "/esco-live/v3/api/mandate"): Policy(allow(CLIENT, OTHER_CLIENT)),
+    ("POST", "/esco-live/v3/api/extensions/mandate/renewal-request"): Policy(
+        allow(CLIENT, status=409), lambda m: Request(json_body={"ean": METER})
+    ),
     ("GET", "/esco-live/v3/api/mandate/energy"): Policy(
         allow(CLIENT), lambda m: Request(query=ENERGY_QUERY)
     ),

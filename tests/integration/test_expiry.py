@@ -73,9 +73,15 @@ def test_the_job_marks_expired_and_emits_events_once(http: Http, world: World) -
         datetime.now(UTC),
     ).id
     just_before = datetime(2025, 3, 1, 8, 59, 59, tzinfo=UTC)
-    assert run("mandate-expiry", just_before).counts == {"expired": 0}
-    assert run("mandate-expiry", datetime(2025, 3, 1, 9, 0, tzinfo=UTC)).counts == {"expired": 1}
-    assert run("mandate-expiry", datetime.now(UTC)).counts == {"expired": 0}
+    # A second before its end it is announced as expiring (once), then it expires.
+    counts = {"expired": 0, "expiring_announced": 1}
+    assert run("mandate-expiry", just_before).counts == counts
+    at_end = datetime(2025, 3, 1, 9, 0, tzinfo=UTC)
+    assert run("mandate-expiry", at_end).counts == {"expired": 1, "expiring_announced": 0}
+    assert run("mandate-expiry", datetime.now(UTC)).counts == {
+        "expired": 0,
+        "expiring_announced": 0,
+    }
     assert store.get(expired).status is MandateStatus.EXPIRED  # type: ignore[union-attr]
     assert store.get(fresh).status is MandateStatus.ACTIVE  # type: ignore[union-attr]
     edv = world.edv  # type: ignore[attr-defined]
@@ -83,6 +89,7 @@ def test_the_job_marks_expired_and_emits_events_once(http: Http, world: World) -
     assert [(e["type"], e["mandate_id"]) for e in events] == [
         ("granted", expired),
         ("granted", fresh),
+        ("expiring", expired),
         ("expired", expired),
     ]
     assert events[-1]["details"] == {"end_reason": "expired"}
@@ -96,10 +103,11 @@ def test_the_job_runs_over_http_with_as_of(http: Http, world: World) -> None:
         json_body={"as_of": "2025-06-01T00:00:00+02:00"},
     )
     assert answer.status == 200
-    assert answer.json["counts"] == {"expired": 1}
+    assert answer.json["counts"] == {"expired": 1, "expiring_announced": 0}
     assert answer.json["as_of"] == "2025-06-01T00:00:00+02:00"
     assert http.post("/v1/ops/jobs/mandate-expiry/run", token=world.operator).json["counts"] == {
-        "expired": 0
+        "expired": 0,
+        "expiring_announced": 0,
     }
     naive = http.post(
         "/v1/ops/jobs/mandate-expiry/run",

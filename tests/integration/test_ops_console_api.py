@@ -64,7 +64,10 @@ def test_every_job_run_is_listed_newest_first_with_what_it_did(http: Http, world
         assert http.post(f"/v1/ops/jobs/{job}/run", token=world.operator).status == 200
     runs = http.get("/v1/ops/job-runs", token=world.operator).json["items"]
     assert [r["job"] for r in runs] == ["mandate-expiry", "market-scenarios", "mandate-expiry"]
-    assert runs[0]["outcome"] == "ok" and runs[0]["counts"] == {"expired": 0}
+    assert runs[0]["outcome"] == "ok" and runs[0]["counts"] == {
+        "expired": 0,
+        "expiring_announced": 0,
+    }
     assert runs[1]["counts"] == {"events_applied": 0, "mandates_truncated": 0}
     one = http.get("/v1/ops/job-runs?job=market-scenarios", token=world.operator).json["items"]
     assert [r["job"] for r in one] == ["market-scenarios"]

@@ -5,66 +5,19 @@ queue, order per mandate, and nothing lost or doubled beyond what the webhook-id
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from datetime import date, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
-from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
 from chalicelib.domain import webhooks as rules
 from chalicelib.services import webhooks
 from tests.support.http import Http
+from tests.support.webhook_receiver import Receiver, drain, receiving, serve
 from tests.support.world import Customer, World, customer_with_meter, ean, grant
 
 EDV = "0123456749"
-
-
-@dataclass
-class Receiver:
-    """An EDV's endpoint: checks every signature, fails the first attempts if told to."""
-
-    secret: str = ""
-    fail_first: int = 0
-    always_fail: bool = False
-    attempts: dict[str, int] = field(default_factory=dict)
-    accepted: list[dict[str, Any]] = field(default_factory=list)
-    bad_signatures: int = 0
-    lock: threading.Lock = field(default_factory=threading.Lock)
-
-    def handle(self, headers: dict[str, str], body: bytes) -> int:
-        try:
-            Webhook(self.secret).verify(body, headers)
-        except WebhookVerificationError:
-            self.bad_signatures += 1
-            return 400
-        with self.lock:
-            message_id = headers["webhook-id"]
-            self.attempts[message_id] = self.attempts.get(message_id, 0) + 1
-            if self.always_fail or self.attempts[message_id] <= self.fail_first:
-                return 503
-            self.accepted.append({"id": message_id, **json.loads(body)})
-            return 204
-
-
-def serve(receiver: Receiver, port: int = 0) -> ThreadingHTTPServer:
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            body = self.rfile.read(int(self.headers["Content-Length"]))
-            status = receiver.handle({k.lower(): v for k, v in self.headers.items()}, body)
-            self.send_response(status)
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-
-        def log_message(self, *args: Any) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server
 
 
 @pytest.fixture(autouse=True)
@@ -74,10 +27,8 @@ def quick_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture
 def receiver() -> Iterator[tuple[Receiver, str]]:
-    target = Receiver()
-    server = serve(target)
-    yield target, f"http://127.0.0.1:{server.server_address[1]}/hooks"
-    server.shutdown()
+    with receiving() as listening:
+        yield listening
 
 
 @pytest.fixture
@@ -100,16 +51,6 @@ def register(http: Http, world: World, url: str, types: list[str] | None = None)
     )
     assert answer.status == 201, answer.body
     return dict(answer.json)
-
-
-def drain(rounds: int = 60) -> None:
-    """Run the queue's consumer until nothing is left (bounded)."""
-    idle = 0
-    for _ in range(rounds):
-        idle = idle + 1 if webhooks.run_worker_once(wait_seconds=0) == 0 else 0
-        if idle == 2:
-            return
-    raise AssertionError("the webhook queue did not drain")
 
 
 def mandate_changes(http: Http, world: World, karel: Customer) -> list[str]:

@@ -9,7 +9,14 @@ from chalicelib.api import esco_wire as wire
 from chalicelib.domain.access_points import AccessPoint, GridUser, Tenure
 from chalicelib.domain.errors import DomainError, FieldError
 from chalicelib.domain.mandates import Mandate, valid_until
-from chalicelib.domain.vocabulary import Direction, Energy, Granularity, MandateStatus, MeterType
+from chalicelib.domain.vocabulary import (
+    Direction,
+    Energy,
+    Granularity,
+    MandateStatus,
+    MeterType,
+    RenewalState,
+)
 from chalicelib.services.machine_api import EnergyAnswer, Slice
 
 EAN = "541448820000000017"
@@ -67,7 +74,7 @@ def test_wire_values_map_back_to_domain_values() -> None:
         Granularity.QUARTER_HOUR,
         Granularity.HOUR,
     }
-    assert wire.renewal_of("RenewalRequested") is None
+    assert wire.renewal_of("RenewalRequested") is RenewalState.REQUESTED
 
 
 def test_refusals_in_the_esco_error_shape() -> None:

@@ -158,3 +158,38 @@ def test_which_meters_exist(
     else:
         with pytest.raises(DomainError):
             check_configuration(energy, meter_type, direction)
+
+
+def test_renewal_is_due_in_the_last_90_days_then_requested_once_the_edv_asks() -> None:
+    mandate = grant()  # valid until 2028-06-01 12:00 Brussels
+    before = datetime(2028, 3, 1, 12, 0, tzinfo=UTC)  # 92 days before
+    assert mandate.renewal_at(before) is None
+    with pytest.raises(DomainError) as refused:
+        rules.request_renewal(mandate, before)
+    assert refused.value.code == "renewal_not_due"
+    assert refused.value.extra["renewable_from"] == "2028-03-03T12:00:00+01:00"  # winter time
+    due = datetime(2028, 4, 1, tzinfo=UTC)
+    asked = rules.request_renewal(mandate, due)
+    assert asked is not None and asked.renewal_at(due) is rules.RenewalState.REQUESTED
+    assert rules.request_renewal(asked, due) is None  # asking again changes nothing
+
+
+def test_a_renewal_keeps_the_choices_and_starts_three_new_years() -> None:
+    mandate = grant()
+    now = datetime(2028, 4, 1, 8, 0, tzinfo=UTC)  # over the spring clock change since the grant
+    renewed = rules.renewal(mandate, Tenure(KAREL, date(2023, 5, 1)), "karel", "m2", now)
+    assert (renewed.id, renewed.granted_at, renewed.version) == ("m2", now, 0)
+    assert (renewed.period_start, renewed.period_end) == (mandate.period_start, mandate.period_end)
+    assert renewed.valid_until.isoformat() == "2031-04-01T10:00:00+02:00"
+    with pytest.raises(DomainError):  # another grid user now
+        rules.renewal(
+            mandate, Tenure(GridUser("person", "greet"), date(2027, 1, 1)), "g", "m3", now
+        )
+
+
+def test_expiring_is_announced_once_within_thirty_days() -> None:
+    mandate = grant()
+    assert rules.announce_expiring(mandate, datetime(2028, 4, 30, tzinfo=UTC)) is None  # 32 days
+    announced = rules.announce_expiring(mandate, datetime(2028, 5, 3, tzinfo=UTC))
+    assert announced is not None
+    assert rules.announce_expiring(announced, datetime(2028, 5, 4, tzinfo=UTC)) is None

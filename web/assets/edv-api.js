@@ -11,6 +11,7 @@ const app = document.getElementById("app");
 const EVENT_TYPES = {
   granted: n("toestemming gegeven"), requested: n("toestemming gevraagd"), rejected: n("toestemming geweigerd"),
   ended: n("mandaat beëindigd"), expired: n("mandaat verlopen"), period_truncated: n("periode ingekort"),
+  renewal_requested: n("vernieuwing gevraagd"), expiring: n("mandaat loopt binnen 30 dagen af"),
   data_available: n("nieuwe meetgegevens"),
 };
 const DELIVERY_STATUS = { queued: n("in de wachtrij"), retrying: n("wordt opnieuw geprobeerd"), delivered: n("afgeleverd"), dead: n("opgegeven") };

@@ -65,12 +65,17 @@ function mandateCard(mandate, names) {
     requested ? h("p", { class: "note" }, mandate.you_decide
       ? t("Iemand op je adres of in je organisatie vroeg deze toestemming. Ze geldt pas als jij ze goedkeurt.")
       : t("Je vroeg deze toestemming aan. Ze geldt pas als de netgebruiker ze goedkeurt.")) : null,
+    renewalNote(mandate, names.get(mandate.edv)),
     message,
     mandate.status === "active"
-      ? h("div", { class: "actions" }, h("button", {
-        class: "secondary",
-        onclick: (event) => end(event.target, mandate, names.get(mandate.edv), message),
-      }, t("Stopzetten")))
+      ? h("div", { class: "actions" },
+        mandate.renewal === "due" || mandate.renewal === "requested"
+          ? h("button", { onclick: (event) => renew(event.target, mandate, names.get(mandate.edv), message) }, t("Vernieuwen"))
+          : null,
+        h("button", {
+          class: "secondary",
+          onclick: (event) => end(event.target, mandate, names.get(mandate.edv), message),
+        }, t("Stopzetten")))
       : null,
     requested && mandate.you_decide
       ? h("div", { class: "actions" },
@@ -78,6 +83,37 @@ function mandateCard(mandate, names) {
         h("button", { class: "secondary", onclick: (event) => decide(event.target, mandate, "refuse", names.get(mandate.edv), message) }, t("Weigeren")))
       : null,
   );
+}
+
+/** The last 90 days: the mandate runs out, and perhaps the EDV asked to renew it. */
+function renewalNote(mandate, name) {
+  const end = formatDate(mandate.valid_until);
+  if (mandate.renewal === "requested") {
+    return alertBox("warn", h("p", {}, t(
+      "{name} vraagt je dit mandaat te vernieuwen. Het loopt af op {end}. Vernieuwen geeft {name} drie jaar langer toegang, met dezelfde keuzes.",
+      { name, end },
+    )));
+  }
+  if (mandate.renewal === "due") {
+    return h("p", { class: "note" }, t(
+      "Dit mandaat loopt af op {end}. Vernieuw het als {name} je meetgegevens mag blijven raadplegen.", { name, end },
+    ));
+  }
+  return null;
+}
+
+async function renew(button, mandate, name, message) {
+  button.disabled = true;
+  try {
+    const renewed = await api(`/v1/me/mandates/${mandate.id}/renew`, { method: "POST" });
+    await show(app, render);
+    app.prepend(alertBox("ok", h("p", {}, t(
+      "Het mandaat voor {name} is vernieuwd. Het geldt nu tot {end}.", { name, end: formatDate(renewed.valid_until) },
+    ))));
+  } catch (error) {
+    button.disabled = false;
+    message.replaceChildren(errorBox(error));
+  }
 }
 
 async function decide(button, mandate, decision, name, message) {

@@ -26,6 +26,9 @@ export const PROBLEM_MESSAGES = {
   method_not_allowed: () => t("Deze handeling bestaat niet."),
   not_acceptable: () => t("Dit formaat kunnen we niet leveren."),
   conflict: () => t("Dit is intussen gewijzigd. Herlaad de pagina en probeer opnieuw."),
+  renewal_not_due: (problem) => problem.renewable_from
+    ? t("Vernieuwen kan pas vanaf {date}, 90 dagen voor het mandaat verloopt.", { date: formatDate(problem.renewable_from.slice(0, 10)) })
+    : t("Vernieuwen kan pas in de laatste 90 dagen van het mandaat."),
   last_administrator: () => t("Dit is de laatste beheerder van de organisatie: duid eerst een andere beheerder aan."),
   grid_user_change_needs_scenario: () => t("Een nieuwe netgebruiker komt er enkel via een marktscenario (verhuis, klantwissel, …)."),
   payload_too_large: () => t("Dit bestand is te groot."),

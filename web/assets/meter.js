@@ -38,7 +38,7 @@ async function start() {
   const tabs = h("div", { class: "tabs", role: "tablist" },
     tabButton("volumes", t("Verbruik"), body), tabButton("peaks", t("Piekvermogen"), body));
   renderTab(body);
-  return [back, facts(mandate), truncatedNotice(mandate), tabs, body];
+  return [back, facts(mandate), truncatedNotice(mandate), renewalNotice(mandate), tabs, body];
 }
 
 function facts(mandate) {
@@ -71,6 +71,34 @@ function truncatedNotice(mandate) {
     "De verbruiksperiode is ingekort tot {end} door een marktscenario op {date}. Verwijder de gegevens vanaf {purge}.",
     { end: formatDate(addDays(cut.new_end, -1)), date: formatDate(cut.effective_date), purge: formatDate(cut.new_end) },
   ))));
+}
+
+/** The last 90 days of validity: ask the customer to renew, or say that we asked. */
+function renewalNotice(mandate) {
+  if (mandate.renewal === "requested") {
+    return alertBox("info", h("p", {}, t(
+      "Je vroeg de klant op {asked} om dit mandaat te vernieuwen. Het loopt af op {end}; de klant ziet je vraag bij Mijn mandaten.",
+      { asked: formatDate(mandate.renewal_requested_at), end: formatDate(mandate.valid_until) },
+    )));
+  }
+  if (mandate.renewal !== "due") return null;
+  const message = h("div");
+  const ask = h("button", {
+    onclick: async () => {
+      ask.disabled = true;
+      try {
+        await api(`/v1/organisations/${en}/access-points/${ean}/renewal-request`, { method: "POST" });
+        await show(app, start);
+        app.prepend(alertBox("ok", h("p", {}, t("Je vraag om te vernieuwen staat bij de klant op Mijn mandaten."))));
+      } catch (error) {
+        ask.disabled = false;
+        message.replaceChildren(errorBox(error));
+      }
+    },
+  }, t("Vraag de klant om te vernieuwen"));
+  return alertBox("warn",
+    h("p", {}, t("Dit mandaat loopt af op {end}. Daarna kan je de meetgegevens niet meer raadplegen.", { end: formatDate(mandate.valid_until) })),
+    message, h("div", { class: "actions" }, ask));
 }
 
 function fine() {

@@ -275,7 +275,8 @@ export async function show(target, build) {
   generations.set(target, generation);
   let content;
   try {
-    content = [await build()].flat();
+    // A part that is not there (null) is left out, not written as the text "null".
+    content = [await build()].flat().filter((node) => node !== null && node !== undefined);
   } catch (error) {
     content = [errorBox(error)];
   }
@@ -309,6 +310,7 @@ export const LABELS = {
   revoked_by_customer: n("stopgezet door de klant"),
   revoked_by_grid_user: n("stopgezet door de netgebruiker"),
   replaced: n("vervangen door een nieuw mandaat"),
+  renewed: n("vernieuwd"),
   edv_terminated: n("de dienstverlener stopte"),
   refused_by_grid_user: n("geweigerd door de netgebruiker"),
   declined_by_customer: n("aanvraag van de dienstverlener geweigerd"),

@@ -11,6 +11,7 @@ const app = document.getElementById("app");
 const EVENTS = {
   requested: n("Aangevraagd"), rejected: n("Geweigerd"), granted: n("Toegekend"), ended: n("Beëindigd"),
   expired: n("Verlopen"), period_truncated: n("Periode ingekort"),
+  renewal_requested: n("Vernieuwing gevraagd"), expiring: n("Loopt binnen 30 dagen af"),
 };
 const COLUMNS = [n("Wanneer"), n("Wijziging"), n("EAN"), n("Details")];
 let en = "";
@@ -96,6 +97,9 @@ function eventRow(event) {
   let details = "";
   if (event.type === "granted" || event.type === "requested") {
     details = d.period_start && d.period_end ? `${label(d.granularity)}, ${formatPeriod(d.period_start, d.period_end)}` : label(d.granularity);
+    if (d.renews) details = t("{details}; vernieuwing, geldig tot {end}", { details, end: formatDate(d.valid_until) });
+  } else if (event.type === "renewal_requested" || event.type === "expiring") {
+    details = t("loopt af op {end}", { end: formatDate(d.valid_until) });
   } else if (event.type === "period_truncated") {
     details = t("nieuw einde {end}; verwijderen vanaf {date}", { end: formatDate(addDays(d.new_end, -1)), date: formatDate(d.purge_from) });
   } else if (d.end_reason) {
