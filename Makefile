@@ -39,7 +39,7 @@ install: $(STAMP)
 
 # uv resolves for every platform at once (--universal) in seconds; plain pip installs the result.
 # Each Lambda bundle's lock is resolved for Lambda's platform, at the versions the tests run with.
-BUNDLES := api render jobs webhooks ingest
+BUNDLES := api render jobs webhooks ingest export
 lock: install
 	$(PY) -m uv pip compile requirements-dev.txt --generate-hashes --universal --python-version 3.12 -o $(LOCK) -q
 	for bundle in $(BUNDLES); do \

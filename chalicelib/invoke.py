@@ -9,6 +9,7 @@ answer passed through JSON and held to Lambda's limits, so what would fail in AW
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import os
 from functools import cache
@@ -17,11 +18,15 @@ from typing import Any
 import orjson
 
 from .config import settings
-from .limits import INVOKE_PAYLOAD_BYTES
+from .limits import ASYNC_EVENT_BYTES, INVOKE_PAYLOAD_BYTES
 from .observability import logger
 
 # The handler each function runs (infrastructure/functions.py gives AWS the same names).
-HANDLERS = {"render": "functions.render.handler", "ingest": "functions.ingest.handler"}
+HANDLERS = {
+    "render": "functions.render.handler",
+    "ingest": "functions.ingest.handler",
+    "export": "functions.export.handler",
+}
 
 
 class InvokeError(RuntimeError):
@@ -41,6 +46,21 @@ def call(function: str, event: dict[str, Any]) -> dict[str, Any]:
     if len(answer) > INVOKE_PAYLOAD_BYTES:
         raise InvokeError(f"{function}: an answer of {len(answer):,} bytes is over Lambda's limit")
     return dict(orjson.loads(answer))
+
+
+def start(function: str, event: dict[str, Any]) -> None:
+    """Start a function and not wait (an asynchronous invocation: Lambda queues it, retries it
+    twice on failure). Locally it runs here and now, before the caller goes on; a failure is
+    logged, as Lambda would, and the work stays where it stopped."""
+    request = orjson.dumps(event)
+    if len(request) > ASYNC_EVENT_BYTES:
+        raise InvokeError(f"{function}: an event of {len(request):,} bytes is over Lambda's limit")
+    name = os.environ.get(function_variable(function))
+    if name:
+        _lambda().invoke(FunctionName=name, InvocationType="Event", Payload=request)
+        return
+    with contextlib.suppress(InvokeError):  # logged; the job says how far it got
+        _in_process(function, request)
 
 
 def _in_process(function: str, request: bytes) -> bytes:

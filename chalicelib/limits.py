@@ -11,6 +11,7 @@ LAMBDA_REQUEST_BYTES = 6 * 1024 * 1024
 # A synchronous invocation of one of our functions by another (chalicelib/invoke.py): the event
 # and the answer, each.
 INVOKE_PAYLOAD_BYTES = 6 * 1024 * 1024
+ASYNC_EVENT_BYTES = 256 * 1024  # an asynchronous invocation's event (Lambda allows at least this)
 ENVELOPE_BYTES = 16 * 1024  # status, headers and JSON framing around the body
 
 

@@ -34,6 +34,7 @@ MB = 1_000_000
 LAMBDA_UNPACKED_LIMIT = 250 * 1024 * 1024  # Lambda's hard limit: function and layers, unzipped
 # The services our code calls (boto3 clients and PynamoDB's DynamoDB), whose models botocore keeps.
 AWS_SERVICES = ("dynamodb", "s3", "sqs", "ssm", "secretsmanager", "lambda")
+BUILD_ONLY = frozenset({".h", ".hpp", ".c", ".cc", ".cpp", ".pyx", ".pxd", ".pxi"})
 FIXED_TIME = (1980, 1, 1, 0, 0, 0)  # zip entries' time: the same code gives the same asset
 # Lambda's Python 3.12 runs on Amazon Linux 2023 (glibc 2.34), x86_64 as the functions are.
 PLATFORM = (
@@ -84,6 +85,8 @@ BUNDLES = {
         ),
         Bundle("webhooks", ("functions.webhooks.handler",), limit_mb=60),
         Bundle("ingest", ("functions.ingest.handler",), limit_mb=140),  # numpy: the parser
+        # pyarrow (Parquet): the history exports, in a function of their own.
+        Bundle("export", ("functions.export.handler",), limit_mb=200),
     )
 }
 
@@ -128,12 +131,17 @@ def _install(bundle: Bundle, target: Path) -> None:
 
 def _prune(site: Path) -> None:
     """What no handler imports: bytecode pip may have left, console scripts, packages' own test
-    suites (20 MB of numpy's and matplotlib's), the models of services we never call."""
+    suites (20 MB of numpy's and matplotlib's), sources and headers, the models of services we
+    never call."""
     for name in ("__pycache__", "tests"):
         for path in sorted(site.rglob(name)):
             if path.is_dir() and path.parent != site:
                 shutil.rmtree(path)
     shutil.rmtree(site / "bin", ignore_errors=True)  # console scripts: nothing runs them
+    # C and Cython sources and headers, for building against a package (pyarrow's are 7 MB).
+    for path in sorted(site.rglob("*")):
+        if path.suffix in BUILD_ONLY and path.is_file():
+            path.unlink()
     models = site / "botocore" / "data"
     if models.is_dir():
         for service in models.iterdir():

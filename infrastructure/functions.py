@@ -16,7 +16,7 @@ from aws_cdk import aws_sqs as sqs
 
 from . import bundles
 from .data import Data
-from .permissions import INGEST, JOBS, RENDER, WEBHOOKS
+from .permissions import EXPORT, INGEST, JOBS, RENDER, WEBHOOKS
 
 # (name, handler, when: EventBridge Scheduler cron in Brussels time)
 SCHEDULES = (
@@ -36,6 +36,7 @@ class Functions:
         self._webhook_delivery()
         self._ingest()
         self._render()
+        self._export()
 
     def _function(
         self,
@@ -150,4 +151,19 @@ class Functions:
             Duration.seconds(28),
             memory_mb=1769,
             environment={"MPLCONFIGDIR": "/tmp/matplotlib"},  # noqa: S108 - Lambda's only writable place
+        )
+
+    def _export(self) -> None:
+        """Started by the API without waiting; Lambda retries a failed run twice, and a run
+        continues where the job stopped. Three vCPUs' worth of memory: Parquet and gzip are CPU
+        work, and a part is built in memory."""
+        role = self.data.role("ExportRole", EXPORT)
+        self.data.may_queue_webhooks(role)  # export_ready
+        self._function(
+            "Export",
+            "functions.export.handler",
+            role,
+            self._dead_letters("Export"),
+            Duration.minutes(15),
+            memory_mb=3008,
         )

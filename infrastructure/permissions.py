@@ -28,7 +28,7 @@ API = Grants(
         "contracts": frozenset({PUT, DELETE, READ}),  # READ: operators open the signed PDF
         "exports": frozenset({PUT, READ}),  # READ: the presigned download links
     },
-    invokes=frozenset({"render", "ingest"}),  # PNG and PDF; operators' posted readings
+    invokes=frozenset({"render", "ingest", "export"}),  # PNG, PDF; posted readings; exports
 )
 JOBS = Grants(
     tables=frozenset(
@@ -67,6 +67,23 @@ INGEST = Grants(
         "ingest": frozenset({READ}),
         "exports": frozenset({READ, DELETE}),  # batches the API staged for it (ingest_reports)
     },
+)
+EXPORT = Grants(
+    tables=frozenset(
+        {
+            "export_jobs",
+            "readings",
+            "access_points",
+            "mandates",  # the one entitlement (services/entitlements)
+            "edv_applications",
+            "edv_access_points",
+            "market_events",
+            "access_log",  # every read is logged per EAN (R12)
+            "webhook_endpoints",  # export_ready
+            "webhook_deliveries",
+        }
+    ),
+    buckets={"exports": frozenset({PUT, READ})},
 )
 # Draws what it is given: no table, no bucket, no configuration.
 RENDER = Grants(tables=frozenset(), configured=False)

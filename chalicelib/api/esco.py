@@ -23,11 +23,12 @@ from ..aws import is_transient
 from ..domain.api_clients import ApiClient
 from ..domain.consent import RequestedService
 from ..domain.errors import DomainError, FieldError, retry_shortly
-from ..domain.vocabulary import Granularity
+from ..domain.exports import ExportJob, ExportRequest
+from ..domain.vocabulary import Granularity, Resolution
 from ..limits import fits_lambda_response
 from ..media_types import JSON
 from ..observability import logger
-from ..services import consent, machine_api, oauth
+from ..services import consent, exports, machine_api, oauth
 from . import esco_wire as wire
 from .delivery import COMPRESS_FROM
 from .esco_models import (
@@ -35,6 +36,8 @@ from .esco_models import (
     CreateClientSessionResponse,
     EnergyQuery,
     ErrorValidationResponse,
+    ExportRequestBody,
+    ExportResponse,
     GetEnergyResponse,
     GetMandatesResponse,
     MandatesQuery,
@@ -201,6 +204,61 @@ def request_renewal(call: Call, body: RenewalRequest) -> dict[str, Any]:
     Mandate.RenewalNotDue before the 90 days."""
     mandate = machine_api.request_renewal(call.client, body.ean, call.now)
     return wire.mandate_view(mandate, call.now)
+
+
+@api.operation(
+    "POST",
+    f"{EXTENSIONS}/exports",
+    auth=Auth.CLIENT,
+    summary="Extension (not in the ESCO API v3): exports the history of the caller's mandates.",
+    body=ExportRequestBody,
+    response=ExportResponse,
+)
+def request_export(call: Call, body: ExportRequestBody) -> dict[str, Any]:
+    """One job instead of thousands of energy calls: every EAN (or those named) as each mandate
+    allows it, in one Parquet file, a gzip CSV per energy in the portal's layout and a manifest.
+    Poll GET …/extensions/exports/{export_id}, or wait for the webhook event `export_ready`. The
+    same request while it runs is the same export; at most 2 at once (429 otherwise)."""
+    request = ExportRequest(
+        edv=call.client.enterprise_number,
+        eans=tuple(body.eans) if body.eans is not None else None,
+        resolution=Resolution(body.resolution) if body.resolution else None,
+        channels=tuple(dict.fromkeys(body.channels or ("offtake", "injection"))),
+        first=body.from_,
+        end=body.to,
+    )
+    job = exports.request(request, f"client:{call.client.client_id}", call.now)
+    return _export_data(job)
+
+
+@api.operation(
+    "GET",
+    f"{EXTENSIONS}/exports/{{export_id}}",
+    auth=Auth.CLIENT,
+    summary="Extension (not in the ESCO API v3): an export's progress and, when ready, its files.",
+    response=ExportResponse,
+)
+def get_export(call: Call, export_id: str) -> dict[str, Any]:
+    return _export_data(exports.of_edv(call.client.enterprise_number, export_id))
+
+
+def _export_data(job: ExportJob) -> dict[str, Any]:
+    links = exports.links(job) if job.files else {}
+    return {
+        "exportId": job.id,
+        "status": job.status.value,
+        "run": job.run,
+        "eans": len(job.plan),
+        "done": job.done,
+        "createdAt": wire.utc(job.created_at),
+        "finishedAt": wire.utc(job.finished_at) if job.finished_at else None,
+        "error": job.error,
+        "files": {
+            name: {"bytes": file["bytes"], "sha256": file["sha256"], "url": links[name]}
+            for name, file in job.files.items()
+        },
+        "limits": exports.limits(),
+    }
 
 
 # Energy ----------------------------------------------------------------------------------------

@@ -341,6 +341,40 @@ class RenewalRequest(EscoModel):
     ean: str = Field(min_length=1, max_length=18)
 
 
+class ExportRequestBody(EscoModel):
+    """Our extension: the history of some or all of the caller's mandates, as one job."""
+
+    eans: list[str] | None = Field(None, min_length=1, max_length=5000)
+    resolution: Literal["quarter_hour", "hour", "day"] | None = None
+    channels: list[Literal["offtake", "injection"]] | None = Field(None, min_length=1)
+    from_: date | None = Field(None, alias="from")
+    to: date | None = None
+
+
+class ExportFileData(EscoModel):
+    bytes: int
+    sha256: str
+    url: str
+
+
+class ExportData(EscoModel):
+    export_id: str = Field(alias="exportId")
+    status: Literal["queued", "running", "ready", "failed"]
+    run: int
+    eans: int
+    done: int
+    created_at: datetime = Field(alias="createdAt")
+    finished_at: datetime | None = Field(None, alias="finishedAt")
+    error: str | None = None
+    files: dict[str, ExportFileData]
+    limits: dict[str, int]
+
+
+class ExportResponse(EscoModel):
+    data: ExportData
+    meta: ResponseMetadata = Field(alias="_meta")
+
+
 class RenewalRequestResponse(EscoModel):
     data: EscoMandate
     meta: ResponseMetadata = Field(alias="_meta")

@@ -49,6 +49,7 @@ ERRORS: dict[str, tuple[int, str, str, str | None]] = {
     "outside_mandate_period": (403, "MandateForbiddenException", "Mandate.OutsideDataPeriod", None),
     "rate_limited": (429, "RateLimitExceededException", "RateLimit.Exceeded", None),
     "renewal_not_due": (409, "ConflictException", "Mandate.RenewalNotDue", None),
+    "too_many_exports": (429, "RateLimitExceededException", "Export.TooManyAtOnce", None),
     "service_unavailable": (
         503,
         "ServiceUnavailableException",

@@ -51,6 +51,7 @@ PROBLEM_TYPES: dict[str, tuple[int, str]] = {
     "too_many_results": (422, "Too many results to answer at once"),
     "validation_error": (422, "Validation error"),
     "rate_limited": (429, "Too many requests"),
+    "too_many_exports": (429, "Too many exports at once"),
     "internal_error": (500, "Internal error"),
     "response_too_large": (502, "Response too large"),
     "service_unavailable": (503, "Service unavailable"),

@@ -26,6 +26,7 @@ EventTypeName = Literal[
     "renewal_requested",
     "expiring",
     "data_available",
+    "export_ready",
 ]
 assert set(EventTypeName.__args__) == set(EVENT_TYPES)  # type: ignore[attr-defined]
 

@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 from ..media_types import JSON
 from .brussels import local_iso
 from .errors import DomainError, FieldError
+from .exports import ExportJob
 from .feed import FeedEvent
 from .mandates import Mandate
 
@@ -32,7 +33,7 @@ FEED_EVENT_TYPES = (
     "renewal_requested",
     "expiring",
 )
-EVENT_TYPES = (*FEED_EVENT_TYPES, "data_available")
+EVENT_TYPES = (*FEED_EVENT_TYPES, "data_available", "export_ready")
 TEST_EVENT = "webhook_test"
 SECRET_PREFIX = "whsec_"  # noqa: S105 - the format's prefix, not a secret
 # Seconds to wait before attempts 2, 3, ...: 27.7 hours in all, then the dead-letter queue.
@@ -154,6 +155,14 @@ def data_payload(
             "from": max(first, mandate.period_start).isoformat(),
             "to": min(last + timedelta(days=1), mandate.period_end).isoformat(),
         },
+    }
+
+
+def export_payload(job: ExportJob, now: datetime) -> dict[str, Any]:
+    return {
+        "type": "export_ready",
+        "timestamp": local_iso(now),
+        "data": {"export_id": job.id, "run": job.run, "eans": len(job.plan)},
     }
 
 

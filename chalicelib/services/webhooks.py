@@ -18,6 +18,7 @@ from typing import Any
 from ..config import settings
 from ..domain import webhooks as rules
 from ..domain.errors import DomainError
+from ..domain.exports import ExportJob
 from ..domain.onboarding import require_active
 from ..domain.vocabulary import ApplicationStatus
 from ..domain.webhooks import Endpoint
@@ -176,6 +177,21 @@ def data_available(
     except Exception:
         metrics.add(Metric.WEBHOOK_HINTS_DROPPED)
         logger.exception("data_available not queued", extra={"report_id": report_id})
+
+
+def export_ready(job: ExportJob, now: datetime) -> None:
+    """A history export is ready: its id and how many EANs; the links come from its status
+    (they are presigned, and would expire in a receiver's log). A hint, as data_available."""
+    try:
+        for target in webhooks_store.of_edv(job.request.edv):
+            if "export_ready" in target.event_types:
+                message_id = f"evt_export_{job.id}_{job.run}"
+                _enqueue(
+                    target, message_id, rules.export_payload(job, now), "export_ready", job.id, now
+                )
+    except Exception:
+        metrics.add(Metric.WEBHOOK_HINTS_DROPPED)
+        logger.exception("export_ready not queued", extra={"export": job.id})
 
 
 def _dispatch_endpoint(target: Endpoint, now: datetime) -> int:

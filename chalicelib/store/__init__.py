@@ -33,6 +33,7 @@ REPOSITORIES = (
     "webhooks",
     "sandbox",
     "job_runs",
+    "exports",
 )
 
 

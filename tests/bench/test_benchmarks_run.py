@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from infrastructure.bundles import BUNDLES
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -25,13 +27,14 @@ def test_every_benchmark_prints_its_figures_on_small_sizes() -> None:
     assert done.returncode == 0, done.stderr[-3000:]
     lines = done.stdout.splitlines()
     sections = [line for line in lines if line.startswith("== ")]
-    assert sections == ["== bundles", "== meterdata", "== expiry_reads"]
+    assert sections == ["== bundles", "== meterdata", "== expiry_reads", "== exports"]
     figures = [line for line in lines if not line.startswith("== ")]
     assert len(figures) >= 10
     assert not [line for line in figures if line.lstrip().startswith("{")], "log or EMF lines"
     assert any(line.startswith("(a) ") and " ms" in line for line in figures)
     sized = [line for line in figures if line.startswith("(f) ")]
-    assert len(sized) == 5 and all("MB unpacked" in line for line in sized)
+    assert len(sized) == len(BUNDLES) and all("MB unpacked" in line for line in sized)
+    assert any(line.startswith("(g) export of 5 EANs") for line in figures)
     assert any(
         line.startswith("whole job: expired 10,") or "expired 10" in line for line in figures
     )

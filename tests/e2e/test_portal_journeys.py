@@ -343,3 +343,36 @@ def test_a_mandate_near_its_end_is_renewed_at_the_edvs_request(
         wait_for(receiver, 3)
     assert receiver.bad_signatures == 0
     assert [m["type"] for m in receiver.accepted] == ["renewal_requested", "ended", "granted"]
+
+
+def test_an_edv_exports_the_history_of_all_its_mandates(
+    page: Page, local_stack: RunningStack
+) -> None:
+    import io
+    from datetime import date, timedelta
+
+    import pyarrow.parquet as pq
+
+    base = local_stack.base_url
+    page.goto(f"{base}/verbruik/dienstverlener/export/?org={ZONNIG}")
+    log_in_as(page, "Eva Evers")
+    today = date.today()
+    page.get_by_label("Van (leeg: alles wat het mandaat toelaat)").fill(
+        (today - timedelta(days=14)).isoformat()
+    )
+    page.get_by_label("Tot (leeg: tot vandaag)").fill(today.isoformat())
+    page.get_by_role("button", name="Exporteren").click()
+    card = page.locator("#export")
+    expect(card).to_contain_text("Klaar", timeout=60_000)
+    expect(card.get_by_role("link", name="Parquet (alle aansluitingen)")).to_be_visible()
+    snap(page, "9a-historiek-exporteren")
+    links = {
+        link.inner_text(): link.get_attribute("href") for link in card.get_by_role("link").all()
+    }
+    manifest = requests.get(str(links["Overzicht (JSON)"]), timeout=30).json()
+    table = pq.read_table(
+        io.BytesIO(requests.get(str(links["Parquet (alle aansluitingen)"]), timeout=30).content)
+    )
+    assert table.num_rows == manifest["rows"] > 0
+    assert set(table.column("ean").to_pylist()) <= {entry["ean"] for entry in manifest["eans"]}
+    assert KAREL in set(table.column("ean").to_pylist())

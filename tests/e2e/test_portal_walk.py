@@ -46,6 +46,7 @@ PAGES = [
     ("Eva Evers", f"/verbruik/meter/?org={ZONNIG}&ean={RENEWING}", "meter-vernieuwen"),
     ("Eva Evers", "/verbruik/dienstverlener/api/", "api-en-webhooks"),
     ("Eva Evers", "/verbruik/dienstverlener/te-verwijderen/", "te-verwijderen"),
+    ("Eva Evers", "/verbruik/dienstverlener/export/", "historiek-exporteren"),
     ("Sara Segers", "/verbruik/dienstverlener/worden/", "dienstverlener-worden"),
     ("Olivia Operator", "/beheer/", "beheer"),
     ("Ann Aerts", "/verbruik/mandaten/", "mijn-mandaten-vernieuwen"),

@@ -35,7 +35,7 @@ def test_every_handler_and_what_it_imports_is_in_its_asset(
     chalicelib = repository_files("chalicelib")
     for template in templates.values():
         functions = functions_of(template)
-        assert len(functions) == 8  # the API and seven functions
+        assert len(functions) == 9  # the API and eight functions
         for handler, key in functions.values():
             with zipfile.ZipFile(assembly.asset(key)) as archive:
                 names = set(archive.namelist())
@@ -78,4 +78,5 @@ def test_the_job_functions_carry_the_handlers_the_schedules_name(
             "functions.webhooks.handler",
             "functions.ingest.handler",
             "functions.render.handler",
+            "functions.export.handler",
         }

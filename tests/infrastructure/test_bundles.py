@@ -34,6 +34,7 @@ ABSENT = {
     "jobs": ("numpy", "matplotlib", "PIL", "fpdf", "pydantic", "jwt"),
     "webhooks": ("numpy", "matplotlib", "PIL", "cryptography", "pydantic", "qrcode"),
     "ingest": ("matplotlib", "PIL", "fpdf", "cryptography", "pydantic", "qrcode"),
+    "export": ("matplotlib", "PIL", "fpdf", "cryptography", "pydantic", "qrcode"),
 }
 
 

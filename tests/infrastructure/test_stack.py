@@ -13,7 +13,7 @@ from aws_cdk.assertions import Match, Template
 
 from chalicelib.edge import HSTS_SECONDS, REFERRER_POLICY, content_security_policy
 from chalicelib.store import all_models
-from infrastructure.permissions import INGEST, JOBS
+from infrastructure.permissions import EXPORT, INGEST, JOBS
 from infrastructure.stages import STAGES as DEPLOYED
 from tests.infrastructure.conftest import STAGES
 
@@ -297,6 +297,9 @@ def test_each_function_role_reaches_only_its_tables_and_buckets(template: dict[s
     assert tables == {m.Meta.table_name.split("-", 2)[2] for m in all_models()}
     assert bucket["ingest"] not in buckets
     assert granted(template, "RenderRole") == (set(), set())
+    tables, buckets = granted(template, "ExportRole")
+    assert tables == EXPORT.tables
+    assert buckets == {bucket[b] for b in EXPORT.buckets}
     for function in ("MandateExpiry", "MarketScenarios", "PublishPages", "Ingest", "Render"):
         props = template["Resources"][logical_id(template, "AWS::Lambda::Function", function)]
         role = {"Ingest": "IngestRole", "Render": "RenderRole"}.get(function, "JobsRole")
@@ -321,7 +324,8 @@ def test_only_the_api_invokes_the_rendering_and_ingest_functions(template: dict[
     """The API waits for them (chalicelib/invoke.py); nothing else may call them, and the
     rendering function itself may read nothing: only its logs."""
     function = {
-        name: logical_id(template, "AWS::Lambda::Function", name) for name in ("Render", "Ingest")
+        name: logical_id(template, "AWS::Lambda::Function", name)
+        for name in ("Render", "Ingest", "Export")
     }
     invoking = {
         role: refs(
@@ -331,7 +335,14 @@ def test_only_the_api_invokes_the_rendering_and_ingest_functions(template: dict[
                 if "lambda:InvokeFunction" in s["Action"]
             ]
         )
-        for role in ("ApiRole", "JobsRole", "IngestRole", "WebhooksRole", "RenderRole")
+        for role in (
+            "ApiRole",
+            "JobsRole",
+            "IngestRole",
+            "WebhooksRole",
+            "RenderRole",
+            "ExportRole",
+        )
     }
     assert invoking == {
         "ApiRole": set(function.values()),
@@ -339,6 +350,7 @@ def test_only_the_api_invokes_the_rendering_and_ingest_functions(template: dict[
         "IngestRole": set(),
         "WebhooksRole": set(),
         "RenderRole": set(),
+        "ExportRole": set(),
     }
     assert statements_of(template, "RenderRole") == []  # AWSLambdaBasicExecutionRole alone
     variables = template["Resources"]["APIHandler"]["Properties"]["Environment"]["Variables"]
@@ -393,7 +405,7 @@ def test_asynchronous_invocations_retry_then_dead_letter(template: dict[str, Any
     configs = resources(template, "AWS::Lambda::EventInvokeConfig")
     functions = {
         logical_id(template, "AWS::Lambda::Function", f"{n}Function")
-        for n in (*JOBS_SCHEDULED, "Ingest")
+        for n in (*JOBS_SCHEDULED, "Ingest", "Export")
     }
     assert {
         next(iter(refs(c["Properties"]["FunctionName"]))) for c in configs.values()
@@ -450,14 +462,15 @@ def test_alarms_watch_errors_throttles_dead_letters_jobs_and_ingest(
     functions = {
         *(
             logical_id(template, "AWS::Lambda::Function", f"{n}Function")
-            for n in (*JOBS_SCHEDULED, "Ingest", "WebhookDelivery", "Render")
+            for n in (*JOBS_SCHEDULED, "Ingest", "WebhookDelivery", "Render", "Export")
         ),
         "APIHandler",
     }
     for metric in ("Errors", "Throttles"):
         assert {next(iter(refs(d["FunctionName"]))) for n, d in watched if n == metric} == functions
     queues = {n for n, _ in watched if n == "ApproximateNumberOfMessagesVisible"}
-    assert len([1 for n, _ in watched if n == "ApproximateNumberOfMessagesVisible"]) == 3 and queues
+    # The dead letters of the jobs, ingest, webhook delivery and exports.
+    assert len([1 for n, _ in watched if n == "ApproximateNumberOfMessagesVisible"]) == 4 and queues
     assert {d["job"] for n, d in watched if n == "JobFailures"} == {
         "mandate-expiry",
         "market-scenarios",

@@ -111,6 +111,7 @@ class Matrix:
     contract: str = ""
     session_id: str = ""
     report_id: str = ""
+    export_id: str = ""
     webhook: Request = field(default_factory=Request)
     counter: Iterator[int] = field(default_factory=lambda: itertools.count(1))
 
@@ -219,6 +220,10 @@ def a_mandate_to_end(m: Matrix) -> Request:
     customer = m.customer
     mandate = grant(m.world, customer, EDV, ENDING_METER)
     return Request(path={"mandate_id": str(mandate["id"])})
+
+
+def an_export(m: Matrix) -> Request:
+    return Request(path={"export_id": m.export_id})
 
 
 def a_webhook(m: Matrix) -> Request:
@@ -417,6 +422,13 @@ POLICY: dict[tuple[str, str], Policy] = {
     ("GET", "/v1/organisations/{en}/access-points/{ean}"): Policy(
         allow(*EDV_STAFF), lambda m: ON_METER
     ),
+    ("POST", "/v1/organisations/{en}/exports"): Policy(
+        allow(*EDV_STAFF, status=202),
+        lambda m: Request(path={"en": EDV}, json_body={"eans": [METER]}),
+    ),
+    ("GET", "/v1/organisations/{en}/exports/{export_id}"): Policy(
+        allow(*EDV_STAFF), lambda m: Request(path={"en": EDV, "export_id": m.export_id})
+    ),
     # Years from its end, the mandate refuses (409); renewal itself: test_renewals.py.
     ("POST", "/v1/organisations/{en}/access-points/{ean}/renewal-request"): Policy(
         allow(*EDV_STAFF, status=409), lambda m: ON_METER
@@ -506,6 +518,12 @@ POLICY: dict[tuple[str, str], Policy] = {
     # Not offered: every caller gets the same refusal.
     ("GET", "/oauth2/authorize"): Policy(allow(*CALLERS, status=400)),
     ("GET", "/esco-live/v3/api/mandate"): Policy(allow(CLIENT, OTHER_CLIENT)),
+    ("POST", "/esco-live/v3/api/extensions/exports"): Policy(
+        allow(CLIENT, OTHER_CLIENT), lambda m: Request(json_body={"eans": [METER]})
+    ),
+    ("GET", "/esco-live/v3/api/extensions/exports/{export_id}"): Policy(
+        allow(CLIENT), an_export, refusals={OTHER_CLIENT: 404}
+    ),
     ("POST", "/esco-live/v3/api/extensions/mandate/renewal-request"): Policy(
         allow(CLIENT, status=409), lambda m: Request(json_body={"ean": METER})
     ),
@@ -636,6 +654,11 @@ def build_world(http: Http) -> Matrix:
     assert ingested.status == 200, ingested.body
     matrix.report_id = ingested.json["report_id"]
     matrix.webhook = a_webhook(matrix)
+    exported = matrix.call(
+        EDV_ADMIN, "POST", f"/v1/organisations/{EDV}/exports", Request(json_body={"eans": [METER]})
+    )
+    assert exported.status == 202, exported.body
+    matrix.export_id = exported.json["id"]
     for client in (CLIENT, OTHER_CLIENT):
         mocked = matrix.call(client, "POST", "/esco-sbx/v3/api/mandate/mock", a_mock_body(matrix))
         assert mocked.status == 200, mocked.body

@@ -17,7 +17,7 @@ from chalicelib.services.ingest_reports import UPLOAD_PREFIX
 from chalicelib.store import onboarding as onboarding_store
 from functions import ingest as ingest_function
 from functions import jobs
-from infrastructure.permissions import API, INGEST, JOBS, S3_OPERATIONS, Grants
+from infrastructure.permissions import API, EXPORT, INGEST, JOBS, S3_OPERATIONS, Grants
 from tests.support.counting import resources_touched
 from tests.support.http import Http
 from tests.support.readings import batch, day_readings
@@ -113,6 +113,21 @@ def test_ingest_of_a_batch_the_api_staged_needs_only_its_grants(world: World) ->
     assert_granted(touched, INGEST)
     operations = {call.split()[1] for call in touched["buckets"]}
     assert {"GetObject", "DeleteObject"} <= operations
+
+
+def test_a_history_export_needs_only_its_grants(http: Http, world: World) -> None:
+    from chalicelib.domain.exports import ExportRequest
+    from chalicelib.services import export_job, exports
+
+    request = ExportRequest(EDV, None, None, ("offtake", "injection"), None, None)
+    with pytest.MonkeyPatch.context() as patched:
+        patched.setattr(exports.invoke, "start", lambda function, event: None)
+        job = exports.request(request, "edv-admin", datetime.now(UTC))
+    with resources_touched() as touched:
+        finished = export_job.run(job.id, datetime.now(UTC))
+    assert finished is not None and finished.status.value == "ready"
+    assert_granted(touched, EXPORT)
+    assert "access_log" in {name.removeprefix(table_name("")) for name in touched["tables"]}
 
 
 def test_the_api_needs_only_its_bucket_grants(http: Http) -> None:

@@ -26,6 +26,7 @@ export const PROBLEM_MESSAGES = {
   method_not_allowed: () => t("Deze handeling bestaat niet."),
   not_acceptable: () => t("Dit formaat kunnen we niet leveren."),
   conflict: () => t("Dit is intussen gewijzigd. Herlaad de pagina en probeer opnieuw."),
+  too_many_exports: () => t("Er lopen al twee exports: wacht tot er een klaar is."),
   renewal_not_due: (problem) => problem.renewable_from
     ? t("Vernieuwen kan pas vanaf {date}, 90 dagen voor het mandaat verloopt.", { date: formatDate(problem.renewable_from.slice(0, 10)) })
     : t("Vernieuwen kan pas in de laatste 90 dagen van het mandaat."),

@@ -58,6 +58,7 @@ function card(overview, admin) {
     actions.push(h("a", { class: "button", href: `/verbruik/meters-van-anderen/?org=${en}` }, t("Overzicht klantgegevens")));
     actions.push(h("a", { class: "button secondary", href: overview.stappenplan_url }, t("Stappenplan voor je klanten")));
     actions.push(h("a", { class: "button secondary", href: `/verbruik/dienstverlener/te-verwijderen/?org=${en}` }, t("Wijzigingen en te verwijderen gegevens")));
+    actions.push(h("a", { class: "button secondary", href: `/verbruik/dienstverlener/export/?org=${en}` }, t("Historiek exporteren")));
     if (overview.channel === "portal_and_api" && admin) {
       actions.push(h("a", { class: "button secondary", href: `/verbruik/dienstverlener/api/?org=${en}` }, t("API-clients, sandbox en webhooks")));
     }

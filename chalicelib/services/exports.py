@@ -1,0 +1,87 @@
+"""History exports as the API sees them: asking for one (portal or machine API), its status,
+links to its files. The job itself is `export_job`, run by the export function (pyarrow is in its
+bundle, not the API's)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from .. import invoke
+from ..aws import s3
+from ..config import settings
+from ..domain import exports as rules
+from ..domain.errors import DomainError
+from ..domain.exports import ExportJob, ExportRequest
+from ..domain.onboarding import require_active
+from ..store import exports as exports_store
+from ..store import onboarding as onboarding_store
+from ..store import projections as projections_store
+from .contention import retrying
+
+PRESIGNED_SECONDS = 3600
+
+
+def limits() -> dict[str, int]:
+    """What every answer publishes, so an EDV can plan its requests."""
+    return {"jobs_at_once": rules.MAX_RUNNING_PER_EDV, "eans_per_job": rules.MAX_EANS}
+
+
+def request(export: ExportRequest, by: str, now: datetime) -> ExportJob:
+    """A job for this request, or the one already queued or running for the same thing. The
+    caller is a member of the EDV or its machine client (checked by the API)."""
+    require_active(onboarding_store.get_application(export.edv))
+    rules.check_request(export)
+
+    def attempt() -> ExportJob:
+        existing = exports_store.get(export.fingerprint())
+        if existing is not None and existing.stalled(now):
+            return exports_store.save(rules.restarted(existing, now))
+        if existing is not None and existing.is_open:
+            return existing
+        running = exports_store.open_of_edv(export.edv, rules.MAX_RUNNING_PER_EDV)
+        if len(running) >= rules.MAX_RUNNING_PER_EDV:
+            raise DomainError(
+                "too_many_exports",
+                f"At most {rules.MAX_RUNNING_PER_EDV} exports at once; wait for one to finish.",
+                extra={"limits": limits()},
+            )
+        plan = _plan(export)
+        job = (
+            rules.again(existing, plan, by, now)
+            if existing
+            else rules.new_job(export, plan, by, now)
+        )
+        return exports_store.save(job)
+
+    job = retrying(attempt)
+    if job.attempts == 0:  # new, or restarted: not yet picked up by a run
+        invoke.start("export", {"job": job.id})
+    return exports_store.get(job.id) or job
+
+
+def _plan(export: ExportRequest) -> list[str]:
+    if export.eans is not None:
+        return sorted(set(export.eans))
+    return sorted({ean for ean, _ in projections_store.active_of_edv(export.edv)})
+
+
+def of_edv(enterprise_number: str, job_id: str) -> ExportJob:
+    job = exports_store.get(job_id)
+    if job is None or job.request.edv != enterprise_number:
+        raise DomainError("not_found", "There is no such export.")
+    return job
+
+
+def links(job: ExportJob) -> dict[str, str]:
+    """Presigned links to the files of a finished job, valid an hour."""
+    bucket = settings().exports_bucket
+    return {
+        name: str(
+            s3().generate_presigned_url(
+                "get_object",
+                Params={"Bucket": bucket, "Key": str(file["key"])},
+                ExpiresIn=PRESIGNED_SECONDS,
+            )
+        )
+        for name, file in job.files.items()
+    }

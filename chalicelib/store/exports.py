@@ -1,0 +1,154 @@
+"""History export jobs: one item per request (its fingerprint), with an index by EDV for the
+limits on jobs at once. Every write is conditional on the version read."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from pynamodb.attributes import (
+    JSONAttribute,
+    NumberAttribute,
+    UnicodeAttribute,
+    UTCDateTimeAttribute,
+)
+from pynamodb.exceptions import DoesNotExist, PutError
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.models import Model
+
+from ..config import table_name
+from ..domain.exports import ExportJob, ExportRequest, ExportStatus
+from ..domain.vocabulary import Resolution
+from .base import ContendedError, TableMeta, is_condition_failure, register
+
+
+class ExportsByEdv(GlobalSecondaryIndex["ExportJobItem"]):
+    class Meta:
+        index_name = "by_edv"
+        projection = AllProjection()
+
+    edv = UnicodeAttribute(hash_key=True)
+    created_at = UTCDateTimeAttribute(range_key=True)
+
+
+@register
+class ExportJobItem(Model):
+    class Meta(TableMeta):
+        table_name = table_name("export_jobs")
+
+    id = UnicodeAttribute(hash_key=True)
+    edv = UnicodeAttribute()
+    request = JSONAttribute()
+    status = UnicodeAttribute()
+    plan = JSONAttribute()
+    done = NumberAttribute(default=0)
+    created_at = UTCDateTimeAttribute()
+    updated_at = UTCDateTimeAttribute()
+    requested_by = UnicodeAttribute()
+    files = JSONAttribute(default=dict)
+    error = UnicodeAttribute(null=True)
+    finished_at = UTCDateTimeAttribute(null=True)
+    run = NumberAttribute(default=1)
+    attempts = NumberAttribute(default=0)
+    version = NumberAttribute(default=1)
+    by_edv = ExportsByEdv()
+
+
+def _request_out(request: ExportRequest) -> dict[str, object]:
+    return {
+        "eans": list(request.eans) if request.eans is not None else None,
+        "resolution": request.resolution.value if request.resolution else None,
+        "channels": list(request.channels),
+        "first": request.first.isoformat() if request.first else None,
+        "end": request.end.isoformat() if request.end else None,
+    }
+
+
+def _request_in(edv: str, raw: dict[str, object]) -> ExportRequest:
+    def day(value: object) -> date | None:
+        return date.fromisoformat(str(value)) if value else None
+
+    eans = raw.get("eans")
+    resolution = raw.get("resolution")
+    return ExportRequest(
+        edv=edv,
+        eans=tuple(str(e) for e in eans) if isinstance(eans, list) else None,
+        resolution=Resolution(str(resolution)) if resolution else None,
+        channels=tuple(str(c) for c in raw.get("channels") or ()),  # type: ignore[attr-defined]
+        first=day(raw.get("first")),
+        end=day(raw.get("end")),
+    )
+
+
+def _job(item: ExportJobItem) -> ExportJob:
+    return ExportJob(
+        id=item.id,
+        request=_request_in(item.edv, item.request),
+        status=ExportStatus(item.status),
+        plan=tuple(item.plan),
+        created_at=item.created_at,
+        updated_at=item.updated_at,
+        requested_by=item.requested_by,
+        done=int(item.done),
+        files=dict(item.files or {}),
+        error=item.error,
+        finished_at=item.finished_at,
+        run=int(item.run),
+        attempts=int(item.attempts or 0),
+        version=int(item.version),
+    )
+
+
+def get(job_id: str) -> ExportJob | None:
+    try:
+        return _job(ExportJobItem.get(job_id, consistent_read=True))
+    except DoesNotExist:
+        return None
+
+
+def save(job: ExportJob) -> ExportJob:
+    """Written only over the version read (0: new); ContendedError if it moved meanwhile."""
+    item = ExportJobItem(
+        job.id,
+        edv=job.request.edv,
+        request=_request_out(job.request),
+        status=job.status.value,
+        plan=list(job.plan),
+        done=job.done,
+        created_at=job.created_at,
+        updated_at=job.updated_at,
+        requested_by=job.requested_by,
+        files=job.files,
+        error=job.error,
+        finished_at=job.finished_at,
+        run=job.run,
+        attempts=job.attempts,
+        version=job.version + 1,
+    )
+    condition = (
+        ExportJobItem.id.does_not_exist()
+        if job.version == 0
+        else ExportJobItem.version == job.version
+    )
+    try:
+        item.save(condition=condition)
+    except PutError as error:
+        if is_condition_failure(error):
+            raise ContendedError() from error
+        raise
+    return _job(item)
+
+
+def open_of_edv(enterprise_number: str, limit: int) -> list[ExportJob]:
+    """The EDV's queued or running jobs (at most `limit` + 1 read: enough to tell the limit)."""
+    open_statuses = (ExportStatus.QUEUED.value, ExportStatus.RUNNING.value)
+    query = ExportJobItem.by_edv.query(
+        enterprise_number,
+        filter_condition=ExportJobItem.status.is_in(*open_statuses),
+        scan_index_forward=False,
+    )
+    found = []
+    for item in query:
+        found.append(_job(item))
+        if len(found) > limit:
+            break
+    return found

@@ -1,0 +1,212 @@
+"""History exports: the history of an EDV's mandates in one job, read back with pyarrow and equal
+to the volumes endpoint for the same ranges, logged per EAN, the same request while it runs the
+same job, and a job interrupted halfway that continues and writes the same files."""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import json
+import time
+from datetime import date, datetime
+from typing import Any
+
+import pyarrow.parquet as pq
+import pytest
+
+from chalicelib.aws import s3
+from chalicelib.config import settings
+from chalicelib.domain.exports import MAX_RUNNING_PER_EDV
+from chalicelib.services import export_job, exports
+from chalicelib.store import exports as exports_store
+from tests.support.http import Http
+from tests.support.machine import secret_client
+from tests.support.readings import batch, days_readings
+from tests.support.world import World, customer_with_meter, ean, grant, ingest
+
+EDV, OTHER = "0123456749", "0765432146"
+KAREL, GREET, BERT = ean(1), ean(2), ean(3)
+SPRING = date(2025, 3, 30)  # 92 quarter-hours
+FROM, TO = date(2025, 3, 28), date(2025, 4, 1)
+
+
+@pytest.fixture
+def world(http: Http) -> World:
+    world = World(http)
+    world.edv = world.active(EDV, "Zonnig")  # type: ignore[attr-defined]
+    world.other = world.active(OTHER, "Warmte Coach")  # type: ignore[attr-defined]
+    karel = customer_with_meter(world, "karel", KAREL)
+    greet = customer_with_meter(world, "greet", GREET, energy="gas", direction="offtake")
+    bert = customer_with_meter(world, "bert", BERT)
+    grant(world, karel, EDV, KAREL)
+    grant(world, greet, EDV, GREET, granularity="hour")
+    grant(world, bert, EDV, BERT, granularity="day")
+    readings = days_readings(FROM, TO)
+    ingest(world, [batch(KAREL, readings), batch(KAREL, readings, channel="injection")])
+    ingest(
+        world, [batch(GREET, days_readings(FROM, TO, 60, day_hour=6), resolution="hour", unit="m3")]
+    )
+    ingest(world, [batch(BERT, readings)])
+    world.karel, world.greet = karel, greet  # type: ignore[attr-defined]
+    return world
+
+
+def ask(http: Http, world: World, **body: Any) -> Any:
+    return http.post(
+        f"/v1/organisations/{EDV}/exports",
+        token=world.edv.admin,  # type: ignore[attr-defined]
+        json_body={"from": FROM.isoformat(), "to": TO.isoformat(), **body},
+    )
+
+
+def stored(job_id: str, name: str) -> bytes:
+    job = exports_store.get(job_id)
+    assert job is not None
+    key = str(job.files[name]["key"])
+    return bytes(s3().get_object(Bucket=settings().exports_bucket, Key=key)["Body"].read())
+
+
+def volumes(http: Http, world: World, ean_code: str, resolution: str, unit: str) -> list[Any]:
+    answer = http.get(
+        f"/v1/organisations/{EDV}/access-points/{ean_code}/volumes?from={FROM}&to={TO}"
+        f"&resolution={resolution}&unit={unit}",
+        token=world.edv.admin,  # type: ignore[attr-defined]
+    )
+    assert answer.status == 200, answer.body
+    return [
+        (channel, datetime.fromisoformat(p["start"]), p.get("value"), p["status"])
+        for channel, points in answer.json["channels"].items()
+        for p in points
+    ]
+
+
+def test_every_mandate_in_one_parquet_file_equal_to_the_volumes_endpoint(
+    http: Http, world: World
+) -> None:
+    answer = ask(http, world)
+    assert answer.status == 202, answer.body
+    job = answer.json
+    assert job["limits"] == {"jobs_at_once": MAX_RUNNING_PER_EDV, "eans_per_job": 5000}
+    status = http.get(
+        f"/v1/organisations/{EDV}/exports/{job['id']}",
+        token=world.edv.admin,  # type: ignore[attr-defined]
+    ).json
+    assert (status["status"], status["eans"], status["done"]) == ("ready", 3, 3)
+    assert set(status["files"]) == {
+        "history.parquet",
+        "history-electricity.csv.gz",
+        "history-gas.csv.gz",
+        "manifest.json",
+    }
+    table = pq.read_table(io.BytesIO(stored(job["id"], "history.parquet")))
+    rows = table.to_pylist()
+    for ean_code, resolution, unit in (
+        (KAREL, "quarter_hour", "kWh"),
+        (GREET, "hour", "m3"),
+        (BERT, "day", "kWh"),
+    ):
+        exported = [
+            (r["channel"], r["start"], r["value"], r["status"])
+            for r in rows
+            if r["ean"] == ean_code
+        ]
+        assert exported == volumes(http, world, ean_code, resolution, unit), ean_code
+    spring = [r for r in rows if r["ean"] == KAREL and r["channel"] == "offtake"]
+    assert sum(1 for r in spring if r["start"].date() in (date(2025, 3, 29), SPRING)) >= 92
+    manifest = json.loads(stored(job["id"], "manifest.json"))
+    assert [entry["ean"] for entry in manifest["eans"]] == sorted([KAREL, GREET, BERT])
+    assert sum(entry["rows"] for entry in manifest["eans"]) == len(rows) == manifest["rows"]
+    for name, listed in manifest["files"].items():
+        import hashlib
+
+        assert hashlib.sha256(stored(job["id"], name)).hexdigest() == listed["sha256"]
+    text = gzip.decompress(stored(job["id"], "history-electricity.csv.gz")).decode("utf-8-sig")
+    lines = list(csv.reader(io.StringIO(text), delimiter=";"))
+    assert lines[0][0] == "Van (datum)" and sum(1 for line in lines if line[0] == lines[0][0]) == 1
+    # Every read is in each customer's access log, as an export.
+    log = http.get("/v1/me/access-log", token=world.karel.token).json["items"]  # type: ignore[attr-defined]
+    assert any(entry.get("face") == "export" for entry in log)
+
+
+def test_the_same_request_while_it_runs_is_the_same_job_and_the_limit_is_published(
+    http: Http, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(exports.invoke, "start", lambda function, event: None)  # stays queued
+    first = ask(http, world).json
+    again = ask(http, world).json
+    assert again["id"] == first["id"] and again["status"] == "queued"
+    second = ask(http, world, eans=[KAREL]).json
+    assert second["id"] != first["id"]
+    third = ask(http, world, eans=[GREET])
+    assert (third.status, third.json["code"]) == (429, "too_many_exports")
+    assert third.json["limits"]["jobs_at_once"] == MAX_RUNNING_PER_EDV
+
+
+def test_a_job_interrupted_halfway_continues_and_writes_the_same_files(
+    http: Http, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    clean = ask(http, world).json
+    parquet, csv_gz = (
+        stored(clean["id"], "history.parquet"),
+        stored(clean["id"], "history-electricity.csv.gz"),
+    )
+    reads = {"n": 0}
+    original = export_job._read
+
+    def dies_on_the_second_ean(job: Any, ean_code: str, now: datetime) -> Any:
+        reads["n"] += 1
+        if reads["n"] == 2:
+            raise TimeoutError("the function ran out of time")
+        return original(job, ean_code, now)
+
+    monkeypatch.setattr(export_job, "_read", dies_on_the_second_ean)
+    interrupted = ask(http, world).json  # the same request, finished: a new run of it
+    assert (interrupted["id"], interrupted["run"]) == (clean["id"], 2)
+    job = exports_store.get(clean["id"])
+    assert job is not None and (job.status.value, job.done) == ("running", 1)
+    resumed = export_job.run(clean["id"], datetime.now().astimezone())  # Lambda's retry
+    assert resumed is not None and resumed.status.value == "ready"
+    assert stored(clean["id"], "history.parquet") == parquet
+    assert stored(clean["id"], "history-electricity.csv.gz") == csv_gz
+
+
+def test_only_the_edvs_own_members_and_client_see_its_exports(http: Http, world: World) -> None:
+    job = ask(http, world).json
+    other_admin = world.other.admin  # type: ignore[attr-defined]
+    assert http.get(f"/v1/organisations/{EDV}/exports/{job['id']}", token=other_admin).status == 403
+    assert (
+        http.get(f"/v1/organisations/{OTHER}/exports/{job['id']}", token=other_admin).status == 404
+    )
+    mine = secret_client(http, world.edv)  # type: ignore[attr-defined]
+    seen = mine.get(f"/extensions/exports/{job['id']}")
+    assert seen.status == 200 and seen.json["data"]["status"] == "ready"
+    theirs = secret_client(http, world.other)  # type: ignore[attr-defined]
+    assert theirs.get(f"/extensions/exports/{job['id']}").status == 404
+
+
+def test_the_machine_api_exports_through_its_extension(http: Http, world: World) -> None:
+    client = secret_client(http, world.edv)  # type: ignore[attr-defined]
+    answer = client.post(
+        "/extensions/exports", {"eans": [KAREL], "from": FROM.isoformat(), "to": TO.isoformat()}
+    )
+    assert answer.status == 200, answer.body
+    data = answer.json["data"]
+    assert (data["status"], data["eans"]) == ("ready", 1)
+    rows = pq.read_table(io.BytesIO(stored(data["exportId"], "history.parquet"))).num_rows
+    assert rows == 2 * (4 * 96 - 4)  # two channels, four days with the spring clock change
+
+
+def test_a_run_near_its_time_limit_hands_over_to_the_next_run(
+    http: Http, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    started: list[dict[str, Any]] = []
+    monkeypatch.setattr(exports.invoke, "start", lambda function, event: started.append(event))
+    job = ask(http, world).json  # queued: its start was only recorded
+    assert started == [{"job": job["id"]}]
+    past = time.monotonic() - 1  # its time is up at once: it hands over before the first EAN
+    handed = export_job.run(job["id"], datetime.now().astimezone(), stop_by=past)
+    assert handed is not None and (handed.status.value, handed.done) == ("running", 0)
+    assert started == [{"job": job["id"]}] * 2
+    finished = export_job.run(job["id"], datetime.now().astimezone())  # the next run
+    assert finished is not None and finished.status.value == "ready" and finished.done == 3
