@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import sys
 
-from . import bundles, expiry_reads, meterdata
+from . import bundles, expiry_reads, exports, meterdata
 
-BENCHMARKS = [bundles, meterdata, expiry_reads]
+BENCHMARKS = [bundles, meterdata, expiry_reads, exports]
 
 
 def main() -> None:

@@ -1,0 +1,129 @@
+"""(g) A history export of N EANs x one year of quarter-hours, two channels (full: 1,000 EANs;
+quick: 5 EANs x 14 days): items read, bytes written, and the job's own time beside the time spent
+in AWS calls (moto emulating DynamoDB and S3 in this process). Target: at most one item read per
+EAN, channel and day, plus a constant per EAN; the job's own work under 60 s."""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from .support import emulated_aws
+
+EDV = "0123456749"
+FIRST = date(2025, 1, 1)
+
+
+def _ean(serial: int) -> str:
+    from chalicelib.domain.identifiers import gs1_check_digit
+
+    data = f"54144883{serial:09d}"
+    return data + str(gs1_check_digit(data))
+
+
+def _setup(eans: list[str], days: int, now: datetime) -> None:
+    """An active EDV, a mandate per EAN (granted as customers do), and a year of packed day
+    items per EAN and channel, written straight to the store (ingest would take as long again)."""
+    from array import array
+
+    from chalicelib.domain.access_points import GridUser
+    from chalicelib.domain.brussels import slot_count
+    from chalicelib.domain.directory import Role
+    from chalicelib.domain.readings import DaySeries
+    from chalicelib.domain.vocabulary import Channel, Direction, Energy, Granularity, MeterType
+    from chalicelib.services import access_points, directory, mandates, onboarding
+    from chalicelib.store import readings as readings_store
+    from tests.support.world import a_pdf
+
+    directory.link_from_kbo(EDV, "admin", Role.ADMIN, "Bench EDV", now)
+    onboarding.apply(
+        "admin",
+        EDV,
+        channel=Channel.PORTAL_AND_API,
+        contact_name="b",
+        contact_email="b@b.be",
+        service_description="bench",
+        now=now,
+    )
+    onboarding.upload_signed_contract("admin", EDV, a_pdf(), now)
+    onboarding.approve("ops", EDV, now)
+    end = FIRST + timedelta(days=days)
+    year = []
+    for offset in range(days):
+        day = FIRST + timedelta(days=offset)
+        slots = slot_count(day, 15, 0)
+        values = array("i", [(offset * 7 + slot * 13) % 900 for slot in range(slots)])
+        year.append(DaySeries(day, 15, values, bytearray([1] * slots)))
+    for serial, ean in enumerate(eans):
+        owner = GridUser("person", f"customer-{serial}")
+        registration = access_points.Registration(
+            Energy.ELECTRICITY, MeterType.DIGITAL, Direction.BOTH, "x", "m", owner, date(2020, 1, 1)
+        )
+        access_points.register(ean, registration, now)
+        request = mandates.GrantRequest(EDV, ean, Granularity.QUARTER_HOUR, FIRST, end)
+        mandates.grant(owner.id, request, now)
+        for channel in ("offtake", "injection"):
+            readings_store.write_days(ean, channel, year, now)
+
+
+@contextmanager
+def _aws_calls() -> Iterator[Counter[str]]:
+    """Items read from DynamoDB, bytes put to S3, and milliseconds inside AWS calls."""
+    import botocore.client
+
+    inner = botocore.client.BaseClient._make_api_call
+    tally: Counter[str] = Counter()
+
+    def counted(self: Any, operation: str, params: Any) -> Any:
+        started = time.perf_counter()
+        try:
+            result = inner(self, operation, params)
+        finally:
+            tally["aws_ms"] += int((time.perf_counter() - started) * 1000)
+        if operation in ("Query", "GetItem", "BatchGetItem"):
+            items = result.get("Items") or ([result["Item"]] if result.get("Item") else [])
+            tally["items"] += len(items) + sum(len(r) for r in result.get("Responses", {}).values())
+        if operation == "PutObject":
+            body = params["Body"]
+            tally["bytes"] += len(body) if isinstance(body, bytes) else body.getbuffer().nbytes
+        return result
+
+    botocore.client.BaseClient._make_api_call = counted  # type: ignore[method-assign]
+    try:
+        yield tally
+    finally:
+        botocore.client.BaseClient._make_api_call = inner  # type: ignore[method-assign]
+
+
+def run(quick: bool = False, size: tuple[int, int] | None = None) -> None:
+    count, days = size or ((5, 14) if quick else (1000, 365))
+    with emulated_aws():
+        from chalicelib.domain.exports import ExportRequest
+        from chalicelib.services import export_job, exports
+
+        now = datetime.now(UTC)
+        eans = [_ean(serial) for serial in range(count)]
+        set_up = time.perf_counter()
+        _setup(eans, days, now)
+        set_up_s = time.perf_counter() - set_up
+        request = ExportRequest(EDV, None, None, ("offtake", "injection"), FIRST, None)
+        started = time.perf_counter()
+        with _aws_calls() as tally:
+            exports.invoke.start = lambda function, event: None  # type: ignore[assignment]
+            job = exports.request(request, "admin", now)
+            finished = export_job.run(job.id, now)
+        wall_s = time.perf_counter() - started
+    assert finished is not None and finished.status.value == "ready"
+    per_day = tally["items"] / (count * 2 * days)
+    own_s = wall_s - tally["aws_ms"] / 1000
+    print(
+        f"(g) export of {count:,} EANs x {days} days of quarter-hours, two channels: "
+        f"{tally['items']:,} items read ({per_day:.2f} per EAN, channel and day), "
+        f"{tally['bytes'] / 1e6:.1f} MB written; {wall_s:.1f} s in all, of which "
+        f"{tally['aws_ms'] / 1000:.1f} s in AWS calls (moto) and {own_s:.1f} s the job's own work"
+        f" (setting up the data: {set_up_s:.0f} s)"
+    )
