@@ -12,6 +12,8 @@ from __future__ import annotations
 import contextlib
 import importlib
 import os
+import time
+from collections.abc import Callable
 from functools import cache
 from typing import Any
 
@@ -27,6 +29,11 @@ HANDLERS = {
     "ingest": "functions.ingest.handler",
     "export": "functions.export.handler",
 }
+
+
+# Where a local stack takes asynchronous invocations instead of running them at once
+# (devstack runs them in slices between API calls); None: run them here and now.
+LOCAL_ASYNC: list[Callable[[str, dict[str, Any]], None]] = []
 
 
 class InvokeError(RuntimeError):
@@ -50,8 +57,9 @@ def call(function: str, event: dict[str, Any]) -> dict[str, Any]:
 
 def start(function: str, event: dict[str, Any]) -> None:
     """Start a function and not wait (an asynchronous invocation: Lambda queues it, retries it
-    twice on failure). Locally it runs here and now, before the caller goes on; a failure is
-    logged, as Lambda would, and the work stays where it stopped."""
+    twice on failure). Locally it runs here and now, before the caller goes on (or, in the local
+    stack, soon after: LOCAL_ASYNC); a failure is logged, as Lambda would, and the work stays
+    where it stopped."""
     request = orjson.dumps(event)
     if len(request) > ASYNC_EVENT_BYTES:
         raise InvokeError(f"{function}: an event of {len(request):,} bytes is over Lambda's limit")
@@ -59,18 +67,38 @@ def start(function: str, event: dict[str, Any]) -> None:
     if name:
         _lambda().invoke(FunctionName=name, InvocationType="Event", Payload=request)
         return
+    if LOCAL_ASYNC:
+        LOCAL_ASYNC[0](function, orjson.loads(request))
+        return
     with contextlib.suppress(InvokeError):  # logged; the job says how far it got
         _in_process(function, request)
 
 
-def _in_process(function: str, request: bytes) -> bytes:
+def _in_process(function: str, request: bytes, context: Any = None) -> bytes:
     module, attribute = HANDLERS[function].rsplit(".", 1)
     handler = getattr(importlib.import_module(module), attribute)
     try:
-        return orjson.dumps(handler(orjson.loads(request), None))
+        return orjson.dumps(handler(orjson.loads(request), context))
     except Exception as error:  # as Lambda reports an unhandled error: the caller sees a failure
         logger.exception("invoked function failed", extra={"function": function})
         raise InvokeError(f"{function} failed: {type(error).__name__}") from error
+
+
+def run_here(function: str, event: dict[str, Any], seconds: float) -> None:
+    """Run an asynchronous invocation here, as Lambda would with `seconds` left (the local
+    stack's slices); a failure is logged."""
+    with contextlib.suppress(InvokeError):
+        _in_process(function, orjson.dumps(event), _Context(seconds))
+
+
+class _Context:
+    """The part of Lambda's context our handlers read."""
+
+    def __init__(self, seconds: float) -> None:
+        self.deadline = time.monotonic() + seconds
+
+    def get_remaining_time_in_millis(self) -> int:
+        return int((self.deadline - time.monotonic()) * 1000)
 
 
 def _invoke(name: str, request: bytes) -> bytes:

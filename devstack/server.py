@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import os
 import threading
+import time
 from functools import cache
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -58,6 +59,7 @@ class LocalStack:
         # Chalice keeps the current request on the app object: one API call at a time, as one
         # Lambda instance would. Pages are served concurrently.
         self.api_lock = threading.Lock()
+        self.last_api_call = 0.0  # time.monotonic() of the last API call's end
 
     def api(
         self, method: str, path: str, headers: dict[str, str], body: bytes
@@ -67,6 +69,8 @@ class LocalStack:
                 response = self.gateway.handle_request(method, path, headers, body)
             except LocalGatewayException as error:
                 return error.CODE, dict(error.headers), error.body or b""
+            finally:
+                self.last_api_call = time.monotonic()
         raw = response.get("body") or b""
         if response.get("isBase64Encoded"):
             raw = base64.b64decode(raw)

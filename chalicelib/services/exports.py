@@ -19,6 +19,7 @@ from ..store import projections as projections_store
 from .contention import retrying
 
 PRESIGNED_SECONDS = 3600
+RETRY_EXPORT_SECONDS = 30  # an export takes a while: no sense asking again sooner
 
 
 def limits() -> dict[str, int]:
@@ -44,6 +45,7 @@ def request(export: ExportRequest, by: str, now: datetime) -> ExportJob:
                 "too_many_exports",
                 f"At most {rules.MAX_RUNNING_PER_EDV} exports at once; wait for one to finish.",
                 extra={"limits": limits()},
+                headers={"Retry-After": str(RETRY_EXPORT_SECONDS)},
             )
         plan = _plan(export)
         job = (

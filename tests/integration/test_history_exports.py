@@ -141,6 +141,7 @@ def test_the_same_request_while_it_runs_is_the_same_job_and_the_limit_is_publish
     third = ask(http, world, eans=[GREET])
     assert (third.status, third.json["code"]) == (429, "too_many_exports")
     assert third.json["limits"]["jobs_at_once"] == MAX_RUNNING_PER_EDV
+    assert third.headers["retry-after"] == "30"
 
 
 def test_a_job_interrupted_halfway_continues_and_writes_the_same_files(
