@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from .support import emulated_aws
+from .support import active_edv, emulated_aws
 
 EDV = "0123456749"
 FIRST = date(2025, 1, 1)
@@ -32,25 +32,12 @@ def _setup(eans: list[str], days: int, now: datetime) -> None:
 
     from chalicelib.domain.access_points import GridUser
     from chalicelib.domain.brussels import slot_count
-    from chalicelib.domain.directory import Role
     from chalicelib.domain.readings import DaySeries
-    from chalicelib.domain.vocabulary import Channel, Direction, Energy, Granularity, MeterType
-    from chalicelib.services import access_points, directory, mandates, onboarding
+    from chalicelib.domain.vocabulary import Direction, Energy, Granularity, MeterType
+    from chalicelib.services import access_points, mandates
     from chalicelib.store import readings as readings_store
-    from tests.support.world import a_pdf
 
-    directory.link_from_kbo(EDV, "admin", Role.ADMIN, "Bench EDV", now)
-    onboarding.apply(
-        "admin",
-        EDV,
-        channel=Channel.PORTAL_AND_API,
-        contact_name="b",
-        contact_email="b@b.be",
-        service_description="bench",
-        now=now,
-    )
-    onboarding.upload_signed_contract("admin", EDV, a_pdf(), now)
-    onboarding.approve("ops", EDV, now)
+    active_edv(EDV, now)
     end = FIRST + timedelta(days=days)
     year = []
     for offset in range(days):

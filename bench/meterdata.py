@@ -17,7 +17,7 @@ from typing import Any
 
 import orjson
 
-from .support import emulated_aws
+from .support import active_edv, emulated_aws
 
 EDV, EAN = "0123456749", "541448820000000015"
 FIRST = date(2024, 1, 1)  # a leap year: 366 days
@@ -42,24 +42,11 @@ def _year_rows(seed: int) -> list[dict[str, Any]]:
 
 def _setup() -> None:
     from chalicelib.domain.access_points import GridUser
-    from chalicelib.domain.directory import Role
-    from chalicelib.domain.vocabulary import Channel, Direction, Energy, Granularity, MeterType
-    from chalicelib.services import access_points, directory, ingest, mandates, onboarding
-    from tests.support.world import a_pdf
+    from chalicelib.domain.vocabulary import Direction, Energy, Granularity, MeterType
+    from chalicelib.services import access_points, ingest, mandates
 
     now = datetime.now(UTC)
-    directory.link_from_kbo(EDV, "admin", Role.ADMIN, "Bench EDV", now)
-    onboarding.apply(
-        "admin",
-        EDV,
-        channel=Channel.PORTAL_AND_API,
-        contact_name="b",
-        contact_email="b@b.be",
-        service_description="bench",
-        now=now,
-    )
-    onboarding.upload_signed_contract("admin", EDV, a_pdf(), now)
-    onboarding.approve("ops", EDV, now)
+    active_edv(EDV, now)
     access_points.register(
         EAN,
         access_points.Registration(

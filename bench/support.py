@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime
 
 
 @contextmanager
@@ -29,3 +30,25 @@ def emulated_aws() -> Iterator[None]:
 
         bootstrap()
         yield
+
+
+def active_edv(enterprise_number: str, now: datetime) -> None:
+    """An EDV on the portal and the API, its contract signed and approved, administered by
+    "admin"."""
+    from chalicelib.domain.directory import Role
+    from chalicelib.domain.vocabulary import Channel
+    from chalicelib.services import directory, onboarding
+    from tests.support.world import a_pdf
+
+    directory.link_from_kbo(enterprise_number, "admin", Role.ADMIN, "Bench EDV", now)
+    onboarding.apply(
+        "admin",
+        enterprise_number,
+        channel=Channel.PORTAL_AND_API,
+        contact_name="b",
+        contact_email="b@b.be",
+        service_description="bench",
+        now=now,
+    )
+    onboarding.upload_signed_contract("admin", enterprise_number, a_pdf(), now)
+    onboarding.approve("ops", enterprise_number, now)

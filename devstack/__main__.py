@@ -126,7 +126,7 @@ def _serve(args: argparse.Namespace, base_url: str) -> None:
 
 STARTED: queue.Queue[tuple[str, dict[str, Any]]] = queue.Queue()
 SLICE_SECONDS = 1.0  # an export works this long at a time, then lets the API in
-IDLE_SECONDS = 0.5  # and only once the API has been quiet this long: callers come first
+IDLE_SECONDS = 2.0  # and only once the API has been quiet this long: callers come first
 
 
 def _run_started_functions(stack: Any) -> None:
@@ -135,12 +135,21 @@ def _run_started_functions(stack: Any) -> None:
     limit does on AWS."""
     from chalicelib import invoke
 
-    invoke.LOCAL_ASYNC.append(lambda function, event: STARTED.put((function, event)))
+    waiting: set[str] = set()  # a start already queued is not queued twice (Lambda may, harmlessly)
+
+    def started(function: str, event: dict[str, Any]) -> None:
+        key = f"{function}:{sorted(event.items())}"
+        if key not in waiting:
+            waiting.add(key)
+            STARTED.put((function, event))
+
+    invoke.LOCAL_ASYNC.append(started)
     while not STOPPING.is_set():
         try:
             function, event = STARTED.get(timeout=1)
         except queue.Empty:
             continue
+        waiting.discard(f"{function}:{sorted(event.items())}")
         while time.monotonic() - stack.last_api_call < IDLE_SECONDS and not STOPPING.is_set():
             STOPPING.wait(IDLE_SECONDS)
         with stack.api_lock:
