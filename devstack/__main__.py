@@ -126,7 +126,7 @@ def _serve(args: argparse.Namespace, base_url: str) -> None:
 
 STARTED: queue.Queue[tuple[str, dict[str, Any]]] = queue.Queue()
 SLICE_SECONDS = 1.0  # an export works this long at a time, then lets the API in
-IDLE_SECONDS = 2.0  # and only once the API has been quiet this long: callers come first
+IDLE_SECONDS = 1.0  # and only once the API has been quiet this long: callers come first
 
 
 def _run_started_functions(stack: Any) -> None:

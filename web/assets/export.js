@@ -13,7 +13,7 @@ const FILES = {
   "history-gas.csv.gz": n("CSV gas (gzip)"),
   "manifest.json": n("Overzicht (JSON)"),
 };
-const POLL_MS = 2000;
+const POLL_MS = 3000; // longer than the local stack waits for a quiet API before it works on exports
 let en = "";
 
 renderAccount();
