@@ -10,7 +10,6 @@ from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
-from typing import TYPE_CHECKING
 
 from ..domain.access_points import AccessPoint
 from ..domain.ingest import BatchError, ParsedBatch, RawBatch, RowError, check_header
@@ -26,9 +25,6 @@ from ..store import ingest_reports as ingest_reports_store
 from ..store import leases as leases_store
 from ..store import readings as readings_store
 from . import webhooks
-
-if TYPE_CHECKING:
-    pass
 
 LEASE_SECONDS = 120
 LEASE_WAIT_SECONDS = 60
