@@ -74,7 +74,7 @@ def _aws_calls() -> Iterator[Counter[str]]:
         if operation in ("Query", "GetItem", "BatchGetItem"):
             items = result.get("Items") or ([result["Item"]] if result.get("Item") else [])
             tally["items"] += len(items) + sum(len(r) for r in result.get("Responses", {}).values())
-        if operation == "PutObject":
+        if operation in ("PutObject", "UploadPart"):
             body = params["Body"]
             tally["bytes"] += len(body) if isinstance(body, bytes) else body.getbuffer().nbytes
         return result

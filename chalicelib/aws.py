@@ -74,3 +74,85 @@ def is_transient(error: BaseException) -> bool:
             return True
         current = current.__cause__ or current.__context__
     return False
+
+
+# S3 takes an object in parts of at least 5 MiB (but the last); 8 MiB keeps a job's memory flat.
+PART_BYTES = 8 * 1024 * 1024
+
+
+class Upload:
+    """A file opened for writing on S3: what is written goes up in parts as it comes, so a file
+    larger than the function's memory can be written (a thousand EANs' history is gigabytes).
+    Counts its bytes and their SHA-256 on the way. A file under one part is one PutObject. As a
+    context manager: completed on a clean exit, aborted on an error (the bucket's lifecycle
+    rule removes the parts a killed function leaves)."""
+
+    def __init__(self, bucket: str, key: str) -> None:
+        import hashlib
+
+        self.bucket, self.key = bucket, key
+        self.size = 0
+        self.sha256 = hashlib.sha256()
+        self._buffer = bytearray()
+        self._upload_id: str | None = None
+        self._parts: list[dict[str, Any]] = []
+        self.closed = False
+
+    def write(self, data: bytes | bytearray | memoryview) -> int:
+        self._buffer += data
+        self.size += len(data)
+        self.sha256.update(data)
+        if len(self._buffer) >= PART_BYTES:
+            self._send_part()
+        return len(data)
+
+    def tell(self) -> int:
+        return self.size
+
+    def flush(self) -> None:
+        """Parts go up when they are full: a flush (pyarrow calls it) waits for that."""
+
+    def _send_part(self) -> None:
+        if self._upload_id is None:
+            started = s3().create_multipart_upload(Bucket=self.bucket, Key=self.key)
+            self._upload_id = started["UploadId"]
+        number = len(self._parts) + 1
+        sent = s3().upload_part(
+            Bucket=self.bucket,
+            Key=self.key,
+            UploadId=self._upload_id,
+            PartNumber=number,
+            Body=bytes(self._buffer),
+        )
+        self._parts.append({"PartNumber": number, "ETag": sent["ETag"]})
+        self._buffer.clear()
+
+    def close(self) -> None:
+        if self.closed:
+            return
+        self.closed = True
+        if self._upload_id is None:
+            s3().put_object(Bucket=self.bucket, Key=self.key, Body=bytes(self._buffer))
+            return
+        if self._buffer:
+            self._send_part()
+        s3().complete_multipart_upload(
+            Bucket=self.bucket,
+            Key=self.key,
+            UploadId=self._upload_id,
+            MultipartUpload={"Parts": self._parts},
+        )
+
+    def abort(self) -> None:
+        self.closed = True
+        if self._upload_id is not None:
+            s3().abort_multipart_upload(Bucket=self.bucket, Key=self.key, UploadId=self._upload_id)
+
+    def __enter__(self) -> Upload:
+        return self
+
+    def __exit__(self, kind: object, error: object, trace: object) -> None:
+        if error is None:
+            self.close()
+        else:
+            self.abort()

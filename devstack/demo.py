@@ -313,6 +313,7 @@ def _tariffs(now: datetime) -> None:
                 Granularity.QUARTER_HOUR: Decimal("0.0300") * factor,
             },
             yearly_fee=Decimal("120.00") * factor,
+            per_exported_ean=Decimal("0.0500") * factor,
             decision=f"Voorbeeld {start.year} (geen echt tarief)",
         )
 

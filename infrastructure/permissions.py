@@ -10,7 +10,18 @@ from dataclasses import dataclass, field
 
 # S3 permissions by the operations that need them.
 PUT, DELETE, READ = "put", "delete", "read"
-S3_OPERATIONS = {"PutObject": PUT, "DeleteObject": DELETE, "GetObject": READ, "HeadObject": READ}
+S3_OPERATIONS = {
+    "PutObject": PUT,
+    # A file written in parts (aws.Upload): s3:PutObject and s3:AbortMultipartUpload, both in
+    # CDK's grant_put.
+    "CreateMultipartUpload": PUT,
+    "UploadPart": PUT,
+    "CompleteMultipartUpload": PUT,
+    "AbortMultipartUpload": PUT,
+    "DeleteObject": DELETE,
+    "GetObject": READ,
+    "HeadObject": READ,
+}
 
 
 @dataclass(frozen=True)
@@ -79,6 +90,7 @@ EXPORT = Grants(
             "edv_access_points",
             "market_events",
             "access_log",  # every read is logged per EAN (R12)
+            "usage",  # the EANs it served, counted as it finishes (R13)
             "webhook_endpoints",  # export_ready
             "webhook_deliveries",
         }

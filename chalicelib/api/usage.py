@@ -38,6 +38,9 @@ class TariffEntryIn(RequestBody):
     yearly_fee: Decimal = Field(
         Decimal("0"), description="EUR per EDV per year, pro rata per active day"
     )
+    per_exported_ean: Decimal = Field(
+        Decimal("0"), description="EUR per EAN a history export served; 0: exports are free"
+    )
     decision: str = Field(min_length=1, max_length=200, description="The regulator's approval")
 
 
@@ -51,6 +54,7 @@ class TariffEntryView(ApiModel):
     valid_to: date | None
     per_ean_day: PerEanDay
     yearly_fee: Decimal
+    per_exported_ean: Decimal
     decision: str
 
 
@@ -76,11 +80,13 @@ class UsageQuery(ApiModel):
 
 
 class UsageLineView(ApiModel):
-    kind: Literal["mandate_days", "yearly_fee"]
+    kind: Literal["mandate_days", "yearly_fee", "exported_eans"]
     granularity: Granularity | None
     from_: date = Field(alias="from")
     to: date = Field(description="Exclusive")
-    quantity: int = Field(description="Mandate-days, or the EDV's active days for the fee")
+    quantity: int = Field(
+        description="Mandate-days, the EDV's active days for the fee, or EANs exported"
+    )
     rate: Decimal
     amount: Decimal
     decision: str
@@ -91,6 +97,7 @@ class UsageView(ApiModel):
     month: str
     currency: Literal["EUR"] = "EUR"
     mandate_days: dict[str, int]
+    exported_eans: int = Field(description="EANs served by history exports finished this month")
     lines: list[UsageLineView]
     total: Decimal
     days_without_tariff: int
@@ -114,6 +121,7 @@ def _table_view(table: TariffTable) -> TariffTableView:
                 valid_to=e.valid_to,
                 per_ean_day=PerEanDay(**{g.value: a for g, a in e.per_ean_day.items()}),
                 yearly_fee=e.yearly_fee,
+                per_exported_ean=e.per_exported_ean,
                 decision=e.decision,
             )
             for e in table.entries
@@ -126,6 +134,7 @@ def _usage_view(result: Usage, revision: int) -> UsageView:
         edv=result.edv,
         month=result.month,
         mandate_days={g.value: days for g, days in result.mandate_days.items()},
+        exported_eans=result.exported_eans,
         lines=[
             UsageLineView(
                 kind=line.kind,
@@ -149,6 +158,13 @@ def _comma(amount: Decimal) -> str:
     return str(amount).replace(".", ",")
 
 
+KIND_WORDS = {
+    "mandate_days": "mandaatdagen",
+    "yearly_fee": "jaarbijdrage",
+    "exported_eans": "geëxporteerde EAN's",
+}
+
+
 def _csv(results: list[Usage]) -> bytes:
     """As Belgian spreadsheets read it: BOM, semicolons, decimal commas."""
     rows = [
@@ -161,7 +177,7 @@ def _csv(results: list[Usage]) -> bytes:
                     [
                         f'="{result.edv}"',
                         result.month,
-                        "mandaatdagen" if line.kind == "mandate_days" else "jaarbijdrage",
+                        KIND_WORDS[line.kind],
                         line.granularity.value if line.granularity else "",
                         line.valid_from.isoformat(),
                         line.valid_to.isoformat(),
@@ -227,6 +243,7 @@ def put_tariffs(call: Call, body: TariffTableIn) -> TariffTableView:
             valid_to=e.valid_to,
             per_ean_day={Granularity(g): a for g, a in e.per_ean_day.model_dump().items()},
             yearly_fee=e.yearly_fee,
+            per_exported_ean=e.per_exported_ean,
             decision=e.decision,
         )
         for e in body.entries

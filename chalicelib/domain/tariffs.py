@@ -8,7 +8,8 @@ charged pro rata for the days the EDV is active. Amounts are rounded to the cent
 A mandate counts on the Brussels dates from the day it was granted up to the day it stopped giving
 access (ended, replaced, terminated or expired), that last day excluded, and at least one day.
 A market scenario that cuts its consumption period short does not stop the mandate (R8): the EDV
-still holds it, so it still counts.
+still holds it, so it still counts. A history export counts each EAN it served, on the Brussels
+date it finished, at the entry's `per_exported_ean` (none: exports are not charged).
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ class TariffEntry:
     per_ean_day: dict[Granularity, Decimal]  # EUR per EAN per day of mandate
     yearly_fee: Decimal  # EUR per EDV per year, charged pro rata per active day
     decision: str  # the regulator's approval it rests on
+    per_exported_ean: Decimal = Decimal("0")  # EUR per EAN a history export served
 
     def covers(self, day: date) -> bool:
         return self.valid_from <= day and (self.valid_to is None or day < self.valid_to)
@@ -61,6 +63,7 @@ def validate(entries: list[TariffEntry]) -> tuple[TariffEntry, ...]:
             problems.append(FieldError(f"{where}.valid_to", "valid_to must be after valid_from."))
         amounts = {f"per_ean_day.{g.value}": a for g, a in entry.per_ean_day.items()}
         amounts["yearly_fee"] = entry.yearly_fee
+        amounts["per_exported_ean"] = entry.per_exported_ean
         for name, amount in amounts.items():
             exponent = amount.as_tuple().exponent
             if amount < 0 or (isinstance(exponent, int) and -exponent > MAX_RATE_DECIMALS):
@@ -114,11 +117,11 @@ def mandate_days(mandate: Mandate) -> tuple[date, date]:
 
 @dataclass
 class UsageLine:
-    kind: str  # "mandate_days" or "yearly_fee"
+    kind: str  # "mandate_days", "yearly_fee" or "exported_eans"
     granularity: Granularity | None
     valid_from: date  # the part of the month this line covers
     valid_to: date
-    quantity: int  # mandate-days, or active days of the EDV for the fee
+    quantity: int  # mandate-days, active days of the EDV for the fee, or EANs exported
     rate: Decimal
     amount: Decimal
     decision: str
@@ -131,6 +134,7 @@ class Usage:
     mandate_days: dict[Granularity, int]
     lines: list[UsageLine] = field(default_factory=list)
     days_without_tariff: int = 0
+    exported_eans: int = 0  # by history exports that finished in the month
 
     @property
     def total(self) -> Decimal:
@@ -152,13 +156,17 @@ def usage(
     mandates: Iterable[Mandate],
     edv_active: list[tuple[date, date]],
     table: TariffTable,
+    exported: dict[date, int] | None = None,
 ) -> Usage:
-    """The month's mandate-days by granularity and what they cost, line by tariff period."""
+    """The month's mandate-days by granularity, the EANs its history exports served (`exported`,
+    by day), and what they cost, line by tariff period."""
     span = month_days(month)
+    exported = {day: n for day, n in (exported or {}).items() if span[0] <= day < span[1]}
     spans: dict[Granularity, list[tuple[date, date]]] = {g: [] for g in GRANULARITIES}
     for mandate in mandates:
         spans[mandate.granularity].append(mandate_days(mandate))
     result = Usage(edv, month, {g: sum(_overlap(s, span) for s in spans[g]) for g in GRANULARITIES})
+    result.exported_eans = sum(exported.values())
     covered = 0
     for entry in table.entries:
         part = _entry_span(entry, span)
@@ -197,6 +205,20 @@ def usage(
                         entry.decision,
                     )
                 )
+        eans = sum(n for day, n in exported.items() if part[0] <= day < part[1])
+        if entry.per_exported_ean and eans:
+            result.lines.append(
+                UsageLine(
+                    "exported_eans",
+                    None,
+                    part[0],
+                    part[1],
+                    eans,
+                    entry.per_exported_ean,
+                    _cents(entry.per_exported_ean * eans),
+                    entry.decision,
+                )
+            )
     result.days_without_tariff = (span[1] - span[0]).days - covered
     return result
 

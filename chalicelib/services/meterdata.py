@@ -78,7 +78,9 @@ def volumes(
     resolution: Resolution,
     now: datetime,
     face: str = "portal",
+    only: tuple[str, ...] | None = None,
 ) -> Volumes:
+    """`only`: the channels to read (the export job's request), by default all the EAN has."""
     granted, point = authorise(sub, enterprise_number, ean, now)
     mandate = granted.mandate
     check_resolution(point, granted, resolution)
@@ -87,6 +89,7 @@ def volumes(
     channels = {
         channel.value: _series(point, channel.value, served_first, served_end, resolution)
         for channel in point.channels
+        if only is None or channel.value in only
     }
     access_log.record(
         mandate,

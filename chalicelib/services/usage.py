@@ -20,6 +20,7 @@ from ..domain.vocabulary import ApplicationStatus
 from ..store import mandates as mandates_store
 from ..store import onboarding as onboarding_store
 from ..store import tariffs as tariffs_store
+from ..store import usage as usage_store
 from . import directory
 
 
@@ -54,8 +55,10 @@ def of_edv(enterprise_number: str, month: str) -> Usage:
         for m in mandates_store.of_edv(enterprise_number)
         if _overlaps(mandate_days(m), (first, end))
     ]
+    exported = usage_store.exported_between(enterprise_number, first, end)
+    table = tariffs_store.current()
     return usage(
-        enterprise_number, month, mandates, active_spans(transitions, end), tariffs_store.current()
+        enterprise_number, month, mandates, active_spans(transitions, end), table, exported
     )
 
 

@@ -34,6 +34,7 @@ REPOSITORIES = (
     "sandbox",
     "job_runs",
     "exports",
+    "usage",
 )
 
 

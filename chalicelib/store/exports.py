@@ -11,14 +11,16 @@ from pynamodb.attributes import (
     UnicodeAttribute,
     UTCDateTimeAttribute,
 )
-from pynamodb.exceptions import DoesNotExist, PutError
+from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError
+from pynamodb.expressions.condition import Condition
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
 from ..config import table_name
 from ..domain.exports import ExportJob, ExportRequest, ExportStatus
 from ..domain.vocabulary import Resolution
-from .base import ContendedError, TableMeta, is_condition_failure, register
+from . import usage
+from .base import ContendedError, TableMeta, is_condition_failure, register, transaction
 
 
 class ExportsByEdv(GlobalSecondaryIndex["ExportJobItem"]):
@@ -105,9 +107,8 @@ def get(job_id: str) -> ExportJob | None:
         return None
 
 
-def save(job: ExportJob) -> ExportJob:
-    """Written only over the version read (0: new); ContendedError if it moved meanwhile."""
-    item = ExportJobItem(
+def _item(job: ExportJob) -> ExportJobItem:
+    return ExportJobItem(
         job.id,
         edv=job.request.edv,
         request=_request_out(job.request),
@@ -124,15 +125,36 @@ def save(job: ExportJob) -> ExportJob:
         attempts=job.attempts,
         version=job.version + 1,
     )
-    condition = (
-        ExportJobItem.id.does_not_exist()
-        if job.version == 0
-        else ExportJobItem.version == job.version
-    )
+
+
+def _unchanged(job: ExportJob) -> Condition:
+    if job.version == 0:
+        return ExportJobItem.id.does_not_exist()
+    return ExportJobItem.version == job.version
+
+
+def save(job: ExportJob) -> ExportJob:
+    """Written only over the version read (0: new); ContendedError if it moved meanwhile."""
+    item = _item(job)
     try:
-        item.save(condition=condition)
+        item.save(condition=_unchanged(job))
     except PutError as error:
         if is_condition_failure(error):
+            raise ContendedError() from error
+        raise
+    return _job(item)
+
+
+def finish(job: ExportJob, day: date, exported: int) -> ExportJob:
+    """The finished job and the EANs it exported counted for the EDV's usage (R13) on `day`,
+    in one transaction: a retried run that finds the job finished counts nothing more."""
+    item = _item(job)
+    try:
+        with transaction() as writes:
+            writes.save(item, condition=_unchanged(job))
+            usage.count_exported(writes, job.request.edv, day, exported)
+    except TransactWriteError as error:
+        if error.cause_response_code in ("TransactionCanceledException", "TransactionConflict"):
             raise ContendedError() from error
         raise
     return _job(item)

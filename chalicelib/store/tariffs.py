@@ -40,6 +40,7 @@ def _entries_out(entries: tuple[TariffEntry, ...]) -> str:
                 "valid_to": e.valid_to.isoformat() if e.valid_to else None,
                 "per_ean_day": {g.value: str(a) for g, a in e.per_ean_day.items()},
                 "yearly_fee": str(e.yearly_fee),
+                "per_exported_ean": str(e.per_exported_ean),
                 "decision": e.decision,
             }
             for e in entries
@@ -54,6 +55,7 @@ def _entries_in(raw: str) -> tuple[TariffEntry, ...]:
             valid_to=date.fromisoformat(e["valid_to"]) if e["valid_to"] else None,
             per_ean_day={Granularity(g): Decimal(a) for g, a in e["per_ean_day"].items()},
             yearly_fee=Decimal(e["yearly_fee"]),
+            per_exported_ean=Decimal(e.get("per_exported_ean", "0")),  # revisions before exports
             decision=e["decision"],
         )
         for e in json.loads(raw)

@@ -17,6 +17,7 @@ import pytest
 
 from chalicelib.aws import s3
 from chalicelib.config import settings
+from chalicelib.domain.brussels import brussels_date
 from chalicelib.domain.exports import MAX_RUNNING_PER_EDV
 from chalicelib.services import export_job, exports
 from chalicelib.store import exports as exports_store
@@ -26,7 +27,7 @@ from tests.support.readings import batch, days_readings
 from tests.support.world import World, customer_with_meter, ean, grant, ingest
 
 EDV, OTHER = "0123456749", "0765432146"
-KAREL, GREET, BERT = ean(1), ean(2), ean(3)
+KAREL, GREET, BERT, OTHER_EAN = ean(1), ean(2), ean(3), ean(4)
 SPRING = date(2025, 3, 30)  # 92 quarter-hours
 FROM, TO = date(2025, 3, 28), date(2025, 4, 1)
 
@@ -211,3 +212,51 @@ def test_a_run_near_its_time_limit_hands_over_to_the_next_run(
     assert started == [{"job": job["id"]}] * 2
     finished = export_job.run(job["id"], datetime.now().astimezone())  # the next run
     assert finished is not None and finished.status.value == "ready" and finished.done == 3
+
+
+def test_usage_counts_each_exported_ean_once_at_the_tariffs_rate(
+    http: Http, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    tariff = {
+        "valid_from": "2020-01-01",
+        "valid_to": None,
+        "per_ean_day": {"day": "0", "hour": "0", "quarter_hour": "0"},
+        "per_exported_ean": "0.0150",
+        "decision": "VREG-2025-07",
+    }
+    table = {"based_on_revision": 0, "entries": [tariff]}
+    assert http.put("/v1/ops/tariffs", token=world.operator, json_body=table).status == 200
+    started: list[dict[str, Any]] = []
+    monkeypatch.setattr(exports.invoke, "start", lambda function, event: started.append(event))
+    job = ask(http, world, eans=[KAREL, GREET, OTHER_EAN]).json  # one EAN it holds no mandate on
+    now = datetime.now().astimezone()
+    assert export_job.run(job["id"], now) is not None
+    export_job.run(job["id"], now)  # a retried function finds the job done: nothing more counts
+    month = brussels_date(now).isoformat()[:7]
+    admin = world.edv.admin  # type: ignore[attr-defined]
+    usage = http.get(f"/v1/organisations/{EDV}/usage?month={month}", token=admin).json
+    assert usage["exported_eans"] == 2  # served, not skipped
+    line = next(line for line in usage["lines"] if line["kind"] == "exported_eans")
+    assert (line["quantity"], line["rate"], line["amount"]) == (2, "0.0150", "0.03")
+    other_admin = world.other.admin  # type: ignore[attr-defined]
+    other = http.get(f"/v1/organisations/{OTHER}/usage?month={month}", token=other_admin)
+    assert other.json["exported_eans"] == 0
+    sheet = http.get(f"/v1/ops/usage?month={month}&format=csv", token=world.operator).body.decode()
+    assert "geëxporteerde EAN's;;" in sheet
+
+
+def test_an_ean_without_the_channels_asked_for_is_skipped_with_the_reason(
+    http: Http, world: World
+) -> None:
+    job = ask(http, world, eans=[KAREL, GREET], channels=["injection"]).json
+    table = pq.read_table(io.BytesIO(stored(job["id"], "history.parquet")))
+    assert set(table.column("channel").to_pylist()) == {"injection"}
+    assert set(table.column("ean").to_pylist()) == {KAREL}
+    manifest = json.loads(stored(job["id"], "manifest.json"))
+    greet = next(entry for entry in manifest["eans"] if entry["ean"] == GREET)
+    assert (greet["skipped"], greet["rows"]) == ("channel_not_measured", 0)
+    assert "history-gas.csv.gz" not in manifest["files"]
+    log = http.get("/v1/me/access-log", token=world.greet.token).json  # type: ignore[attr-defined]
+    assert not [entry for entry in log["items"] if entry.get("face") == "export"]
+    karel = http.get("/v1/me/access-log", token=world.karel.token).json  # type: ignore[attr-defined]
+    assert [entry for entry in karel["items"] if entry.get("face") == "export"]

@@ -538,4 +538,6 @@ export const EN = {
   "Wat wil je exporteren?": "What do you want to export?",
   "Zo fijn als elk mandaat toelaat": "As fine as each mandate allows",
   "{done} van {eans} aansluitingen": "{done} of {eans} access points",
+  "Per geëxporteerde EAN": "Per exported EAN",
+  "Geëxporteerde EAN's": "Exported EANs",
 };

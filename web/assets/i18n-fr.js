@@ -538,4 +538,6 @@ export const FR = {
   "Wat wil je exporteren?": "Que voulez-vous exporter ?",
   "Zo fijn als elk mandaat toelaat": "Aussi fin que chaque mandat le permet",
   "{done} van {eans} aansluitingen": "{done} sur {eans} points d'accès",
+  "Per geëxporteerde EAN": "Par EAN exporté",
+  "Geëxporteerde EAN's": "EAN exportés",
 };

@@ -229,14 +229,15 @@ async function reportsOf(day) {
 async function tariffs() {
   const revisions = await api("/v1/ops/tariffs/revisions");
   if (!revisions.items.length) return h("p", {}, t("Er is nog geen tarieftabel."));
-  const columns = [t("Geldig"), t("Per EAN per dag (dag)"), t("(uur)"), t("(kwartier)"), t("Jaarbijdrage"), t("Beslissing")];
+  const columns = [t("Geldig"), t("Per EAN per dag (dag)"), t("(uur)"), t("(kwartier)"), t("Jaarbijdrage"), t("Per geëxporteerde EAN"), t("Beslissing")];
   return revisions.items.map((revision, index) => h("section", { class: index ? "card" : "card current" },
     h("h2", {}, index ? t("Versie {revision}", revision) : t("Versie {revision} (van kracht)", revision)),
     revision.changed_at ? h("p", { class: "note" }, t("Gewijzigd op {date} door {by}", { date: formatDateTime(revision.changed_at), by: revision.changed_by })) : null,
     table(`tariffs-${revision.revision}`, columns, revision.entries.map((entry) => [
       entry.valid_to ? formatPeriod(entry.valid_from, entry.valid_to) : t("vanaf {date}", { date: formatDate(entry.valid_from) }),
       `€ ${formatNumber(Number(entry.per_ean_day.day), 4)}`, `€ ${formatNumber(Number(entry.per_ean_day.hour), 4)}`,
-      `€ ${formatNumber(Number(entry.per_ean_day.quarter_hour), 4)}`, `€ ${formatNumber(Number(entry.yearly_fee), 2)}`, entry.decision,
+      `€ ${formatNumber(Number(entry.per_ean_day.quarter_hour), 4)}`, `€ ${formatNumber(Number(entry.yearly_fee), 2)}`,
+      `€ ${formatNumber(Number(entry.per_exported_ean), 4)}`, entry.decision,
     ]))));
 }
 
@@ -258,11 +259,12 @@ function usage() {
 async function usageOf(month) {
   const answer = await api(`/v1/ops/usage?month=${month}`);
   if (!answer.items.length) return h("p", {}, t("Geen gebruik in deze maand."));
-  const columns = [t("Dienstverlener"), t("Mandaatdagen"), t("Bedrag"), t("Dagen zonder tarief")];
+  const columns = [t("Dienstverlener"), t("Mandaatdagen"), t("Geëxporteerde EAN's"), t("Bedrag"), t("Dagen zonder tarief")];
   return [
     table("usage", columns, answer.items.map((item) => [
       formatEnterpriseNumber(item.edv),
       Object.entries(item.mandate_days).map(([granularity, days]) => `${label(granularity)}: ${days}`).join(", ") || "0",
+      String(item.exported_eans),
       `€ ${formatNumber(Number(item.total), 2)}`,
       String(item.days_without_tariff),
     ])),
