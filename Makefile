@@ -60,8 +60,9 @@ browser: $(CHROMIUM) $(AXE)
 run: install
 	$(PY) -m devstack
 
+# The slowest tests are printed at the end: CI has 20 minutes.
 test: install browser lint typecheck
-	$(PY) -m pytest
+	$(PY) -m pytest --durations=20
 
 unit: install
 	$(PY) -m pytest tests/unit
@@ -104,9 +105,12 @@ fuzz: install
 	MODEL_EXAMPLES=$(MODEL_EXAMPLES) MODEL_STEPS=$(MODEL_STEPS) $(PY) -m pytest tests/model
 
 # jsii (CDK's bridge to Node.js) warns loudly about the machine's Node 20; synthesis works with it.
+# prod's alarms need a subscriber: make synth ALARM_EMAIL_PROD=ops@example.org
+ALARM_EMAIL_PROD ?=
 synth: install
 	rm -rf cdk.out chalice.out
-	JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION=20 $(PY) -m infrastructure.app
+	JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION=20 \
+	  CDK_CONTEXT_JSON='{"alarm_email_prod": "$(ALARM_EMAIL_PROD)"}' $(PY) -m infrastructure.app
 	@ls cdk.out/*.template.json
 
 openapi: install

@@ -32,9 +32,10 @@ DEPLOYED_VARIABLES = (
     "PAGES_BASE_URL_PARAMETER",
     "WEBHOOK_QUEUE",
     "WEBHOOK_DEAD_LETTER_QUEUE",
-    "CURSOR_KEY_SECRET",
-    "TOKEN_SIGNING_KEY_PEM_SECRET",
 )
+# The API's alone: it signs cursors and tokens, and only its role may read the secrets. Another
+# function given their names would try to read them at cold start and be refused.
+API_SECRETS = ("CURSOR_KEY_SECRET", "TOKEN_SIGNING_KEY_PEM_SECRET")
 # Secrets: in AWS only the name of a Secrets Manager secret is in the environment (anyone who may
 # read a function's configuration reads its variables); the value is fetched at cold start.
 SECRETS = ("CURSOR_KEY", "TOKEN_SIGNING_KEY_PEM")

@@ -3,6 +3,8 @@ the environment every function gets; and the role factory that grants exactly pe
 
 from __future__ import annotations
 
+from typing import Any
+
 from aws_cdk import Aws, Duration, RemovalPolicy, Stack
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_s3 as s3
@@ -13,7 +15,8 @@ from pynamodb.models import Model
 from chalicelib.observability import NAMESPACE, SERVICE
 from chalicelib.queues import WEBHOOK_QUEUE
 
-from .permissions import DELETE, PUT, READ, Grants
+from . import nag
+from .permissions import APPEND_ONLY, DELETE, PUT, READ, Grants
 from .stages import StageConfig
 from .tables import table_for
 
@@ -29,6 +32,15 @@ def _models_by_base_name() -> dict[str, type[Model]]:
 # Taken once, on import: packaging the API (chalice) sets the stage's variables, TABLE_PREFIX too,
 # in this very process.
 MODELS = _models_by_base_name()
+
+
+# The action groups CDK's bucket grants use, all on the one bucket.
+S3_ACTION_GROUPS = {READ: ("GetObject*", "GetBucket*", "List*"), PUT: ("Abort*",)}
+GRANT_WILDCARDS = (
+    "Only where names are made at run time: the objects of one bucket (keys per EDV, EAN, job), "
+    "the indexes of one table, and CDK's object-level action groups on that bucket."
+)
+DEAD_END = "A dead-letter queue is the end of the line: alarmed, looked at, redriven by hand."
 
 
 def signing_key_secret(stage: str) -> str:
@@ -47,7 +59,13 @@ class Data:
         }
         removal = RemovalPolicy.RETAIN if stage.retain_data else RemovalPolicy.DESTROY
 
-        def bucket(name: str, **options: object) -> s3.Bucket:
+        retention = stage.retention
+
+        def bucket(name: str, **options: Any) -> s3.Bucket:
+            settings: dict[str, Any] = {
+                "object_ownership": s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+                **options,
+            }
             return s3.Bucket(
                 stack,
                 name,
@@ -55,16 +73,57 @@ class Data:
                 encryption=s3.BucketEncryption.S3_MANAGED,
                 enforce_ssl=True,
                 removal_policy=removal,
-                object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-                **options,
+                **settings,
             )
 
-        self.pages_bucket = bucket("Pages")
-        self.contracts_bucket = bucket("Contracts", versioned=True)
-        self.exports_bucket = bucket(
-            "Exports", lifecycle_rules=[s3.LifecycleRule(expiration=Duration.days(1))]
+        # Access logs, kept as long as the stage keeps access logs: S3's of the contracts and
+        # ingest buckets (written under the bucket policy), CloudFront's (which writes with ACLs,
+        # so its bucket allows them).
+        kept = [s3.LifecycleRule(expiration=Duration.days(retention.access_log_days))]
+        self.logs_bucket = bucket("AccessLogs", lifecycle_rules=kept)
+
+        def logged(name: str) -> dict[str, Any]:
+            return {
+                "server_access_logs_bucket": self.logs_bucket,
+                "server_access_logs_prefix": f"s3/{name}/",
+            }
+
+        self.cdn_logs_bucket = bucket(
+            "CdnLogs",
+            object_ownership=s3.ObjectOwnership.BUCKET_OWNER_PREFERRED,
+            lifecycle_rules=kept,
+            **logged("cdn-logs"),
         )
-        self.ingest_bucket = bucket("Ingest", event_bridge_enabled=True, versioned=True)
+        self.pages_bucket = bucket("Pages", **logged("pages"))
+        lock = (
+            s3.ObjectLockRetention.compliance
+            if retention.contract_lock_compliance
+            else (s3.ObjectLockRetention.governance)
+        )
+        self.contracts_bucket = bucket(
+            "Contracts",
+            versioned=True,
+            # Every version of a signed contract, the API's too, stays for the legal period.
+            object_lock_enabled=True,
+            object_lock_default_retention=lock(Duration.days(retention.contract_days)),
+            **logged("contracts"),
+        )
+        self.exports_bucket = bucket(
+            "Exports",
+            lifecycle_rules=[
+                s3.LifecycleRule(
+                    expiration=Duration.days(1),
+                    abort_incomplete_multipart_upload_after=Duration.days(1),
+                )
+            ],
+            **logged("exports"),  # who downloaded which history
+        )
+        self.ingest_bucket = bucket(
+            "Ingest",
+            event_bridge_enabled=True,
+            versioned=True,
+            **logged("ingest"),
+        )
         self.buckets = {
             "pages": self.pages_bucket,
             "contracts": self.contracts_bucket,
@@ -78,6 +137,27 @@ class Data:
             generate_secret_string=secretsmanager.SecretStringGenerator(
                 password_length=48, exclude_punctuation=True
             ),
+        )
+        nag.accept(
+            self.cursor_key,
+            AwsSolutions_SMG4="Not rotated: it only signs list cursors, which live minutes; a new "
+            "key (a redeploy) ends the cursors in flight, nothing else.",
+        )
+        # CloudFront signs every request to the API origin with it; the API's web ACL lets only
+        # those in (firewall.py). A CloudFormation dynamic reference: never in a template.
+        self.origin_secret = secretsmanager.Secret(
+            stack,
+            "OriginSecret",
+            description="CloudFront's header to the API origin",
+            generate_secret_string=secretsmanager.SecretStringGenerator(
+                password_length=48, exclude_punctuation=True
+            ),
+        )
+        self.origin_secret_value = self.origin_secret.secret_value.unsafe_unwrap()
+        nag.accept(
+            self.origin_secret,
+            AwsSolutions_SMG4="Rotated by hand (docs/architecture.md, Edge): CloudFront's header "
+            "and the web ACL both read it at deploy time, so a rotation is a redeploy.",
         )
         # The token service's RSA key (PEM): made once by the operator, see README "Deploy to AWS".
         self.token_key = secretsmanager.Secret.from_secret_name_v2(
@@ -98,6 +178,7 @@ class Data:
             encryption=sqs.QueueEncryption.SQS_MANAGED,
             enforce_ssl=True,
         )
+        nag.accept(self.webhook_dead_letters, Serverless_SQSRedrivePolicy=DEAD_END)
         self.webhook_queue = sqs.Queue(
             self.stack,
             "WebhookQueue",
@@ -129,10 +210,6 @@ class Data:
             "AUTH_ISSUER": stage.auth_issuer,
             "AUTH_AUDIENCE": stage.auth_audience,
             "AUTH_JWKS_URL": stage.auth_jwks_url,
-            # Names of secrets, not their values: the API reads them at cold start (its role
-            # alone may), so no one reading the functions' configuration sees a key.
-            "CURSOR_KEY_SECRET": self.cursor_key.secret_name,
-            "TOKEN_SIGNING_KEY_PEM_SECRET": signing_key_secret(stage.name),
             "ASSERTION_AUDIENCES": stage.assertion_audiences,
             "ESCO_RATE_LIMIT_PER_MINUTE": str(stage.esco_rate_limit_per_minute),
             "POWERTOOLS_SERVICE_NAME": SERVICE,
@@ -140,29 +217,54 @@ class Data:
             "POWERTOOLS_METRICS_NAMESPACE": NAMESPACE,
         }
 
+    def api_secrets(self) -> dict[str, str]:
+        """The API's alone: names of secrets, not their values. It reads them at cold start (its
+        role alone may), so no one reading a function's configuration sees a key."""
+        return {
+            "CURSOR_KEY_SECRET": self.cursor_key.secret_name,
+            "TOKEN_SIGNING_KEY_PEM_SECRET": signing_key_secret(self.stage.name),
+        }
+
     def role(self, name: str, grants: Grants) -> iam.Role:
         """A function's own role: exactly its grants (permissions.py), logs, and the base URL."""
         role = iam.Role(
             self.stack,
             name,
+            # No AWSLambdaBasicExecutionRole (logs:* on every group): each function may write
+            # to its own log group only (logs.log_group, granted where the function is made).
             assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
-            managed_policies=[
-                iam.ManagedPolicy.from_aws_managed_policy_name(
-                    "service-role/AWSLambdaBasicExecutionRole"
-                )
-            ],
         )
+
+        wildcards: list[str] = []
         for base, table in self.tables.items():
-            if grants.tables is None or base in grants.tables:
+            if grants.tables is not None and base not in grants.tables:
+                continue
+            wildcards.append(f"Resource::{nag.arn_of(table)}/index/*")
+            if base in APPEND_ONLY:  # records: added to, never changed or removed
+                table.grant_read_data(role)
+                table.grant(role, "dynamodb:PutItem")
+            else:
                 table.grant_read_write_data(role)
         for bucket_name, operations in grants.buckets.items():
             bucket = self.buckets[bucket_name]
+            wildcards.append(f"Resource::{nag.arn_of(bucket)}/*")
+            for operation in operations:
+                wildcards += [
+                    f"Action::s3:{group}" for group in S3_ACTION_GROUPS.get(operation, ())
+                ]
             if PUT in operations:
                 bucket.grant_put(role)
             if DELETE in operations:
-                bucket.grant_delete(role)
+                # DeleteObject only: on a versioned bucket that is a delete marker; no function
+                # may remove a version (grant_delete would give s3:DeleteObject*).
+                role.add_to_policy(
+                    iam.PolicyStatement(
+                        actions=["s3:DeleteObject"], resources=[bucket.arn_for_objects("*")]
+                    )
+                )
             if READ in operations:
                 bucket.grant_read(role)
+        nag.wildcards(role, GRANT_WILDCARDS, *wildcards)
         if not grants.configured:
             return role
         role.add_to_policy(

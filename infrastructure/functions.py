@@ -14,9 +14,18 @@ from aws_cdk import aws_scheduler as scheduler
 from aws_cdk import aws_scheduler_targets as scheduler_targets
 from aws_cdk import aws_sqs as sqs
 
-from . import bundles
-from .data import Data
+from . import bundles, nag
+from .data import DEAD_END, Data
+from .logs import log_group
 from .permissions import EXPORT, INGEST, JOBS, RENDER, WEBHOOKS
+
+RUNTIME_CHOSEN = {
+    "AwsSolutions_L1": "Python 3.12 is the runtime the code and its locked wheels (cp312) are made "
+    "for; moving on is a deliberate change with new locks, not a default.",
+    "Serverless_LambdaLatestVersion": "As AwsSolutions-L1: Python 3.12 on purpose.",
+    "Serverless_LambdaTracing": "No X-Ray yet: docs/decisions/0007-no-tracing-yet.md says why "
+    "(request ids in every log line and metric instead).",
+}
 
 # (name, handler, when: EventBridge Scheduler cron in Brussels time)
 SCHEDULES = (
@@ -49,6 +58,10 @@ class Functions:
         environment: dict[str, str] | None = None,
     ) -> lambda_.Function:
         bundle = next(b for b in bundles.BUNDLES.values() if handler in b.handlers)
+        stage = self.data.stage
+        logs = log_group(
+            self.stack, f"{name}Logs", stage.retention.function_log_days, stage.retain_data
+        )
         function = lambda_.Function(
             self.stack,
             f"{name}Function",
@@ -61,7 +74,16 @@ class Functions:
             environment=self.data.environment() if environment is None else environment,
             dead_letter_queue=dead_letters,
             retry_attempts=2 if dead_letters else None,
+            log_group=logs,
         )
+        logs.grant_write(role)
+        nag.accept(function, **RUNTIME_CHOSEN)
+        if dead_letters is not None:
+            nag.accept(
+                function,
+                Serverless_LambdaAsyncFailureDestination="Failed asynchronous events go to the "
+                "function's dead-letter queue (its DeadLetterConfig), which is alarmed.",
+            )
         self.functions[name] = function
         return function
 
@@ -74,12 +96,14 @@ class Functions:
             enforce_ssl=True,
         )
         self.dead_letter_queues[name] = queue
+        nag.accept(queue, Serverless_SQSRedrivePolicy=DEAD_END)
         return queue
 
     def _jobs(self) -> None:
         role = self.data.role("JobsRole", JOBS)
         self.data.may_queue_webhooks(role)
         dead_letters = self._dead_letters("Jobs")
+        scheduled: list[lambda_.Function] = []
         for name, handler, cron in SCHEDULES:
             function = self._function(name, handler, role, dead_letters, Duration.minutes(10))
             scheduler.Schedule(
@@ -99,6 +123,14 @@ class Functions:
                 ),
                 description=f"{name} (as of the scheduled time, Brussels)",
             )
+            scheduled.append(function)
+        for child in self.stack.node.children:  # the roles EventBridge Scheduler assumes
+            if child.node.id.startswith("SchedulerRoleForTarget"):
+                nag.wildcards(
+                    child,
+                    "Scheduler's invoke grant covers the function's versions and aliases (`:*`).",
+                    *(f"Resource::{nag.arn_of(f)}:*" for f in scheduled),
+                )
 
     def _webhook_delivery(self) -> None:
         role = self.data.role("WebhooksRole", WEBHOOKS)
@@ -107,6 +139,13 @@ class Functions:
         self.data.may_find_queues(role)
         function = self._function(
             "WebhookDelivery", "functions.webhooks.handler", role, None, Duration.minutes(2)
+        )
+        nag.accept(
+            function,
+            Serverless_LambdaDLQ="Fed by the webhook queue, whose redrive policy dead-letters a "
+            "message the code could not deliver (and the code dead-letters after its back-off).",
+            Serverless_LambdaEventSourceMappingDestination="The queue's redrive policy is the "
+            "failure destination.",
         )
         function.add_event_source(
             lambda_event_sources.SqsEventSource(
@@ -143,7 +182,7 @@ class Functions:
     def _render(self) -> None:
         """Called by the API and waited for (API Gateway's 29 s); a full vCPU, as drawing is CPU
         work. Its environment holds nothing: it needs no configuration."""
-        self._function(
+        render = self._function(
             "Render",
             "functions.render.handler",
             self.data.role("RenderRole", RENDER),
@@ -151,6 +190,10 @@ class Functions:
             Duration.seconds(28),
             memory_mb=1769,
             environment={"MPLCONFIGDIR": "/tmp/matplotlib"},  # noqa: S108 - Lambda's only writable place
+        )
+        nag.accept(
+            render,
+            Serverless_LambdaDLQ="Only invoked synchronously: the API gets the error and answers.",
         )
 
     def _export(self) -> None:

@@ -17,9 +17,14 @@ from aws_cdk import aws_ssm as ssm
 
 from chalicelib.edge import API_PATHS, HSTS_SECONDS, content_security_policy
 
+from . import nag
 from .data import Data
+from .firewall import ORIGIN_HEADER
+from .logs import log_group
 
 ROOT = Path(__file__).resolve().parents[1]
+# The viewers' minimum TLS, in force wherever the stage has its own domain and certificate.
+VIEWER_TLS = cloudfront.SecurityPolicyProtocol.TLS_V1_2_2021
 # /verbruik/x/ and /verbruik/x serve /verbruik/x/index.html, as a static site host would.
 INDEX_REWRITE = (
     "function handler(event){var r=event.request;var u=r.uri;"
@@ -29,7 +34,7 @@ INDEX_REWRITE = (
 
 
 class Pages:
-    def __init__(self, stack: Stack, data: Data, api_domain: str) -> None:
+    def __init__(self, stack: Stack, data: Data, api_domain: str, web_acl_arn: str) -> None:
         stage = data.stage
         rewrite = cloudfront.Function(
             stack,
@@ -37,7 +42,11 @@ class Pages:
             code=cloudfront.FunctionCode.from_inline(INDEX_REWRITE),
             runtime=cloudfront.FunctionRuntime.JS_2_0,
         )
-        api = origins.HttpOrigin(api_domain, origin_path="/api")
+        api = origins.HttpOrigin(
+            api_domain,
+            origin_path="/api",
+            custom_headers={ORIGIN_HEADER: data.origin_secret_value},
+        )
         identity = urlsplit(stage.auth_token_endpoint)
         contracts = data.contracts_bucket
         csp = content_security_policy(
@@ -80,8 +89,31 @@ class Pages:
             additional_behaviors=dict.fromkeys(API_PATHS, api_behaviour),
             domain_names=[domain] if certificate and domain else None,
             certificate=certificate,
-            minimum_protocol_version=cloudfront.SecurityPolicyProtocol.TLS_V1_2_2021,
+            minimum_protocol_version=VIEWER_TLS,
+            web_acl_id=web_acl_arn,
+            enable_logging=True,
+            log_bucket=data.cdn_logs_bucket,
+            log_file_prefix="cloudfront/",
         )
+        nag.accept(
+            self.distribution,
+            AwsSolutions_CFR1="No geo restriction: customers read their data and EDVs serve them "
+            "from anywhere; the WAF's rate limit and managed rules guard the edge instead.",
+        )
+        if certificate is None:
+            nag.accept(
+                self.distribution,
+                AwsSolutions_CFR4="No public domain in this stage, so CloudFront's own "
+                "certificate, whose TLS policy AWS sets; a stage with a domain has TLSv1.2_2021 "
+                "(tests/infrastructure/test_edge.py holds every such stage to it).",
+            )
+            CfnOutput(
+                stack,
+                "ViewerTls",
+                value="No public domain: CloudFront's own certificate (*.cloudfront.net), whose "
+                "policy AWS sets (TLSv1 minimum). Give the stage a domain and certificate for "
+                f"{VIEWER_TLS.value}.",
+            )
         public = f"https://{domain}" if certificate else f"https://{self.distribution.domain_name}"
         # The signed contract goes from the portal's pages straight to the contracts bucket. By
         # the stage's domain, or CloudFront's (naming this distribution would make a cycle:
@@ -106,7 +138,11 @@ class Pages:
             distribution=self.distribution,
             distribution_paths=["/*"],
             cache_control=[s3_deployment.CacheControl.from_string("no-cache")],
+            log_group=log_group(
+                stack, "PortalPagesLogs", stage.retention.function_log_days, stage.retain_data
+            ),
         )
+        _accept_cdk_helpers(stack, data)
         ssm.StringParameter(
             stack,
             "PublicBaseUrl",
@@ -115,6 +151,35 @@ class Pages:
             description="Where customers and EDVs reach the portal, its pages and the API",
         )
         CfnOutput(stack, "PublicUrl", value=public)
+
+
+def _accept_cdk_helpers(stack: Stack, data: Data) -> None:
+    """CDK's own functions (the pages' deployment, the bucket notifications): their code and
+    roles are CDK's, made once per stack."""
+    reason = "CDK's own helper function and role (aws-cdk-lib), not ours to change."
+    assets = f"arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-<AWS::AccountId>-{stack.region}/*"
+    for child in stack.node.children:
+        if child.node.id.startswith(("Custom::CDKBucketDeployment", "BucketNotificationsHandler")):
+            nag.managed_policy(child, reason, "service-role/AWSLambdaBasicExecutionRole")
+            nag.wildcards(
+                child,
+                reason,
+                "Action::s3:GetBucket*",
+                "Action::s3:GetObject*",
+                "Action::s3:List*",
+                "Action::s3:DeleteObject*",
+                "Action::s3:Abort*",
+                "Resource::*",
+                f"Resource::{assets}",
+                f"Resource::{nag.arn_of(data.pages_bucket)}/*",
+            )
+            nag.accept(
+                child,
+                AwsSolutions_L1=reason,
+                Serverless_LambdaDLQ=reason,
+                Serverless_LambdaLatestVersion=reason,
+                Serverless_LambdaTracing=reason,
+            )
 
 
 def _headers_policy(stack: Stack, name: str, csp: str | None) -> Any:

@@ -24,6 +24,17 @@ S3_OPERATIONS = {
 }
 
 
+# The records people rely on (R12's access log, the EDVs' change feed): every role may only add to
+# them (PutItem, conditioned in the code on the item not existing) and read them; no UpdateItem,
+# DeleteItem or BatchWriteItem. IAM cannot tell a put that adds from one that overwrites: point-in-
+# time recovery keeps what a compromised function would overwrite.
+APPEND_ONLY = frozenset({"access_log", "mandate_events"})
+# DynamoDB operations (and a transaction's actions) that only add or read.
+ADDING_OR_READING = frozenset(
+    {"PutItem", "Put", "GetItem", "Query", "BatchGetItem", "ConditionCheck", "DescribeTable"}
+)
+
+
 @dataclass(frozen=True)
 class Grants:
     tables: frozenset[str] | None  # base table names (no stage prefix); None: every table

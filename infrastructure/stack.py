@@ -10,8 +10,10 @@ from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sns_subscriptions as subscriptions
 from constructs import Construct
 
+from . import nag
 from .api import Api
 from .data import Data
+from .firewall import EdgeStack
 from .functions import Functions
 from .monitoring import Monitoring
 from .pages import Pages
@@ -19,17 +21,26 @@ from .stages import StageConfig
 
 
 class EdvPlatformStack(Stack):
-    def __init__(self, scope: Construct, stage: StageConfig, **kwargs: object) -> None:
+    def __init__(
+        self, scope: Construct, stage: StageConfig, edge: EdgeStack, **kwargs: object
+    ) -> None:
         name = f"edv-platform-{stage.name}"
-        super().__init__(scope, name, stack_name=name, **kwargs)
+        super().__init__(scope, name, stack_name=name, cross_region_references=True, **kwargs)
         self.stage = stage
-        self.alarm_topic = sns.Topic(self, "Alarms", display_name=f"EDV platform {stage.name}")
+        self.alarm_topic = sns.Topic(
+            self, "Alarms", display_name=f"EDV platform {stage.name}", enforce_ssl=True
+        )
         if stage.alarm_email:
             self.alarm_topic.add_subscription(subscriptions.EmailSubscription(stage.alarm_email))
+            nag.accept(
+                self.alarm_topic,
+                Serverless_SNSRedrivePolicy="An e-mail subscription: SNS retries it for an "
+                "hour; the alarm stays in ALARM and shows on the dashboard meanwhile.",
+            )
         self.data = Data(self, stage, prefix=f"edv-{stage.name}-")
         self.functions = Functions(self, self.data)
         self.api = Api(self, self.data, name, self.functions.functions)
-        self.pages = Pages(self, self.data, self.api.domain)
+        self.pages = Pages(self, self.data, self.api.domain, edge.web_acl.attr_arn)
         function_names = {name: f.function_name for name, f in self.functions.functions.items()}
         Monitoring(
             self,

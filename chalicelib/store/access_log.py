@@ -44,7 +44,7 @@ def append(record: AccessRecord) -> None:
         what=record.what,
         face=record.face,
         at=record.at,
-    ).save()
+    ).save(condition=AccessLogItem.entry.does_not_exist())  # a record is added, never replaced
 
 
 def page_of(

@@ -14,14 +14,19 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 STAGES = ("dev", "prod")
+# The deploying environment's region, as the CDK CLI passes it: one nothing in the code names, so
+# a region written into the code would show in the templates.
+DEPLOY_REGION = "eu-south-2"
+ALARM_EMAIL = "netbeheer-alarmen@example.org"  # prod must have a subscriber (stages.check)
 
 
 @dataclass(frozen=True)
 class Assembly:
     outdir: Path
 
-    def template(self, stage: str) -> dict[str, Any]:
-        path = self.outdir / f"edv-platform-{stage}.template.json"
+    def template(self, stage: str, stack: str = "") -> dict[str, Any]:
+        """The stage's stack, or its `-edge` stack (us-east-1)."""
+        path = self.outdir / f"edv-platform-{stage}{stack}.template.json"
         return dict(json.loads(path.read_text()))
 
     def asset(self, key: str) -> Path:
@@ -38,9 +43,10 @@ def assembly(tmp_path_factory: pytest.TempPathFactory) -> Assembly:
         "PYTHONPATH": str(ROOT),
         "CDK_OUTDIR": str(outdir),
         "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20",
+        "CDK_CONTEXT_JSON": json.dumps({"alarm_email_prod": ALARM_EMAIL}),
     }
     env.pop("CDK_DEFAULT_ACCOUNT", None)
-    env.pop("CDK_DEFAULT_REGION", None)
+    env["CDK_DEFAULT_REGION"] = DEPLOY_REGION
     # In its own folder: chalice writes its packages to ./chalice.out.
     completed = subprocess.run(
         [sys.executable, "-m", "infrastructure.app"],
@@ -57,3 +63,8 @@ def assembly(tmp_path_factory: pytest.TempPathFactory) -> Assembly:
 @pytest.fixture(scope="session")
 def templates(assembly: Assembly) -> dict[str, dict[str, Any]]:
     return {stage: assembly.template(stage) for stage in STAGES}
+
+
+@pytest.fixture(scope="session")
+def edge_templates(assembly: Assembly) -> dict[str, dict[str, Any]]:
+    return {stage: assembly.template(stage, "-edge") for stage in STAGES}

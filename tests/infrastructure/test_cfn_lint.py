@@ -14,7 +14,11 @@ IGNORED = {"W3005"}
 
 
 def test_cfn_lint_finds_nothing(assembly: Assembly) -> None:
-    templates = [str(assembly.outdir / f"edv-platform-{stage}.template.json") for stage in STAGES]
+    templates = [
+        str(assembly.outdir / f"edv-platform-{stage}{stack}.template.json")
+        for stage in STAGES
+        for stack in ("", "-edge")
+    ]
     completed = subprocess.run(
         [str(Path(sys.executable).parent / "cfn-lint"), "--format", "json", *templates],
         capture_output=True,

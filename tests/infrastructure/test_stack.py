@@ -15,7 +15,7 @@ from chalicelib.edge import HSTS_SECONDS, REFERRER_POLICY, content_security_poli
 from chalicelib.store import all_models
 from infrastructure.permissions import EXPORT, INGEST, JOBS
 from infrastructure.stages import STAGES as DEPLOYED
-from tests.infrastructure.conftest import STAGES
+from tests.infrastructure.conftest import DEPLOY_REGION, STAGES
 
 JOBS_SCHEDULED = {
     "MandateExpiry": ("functions.jobs.mandate_expiry", "cron(0 1 * * ? *)"),
@@ -88,7 +88,7 @@ def test_every_model_has_its_table_with_recovery_and_encryption(
 
 def test_buckets_are_private_encrypted_and_tls_only(template: dict[str, Any]) -> None:
     buckets = resources(template, "AWS::S3::Bucket")
-    assert len(buckets) == 4
+    assert len(buckets) == 6  # pages, contracts, exports, ingest; S3's and CloudFront's logs
     policies = resources(template, "AWS::S3::BucketPolicy")
     for name, bucket in buckets.items():
         props = bucket["Properties"]
@@ -116,7 +116,11 @@ def test_each_bucket_does_its_job(template: dict[str, Any]) -> None:
     assert contracts["Properties"]["VersioningConfiguration"] == {"Status": "Enabled"}
     exports = template["Resources"][logical_id(template, "AWS::S3::Bucket", "Exports")]
     assert exports["Properties"]["LifecycleConfiguration"]["Rules"] == [
-        {"ExpirationInDays": 1, "Status": "Enabled"}
+        {
+            "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": 1},  # a killed export's
+            "ExpirationInDays": 1,
+            "Status": "Enabled",
+        }
     ]
     ingest = logical_id(template, "AWS::S3::Bucket", "Ingest")
     assertions.has_resource_properties(
@@ -235,6 +239,8 @@ def test_only_the_api_may_read_the_secrets(template: dict[str, Any]) -> None:
     for function in resources(template, "AWS::Lambda::Function").values():
         variables = function["Properties"].get("Environment", {}).get("Variables", {})
         assert "secretsmanager" not in json.dumps(variables).lower()
+        # Not even their names: only the API signs, and only its role may read them.
+        assert not {"CURSOR_KEY_SECRET", "TOKEN_SIGNING_KEY_PEM_SECRET"} & set(variables)
 
 
 def test_the_deployed_api_routes_no_local_endpoints(template: dict[str, Any], stage: str) -> None:
@@ -352,7 +358,14 @@ def test_only_the_api_invokes_the_rendering_and_ingest_functions(template: dict[
         "RenderRole": set(),
         "ExportRole": set(),
     }
-    assert statements_of(template, "RenderRole") == []  # AWSLambdaBasicExecutionRole alone
+    logs = logical_id(template, "AWS::Logs::LogGroup", "RenderLogs")
+    assert statements_of(template, "RenderRole") == [  # its own log group, nothing else
+        {
+            "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+            "Effect": "Allow",
+            "Resource": {"Fn::GetAtt": [logs, "Arn"]},
+        }
+    ]
     variables = template["Resources"]["APIHandler"]["Properties"]["Environment"]["Variables"]
     assert variables["RENDER_FUNCTION"] == {"Ref": function["Render"]}
     assert variables["INGEST_FUNCTION"] == {"Ref": function["Ingest"]}
@@ -514,15 +527,26 @@ def test_the_dashboard_shows_the_service_metrics(template: dict[str, Any]) -> No
 # Stages ---------------------------------------------------------------------------------------
 
 
-def test_nothing_account_or_region_specific_is_hard_coded(template: dict[str, Any]) -> None:
-    text = json.dumps(template)
-    assert not re.search(r"\b\d{12}\b", text), "an account id"
-    assert not re.search(r"\b(eu|us|ap|ca|sa|me|af|il)-[a-z]+-\d\b", text), "a region"
+def test_nothing_account_or_region_specific_is_hard_coded(
+    template: dict[str, Any], edge_templates: dict[str, dict[str, Any]], stage: str
+) -> None:
+    """Made for the deploying environment's region (and the edge's, us-east-1, where CloudFront's
+    web ACL must be), the templates name no other region and no account."""
+    for text in (json.dumps(template), json.dumps(edge_templates[stage])):
+        assert not re.search(r"\b\d{12}\b", text), "an account id"
+        regions = set(re.findall(r"\b(?:eu|us|ap|ca|sa|me|af|il)-[a-z]+-\d\b", text))
+        assert regions <= {DEPLOY_REGION, "us-east-1"}, regions
 
 
 def test_stages_differ_only_by_configuration(templates: dict[str, dict[str, Any]]) -> None:
     dev, prod = (templates[s]["Resources"] for s in STAGES)
-    assert Counter(v["Type"] for v in dev.values()) == Counter(v["Type"] for v in prod.values())
+    kinds = {
+        s: Counter(v["Type"] for v in r.values()) for s, r in zip(STAGES, (dev, prod), strict=True)
+    }
+    # prod's alarms must have a subscriber (stages.check); dev's may
+    assert kinds["prod"].pop("AWS::SNS::Subscription") == 1
+    kinds["dev"].pop("AWS::SNS::Subscription", None)
+    assert kinds["dev"] == kinds["prod"]
     assert Template.from_json(templates["prod"]).find_resources(
         "AWS::S3::Bucket", {"DeletionPolicy": "Retain"}
     ).keys() == {k for k, v in prod.items() if v["Type"] == "AWS::S3::Bucket"}

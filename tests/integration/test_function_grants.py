@@ -17,11 +17,20 @@ from chalicelib.services.ingest_reports import UPLOAD_PREFIX
 from chalicelib.store import onboarding as onboarding_store
 from functions import ingest as ingest_function
 from functions import jobs
-from infrastructure.permissions import API, EXPORT, INGEST, JOBS, S3_OPERATIONS, Grants
+from infrastructure.permissions import (
+    ADDING_OR_READING,
+    API,
+    APPEND_ONLY,
+    EXPORT,
+    INGEST,
+    JOBS,
+    S3_OPERATIONS,
+    Grants,
+)
 from tests.support.counting import resources_touched
 from tests.support.http import Http
 from tests.support.readings import batch, day_readings
-from tests.support.world import World, customer_with_meter, ean, grant
+from tests.support.world import World, customer_with_meter, ean, grant, ingest
 
 EDV = "0123456749"
 
@@ -40,6 +49,10 @@ def assert_granted(touched: dict[str, set[str]], grants: Grants) -> None:
     tables = {name.removeprefix(table_name("")) for name in touched["tables"]}
     if grants.tables is not None:
         assert tables <= grants.tables, f"not granted: {tables - grants.tables}"
+    for call in touched["table_operations"]:  # the records: added to and read, nothing else
+        table, operation = call.split()
+        if table.removeprefix(table_name("")) in APPEND_ONLY:
+            assert operation in ADDING_OR_READING, f"not granted: {call}"
     names = bucket_names()
     for call in touched["buckets"]:
         bucket, operation = call.split()
@@ -50,7 +63,7 @@ def assert_granted(touched: dict[str, set[str]], grants: Grants) -> None:
 @pytest.fixture
 def world(http: Http) -> World:
     world = World(http)
-    world.active(EDV, "Zonnig")
+    world.edv = world.active(EDV, "Zonnig")  # type: ignore[attr-defined]
     karel = customer_with_meter(world, "karel", ean(1), since="2023-05-01")
     grant(world, karel, EDV, ean(1), period_start="2023-06-01", period_end="2024-06-01")
     grant(world, karel, EDV, ean(1), granularity="day", period_start="2024-01-01")
@@ -138,4 +151,23 @@ def test_the_api_needs_only_its_bucket_grants(http: Http) -> None:
         delivery._stage(b"{}", "application/json", "volumes.json")  # a large export, staged
     operations = {call.split()[1] for call in touched["buckets"]}
     assert {"PutObject", "DeleteObject"} <= operations
+    assert_granted(touched, API)
+
+
+def test_the_api_only_adds_to_the_access_log_and_the_feed(http: Http, world: World) -> None:
+    """Grants, reads, a customer ending a mandate: each adds a record, none changes one."""
+    ingest(world, [batch(ean(1), day_readings(date(2025, 10, 26)))])  # the ingest function's
+    with resources_touched() as touched:
+        greet = customer_with_meter(world, "greet", ean(2))
+        mandate = grant(world, greet, EDV, ean(2))["id"]
+        read = http.get(
+            f"/v1/organisations/{EDV}/access-points/{ean(1)}/volumes"
+            "?from=2025-10-26&to=2025-10-27&resolution=day",
+            token=world.edv.admin,  # type: ignore[attr-defined]
+        )
+        assert read.status == 200, read.body
+        ended = http.post(f"/v1/me/mandates/{mandate}/end", token=greet.token)
+        assert ended.status == 200, ended.body
+    records = {call.split()[0].removeprefix(table_name("")) for call in touched["table_operations"]}
+    assert records >= APPEND_ONLY  # both were written: the check below is not vacuous
     assert_granted(touched, API)

@@ -78,16 +78,24 @@ def dynamodb_read_volume() -> Iterator[Counter[str]]:
 
 @contextmanager
 def resources_touched() -> Iterator[dict[str, set[str]]]:
-    """What the code calls while the block runs: DynamoDB tables, and "bucket operation" pairs."""
-    touched: dict[str, set[str]] = {"tables": set(), "buckets": set()}
+    """What the code calls while the block runs: DynamoDB tables, "table operation" pairs (a
+    transaction's by its items' kinds: Put, Update, Delete, ConditionCheck), and "bucket
+    operation" pairs."""
+    touched: dict[str, set[str]] = {"tables": set(), "buckets": set(), "table_operations": set()}
     inner = botocore.client.BaseClient._make_api_call
 
     def recording(self: Any, operation_name: str, api_params: Any) -> Any:
+        operations = touched["table_operations"]  # "table operation", a transaction's per item
         if "TableName" in api_params:
             touched["tables"].add(api_params["TableName"])
-        touched["tables"].update(api_params.get("RequestItems", {}))
+            operations.add(f"{api_params['TableName']} {operation_name}")
+        for table in api_params.get("RequestItems", {}):
+            touched["tables"].add(table)
+            operations.add(f"{table} {operation_name}")
         for item in api_params.get("TransactItems", []):
-            touched["tables"].update(action["TableName"] for action in item.values())
+            for kind, action in item.items():
+                touched["tables"].add(action["TableName"])
+                operations.add(f"{action['TableName']} {kind}")
         if "Bucket" in api_params:
             touched["buckets"].add(f"{api_params['Bucket']} {operation_name}")
         return inner(self, operation_name, api_params)

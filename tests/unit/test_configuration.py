@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from chalicelib.config import DEPLOYED_VARIABLES, ConfigurationError, check_deployed
+from chalicelib.config import API_SECRETS, DEPLOYED_VARIABLES, ConfigurationError, check_deployed
 
 COMPLETE = dict.fromkeys(DEPLOYED_VARIABLES, "x") | {
     "AWS_LAMBDA_FUNCTION_NAME": "edv-api",
@@ -18,12 +18,19 @@ def test_a_complete_deployed_configuration_passes() -> None:
 
 
 def test_a_missing_variable_is_named_at_cold_start() -> None:
-    gone = ("CURSOR_KEY_SECRET", "BUCKET_PAGES")
+    gone = ("WEBHOOK_QUEUE", "BUCKET_PAGES")
     incomplete = {k: v for k, v in COMPLETE.items() if k not in gone}
     with pytest.raises(
-        ConfigurationError, match="Missing configuration: BUCKET_PAGES, CURSOR_KEY_SECRET"
+        ConfigurationError, match="Missing configuration: BUCKET_PAGES, WEBHOOK_QUEUE"
     ):
         check_deployed(incomplete)
+
+
+def test_only_the_api_needs_the_names_of_the_secrets() -> None:
+    """The other functions are not given them: their roles may not read the secrets."""
+    check_deployed(COMPLETE)
+    with pytest.raises(ConfigurationError, match="CURSOR_KEY_SECRET, TOKEN_SIGNING_KEY_PEM_SECRET"):
+        check_deployed(COMPLETE, also=API_SECRETS)
 
 
 def test_the_api_names_the_functions_it_hands_work_to() -> None:
