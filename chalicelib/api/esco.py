@@ -149,10 +149,14 @@ api = Api(TAG, face=ESCO, operation_prefix="esco_")
     summary="Gets the mandates that match the specified filters.",
     query=MandatesQuery,
     response=GetMandatesResponse,
+    errors=("too_many_results",),
 )
 def get_mandates(call: Call, query: MandatesQuery) -> dict[str, Any]:
     """Requested, Approved (active), Rejected and Finished (ended or expired) mandates of the
-    caller's EDV; a 404 Mandates.NotFound when none match, as the ESCO API answers."""
+    caller's EDV; a 404 Mandates.NotFound when none match, as the ESCO API answers. By `ean` a
+    key lookup. An EDV with more than 15,000 mandates to look through gets a 400
+    Mandates.TooManyToAnswer naming the filters that narrow the request (the reference API has no
+    paging, and one answer must stay under Lambda's 6 MB)."""
     filters = mandate_filters(query)
     found = machine_api.mandates(call.client, filters, call.now) if filters else []
     if not found:

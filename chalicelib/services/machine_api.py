@@ -3,6 +3,7 @@ rule of R5-R9 holds as in the portal: the same mandate checks, the same clipping
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
@@ -77,8 +78,34 @@ def request_renewal(client: ApiClient, ean: str, now: datetime) -> Mandate:
     return mandates_service.request_renewal(client.enterprise_number, mandate.id, now)
 
 
+# The most mandates one answer reads: ~260 bytes each on the wire, so 15,000 are ~4 MB, inside
+# Lambda's 6 MB with room for long reference numbers. The reference API has no paging.
+MAX_MANDATES_READ = 15_000
+
+
 def mandates(client: ApiClient, filters: MandateFilters, now: datetime) -> list[Mandate]:
-    found = [m for m in mandates_store.of_edv(client.enterprise_number) if filters.match(m, now)]
+    """By EAN a key lookup (the EDV–EAN index), by lastUpdatedFrom/To a range of the EDV's
+    by-update index; otherwise the EDV's mandates. At most MAX_MANDATES_READ read for one answer:
+    beyond that a 400 telling which filters narrow it."""
+    edv = client.enterprise_number
+    if filters.ean is not None:
+        candidates: Iterable[Mandate] = mandates_store.of_edv_and_ean(edv, filters.ean)
+    elif filters.updated_from or filters.updated_to:
+        candidates = mandates_store.iter_updated_of_edv(
+            edv, filters.updated_from, filters.updated_to
+        )
+    else:
+        candidates = mandates_store.iter_of_edv(edv)
+    found = []
+    for read, mandate in enumerate(candidates, start=1):
+        if read > MAX_MANDATES_READ:
+            raise DomainError(
+                "too_many_results",
+                f"More than {MAX_MANDATES_READ:,} mandates to look through for one answer: "
+                "narrow the request with ean, or with lastUpdatedFrom and lastUpdatedTo.",
+            )
+        if filters.match(mandate, now):
+            found.append(mandate)
     return sorted(found, key=lambda m: (m.granted_at, m.id))
 
 

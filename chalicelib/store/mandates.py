@@ -16,6 +16,7 @@ from pynamodb.attributes import (
 )
 from pynamodb.exceptions import DoesNotExist
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.expressions.condition import Condition
 from pynamodb.models import Model
 
 from ..config import table_name
@@ -66,6 +67,17 @@ class MandatesByEdv(GlobalSecondaryIndex["MandateItem"]):
     granted_at = UTCDateTimeAttribute(range_key=True)
 
 
+class MandatesByEdvUpdated(GlobalSecondaryIndex["MandateItem"]):
+    """The machine API's lastUpdatedFrom/To: an EDV's mandates by when they last changed."""
+
+    class Meta:
+        index_name = "by_edv_updated"
+        projection = AllProjection()
+
+    edv = UnicodeAttribute(hash_key=True)
+    updated_at = UTCDateTimeAttribute(range_key=True)
+
+
 class ExpiryDue(GlobalSecondaryIndex["MandateItem"]):
     """Sparse: only active mandates carry a shard, so the job reads what is due and no more."""
 
@@ -106,6 +118,7 @@ class MandateItem(Model):
     expiring_announced_at = UTCDateTimeAttribute(null=True)
     by_ean = MandatesByEan()
     by_edv = MandatesByEdv()
+    by_edv_updated = MandatesByEdvUpdated()
     by_granter = MandatesByGranter()
     by_edv_ean = MandatesByEdvEan()
     expiry_due = ExpiryDue()
@@ -223,7 +236,31 @@ def active_of_edv_and_ean(enterprise_number: str, ean: str) -> Mandate | None:
 
 
 def of_edv(enterprise_number: str) -> list[Mandate]:
-    return [mandate_from_item(item) for item in MandateItem.by_edv.query(enterprise_number)]
+    return list(iter_of_edv(enterprise_number))
+
+
+def iter_of_edv(enterprise_number: str) -> Iterator[Mandate]:
+    """Page by page, as they are read: a caller that stops early reads no further."""
+    for item in MandateItem.by_edv.query(enterprise_number):
+        yield mandate_from_item(item)
+
+
+def iter_updated_of_edv(
+    enterprise_number: str, updated_from: datetime | None, updated_to: datetime | None
+) -> Iterator[Mandate]:
+    """The EDV's mandates that last changed in [updated_from, updated_to), by the index."""
+    key = MandateItem.by_edv_updated
+    when = MandateItem.updated_at
+    condition: Condition
+    if updated_from and updated_to:
+        condition = when.between(updated_from, updated_to)  # inclusive: match() drops the end
+    elif updated_from:
+        condition = when >= updated_from
+    else:
+        assert updated_to is not None
+        condition = when < updated_to
+    for item in key.query(enterprise_number, condition):
+        yield mandate_from_item(item)
 
 
 def due_for_expiry(as_of: datetime) -> Iterator[Mandate]:
