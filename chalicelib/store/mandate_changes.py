@@ -42,6 +42,9 @@ def commit(change: Change, now: datetime) -> list[FeedEvent]:
         edv = _edv_of(event, change)
         events_by_edv.setdefault(edv, []).append(event)
     stored: list[FeedEvent] = []
+    closed_facets = {
+        mandate.id: projections.closed_facet(mandate) for mandate in change.closed_pairs
+    }
     try:
         with transaction() as writes:
             for mandate in change.mandates:
@@ -64,6 +67,7 @@ def commit(change: Change, now: datetime) -> list[FeedEvent]:
                     actions=[
                         EdvAccessPointItem.active_mandate_id.remove(),
                         EdvAccessPointItem.status.set(mandate.status.value),
+                        EdvAccessPointItem.facet.set(closed_facets[mandate.id]),
                         EdvAccessPointItem.updated_at.set(now),
                     ],
                     condition=EdvAccessPointItem.active_mandate_id == mandate.id,

@@ -1,9 +1,18 @@
 """The (EDV, EAN) projection: one item per pair an EDV ever had a mandate on. It is the EDV's
 "meters of others", and the lock that keeps one mandate active per pair: a grant's transaction
-requires the active mandate it read to still be the pair's."""
+requires the active mandate it read to still be the pair's.
+
+"Meters of others" is listed by EAN. Unfiltered, or by EAN prefix, that is the EDV's partition.
+Filtered (energy, meter type, granularity, status), it is the `by_facet` index: each item is also
+filed under its facet, `{edv}#{energy}#{meter type}#{granularity}#{stored status}`; a filter names
+the facets it matches (a handful: 2 energies x 2 meter types x 3 granularities x 5 statuses at
+most), and the page merges them by EAN. A request reads what it returns, plus a small chunk per
+facet, whatever the size of the EDV."""
 
 from __future__ import annotations
 
+import heapq
+import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -12,13 +21,23 @@ from typing import Any
 from pynamodb.attributes import UnicodeAttribute, UTCDateTimeAttribute
 from pynamodb.exceptions import DoesNotExist
 from pynamodb.expressions.condition import Condition
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
 from ..config import table_name
 from ..domain.access_points import AccessPoint
 from ..domain.mandates import Mandate, stored_forms
-from ..domain.vocabulary import Granularity, MandateStatus
+from ..domain.vocabulary import Energy, Granularity, MandateStatus, MeterType
 from .base import Key, TableMeta, register, take_page
+
+
+class ByFacet(GlobalSecondaryIndex["EdvAccessPointItem"]):
+    class Meta:
+        index_name = "by_facet"
+        projection = AllProjection()
+
+    facet = UnicodeAttribute(hash_key=True)
+    ean = UnicodeAttribute(range_key=True)
 
 
 @register
@@ -40,6 +59,12 @@ class EdvAccessPointItem(Model):
     meter_type = UnicodeAttribute()
     direction = UnicodeAttribute()
     updated_at = UTCDateTimeAttribute()
+    facet = UnicodeAttribute()
+    by_facet = ByFacet()
+
+
+def facet(edv: str, energy: str, meter_type: str, granularity: str, status: str) -> str:
+    return f"{edv}#{energy}#{meter_type}#{granularity}#{status}"
 
 
 def item_of(mandate: Mandate, point: AccessPoint, now: datetime) -> EdvAccessPointItem:
@@ -55,7 +80,21 @@ def item_of(mandate: Mandate, point: AccessPoint, now: datetime) -> EdvAccessPoi
         meter_type=point.meter_type.value,
         direction=point.direction.value,
         updated_at=now,
+        facet=facet(
+            mandate.edv,
+            point.energy.value,
+            point.meter_type.value,
+            mandate.granularity.value,
+            mandate.status.value,
+        ),
     )
+
+
+def closed_facet(mandate: Mandate) -> str:
+    """The facet of the pair once its active mandate ended or expired (consistent read: the
+    pair's meter type is its access point's, as the grant filed it)."""
+    item = EdvAccessPointItem.get(mandate.edv, mandate.ean, consistent_read=True)
+    return facet(mandate.edv, item.energy, item.meter_type, item.granularity, mandate.status.value)
 
 
 def active_condition(expected_active: str | None) -> Condition:
@@ -96,19 +135,6 @@ class EdvAccessPoint:
     direction: str
 
 
-def _seen_as(status: MandateStatus, now: datetime) -> Condition:
-    """Rows a reader at `now` sees with `status` (domain.mandates.stored_forms)."""
-    item = EdvAccessPointItem
-    condition: Condition | None = None
-    for stored, still_valid in stored_forms(status):
-        form = item.status == stored.value
-        if still_valid is not None:
-            form = form & (item.valid_until > now if still_valid else item.valid_until <= now)
-        condition = form if condition is None else condition | form
-    assert condition is not None
-    return condition
-
-
 def page_of_edv(
     enterprise_number: str,
     *,
@@ -121,40 +147,91 @@ def page_of_edv(
     limit: int,
     start: Key | None,
 ) -> tuple[list[EdvAccessPoint], Key | None]:
-    item = EdvAccessPointItem
-    condition: Condition | None = None
-
-    def both(extra: Condition) -> None:
-        nonlocal condition
-        condition = extra if condition is None else condition & extra
-
-    if energy:
-        both(item.energy == energy)
-    if meter_type:
-        both(item.meter_type == meter_type)
-    if granularity:
-        both(item.granularity == granularity)
-    if status:
-        both(_seen_as(MandateStatus(status), now))
-    range_condition = item.ean.startswith(ean_prefix) if ean_prefix else None
-    query = item.query(
-        enterprise_number,
-        range_condition,
-        filter_condition=condition,
-        last_evaluated_key=start,
-        page_size=limit + 1,
-    )
-    rows, resume = take_page(query, limit)
-    return [
-        EdvAccessPoint(
-            ean=row.ean,
-            latest_mandate_id=row.latest_mandate_id,
-            status=MandateStatus(row.status),
-            granularity=Granularity(row.granularity),
-            valid_until=row.valid_until,
-            energy=row.energy,
-            meter_type=row.meter_type,
-            direction=row.direction,
+    """A page of the EDV's pairs by EAN; `start` and the resume key name the EAN after which
+    the page begins (the table's own key, whichever way the page was read)."""
+    if not (energy or meter_type or granularity or status):
+        query = EdvAccessPointItem.query(
+            enterprise_number,
+            EdvAccessPointItem.ean.startswith(ean_prefix) if ean_prefix else None,
+            last_evaluated_key=start,
+            page_size=limit + 1,
         )
-        for row in rows
-    ], resume
+        rows, resume = take_page(query, limit)
+        return [_row(row) for row in rows], resume
+    after = str(start["ean"]["S"]) if start else None
+    facets = _facets(enterprise_number, energy, meter_type, granularity, status)
+    chunk = max(5, (limit + 1) // len(facets) + 1)
+    streams = [
+        _facet_rows(name, still_valid, ean_prefix, after, now, chunk)
+        for name, still_valid in facets
+    ]
+    merged = list(itertools.islice(heapq.merge(*streams, key=lambda row: row.ean), limit + 1))
+    rows = merged[:limit]
+    if len(merged) <= limit:
+        return [_row(row) for row in rows], None
+    resume = {"edv": {"S": enterprise_number}, "ean": {"S": rows[-1].ean}}
+    return [_row(row) for row in rows], resume
+
+
+def _facets(
+    edv: str,
+    energy: str | None,
+    meter_type: str | None,
+    granularity: str | None,
+    status: str | None,
+) -> list[tuple[str, bool | None]]:
+    """The facets a filter matches, each with whether valid_until must still be ahead (True),
+    passed (False) or either (None): a reader's status is stored status and validity."""
+    forms = (
+        stored_forms(MandateStatus(status))
+        if status
+        else tuple((stored, None) for stored in MandateStatus)
+    )
+    return [
+        (facet(edv, e, m, g, stored.value), still_valid)
+        for e in ([energy] if energy else [item.value for item in Energy])
+        for m in ([meter_type] if meter_type else [item.value for item in MeterType])
+        for g in ([granularity] if granularity else [item.value for item in Granularity])
+        for stored, still_valid in forms
+    ]
+
+
+def _facet_rows(
+    name: str,
+    still_valid: bool | None,
+    ean_prefix: str | None,
+    after: str | None,
+    now: datetime,
+    chunk: int,
+) -> Iterator[EdvAccessPointItem]:
+    """One facet's rows by EAN, after `after`, read `chunk` at a time as the merge asks."""
+    item = EdvAccessPointItem
+    low = max(ean_prefix or "", after + "\x00" if after else "")
+    range_condition: Condition | None
+    if ean_prefix:
+        range_condition = item.ean.between(low, ean_prefix + "\uffff")
+    elif after:
+        range_condition = item.ean > after
+    else:
+        range_condition = None
+    validity: Condition | None = None
+    if still_valid is True:
+        validity = item.valid_until > now
+    elif still_valid is False:
+        validity = item.valid_until <= now
+    yield from item.by_facet.query(
+        name, range_condition, filter_condition=validity, page_size=chunk
+    )
+
+
+def _row(row: EdvAccessPointItem) -> EdvAccessPoint:
+    return EdvAccessPoint(
+        ean=row.ean,
+        latest_mandate_id=row.latest_mandate_id,
+        status=MandateStatus(row.status),
+        granularity=Granularity(row.granularity),
+        valid_until=row.valid_until,
+        energy=row.energy,
+        meter_type=row.meter_type,
+        direction=row.direction,
+    )
