@@ -27,7 +27,7 @@ def run(quick: bool = False) -> None:
     with emulated_aws():
         from chalicelib.store import mandates as store
         from chalicelib.store.mandates import MandateItem, expiry_shard
-        from chalicelib.store.projections import EdvAccessPointItem
+        from chalicelib.store.projections import EdvAccessPointItem, facet
         from tests.support.counting import dynamodb_reads
 
         now = datetime(2025, 6, 1, tzinfo=UTC)
@@ -71,6 +71,7 @@ def run(quick: bool = False) -> None:
                         meter_type="digital",
                         direction="both",
                         updated_at=now,
+                        facet=facet(EDV, "electricity", "digital", "day", "active"),
                     )
                 )
         print(
