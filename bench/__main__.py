@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import sys
 
-from . import bundles, expiry_reads, exports, meterdata
+from . import bundles, expiry_reads, exports, meterdata, scale
 
-BENCHMARKS = [bundles, meterdata, expiry_reads, exports]
+BENCHMARKS = [bundles, meterdata, expiry_reads, exports, scale]
 
 
 def main() -> None:
