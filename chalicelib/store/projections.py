@@ -112,13 +112,18 @@ def point_details(enterprise_number: str, ean: str) -> dict[str, Any] | None:
 
 
 def active_of_edv(enterprise_number: str) -> Iterator[tuple[str, str]]:
-    """(ean, active mandate id) of every pair of the EDV with an active mandate."""
-    query = EdvAccessPointItem.query(
-        enterprise_number, filter_condition=EdvAccessPointItem.active_mandate_id.exists()
-    )
-    for item in query:
-        if item.active_mandate_id:
-            yield item.ean, item.active_mandate_id
+    """(ean, active mandate id) of every pair of the EDV with an active (or requested) mandate,
+    read from their facets: the pairs it no longer holds are not read at all."""
+    holding = (MandateStatus.ACTIVE.value, MandateStatus.REQUESTED.value)
+    for name, _ in _facets(enterprise_number, None, None, None, None):
+        if not name.endswith(tuple(f"#{status}" for status in holding)):
+            continue
+        query = EdvAccessPointItem.by_facet.query(
+            name, filter_condition=EdvAccessPointItem.active_mandate_id.exists()
+        )
+        for item in query:
+            if item.active_mandate_id:
+                yield item.ean, item.active_mandate_id
 
 
 @dataclass(frozen=True)
