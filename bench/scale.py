@@ -8,8 +8,7 @@ at the smallest N, 0.05 % at the largest), so a filtered page is the same page a
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -78,37 +77,6 @@ def _setup(count: int, now: datetime) -> None:
             )
 
 
-@contextmanager
-def _measured() -> Iterator[dict[str, float]]:
-    """Items and bytes read from DynamoDB, and seconds inside AWS calls (moto)."""
-    import botocore.client
-
-    from tests.support.counting import item_bytes
-
-    inner = botocore.client.BaseClient._make_api_call
-    tally: dict[str, float] = {"items": 0, "bytes": 0, "aws_s": 0.0}
-
-    def counting(self: Any, operation: str, params: Any) -> Any:
-        started = time.perf_counter()
-        try:
-            result = inner(self, operation, params)
-        finally:
-            tally["aws_s"] += time.perf_counter() - started
-        if operation in ("Query", "GetItem", "BatchGetItem"):
-            items = result.get("Items") or ([result["Item"]] if result.get("Item") else [])
-            for responses in result.get("Responses", {}).values():
-                items = [*items, *responses]
-            tally["items"] += len(items)
-            tally["bytes"] += sum(item_bytes(item) for item in items)
-        return result
-
-    botocore.client.BaseClient._make_api_call = counting  # type: ignore[method-assign]
-    try:
-        yield tally
-    finally:
-        botocore.client.BaseClient._make_api_call = inner  # type: ignore[method-assign]
-
-
 def _requests(http: Any, member: str, machine: Any) -> dict[str, Callable[[], list[bytes]]]:
     """Each request (or, for "all pages", every page of one list), returning the answers."""
     base = f"/v1/organisations/{EDV}"
@@ -156,6 +124,7 @@ BOUNDED = {
 def run(quick: bool = False) -> None:
     from chalice.test import Client
 
+    from tests.support.counting import dynamodb_read_volume
     from tests.support.http import Http
     from tests.support.machine import secret_client
     from tests.support.world import Edv
@@ -179,12 +148,15 @@ def run(quick: bool = False) -> None:
             machine.token()
             for name, request in _requests(http, member, machine).items():
                 started = time.perf_counter()
-                with _measured() as tally:
+                with dynamodb_read_volume() as tally:
                     bodies = request()
-                wall = time.perf_counter() - started
-                tally["answer_bytes"] = sum(len(body) for body in bodies)
-                tally["own_ms"] = (wall - tally["aws_s"]) * 1000
-                results.setdefault(name, {})[count] = tally
+                wall_ms = (time.perf_counter() - started) * 1000
+                results.setdefault(name, {})[count] = {
+                    "items": tally["items"],
+                    "bytes": tally["bytes"],
+                    "answer_bytes": sum(len(body) for body in bodies),
+                    "own_ms": wall_ms - tally["aws_ms"],
+                }
             print(f"(h) N = {count:,}: set up in {set_up_s:.1f} s", flush=True)
     smallest, largest = sizes[0], sizes[-1]
     for name, by_size in results.items():

@@ -43,6 +43,18 @@ GRANT_WILDCARDS = (
 DEAD_END = "A dead-letter queue is the end of the line: alarmed, looked at, redriven by hand."
 
 
+def _generated_secret(stack: Stack, name: str, description: str) -> secretsmanager.Secret:
+    """48 random letters and digits, made by Secrets Manager at deploy time."""
+    return secretsmanager.Secret(
+        stack,
+        name,
+        description=description,
+        generate_secret_string=secretsmanager.SecretStringGenerator(
+            password_length=48, exclude_punctuation=True
+        ),
+    )
+
+
 def signing_key_secret(stage: str) -> str:
     return f"edv/{stage}/token-signing-key"
 
@@ -130,14 +142,7 @@ class Data:
             "exports": self.exports_bucket,
             "ingest": self.ingest_bucket,
         }
-        self.cursor_key = secretsmanager.Secret(
-            stack,
-            "CursorKey",
-            description="Signs list cursors",
-            generate_secret_string=secretsmanager.SecretStringGenerator(
-                password_length=48, exclude_punctuation=True
-            ),
-        )
+        self.cursor_key = _generated_secret(stack, "CursorKey", "Signs list cursors")
         nag.accept(
             self.cursor_key,
             AwsSolutions_SMG4="Not rotated: it only signs list cursors, which live minutes; a new "
@@ -145,13 +150,8 @@ class Data:
         )
         # CloudFront signs every request to the API origin with it; the API's web ACL lets only
         # those in (firewall.py). A CloudFormation dynamic reference: never in a template.
-        self.origin_secret = secretsmanager.Secret(
-            stack,
-            "OriginSecret",
-            description="CloudFront's header to the API origin",
-            generate_secret_string=secretsmanager.SecretStringGenerator(
-                password_length=48, exclude_punctuation=True
-            ),
+        self.origin_secret = _generated_secret(
+            stack, "OriginSecret", "CloudFront's header to the API origin"
         )
         self.origin_secret_value = self.origin_secret.secret_value.unsafe_unwrap()
         nag.accept(

@@ -68,3 +68,14 @@ def templates(assembly: Assembly) -> dict[str, dict[str, Any]]:
 @pytest.fixture(scope="session")
 def edge_templates(assembly: Assembly) -> dict[str, dict[str, Any]]:
     return {stage: assembly.template(stage, "-edge") for stage in STAGES}
+
+
+@pytest.fixture(params=STAGES)
+def stage(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+def template(templates: dict[str, dict[str, Any]], stage: str) -> dict[str, Any]:
+    """The stage's own stack (each test taking it runs once per stage)."""
+    return templates[stage]

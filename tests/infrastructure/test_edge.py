@@ -7,23 +7,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import pytest
-
 from infrastructure.permissions import APPEND_ONLY
 from infrastructure.stages import STAGES as DEPLOYED
 from infrastructure.stages import StageConfig, check
-from tests.infrastructure.conftest import ALARM_EMAIL, STAGES, Assembly
+from tests.infrastructure.conftest import ALARM_EMAIL, Assembly
 from tests.infrastructure.test_stack import logical_id, refs, resources
-
-
-@pytest.fixture(params=STAGES)
-def stage(request: pytest.FixtureRequest) -> str:
-    return str(request.param)
-
-
-@pytest.fixture
-def template(templates: dict[str, dict[str, Any]], stage: str) -> dict[str, Any]:
-    return templates[stage]
 
 
 def config(stage: str) -> StageConfig:

@@ -8,7 +8,6 @@ from collections import Counter
 from typing import Any
 from urllib.parse import urlsplit
 
-import pytest
 from aws_cdk.assertions import Match, Template
 
 from chalicelib.edge import HSTS_SECONDS, REFERRER_POLICY, content_security_policy
@@ -40,16 +39,6 @@ def refs(value: Any) -> set[str]:
     return set(re.findall(r'"Ref": "([^"]+)"', text)) | set(
         re.findall(r'"Fn::GetAtt": \["([^"]+)"', text)
     )
-
-
-@pytest.fixture(params=STAGES)
-def stage(request: pytest.FixtureRequest) -> str:
-    return str(request.param)
-
-
-@pytest.fixture
-def template(templates: dict[str, dict[str, Any]], stage: str) -> dict[str, Any]:
-    return templates[stage]
 
 
 # Data -----------------------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -54,12 +55,17 @@ def item_bytes(item: dict[str, Any]) -> int:
 
 @contextmanager
 def dynamodb_read_volume() -> Iterator[Counter[str]]:
-    """Like dynamodb_reads, and the bytes of the items returned."""
+    """Like dynamodb_reads, and the bytes of the items returned; `aws_ms`: the milliseconds
+    spent in every AWS call (moto's, in this process)."""
     tally: Counter[str] = Counter()
     inner = botocore.client.BaseClient._make_api_call
 
     def counting(self: Any, operation_name: str, api_params: Any) -> Any:
-        result = inner(self, operation_name, api_params)
+        started = time.perf_counter()
+        try:
+            result = inner(self, operation_name, api_params)
+        finally:
+            tally["aws_ms"] += int((time.perf_counter() - started) * 1000)
         if operation_name in ("Query", "GetItem", "BatchGetItem"):
             tally["requests"] += 1
             items = result.get("Items") or ([result["Item"]] if result.get("Item") else [])
