@@ -45,6 +45,7 @@ from .esco_models import (
     RenewalRequestResponse,
     bind_case_insensitively,
 )
+from .paging import decode_cursor, encode_cursor
 from .routing import UNAVAILABLE, Api, Auth, Call, Face, Operation
 
 PREFIX = "/esco-live/v3/api"
@@ -149,19 +150,47 @@ api = Api(TAG, face=ESCO, operation_prefix="esco_")
     summary="Gets the mandates that match the specified filters.",
     query=MandatesQuery,
     response=GetMandatesResponse,
-    errors=("too_many_results",),
+    errors=("too_many_results", "invalid_cursor"),
 )
 def get_mandates(call: Call, query: MandatesQuery) -> dict[str, Any]:
     """Requested, Approved (active), Rejected and Finished (ended or expired) mandates of the
     caller's EDV; a 404 Mandates.NotFound when none match, as the ESCO API answers. By `ean` a
     key lookup. An EDV with more than 15,000 mandates to look through gets a 400
     Mandates.TooManyToAnswer naming the filters that narrow the request (the reference API has no
-    paging, and one answer must stay under Lambda's 6 MB)."""
+    paging, and one answer must stay under Lambda's 6 MB). Our extension `pageSize` (with
+    `continuationToken`) answers any EDV in pages instead."""
     filters = mandate_filters(query)
+    if query.page_size is not None or query.continuation_token is not None:
+        return _mandates_page(call, query, filters)
     found = machine_api.mandates(call.client, filters, call.now) if filters else []
     if not found:
         raise DomainError("no_mandate", "No Mandates were found.")
     return {"mandates": [wire.mandate_view(mandate, call.now) for mandate in found]}
+
+
+def _mandates_page(
+    call: Call, query: MandatesQuery, filters: machine_api.MandateFilters | None
+) -> dict[str, Any]:
+    """A page of the EDV's mandates, filtered; the token is bound to the EDV and the filters,
+    so it cannot be replayed on another list."""
+    asked = query.model_dump(mode="json", exclude={"page_size", "continuation_token"})
+    # Sets sorted: the same filters give the same scope in every Lambda instance.
+    fields = {name: sorted(v) if isinstance(v, list) else v for name, v in asked.items()}
+    scope = f"esco-mandates:{call.client.enterprise_number}:{json.dumps(fields, sort_keys=True)}"
+    start = decode_cursor(scope, query.continuation_token)
+    size = query.page_size or DEFAULT_PAGE_SIZE
+    found, resume = (
+        machine_api.mandates_page(call.client, filters, call.now, size, start)
+        if filters
+        else ([], None)
+    )
+    return {
+        "mandates": [wire.mandate_view(mandate, call.now) for mandate in found],
+        "continuationToken": encode_cursor(scope, resume),
+    }
+
+
+DEFAULT_PAGE_SIZE = 1000
 
 
 def mandate_filters(

@@ -177,6 +177,9 @@ def _listed(allowed: tuple[str, ...]) -> WithJsonSchema:
     )
 
 
+MAX_PAGE_SIZE = 5000  # ~1.3 MB on the wire
+
+
 class EscoQuery(EscoModel):
     """Unknown parameters are ignored, as the reference's framework does."""
 
@@ -212,6 +215,20 @@ class MandatesQuery(EscoQuery):
     )
     last_updated_to: Annotated[datetime | None, instant("lastUpdatedTo")] = Field(
         None, alias="lastUpdatedTo"
+    )
+    page_size: int | None = Field(
+        None,
+        alias="pageSize",
+        ge=1,
+        le=MAX_PAGE_SIZE,
+        description="Extension (not in the ESCO API v3): answer in pages of at most this many "
+        "mandates looked through (the filters apply within the page).",
+    )
+    continuation_token: str | None = Field(
+        None,
+        alias="continuationToken",
+        max_length=4096,
+        description="Extension (not in the ESCO API v3): the previous page's token.",
     )
 
 
@@ -328,6 +345,12 @@ class EscoMandate(EscoModel):
 
 class GetMandatesData(EscoModel):
     mandates: list[EscoMandate]
+    continuation_token: str | None = Field(
+        None,
+        alias="continuationToken",
+        description="Extension (not in the ESCO API v3), only with pageSize: the next page's "
+        "token; absent on the last page.",
+    )
 
 
 class GetMandatesResponse(EscoModel):

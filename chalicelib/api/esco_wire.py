@@ -51,6 +51,7 @@ ERRORS: dict[str, tuple[int, str, str, str | None]] = {
     "renewal_not_due": (409, "ConflictException", "Mandate.RenewalNotDue", None),
     "too_many_exports": (429, "RateLimitExceededException", "Export.TooManyAtOnce", None),
     "too_many_results": (400, "AppValidationException", "Mandates.TooManyToAnswer", None),
+    "invalid_cursor": (400, "AppValidationException", "ContinuationToken.Invalid", None),
     "service_unavailable": (
         503,
         "ServiceUnavailableException",

@@ -27,6 +27,7 @@ from ..domain.volumes import check_insert_window, check_instant_window, instant_
 from ..observability import Metric, metrics
 from ..store import mandates as mandates_store
 from ..store import readings as readings_store
+from ..store.base import Key
 from . import access_log, meterdata
 from . import mandates as mandates_service
 
@@ -102,11 +103,25 @@ def mandates(client: ApiClient, filters: MandateFilters, now: datetime) -> list[
             raise DomainError(
                 "too_many_results",
                 f"More than {MAX_MANDATES_READ:,} mandates to look through for one answer: "
-                "narrow the request with ean, or with lastUpdatedFrom and lastUpdatedTo.",
+                "narrow the request with ean, or with lastUpdatedFrom and lastUpdatedTo, or "
+                "page through them with our extension pageSize and continuationToken.",
             )
         if filters.match(mandate, now):
             found.append(mandate)
     return sorted(found, key=lambda m: (m.granted_at, m.id))
+
+
+def mandates_page(
+    client: ApiClient, filters: MandateFilters, now: datetime, size: int, start: Key | None
+) -> tuple[list[Mandate], Key | None]:
+    """Our extension: `size` of the EDV's mandates looked through (by EAN: all of the pair's),
+    those the filters match, and where the next page starts."""
+    edv = client.enterprise_number
+    if filters.ean is not None:
+        return mandates(client, filters, now), None
+    page, resume = mandates_store.page_of_edv(edv, size, start)
+    found = [mandate for mandate in page if filters.match(mandate, now)]
+    return sorted(found, key=lambda m: (m.granted_at, m.id)), resume
 
 
 @dataclass

@@ -24,7 +24,7 @@ from ..domain.access_points import GridUser
 from ..domain.mandates import Mandate, PeriodAdjustment
 from ..domain.vocabulary import EndReason, Energy, Granularity, MandateStatus, Scenario
 from . import projections
-from .base import TableMeta, register
+from .base import Key, TableMeta, register, take_page
 
 EXPIRY_SHARDS = 8  # the expiry index is spread over this many partitions
 
@@ -243,6 +243,17 @@ def iter_of_edv(enterprise_number: str) -> Iterator[Mandate]:
     """Page by page, as they are read: a caller that stops early reads no further."""
     for item in MandateItem.by_edv.query(enterprise_number):
         yield mandate_from_item(item)
+
+
+def page_of_edv(
+    enterprise_number: str, size: int, start: Key | None
+) -> tuple[list[Mandate], Key | None]:
+    """`size` of the EDV's mandates (by when granted) after `start`, and where to go on."""
+    query = MandateItem.by_edv.query(
+        enterprise_number, last_evaluated_key=start, page_size=size + 1
+    )
+    items, resume = take_page(query, size)
+    return [mandate_from_item(item) for item in items], resume
 
 
 def iter_updated_of_edv(

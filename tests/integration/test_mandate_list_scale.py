@@ -33,6 +33,7 @@ def test_a_lookup_by_ean_reads_by_key(client: MachineClient) -> None:
     assert answer.status == 200, answer.body
     (mandate,) = answer.json["data"]["mandates"]
     assert mandate["ean"] == ean(17)
+    assert set(answer.json["data"]) == {"mandates"}  # the reference's shape, unpaged
     # the client, its EDV, the rate window, the mandate: not the EDV's other 29 mandates
     assert reads["items"] < 10, reads
 
@@ -66,3 +67,31 @@ def test_changes_since_a_moment_are_read_by_the_update_index(
     assert answer.status == 200, answer.body
     assert [m["ean"] for m in answer.json["data"]["mandates"]] == [ean(99)]
     assert reads["items"] < 10, reads
+
+
+def test_any_edv_pages_through_its_mandates_with_the_extension(
+    client: MachineClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(machine_api, "MAX_MANDATES_READ", 20)  # unpaged, it is "too large"
+    seen: list[str] = []
+    path = "/mandate?pageSize=7&status=Approved"
+    while True:
+        with dynamodb_reads() as reads:
+            answer = client.get(path)
+        assert answer.status == 200, answer.body
+        data = answer.json["data"]
+        seen += [mandate["ean"] for mandate in data["mandates"]]
+        assert len(data["mandates"]) <= 7 and reads["items"] < 7 + 10, reads
+        token = data.get("continuationToken")
+        if token is None:
+            break
+        path = f"/mandate?pageSize=7&status=Approved&continuationToken={token}"
+    assert sorted(seen) == sorted(ean(serial) for serial in range(1, MANDATES + 1))
+    # Bound to the filters and the EDV: another filter, or an altered token, is refused.
+    first = client.get("/mandate?pageSize=7&status=Approved").json["data"]["continuationToken"]
+    for refused in (
+        f"/mandate?pageSize=7&status=Rejected&continuationToken={first}",
+        f"/mandate?pageSize=7&status=Approved&continuationToken={first[:-2]}xx",
+    ):
+        answer = client.get(refused)
+        assert (answer.status, answer.json["code"]) == (400, "ContinuationToken.Invalid")
