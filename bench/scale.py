@@ -8,6 +8,7 @@ at the smallest N, 0.05 % at the largest), so a filtered page is the same page a
 from __future__ import annotations
 
 import time
+from collections import Counter
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -29,11 +30,14 @@ def _setup(count: int, now: datetime) -> None:
     """N pairs and mandates, written as the store writes them (batch writes, no transactions)."""
     from chalicelib.domain.access_points import GridUser
     from chalicelib.domain.mandates import Mandate
+    from chalicelib.domain.usage_counts import deltas
     from chalicelib.domain.vocabulary import Energy, Granularity, MandateStatus
     from chalicelib.store import mandates as mandates_store
     from chalicelib.store.mandates import MandateItem
     from chalicelib.store.projections import EdvAccessPointItem, facet
+    from chalicelib.store.usage import UsageItem
 
+    counted: Counter[tuple[str, str]] = Counter()
     with MandateItem.batch_write() as mandates, EdvAccessPointItem.batch_write() as pairs:
         for serial in range(count):
             ean = _ean(serial)
@@ -59,6 +63,7 @@ def _setup(count: int, now: datetime) -> None:
                 ended_at=now - timedelta(hours=1) if ended else None,
             )
             mandates.save(mandates_store.item_of(mandate, granted))
+            counted.update(deltas(None, mandate))
             pairs.save(
                 EdvAccessPointItem(
                     EDV,
@@ -75,6 +80,12 @@ def _setup(count: int, now: datetime) -> None:
                     facet=facet(EDV, energy.value, "digital", granularity.value, status.value),
                 )
             )
+    periods: dict[str, dict[str, int]] = {}
+    for (period, field), count in counted.items():
+        periods.setdefault(period, {})[field] = count
+    with UsageItem.batch_write() as usage:  # the usage counters, as the mandates' writes keep them
+        for period, fields in periods.items():
+            usage.save(UsageItem(EDV, period, **fields))
 
 
 def _requests(http: Any, member: str, machine: Any) -> dict[str, Callable[[], list[bytes]]]:

@@ -14,7 +14,7 @@ date it finished, at the entry's `per_exported_ean` (none: exports are not charg
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -150,22 +150,33 @@ def _entry_span(entry: TariffEntry, month: tuple[date, date]) -> tuple[date, dat
     return max(entry.valid_from, month[0]), end
 
 
+# Mandate-days of a granularity on a range of dates within the month.
+MandateDays = Callable[[Granularity, tuple[date, date]], int]
+
+
+def spans_of(mandates: Iterable[Mandate]) -> MandateDays:
+    """Mandate-days from the mandates themselves (each one's span)."""
+    spans: dict[Granularity, list[tuple[date, date]]] = {g: [] for g in GRANULARITIES}
+    for mandate in mandates:
+        spans[mandate.granularity].append(mandate_days(mandate))
+    return lambda granularity, part: sum(_overlap(s, part) for s in spans[granularity])
+
+
 def usage(
     edv: str,
     month: str,
-    mandates: Iterable[Mandate],
+    mandates: Iterable[Mandate] | MandateDays,
     edv_active: list[tuple[date, date]],
     table: TariffTable,
     exported: dict[date, int] | None = None,
 ) -> Usage:
     """The month's mandate-days by granularity, the EANs its history exports served (`exported`,
-    by day), and what they cost, line by tariff period."""
+    by day), and what they cost, line by tariff period. Mandate-days come from the mandates, or
+    from counters kept as mandates change (domain/usage_counts.py): the same figures."""
     span = month_days(month)
+    days_of = mandates if callable(mandates) else spans_of(mandates)
     exported = {day: n for day, n in (exported or {}).items() if span[0] <= day < span[1]}
-    spans: dict[Granularity, list[tuple[date, date]]] = {g: [] for g in GRANULARITIES}
-    for mandate in mandates:
-        spans[mandate.granularity].append(mandate_days(mandate))
-    result = Usage(edv, month, {g: sum(_overlap(s, span) for s in spans[g]) for g in GRANULARITIES})
+    result = Usage(edv, month, {g: days_of(g, span) for g in GRANULARITIES})
     result.exported_eans = sum(exported.values())
     covered = 0
     for entry in table.entries:
@@ -174,7 +185,7 @@ def usage(
             continue
         covered += (part[1] - part[0]).days
         for granularity in GRANULARITIES:
-            days = sum(_overlap(s, part) for s in spans[granularity])
+            days = days_of(granularity, part)
             if days:
                 rate = entry.per_ean_day[granularity]
                 result.lines.append(

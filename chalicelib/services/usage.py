@@ -5,19 +5,18 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from ..domain import usage_counts
 from ..domain.errors import DomainError
 from ..domain.tariffs import (
     TariffEntry,
     TariffTable,
     Usage,
     active_spans,
-    mandate_days,
     month_days,
     usage,
     validate,
 )
-from ..domain.vocabulary import ApplicationStatus
-from ..store import mandates as mandates_store
+from ..domain.vocabulary import ApplicationStatus, Granularity
 from ..store import onboarding as onboarding_store
 from ..store import tariffs as tariffs_store
 from ..store import usage as usage_store
@@ -50,11 +49,11 @@ def of_edv(enterprise_number: str, month: str) -> Usage:
     if app is None:
         raise DomainError("not_found", f"{enterprise_number} is not an energy service provider.")
     transitions = [(t.status.value, t.at) for t in (*app.previous, *app.history)]
-    mandates = [
-        m
-        for m in mandates_store.of_edv(enterprise_number)
-        if _overlaps(mandate_days(m), (first, end))
-    ]
+    months, days = usage_store.mandate_events(enterprise_number, month)
+
+    def mandates(granularity: Granularity, part: tuple[date, date]) -> int:
+        return usage_counts.open_days(months, days, granularity, part)
+
     exported = usage_store.exported_between(enterprise_number, first, end)
     table = tariffs_store.current()
     return usage(
@@ -79,7 +78,3 @@ def every_edv(month: str) -> list[Usage]:
             if start is None:
                 break
     return [of_edv(number, month) for number in sorted(numbers)]
-
-
-def _overlaps(a: tuple[date, date], b: tuple[date, date]) -> bool:
-    return a[0] < b[1] and b[0] < a[1]

@@ -1,22 +1,25 @@
-"""One change to mandates, written as one DynamoDB transaction over three tables: the mandates
+"""One change to mandates, written as one DynamoDB transaction over four tables: the mandates
 (each conditioned on the version it was read with), the (EDV, EAN) projections (which hold the one
-active mandate of a pair, so two grants that race cannot both win) and the EDV's feed events under
-consecutive sequence numbers."""
+active mandate of a pair, so two grants that race cannot both win), the EDV's feed events under
+consecutive sequence numbers, and its usage counters (what the change does to mandate-days)."""
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from pynamodb.exceptions import TransactWriteError
 
+from ..domain import usage_counts
 from ..domain.access_points import AccessPoint
 from ..domain.feed import FeedEvent
 from ..domain.mandates import Mandate
-from . import feed, projections
+from ..domain.usage_counts import Deltas
+from . import feed, projections, usage
 from .access_points import AccessPointItem, unchanged
 from .base import ContendedError, transaction
-from .mandates import MandateItem, item_of
+from .mandates import MandateItem, get, item_of
 from .projections import EdvAccessPointItem
 
 
@@ -45,6 +48,7 @@ def commit(change: Change, now: datetime) -> list[FeedEvent]:
     closed_facets = {
         mandate.id: projections.closed_facet(mandate) for mandate in change.closed_pairs
     }
+    counted = _usage_deltas(change)
     try:
         with transaction() as writes:
             for mandate in change.mandates:
@@ -74,11 +78,25 @@ def commit(change: Change, now: datetime) -> list[FeedEvent]:
                 )
             for edv, events in events_by_edv.items():
                 stored += feed.append(writes, edv, events, now)
+            for edv, deltas in counted.items():
+                usage.count_mandates(writes, edv, deltas)
     except TransactWriteError as error:
         if error.cause_response_code in ("TransactionCanceledException", "TransactionConflict"):
             raise ContendedError() from error
         raise
     return stored
+
+
+def _usage_deltas(change: Change) -> dict[str, Deltas]:
+    """What the change does to each EDV's usage counters: the written mandates' spans against
+    the versions they replace (read again here; the transaction requires those versions)."""
+    by_edv: dict[str, Deltas] = {}
+    for mandate in change.mandates:
+        before = get(mandate.id) if mandate.version else None
+        if before is not None and before.version != mandate.version:
+            raise ContendedError()
+        by_edv.setdefault(mandate.edv, Counter()).update(usage_counts.deltas(before, mandate))
+    return {edv: Counter({k: n for k, n in d.items() if n}) for edv, d in by_edv.items() if d}
 
 
 def _edv_of(event: FeedEvent, change: Change) -> str:

@@ -136,3 +136,38 @@ def test_only_the_edvs_administrators_see_its_usage(http: Http, world: World) ->
     bad = http.get(f"/v1/organisations/{EDV}/usage?month=2025-13", token=world.edv.admin)  # type: ignore[attr-defined]
     assert (bad.status, bad.code) == (422, "validation_error")
     assert http.get("/v1/ops/usage?month=2025-03", token=world.edv.admin).status == 403  # type: ignore[attr-defined]
+
+
+def test_the_counters_give_the_figures_the_mandates_give(http: Http, world: World) -> None:
+    """Usage is counted as mandates change (domain/usage_counts.py); over months with grants, a
+    replacement, ends, an expiry, a truncation and the spring clock change, the counters give
+    exactly what the EDV's mandates themselves give."""
+    from chalicelib.domain.tariffs import usage as from_mandates
+    from chalicelib.domain.vocabulary import Scenario
+    from chalicelib.services import market
+    from chalicelib.services import usage as service
+    from chalicelib.store import mandates as mandates_store
+    from chalicelib.store import tariffs as tariffs_store
+
+    for serial, sub in ((1, "karel"), (3, "bert"), (4, "ann")):
+        customer_with_meter(world, sub, ean(serial), since="2020-01-01")
+    customer_with_meter(world, "greet", ean(2), energy="gas", direction="offtake")
+    old = mandates.GrantRequest(EDV, ean(3), Granularity.DAY, date(2022, 1, 1), date(2025, 6, 1))
+    mandates.grant("bert", old, brussels(2022, 3, 3, 8, 0))  # valid until 3 March 2025
+    mandates.expire_due(brussels(2025, 3, 4, 1, 0))  # the job, a day late
+    grant("karel", 1, Granularity.DAY, brussels(2025, 2, 10, 9, 0))
+    quarter = grant("karel", 1, Granularity.QUARTER_HOUR, brussels(2025, 3, 5, 10, 0))  # replaces
+    mandates.end("karel", quarter, brussels(2025, 4, 20, 8, 0))
+    grant("greet", 2, Granularity.HOUR, brussels(2025, 3, 30, 1, 30))  # the 23-hour day
+    ann = grant("ann", 4, Granularity.DAY, brussels(2025, 3, 31, 23, 30))
+    mandates.end("ann", ann, brussels(2025, 4, 1, 0, 10))  # granted and ended the same day
+    market.report(ean(2), Scenario.MOVE_OUT, date(2025, 3, 15), None, brussels(2025, 4, 2, 9, 0))
+    everything = mandates_store.of_edv(EDV)
+    assert len(everything) == 5
+    for month in ("2022-03", "2025-02", "2025-03", "2025-04", "2025-05", "2028-02"):
+        counted = service.of_edv(EDV, month)
+        expected = from_mandates(EDV, month, everything, [], tariffs_store.current())
+        assert counted.mandate_days == expected.mandate_days, month
+        mandate_lines = [line for line in counted.lines if line.kind == "mandate_days"]
+        assert mandate_lines == [line for line in expected.lines if line.kind == "mandate_days"]
+    assert service.of_edv(EDV, "2025-03").mandate_days[Granularity.QUARTER_HOUR] == 27
