@@ -216,7 +216,9 @@ def tab_to(page: Page, name: str, limit: int = 40) -> None:
     for _ in range(limit):
         page.keyboard.press("Tab")
         if page.evaluate(TAB_TO, name):
-            assert page.evaluate(FOCUS_VISIBLE), f"focus on {name!r} is not visible"
+            # The focus ring is drawn with the next frame: a loaded machine may need a moment.
+            visible = page.wait_for_function(FOCUS_VISIBLE, timeout=2000)
+            assert visible.json_value(), f"focus on {name!r} is not visible"
             return
     raise AssertionError(f"Tab never reached {name!r}")
 
