@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import requests
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 
+from chalicelib.domain.brussels import BRUSSELS
 from tests.e2e.conftest import RunningStack
 from tests.support.certificates import certificate
 
@@ -138,12 +139,21 @@ def test_the_public_client_lists_mandates_and_reads_energy(
         assert slices[0].measurements[0].offtake.total.unit == "kWh"
         assert slices[0].measurements[0].injection is not None
 
+        # Whole Brussels days: a window that starts mid-day holds one day start fewer when the
+        # clock change lies inside it and the hour is late (22:00-23:00 UTC).
+        today = now.astimezone(BRUSSELS).date()
+        first_day, end_day = today - timedelta(days=40), today - timedelta(days=10)
+
+        def midnight(day: date) -> datetime:
+            local = datetime(day.year, day.month, day.day, tzinfo=BRUSSELS)
+            return local.astimezone(UTC).replace(tzinfo=None)
+
         daily = client.get_energy(
             KAREL_DIGITAL,
             PeriodType.READ_TIME,
             granularity="daily",
-            from_date=(now - timedelta(days=40)).replace(tzinfo=None),
-            to_date=(now - timedelta(days=10)).replace(tzinfo=None),
+            from_date=midnight(first_day),
+            to_date=midnight(end_day),
         ).data.headpoint
         days = daily.physical_meters[0].daily_energy
         assert len(days) == 30
