@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
 from pynamodb.connection import Connection
-from pynamodb.exceptions import PynamoDBException
+from pynamodb.exceptions import PynamoDBException, TransactWriteError
 from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
@@ -44,6 +45,18 @@ def transaction() -> TransactWrite:
     if not _connection:
         _connection.append(Connection(region=TableMeta.region))
     return TransactWrite(connection=_connection[0])
+
+
+@contextmanager
+def races_contended() -> Iterator[None]:
+    """Around a transaction: lost to a failed condition or to another transaction on the same
+    items, it raises ContendedError, which the caller re-reads and retries."""
+    try:
+        yield
+    except TransactWriteError as error:
+        if error.cause_response_code in ("TransactionCanceledException", "TransactionConflict"):
+            raise ContendedError() from error
+        raise
 
 
 def take_page[T](iterator: Iterator[T], limit: int) -> tuple[list[T], Key | None]:

@@ -11,7 +11,7 @@ from pynamodb.attributes import (
     UnicodeAttribute,
     UTCDateTimeAttribute,
 )
-from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError
+from pynamodb.exceptions import DoesNotExist, PutError
 from pynamodb.expressions.condition import Condition
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
@@ -20,7 +20,14 @@ from ..config import table_name
 from ..domain.exports import ExportJob, ExportRequest, ExportStatus
 from ..domain.vocabulary import Resolution
 from . import usage
-from .base import ContendedError, TableMeta, is_condition_failure, register, transaction
+from .base import (
+    ContendedError,
+    TableMeta,
+    is_condition_failure,
+    races_contended,
+    register,
+    transaction,
+)
 
 
 class ExportsByEdv(GlobalSecondaryIndex["ExportJobItem"]):
@@ -149,14 +156,9 @@ def finish(job: ExportJob, day: date, exported: int) -> ExportJob:
     """The finished job and the EANs it exported counted for the EDV's usage (R13) on `day`,
     in one transaction: a retried run that finds the job finished counts nothing more."""
     item = _item(job)
-    try:
-        with transaction() as writes:
-            writes.save(item, condition=_unchanged(job))
-            usage.count_exported(writes, job.request.edv, day, exported)
-    except TransactWriteError as error:
-        if error.cause_response_code in ("TransactionCanceledException", "TransactionConflict"):
-            raise ContendedError() from error
-        raise
+    with races_contended(), transaction() as writes:
+        writes.save(item, condition=_unchanged(job))
+        usage.count_exported(writes, job.request.edv, day, exported)
     return _job(item)
 
 

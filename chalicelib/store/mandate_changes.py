@@ -9,8 +9,6 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from pynamodb.exceptions import TransactWriteError
-
 from ..domain import usage_counts
 from ..domain.access_points import AccessPoint
 from ..domain.feed import FeedEvent
@@ -18,7 +16,7 @@ from ..domain.mandates import Mandate
 from ..domain.usage_counts import Deltas
 from . import feed, projections, usage
 from .access_points import AccessPointItem, unchanged
-from .base import ContendedError, transaction
+from .base import ContendedError, races_contended, transaction
 from .mandates import MandateItem, get, item_of
 from .projections import EdvAccessPointItem
 
@@ -49,41 +47,36 @@ def commit(change: Change, now: datetime) -> list[FeedEvent]:
         mandate.id: projections.closed_facet(mandate) for mandate in change.closed_pairs
     }
     counted = _usage_deltas(change)
-    try:
-        with transaction() as writes:
-            for mandate in change.mandates:
-                condition = (
-                    MandateItem.id.does_not_exist()
-                    if mandate.version == 0
-                    else MandateItem.version == mandate.version
-                )
-                writes.save(item_of(mandate, now), condition=condition)
-            for mandate, point, expected_active in change.new_pairs:
-                # Granted by whoever was grid user when read: the tenures must not have moved.
-                writes.condition_check(AccessPointItem, point.ean, condition=unchanged(point))
-                writes.save(
-                    projections.item_of(mandate, point, now),
-                    condition=projections.active_condition(expected_active),
-                )
-            for mandate in change.closed_pairs:
-                writes.update(
-                    EdvAccessPointItem(mandate.edv, mandate.ean),
-                    actions=[
-                        EdvAccessPointItem.active_mandate_id.remove(),
-                        EdvAccessPointItem.status.set(mandate.status.value),
-                        EdvAccessPointItem.facet.set(closed_facets[mandate.id]),
-                        EdvAccessPointItem.updated_at.set(now),
-                    ],
-                    condition=EdvAccessPointItem.active_mandate_id == mandate.id,
-                )
-            for edv, events in events_by_edv.items():
-                stored += feed.append(writes, edv, events, now)
-            for edv, deltas in counted.items():
-                usage.count_mandates(writes, edv, deltas)
-    except TransactWriteError as error:
-        if error.cause_response_code in ("TransactionCanceledException", "TransactionConflict"):
-            raise ContendedError() from error
-        raise
+    with races_contended(), transaction() as writes:
+        for mandate in change.mandates:
+            condition = (
+                MandateItem.id.does_not_exist()
+                if mandate.version == 0
+                else MandateItem.version == mandate.version
+            )
+            writes.save(item_of(mandate, now), condition=condition)
+        for mandate, point, expected_active in change.new_pairs:
+            # Granted by whoever was grid user when read: the tenures must not have moved.
+            writes.condition_check(AccessPointItem, point.ean, condition=unchanged(point))
+            writes.save(
+                projections.item_of(mandate, point, now),
+                condition=projections.active_condition(expected_active),
+            )
+        for mandate in change.closed_pairs:
+            writes.update(
+                EdvAccessPointItem(mandate.edv, mandate.ean),
+                actions=[
+                    EdvAccessPointItem.active_mandate_id.remove(),
+                    EdvAccessPointItem.status.set(mandate.status.value),
+                    EdvAccessPointItem.facet.set(closed_facets[mandate.id]),
+                    EdvAccessPointItem.updated_at.set(now),
+                ],
+                condition=EdvAccessPointItem.active_mandate_id == mandate.id,
+            )
+        for edv, events in events_by_edv.items():
+            stored += feed.append(writes, edv, events, now)
+        for edv, deltas in counted.items():
+            usage.count_mandates(writes, edv, deltas)
     return stored
 
 
