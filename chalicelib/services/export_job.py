@@ -282,9 +282,7 @@ def _assemble(job: ExportJob) -> tuple[dict[str, dict[str, str | int]], int]:
         "request": _request_view(job.request),
         "eans": served,
         "rows": sum(entry["rows"] for entry in served),
-        "files": {
-            name: {k: v for k, v in entry.items() if k != "key"} for name, entry in stored.items()
-        },
+        "files": {name: _without_key(entry) for name, entry in stored.items()},
     }
     with open_file(MANIFEST) as upload:
         upload.write(json.dumps(manifest, indent=2, sort_keys=True).encode())

@@ -115,9 +115,8 @@ def active_of_edv(enterprise_number: str) -> Iterator[tuple[str, str]]:
     """(ean, active mandate id) of every pair of the EDV with an active (or requested) mandate,
     read from their facets: the pairs it no longer holds are not read at all."""
     holding = (MandateStatus.ACTIVE.value, MandateStatus.REQUESTED.value)
-    for name, _ in _facets(enterprise_number, None, None, None, None):
-        if not name.endswith(tuple(f"#{status}" for status in holding)):
-            continue
+    names = [name for s in holding for name, _ in _facets(enterprise_number, None, None, None, s)]
+    for name in names:
         query = EdvAccessPointItem.by_facet.query(
             name, filter_condition=EdvAccessPointItem.active_mandate_id.exists()
         )
