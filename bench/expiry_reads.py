@@ -45,6 +45,7 @@ def run(quick: bool = False) -> None:
                         ean=ean,
                         edv=EDV,
                         edv_ean=f"{EDV}#{ean}",
+                        edv_status=f"{EDV}#active",
                         granularity="day",
                         period_start="2024-01-01",
                         period_end="2025-01-01",

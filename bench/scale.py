@@ -109,13 +109,18 @@ def _requests(http: Any, member: str, machine: Any) -> dict[str, Callable[[], li
 
     def machine_get(path: str) -> list[bytes]:
         answer = machine.get(path)
-        assert answer.status in (200, 400), answer.body[:300]
+        assert answer.status in (200, 400, 404), answer.body[:300]
         return [answer.body]
 
     month = datetime.now(UTC).strftime("%Y-%m")
     return {
         "machine mandate by ean": lambda: machine_get(f"/mandate?ean={_ean(10)}"),
         "machine mandate list": lambda: machine_get("/mandate"),
+        "machine mandate list, status=Finished": lambda: machine_get("/mandate?status=Finished"),
+        "machine mandate list, ToBeRenewed": lambda: machine_get(
+            "/mandate?renewalStatus=ToBeRenewed"
+        ),
+        "machine mandate list, a page": lambda: machine_get("/mandate?pageSize=100"),
         "access points, status=ended": lambda: portal("/access-points?status=ended"),
         "access points, energy=gas": lambda: portal("/access-points?energy=gas"),
         "access points, first page": lambda: portal("/access-points?limit=50"),
@@ -126,6 +131,9 @@ def _requests(http: Any, member: str, machine: Any) -> dict[str, Callable[[], li
 
 BOUNDED = {
     "machine mandate by ean",
+    "machine mandate list, status=Finished",
+    "machine mandate list, ToBeRenewed",
+    "machine mandate list, a page",
     "access points, status=ended",
     "access points, energy=gas",
     "access points, first page",

@@ -88,6 +88,46 @@ def stored_forms(seen: MandateStatus) -> tuple[tuple[MandateStatus, bool | None]
 
 
 @dataclass(frozen=True)
+class Stretch:
+    """An EDV's mandates in one stored status whose valid_until lies in (after, until]: what a
+    query on the status index reads. A bound of None is open."""
+
+    status: MandateStatus
+    after: datetime | None = None
+    until: datetime | None = None
+
+    def is_empty(self) -> bool:
+        return self.after is not None and self.until is not None and self.after >= self.until
+
+
+def stretches(
+    seen: frozenset[MandateStatus] | None,
+    renewal: RenewalState | None,
+    expiring_by: datetime | None,
+    now: datetime,
+) -> tuple[Stretch, ...] | None:
+    """The stretches that hold every mandate seen at `now` in one of `seen`, in the renewal state
+    `renewal` and valid until `expiring_by` at the latest; None when nothing narrows the EDV's
+    mandates. A superset: the reader still checks each mandate (`seen_at`, `renewal_at`)."""
+    if seen is None and renewal is None and expiring_by is None:
+        return None
+    if renewal is RenewalState.EXPIRED:
+        seen = frozenset({MandateStatus.EXPIRED}) & (seen or frozenset(MandateStatus))
+    elif renewal is not None:  # due or requested: active, in the last RENEWAL_WINDOW
+        seen = frozenset({MandateStatus.ACTIVE}) & (seen or frozenset(MandateStatus))
+        expiring_by = min(expiring_by or now + RENEWAL_WINDOW, now + RENEWAL_WINDOW)
+    found = []
+    for status in sorted(seen or MandateStatus):
+        for stored, ahead in stored_forms(status):
+            after = now if ahead is True else None
+            until = now if ahead is False else None
+            if expiring_by is not None:
+                until = min(until or expiring_by, expiring_by)
+            found.append(Stretch(stored, after, until))
+    return tuple(found)
+
+
+@dataclass(frozen=True)
 class MandateState:
     status: MandateStatus
     end_reason: EndReason | None

@@ -3,7 +3,6 @@ rule of R5-R9 holds as in the portal: the same mandate checks, the same clipping
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
@@ -13,7 +12,7 @@ from ..domain.api_clients import ApiClient
 from ..domain.brussels import brussels_date, day_end_utc, day_start_utc
 from ..domain.entitlement import Entitlement
 from ..domain.errors import DomainError
-from ..domain.mandates import Mandate
+from ..domain.mandates import Mandate, stretches
 from ..domain.readings import (
     DEFAULT_GAS_FACTOR,
     HOUR,
@@ -84,27 +83,30 @@ def request_renewal(client: ApiClient, ean: str, now: datetime) -> Mandate:
 MAX_MANDATES_READ = 15_000
 
 
+def _legs(edv: str, filters: MandateFilters, now: datetime) -> tuple[mandates_store.Leg, ...]:
+    return mandates_store.legs_of_edv(
+        edv,
+        ean=filters.ean,
+        reference_number=filters.reference_number,
+        updated_from=filters.updated_from,
+        updated_to=filters.updated_to,
+        stretches=stretches(filters.statuses, filters.renewal, filters.expiring_by, now),
+    )
+
+
 def mandates(client: ApiClient, filters: MandateFilters, now: datetime) -> list[Mandate]:
-    """By EAN a key lookup (the EDV–EAN index), by lastUpdatedFrom/To a range of the EDV's
-    by-update index; otherwise the EDV's mandates. At most MAX_MANDATES_READ read for one answer:
-    beyond that a 400 telling which filters narrow it."""
-    edv = client.enterprise_number
-    if filters.ean is not None:
-        candidates: Iterable[Mandate] = mandates_store.of_edv_and_ean(edv, filters.ean)
-    elif filters.updated_from or filters.updated_to:
-        candidates = mandates_store.iter_updated_of_edv(
-            edv, filters.updated_from, filters.updated_to
-        )
-    else:
-        candidates = mandates_store.iter_of_edv(edv)
+    """Read by the narrowest index the filters allow (`mandates_store.legs_of_edv`). At most
+    MAX_MANDATES_READ read for one answer: beyond that a 400 telling which filters narrow it."""
     found = []
+    candidates = mandates_store.read(_legs(client.enterprise_number, filters, now))
     for read, mandate in enumerate(candidates, start=1):
         if read > MAX_MANDATES_READ:
             raise DomainError(
                 "too_many_results",
                 f"More than {MAX_MANDATES_READ:,} mandates to look through for one answer: "
-                "narrow the request with ean, or with lastUpdatedFrom and lastUpdatedTo, or "
-                "page through them with our extension pageSize and continuationToken.",
+                "narrow the request with ean, status or referenceNumber, or with "
+                "lastUpdatedFrom and lastUpdatedTo, or page through them with our extension "
+                "pageSize and continuationToken.",
             )
         if filters.match(mandate, now):
             found.append(mandate)
@@ -114,12 +116,10 @@ def mandates(client: ApiClient, filters: MandateFilters, now: datetime) -> list[
 def mandates_page(
     client: ApiClient, filters: MandateFilters, now: datetime, size: int, start: Key | None
 ) -> tuple[list[Mandate], Key | None]:
-    """Our extension: `size` of the EDV's mandates looked through (by EAN: all of the pair's),
-    those the filters match, and where the next page starts."""
-    edv = client.enterprise_number
-    if filters.ean is not None:
-        return mandates(client, filters, now), None
-    page, resume = mandates_store.page_of_edv(edv, size, start)
+    """Our extension: `size` of the mandates the narrowest index holds for the filters, those
+    the filters match, and where the next page starts."""
+    legs = _legs(client.enterprise_number, filters, now)
+    page, resume = mandates_store.read_page(legs, size, start)
     found = [mandate for mandate in page if filters.match(mandate, now)]
     return sorted(found, key=lambda m: (m.granted_at, m.id)), resume
 

@@ -5,7 +5,7 @@ a mandate, its (EDV, EAN) projection and the EDV's feed events in one transactio
 from __future__ import annotations
 
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date, datetime
 
 from pynamodb.attributes import (
@@ -21,7 +21,7 @@ from pynamodb.models import Model
 
 from ..config import table_name
 from ..domain.access_points import GridUser
-from ..domain.mandates import Mandate, PeriodAdjustment
+from ..domain.mandates import Mandate, PeriodAdjustment, Stretch
 from ..domain.vocabulary import EndReason, Energy, Granularity, MandateStatus, Scenario
 from . import projections
 from .base import Key, TableMeta, register, take_page
@@ -78,6 +78,29 @@ class MandatesByEdvUpdated(GlobalSecondaryIndex["MandateItem"]):
     updated_at = UTCDateTimeAttribute(range_key=True)
 
 
+class MandatesByEdvStatus(GlobalSecondaryIndex["MandateItem"]):
+    """The machine API's status, renewal and expiry filters: an EDV's mandates in one stored
+    status, by end of validity, so a request about active mandates reads none of the history."""
+
+    class Meta:
+        index_name = "by_edv_status"
+        projection = AllProjection()
+
+    edv_status = UnicodeAttribute(hash_key=True)
+    valid_until = UTCDateTimeAttribute(range_key=True)
+
+
+class MandatesByEdvReference(GlobalSecondaryIndex["MandateItem"]):
+    """Sparse: the machine API's referenceNumber, the EDV's own reference for a consent."""
+
+    class Meta:
+        index_name = "by_edv_reference"
+        projection = AllProjection()
+
+    edv_reference = UnicodeAttribute(hash_key=True)
+    granted_at = UTCDateTimeAttribute(range_key=True)
+
+
 class ExpiryDue(GlobalSecondaryIndex["MandateItem"]):
     """Sparse: only active mandates carry a shard, so the job reads what is due and no more."""
 
@@ -98,6 +121,8 @@ class MandateItem(Model):
     ean = UnicodeAttribute()
     edv = UnicodeAttribute()
     edv_ean = UnicodeAttribute()
+    edv_status = UnicodeAttribute()
+    edv_reference = UnicodeAttribute(null=True)
     granularity = UnicodeAttribute()
     period_start = UnicodeAttribute()
     period_end = UnicodeAttribute()
@@ -119,6 +144,8 @@ class MandateItem(Model):
     by_ean = MandatesByEan()
     by_edv = MandatesByEdv()
     by_edv_updated = MandatesByEdvUpdated()
+    by_edv_status = MandatesByEdvStatus()
+    by_edv_reference = MandatesByEdvReference()
     by_granter = MandatesByGranter()
     by_edv_ean = MandatesByEdvEan()
     expiry_due = ExpiryDue()
@@ -186,6 +213,10 @@ def item_of(mandate: Mandate, now: datetime) -> MandateItem:
         ean=mandate.ean,
         edv=mandate.edv,
         edv_ean=f"{mandate.edv}#{mandate.ean}",
+        edv_status=f"{mandate.edv}#{mandate.status.value}",
+        edv_reference=f"{mandate.edv}#{mandate.reference_number}"
+        if mandate.reference_number
+        else None,
         granularity=mandate.granularity.value,
         period_start=mandate.period_start.isoformat(),
         period_end=mandate.period_end.isoformat(),
@@ -236,42 +267,95 @@ def active_of_edv_and_ean(enterprise_number: str, ean: str) -> Mandate | None:
 
 
 def of_edv(enterprise_number: str) -> list[Mandate]:
-    return list(iter_of_edv(enterprise_number))
+    return [mandate_from_item(item) for item in MandateItem.by_edv.query(enterprise_number)]
 
 
-def iter_of_edv(enterprise_number: str) -> Iterator[Mandate]:
-    """Page by page, as they are read: a caller that stops early reads no further."""
-    for item in MandateItem.by_edv.query(enterprise_number):
-        yield mandate_from_item(item)
+# One leg of a read of an EDV's mandates: one query of one index partition, from a resume key,
+# `page_size` items at a time (None: as DynamoDB pages).
+Leg = Callable[[Key | None, int | None], Iterator[MandateItem]]
 
 
-def page_of_edv(
-    enterprise_number: str, size: int, start: Key | None
-) -> tuple[list[Mandate], Key | None]:
-    """`size` of the EDV's mandates (by when granted) after `start`, and where to go on."""
-    query = MandateItem.by_edv.query(
-        enterprise_number, last_evaluated_key=start, page_size=size + 1
-    )
-    items, resume = take_page(query, size)
-    return [mandate_from_item(item) for item in items], resume
+def _leg(
+    index: GlobalSecondaryIndex[MandateItem], hash_key: str, condition: Condition | None = None
+) -> Leg:
+    def query(start: Key | None, page_size: int | None) -> Iterator[MandateItem]:
+        return index.query(hash_key, condition, last_evaluated_key=start, page_size=page_size)
+
+    return query
 
 
-def iter_updated_of_edv(
-    enterprise_number: str, updated_from: datetime | None, updated_to: datetime | None
-) -> Iterator[Mandate]:
-    """The EDV's mandates that last changed in [updated_from, updated_to), by the index."""
-    key = MandateItem.by_edv_updated
+def _stretch_leg(enterprise_number: str, stretch: Stretch) -> Leg:
+    until, key = MandateItem.valid_until, f"{enterprise_number}#{stretch.status.value}"
+    if stretch.is_empty():
+        return lambda start, page_size: iter(())
+    if stretch.after and stretch.until:  # inclusive: the reader drops `after` itself
+        return _leg(MandateItem.by_edv_status, key, until.between(stretch.after, stretch.until))
+    if stretch.after:
+        return _leg(MandateItem.by_edv_status, key, until > stretch.after)
+    if stretch.until:
+        return _leg(MandateItem.by_edv_status, key, until <= stretch.until)
+    return _leg(MandateItem.by_edv_status, key)
+
+
+def _updated_condition(updated_from: datetime | None, updated_to: datetime | None) -> Condition:
     when = MandateItem.updated_at
-    condition: Condition
     if updated_from and updated_to:
-        condition = when.between(updated_from, updated_to)  # inclusive: match() drops the end
-    elif updated_from:
-        condition = when >= updated_from
-    else:
-        assert updated_to is not None
-        condition = when < updated_to
-    for item in key.query(enterprise_number, condition):
-        yield mandate_from_item(item)
+        return when.between(updated_from, updated_to)  # inclusive: the reader drops the end
+    if updated_from:
+        return when >= updated_from
+    assert updated_to is not None
+    return when < updated_to
+
+
+def legs_of_edv(
+    enterprise_number: str,
+    *,
+    ean: str | None = None,
+    reference_number: str | None = None,
+    updated_from: datetime | None = None,
+    updated_to: datetime | None = None,
+    stretches: tuple[Stretch, ...] | None = None,
+) -> tuple[Leg, ...]:
+    """The index reads that hold every one of the EDV's mandates these filters can select, by
+    the narrowest index: the (EDV, EAN) pair, the EDV's reference, when it last changed, its
+    status and validity; else all of the EDV's mandates by when granted. A superset: the
+    reader checks each mandate against the filters."""
+    edv = enterprise_number
+    if ean is not None:
+        return (_leg(MandateItem.by_edv_ean, f"{edv}#{ean}"),)
+    if reference_number is not None:
+        return (_leg(MandateItem.by_edv_reference, f"{edv}#{reference_number}"),)
+    if updated_from or updated_to:
+        condition = _updated_condition(updated_from, updated_to)
+        return (_leg(MandateItem.by_edv_updated, edv, condition),)
+    if stretches is not None:
+        return tuple(_stretch_leg(edv, stretch) for stretch in stretches)
+    return (_leg(MandateItem.by_edv, edv),)
+
+
+def read(legs: tuple[Leg, ...]) -> Iterator[Mandate]:
+    """Leg after leg, page by page as they are read: a caller that stops early reads no further."""
+    for leg in legs:
+        for item in leg(None, None):
+            yield mandate_from_item(item)
+
+
+def read_page(
+    legs: tuple[Leg, ...], size: int, start: Key | None
+) -> tuple[list[Mandate], Key | None]:
+    """`size` mandates from where `start` (a position this returned) left off, leg after leg,
+    and where the next page starts (None at the end). No page reads an earlier page again."""
+    leg, resume = (int(start["leg"]), start["key"]) if start else (0, None)
+    found: list[MandateItem] = []
+    while leg < len(legs) and len(found) < size:
+        wanted = size - len(found)
+        items, resume = take_page(legs[leg](resume, wanted + 1), wanted)
+        found += items
+        if resume is not None:
+            return [mandate_from_item(item) for item in found], {"leg": leg, "key": resume}
+        leg += 1
+    position = {"leg": leg, "key": None} if leg < len(legs) else None
+    return [mandate_from_item(item) for item in found], position
 
 
 def due_for_expiry(as_of: datetime) -> Iterator[Mandate]:

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from tests.support.counting import dynamodb_reads
+from tests.support.counting import dynamodb_reads, reads_follow_the_answer
 from tests.support.http import Http
 from tests.support.world import Edv, World, customer_with_meter, ean, grant
 
@@ -17,11 +17,6 @@ EDV = "0123456749"
 ELECTRICITY = 60  # digital, quarter-hours, active
 GAS = (61, 62)  # hours, active
 ENDED = 63
-
-
-def reads_follow_the_answer(reads: Counter[str], returned: int) -> bool:
-    """The guard: a request may read at most twice what it returns, plus a constant."""
-    return reads["items"] <= 2 * returned + 12
 
 
 @pytest.fixture

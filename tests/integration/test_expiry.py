@@ -131,6 +131,7 @@ def test_the_job_reads_what_is_due_not_all_mandates(world: World) -> None:
                     ean=ean(index),
                     edv=EDV,
                     edv_ean=f"{EDV}#{ean(index)}",
+                    edv_status=f"{EDV}#active",
                     granularity="day",
                     period_start="2024-01-01",
                     period_end="2025-01-01",

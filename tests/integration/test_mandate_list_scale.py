@@ -1,28 +1,39 @@
-"""The machine API's mandate list for a large EDV: a lookup by EAN reads by key, whatever the
-EDV's size, and an unfiltered list that would have to look through more mandates than one answer
-holds is a 400 naming the filters that narrow it, not a 6 MB failure."""
+"""The machine API's mandate list for a large EDV: a lookup by EAN or reference number reads by
+key, whatever the EDV's size; a status, renewal or expiry filter reads its own status and stretch
+of validity, not the EDV's history (the guard of tests/support/counting); an unfiltered list that
+would have to look through more mandates than one answer holds is a 400 naming the filters that
+narrow it, not a 6 MB failure."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
 
+from chalicelib.api.esco import mandate_filters
+from chalicelib.api.esco_models import MandatesQuery
 from chalicelib.services import machine_api
-from tests.support.counting import dynamodb_reads
+from chalicelib.store import api_clients as api_clients_store
+from tests.support.counting import dynamodb_reads, reads_follow_the_answer
 from tests.support.http import Http
 from tests.support.machine import MachineClient, secret_client
 from tests.support.world import World, customer_with_meter, ean, grant
 
 EDV = "0123456749"
-MANDATES = 30
+MANDATES = 30  # active
+HISTORY = range(MANDATES + 1, MANDATES + 11)  # ended by their customers
 
 
 @pytest.fixture
 def client(http: Http) -> MachineClient:
     world = World(http)
     edv = world.active(EDV, "Zonnig")
-    for serial in range(1, MANDATES + 1):
+    for serial in (*range(1, MANDATES + 1), *HISTORY):
         customer = customer_with_meter(world, f"customer-{serial}", ean(serial))
-        grant(world, customer, EDV, ean(serial))
+        granted = grant(world, customer, EDV, ean(serial))
+        if serial in HISTORY:
+            ended = http.post(f"/v1/me/mandates/{granted['id']}/end", token=customer.token)
+            assert ended.status == 200, ended.body
     return secret_client(http, edv)
 
 
@@ -41,7 +52,7 @@ def test_a_lookup_by_ean_reads_by_key(client: MachineClient) -> None:
 def test_too_many_to_look_through_is_a_400_naming_the_filters(
     client: MachineClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    assert len(client.get("/mandate").json["data"]["mandates"]) == MANDATES
+    assert len(client.get("/mandate").json["data"]["mandates"]) == MANDATES + len(HISTORY)
     monkeypatch.setattr(machine_api, "MAX_MANDATES_READ", 20)
     answer = client.get("/mandate")
     assert answer.status == 400, answer.body
@@ -95,3 +106,94 @@ def test_any_edv_pages_through_its_mandates_with_the_extension(
     ):
         answer = client.get(refused)
         assert (answer.status, answer.json["code"]) == (400, "ContinuationToken.Invalid")
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("status=Finished", list(HISTORY)),
+        ("status=Rejected", []),
+        ("status=Requested", []),
+        ("renewalStatus=ToBeRenewed", []),  # none in its last 90 days
+        ("renewalStatus=Expired", []),
+        ("status=Approved&mandateExpirationDate=2025-01-01T00:00:00Z", []),
+    ],
+)
+def test_a_status_or_expiry_filter_reads_what_it_returns(
+    client: MachineClient, query: str, expected: list[int]
+) -> None:
+    """Before the status index, each of these read all 40 of the EDV's mandates."""
+    client.token()
+    with dynamodb_reads() as reads:
+        answer = client.get(f"/mandate?{query}")
+    found = answer.json["data"]["mandates"] if answer.status == 200 else []
+    assert answer.status == (200 if expected else 404), answer.body
+    assert sorted(m["ean"] for m in found) == sorted(ean(serial) for serial in expected)
+    assert reads_follow_the_answer(reads, len(found)), reads
+
+
+def test_finished_pages_through_each_stored_form_once(client: MachineClient) -> None:
+    """Finished is stored three ways (ended, expired, active past its validity): one page goes
+    on from one to the next, and no page reads another's rows."""
+    seen: list[str] = []
+    path = "/mandate?pageSize=3&status=Finished"
+    while True:
+        with dynamodb_reads() as reads:
+            answer = client.get(path)
+        assert answer.status == 200, answer.body
+        data = answer.json["data"]
+        seen += [mandate["ean"] for mandate in data["mandates"]]
+        assert reads_follow_the_answer(reads, len(data["mandates"])), reads
+        token = data.get("continuationToken")
+        if token is None:
+            break
+        path = f"/mandate?pageSize=3&status=Finished&continuationToken={token}"
+    assert sorted(seen) == sorted(ean(serial) for serial in HISTORY)
+
+
+def test_a_mandate_past_its_validity_is_finished_before_the_job_ends_it(
+    client: MachineClient,
+) -> None:
+    """Three years and a day on, before the expiry job has run: the 30 active mandates are read
+    as Finished (from their stored form, active past valid_until), and none as Approved."""
+    later = datetime.now(UTC) + timedelta(days=3 * 366 + 1)
+    stored = api_clients_store.get(client.client_id)
+    assert stored is not None
+
+    def listed(status: str) -> list[str]:
+        filters = mandate_filters(MandatesQuery.model_validate({"status": status}))
+        assert filters is not None
+        return [m.ean for m in machine_api.mandates(stored, filters, later)]
+
+    assert sorted(listed("Finished")) == sorted(ean(s) for s in (*range(1, MANDATES + 1), *HISTORY))
+    assert listed("Approved") == []
+
+
+def test_a_lookup_by_reference_number_reads_by_key(http: Http, client: MachineClient) -> None:
+    admin = http.token(f"admin-{EDV}")
+    contract = http.get(f"/v1/organisations/{EDV}/edv-application", token=admin).json[
+        "contract_number"
+    ]
+    session = client.post(
+        "/shortUrlIdentifier",
+        {"dataAccessContractNumber": contract, "referenceNumber": "zonnig-4711", "flow": "B2C"},
+    ).json["data"]["shortUrlIdentifier"]
+    customer = customer_with_meter(World(http), "late", ean(99))
+    answer = http.post(
+        "/v1/me/mandates",
+        token=customer.token,
+        json_body={
+            "edv": EDV,
+            "ean": ean(99),
+            "granularity": "day",
+            "period_start": "2025-01-01",
+            "period_end": "2026-01-01",
+            "session": session,
+        },
+    )
+    assert answer.status == 201, answer.body
+    client.token()
+    with dynamodb_reads() as reads:
+        listed = client.get("/mandate?referenceNumber=zonnig-4711")
+    assert [m["ean"] for m in listed.json["data"]["mandates"]] == [ean(99)]
+    assert reads_follow_the_answer(reads, 1), reads

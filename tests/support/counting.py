@@ -1,4 +1,5 @@
-"""Counting what the code reads from DynamoDB: requests, and items returned."""
+"""Counting what the code reads from DynamoDB: requests, and items read (for a Query or Scan,
+those it looked at, before any filter expression: what DynamoDB charges for)."""
 
 from __future__ import annotations
 
@@ -26,7 +27,7 @@ def dynamodb_reads() -> Iterator[Counter[str]]:
             if operation_name == "GetItem":
                 tally["items"] += 1 if result.get("Item") else 0
             elif operation_name in ("Query", "Scan"):
-                tally["items"] += int(result.get("Count", 0))
+                tally["items"] += int(result.get("ScannedCount", result.get("Count", 0)))
             elif operation_name == "BatchGetItem":
                 tally["items"] += sum(len(v) for v in result.get("Responses", {}).values())
         return result
@@ -36,6 +37,12 @@ def dynamodb_reads() -> Iterator[Counter[str]]:
         yield tally
     finally:
         botocore.client.BaseClient._make_api_call = inner  # type: ignore[method-assign]
+
+
+def reads_follow_the_answer(reads: Counter[str], returned: int) -> bool:
+    """The guard on a list request: it may read at most twice what it returns, plus a constant
+    (the caller, its organisation, a rate window, one row to know there is more)."""
+    return reads["items"] <= 2 * returned + 12
 
 
 def item_bytes(item: dict[str, Any]) -> int:
@@ -71,7 +78,7 @@ def dynamodb_read_volume() -> Iterator[Counter[str]]:
             items = result.get("Items") or ([result["Item"]] if result.get("Item") else [])
             for responses in result.get("Responses", {}).values():
                 items = [*items, *responses]
-            tally["items"] += len(items)
+            tally["items"] += max(len(items), int(result.get("ScannedCount", 0)))
             tally["bytes"] += sum(item_bytes(item) for item in items)
         return result
 

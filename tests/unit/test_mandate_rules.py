@@ -2,15 +2,26 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from chalicelib.domain import mandates as rules
 from chalicelib.domain.access_points import AccessPoint, GridUser, Tenure, check_configuration
 from chalicelib.domain.brussels import BRUSSELS
 from chalicelib.domain.errors import DomainError
-from chalicelib.domain.vocabulary import Direction, Energy, Granularity, MeterType, Scenario
+from chalicelib.domain.vocabulary import (
+    Direction,
+    Energy,
+    Granularity,
+    MandateStatus,
+    MeterType,
+    RenewalState,
+    Scenario,
+)
 
 KAREL = GridUser("person", "karel")
 
@@ -193,3 +204,58 @@ def test_expiring_is_announced_once_within_thirty_days() -> None:
     announced = rules.announce_expiring(mandate, datetime(2028, 5, 3, tzinfo=UTC))
     assert announced is not None
     assert rules.announce_expiring(announced, datetime(2028, 5, 4, tzinfo=UTC)) is None
+
+
+STATUS_SETS = [
+    None,
+    *(frozenset({s}) for s in MandateStatus),
+    frozenset({MandateStatus.ENDED, MandateStatus.EXPIRED}),
+]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    stored=st.sampled_from(MandateStatus),
+    valid_in_days=st.integers(-400, 1200),
+    seen=st.sampled_from(STATUS_SETS),
+    renewal=st.sampled_from([None, *RenewalState]),
+    expiring_in_days=st.one_of(st.none(), st.integers(-400, 1200)),
+    renewal_asked=st.booleans(),
+)
+def test_the_status_index_stretches_hold_every_mandate_the_filters_select(
+    stored: MandateStatus,
+    valid_in_days: int,
+    seen: frozenset[MandateStatus] | None,
+    renewal: RenewalState | None,
+    expiring_in_days: int | None,
+    renewal_asked: bool,
+) -> None:
+    """The machine API reads only these stretches of the status index, then checks each mandate:
+    so a mandate the filters select must lie in one of them, however it is stored (an active
+    mandate past valid_until, not yet expired by the job, is seen as expired)."""
+    now = datetime(2026, 3, 29, 1, 30, tzinfo=UTC)  # the spring clock change in Brussels
+    until = now + timedelta(days=valid_in_days)
+    mandate = replace(
+        grant(),
+        status=stored,
+        valid_until=until,
+        renewal_requested_at=now if renewal_asked else None,
+    )
+    expiring_by = None if expiring_in_days is None else now + timedelta(days=expiring_in_days)
+    selected = (
+        (seen is None or mandate.status_at(now) in seen)
+        and (renewal is None or mandate.renewal_at(now) is renewal)
+        and (expiring_by is None or until <= expiring_by)
+    )
+    found = rules.stretches(seen, renewal, expiring_by, now)
+    if found is None:
+        assert seen is None and renewal is None and expiring_by is None
+        return
+    held = any(
+        s.status is stored
+        and not s.is_empty()
+        and (s.after is None or until >= s.after)  # the index reads `after` inclusively
+        and (s.until is None or until <= s.until)
+        for s in found
+    )
+    assert held or not selected
