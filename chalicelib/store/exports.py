@@ -1,5 +1,5 @@
-"""History export jobs: one item per request (its fingerprint), with an index by EDV for the
-limits on jobs at once. Every write is conditional on the version read."""
+"""History export jobs: one item per request (its fingerprint), with a sparse index of each
+EDV's open jobs for the limits on jobs at once. Every write is conditional on the version read."""
 
 from __future__ import annotations
 
@@ -30,13 +30,19 @@ from .base import (
 )
 
 
-class ExportsByEdv(GlobalSecondaryIndex["ExportJobItem"]):
+class OpenByEdv(GlobalSecondaryIndex["ExportJobItem"]):
+    """Sparse: only queued and running jobs carry `open_edv`, so the limit on jobs at once reads
+    the open ones, not the EDV's history of exports."""
+
     class Meta:
-        index_name = "by_edv"
+        index_name = "open_by_edv"
         projection = AllProjection()
 
-    edv = UnicodeAttribute(hash_key=True)
+    open_edv = UnicodeAttribute(hash_key=True)
     created_at = UTCDateTimeAttribute(range_key=True)
+
+
+OPEN = (ExportStatus.QUEUED, ExportStatus.RUNNING)
 
 
 @register
@@ -59,7 +65,8 @@ class ExportJobItem(Model):
     run = NumberAttribute(default=1)
     attempts = NumberAttribute(default=0)
     version = NumberAttribute(default=1)
-    by_edv = ExportsByEdv()
+    open_edv = UnicodeAttribute(null=True)
+    open_by_edv = OpenByEdv()
 
 
 def _request_out(request: ExportRequest) -> dict[str, object]:
@@ -131,6 +138,7 @@ def _item(job: ExportJob) -> ExportJobItem:
         run=job.run,
         attempts=job.attempts,
         version=job.version + 1,
+        open_edv=job.request.edv if job.status in OPEN else None,
     )
 
 
@@ -164,15 +172,7 @@ def finish(job: ExportJob, day: date, exported: int) -> ExportJob:
 
 def open_of_edv(enterprise_number: str, limit: int) -> list[ExportJob]:
     """The EDV's queued or running jobs (at most `limit` + 1 read: enough to tell the limit)."""
-    open_statuses = (ExportStatus.QUEUED.value, ExportStatus.RUNNING.value)
-    query = ExportJobItem.by_edv.query(
-        enterprise_number,
-        filter_condition=ExportJobItem.status.is_in(*open_statuses),
-        scan_index_forward=False,
+    query = ExportJobItem.open_by_edv.query(
+        enterprise_number, scan_index_forward=False, limit=limit + 1
     )
-    found = []
-    for item in query:
-        found.append(_job(item))
-        if len(found) > limit:
-            break
-    return found
+    return [_job(item) for item in query]

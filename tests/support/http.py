@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import gzip
 import json
+from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
 from chalice.test import Client
 
 from tests.support import privacy
+from tests.support.counting import dynamodb_reads, reads_follow_the_answer
 
 
 @dataclass
@@ -27,6 +30,35 @@ class Answer:
         if self.headers.get("content-type", "").startswith("application/problem+json"):
             return str(self.json["code"])
         return None
+
+
+def listed_rows(answer: Answer) -> int | None:
+    """How many rows a list answer returns: a portal page's `items` (a session: its reads), the
+    machine API's `data.mandates`; None for an answer that is not a list."""
+    if answer.status != 200 or not answer.headers.get("content-type", "").startswith(
+        "application/json"
+    ):
+        return None
+    raw = answer.body
+    if answer.headers.get("content-encoding") == "gzip":
+        raw = gzip.decompress(raw)
+    body = json.loads(raw)
+    if isinstance(body, dict) and isinstance(body.get("items"), list):
+        # A row that sums up reads (an access-log session) stands for the reads it holds.
+        return sum(row.get("reads", 1) if isinstance(row, dict) else 1 for row in body["items"])
+    data = body.get("data") if isinstance(body, dict) else None
+    if isinstance(data, dict) and isinstance(data.get("mandates"), list):
+        return len(data["mandates"])
+    return None
+
+
+def _guard_list(path: str, answer: Answer, reads: Counter[str]) -> None:
+    """Every list request the suite makes reads about what it returns (as the Scan guard in
+    tests/conftest.py, for every test): a list that reads its whole partition to filter it, or
+    re-reads earlier pages, fails whatever test made it."""
+    rows = listed_rows(answer)
+    if rows is not None and not reads_follow_the_answer(reads, rows):
+        raise AssertionError(f"GET {path} read {reads['items']} items to return {rows} rows")
 
 
 class Http:
@@ -53,10 +85,14 @@ class Http:
         elif body is not None:
             payload = body
         privacy.remember_body(payload)
-        response = self.client.http.request(method, path, headers=sent, body=payload)
+        with dynamodb_reads() as reads:
+            response = self.client.http.request(method, path, headers=sent, body=payload)
         lowered = {key.lower(): value for key, value in response.headers.items()}
         raw = response.body if isinstance(response.body, bytes) else str(response.body).encode()
-        return Answer(response.status_code, lowered, raw)
+        answer = Answer(response.status_code, lowered, raw)
+        if method == "GET":
+            _guard_list(path, answer, reads)
+        return answer
 
     def get(self, path: str, **kwargs: Any) -> Answer:
         return self.request("GET", path, **kwargs)
