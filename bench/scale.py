@@ -46,7 +46,8 @@ def _setup(count: int, now: datetime) -> None:
             energy = Energy.GAS if gas else Energy.ELECTRICITY
             granularity = Granularity.HOUR if gas else Granularity.QUARTER_HOUR
             status = MandateStatus.ENDED if ended else MandateStatus.ACTIVE
-            granted = now - timedelta(days=1 + serial % 300)
+            # Spread over the same 300 days at any N: the usage report covers the same months.
+            granted = now - timedelta(days=1 + serial * 299 // max(count - 1, 1))
             mandate = Mandate(
                 id=f"m-{serial:06d}",
                 ean=ean,
@@ -137,6 +138,7 @@ BOUNDED = {
     "access points, status=ended",
     "access points, energy=gas",
     "access points, first page",
+    "monthly usage",
 }
 
 
