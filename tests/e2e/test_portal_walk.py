@@ -49,6 +49,10 @@ PAGES = [
     ("Eva Evers", "/verbruik/dienstverlener/export/", "historiek-exporteren"),
     ("Sara Segers", "/verbruik/dienstverlener/worden/", "dienstverlener-worden"),
     ("Olivia Operator", "/beheer/", "beheer"),
+    ("Olivia Operator", "/beheer/#inlezingen", "beheer-inlezingen"),
+    ("Olivia Operator", "/beheer/#tarieven", "beheer-tarieven"),
+    ("Olivia Operator", "/beheer/#gebruik", "beheer-gebruik"),
+    ("Olivia Operator", "/beheer/#taken", "beheer-taken"),
     ("Ann Aerts", "/verbruik/mandaten/", "mijn-mandaten-vernieuwen"),
 ]
 
@@ -61,8 +65,11 @@ def axe_source() -> str:
 
 
 def visit(page: Page, base: str, who: str | None, path: str, lang: str, log_in: bool) -> None:
+    path, hashed, tab = path.partition("#")
     separator = "&" if "?" in path else "?"
-    page.goto(f"{base}{path}{separator}lang={lang}")
+    page.goto(f"{base}{path}{separator}lang={lang}{hashed}{tab}")
+    if tab and not log_in:
+        page.reload()  # a page opens the tab of its address when it loads, not on a hash change
     if who and log_in:
         if "/toegang" in path:
             page.locator("#app button").first.click()

@@ -337,19 +337,11 @@ def test_an_edv_initiated_consent(http: Http, world: World, client: MachineClien
     ]
     assert session["return_url_success"] == "https://zonnig.example/ok"
     anna = customer_with_meter(world, "anna", ean(7))
-    granted = http.post(
-        "/v1/me/mandates",
-        token=anna.token,
-        json_body={
-            "edv": EDV,
-            "ean": ean(7),
-            "granularity": "quarter_hour",
-            "period_start": "2025-01-01",
-            "period_end": "2026-01-01",
-            "session": data["shortUrlIdentifier"],
-        },
-    )
-    assert granted.json["reference_number"] == "edv-ref-42"
+    granted = grant(
+        world, anna, EDV, ean(7), "quarter_hour", "2025-01-01", "2026-01-01",
+        session=data["shortUrlIdentifier"],
+    )  # fmt: skip
+    assert granted["reference_number"] == "edv-ref-42"
     listed = client.get("/mandate?referenceNumber=edv-ref-42").json["data"]["mandates"]
     assert [(m["ean"], m["referenceNumber"]) for m in listed] == [(ean(7), "edv-ref-42")]
     wrong = client.post(

@@ -6,6 +6,8 @@ narrow it, not a 6 MB failure."""
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -80,23 +82,29 @@ def test_changes_since_a_moment_are_read_by_the_update_index(
     assert reads["items"] < 10, reads
 
 
-def test_any_edv_pages_through_its_mandates_with_the_extension(
-    client: MachineClient, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(machine_api, "MAX_MANDATES_READ", 20)  # unpaged, it is "too large"
-    seen: list[str] = []
-    path = "/mandate?pageSize=7&status=Approved"
+def pages(client: MachineClient, query: str) -> Iterator[tuple[list[str], Counter[str]]]:
+    """Every page of `/mandate?{query}` with our paging extension: its EANs and its reads."""
+    path = f"/mandate?{query}"
     while True:
         with dynamodb_reads() as reads:
             answer = client.get(path)
         assert answer.status == 200, answer.body
         data = answer.json["data"]
-        seen += [mandate["ean"] for mandate in data["mandates"]]
-        assert len(data["mandates"]) <= 7 and reads["items"] < 7 + 10, reads
+        yield [mandate["ean"] for mandate in data["mandates"]], reads
         token = data.get("continuationToken")
         if token is None:
-            break
-        path = f"/mandate?pageSize=7&status=Approved&continuationToken={token}"
+            return
+        path = f"/mandate?{query}&continuationToken={token}"
+
+
+def test_any_edv_pages_through_its_mandates_with_the_extension(
+    client: MachineClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(machine_api, "MAX_MANDATES_READ", 20)  # unpaged, it is "too large"
+    seen: list[str] = []
+    for eans, reads in pages(client, "pageSize=7&status=Approved"):
+        seen += eans
+        assert len(eans) <= 7 and reads["items"] < 7 + 10, reads
     assert sorted(seen) == sorted(ean(serial) for serial in range(1, MANDATES + 1))
     # Bound to the filters and the EDV: another filter, or an altered token, is refused.
     first = client.get("/mandate?pageSize=7&status=Approved").json["data"]["continuationToken"]
@@ -136,18 +144,9 @@ def test_finished_pages_through_each_stored_form_once(client: MachineClient) -> 
     """Finished is stored three ways (ended, expired, active past its validity): one page goes
     on from one to the next, and no page reads another's rows."""
     seen: list[str] = []
-    path = "/mandate?pageSize=3&status=Finished"
-    while True:
-        with dynamodb_reads() as reads:
-            answer = client.get(path)
-        assert answer.status == 200, answer.body
-        data = answer.json["data"]
-        seen += [mandate["ean"] for mandate in data["mandates"]]
-        assert reads_follow_the_answer(reads, len(data["mandates"])), reads
-        token = data.get("continuationToken")
-        if token is None:
-            break
-        path = f"/mandate?pageSize=3&status=Finished&continuationToken={token}"
+    for eans, reads in pages(client, "pageSize=3&status=Finished"):
+        seen += eans
+        assert reads_follow_the_answer(reads, len(eans)), reads
     assert sorted(seen) == sorted(ean(serial) for serial in HISTORY)
 
 
@@ -178,20 +177,8 @@ def test_a_lookup_by_reference_number_reads_by_key(http: Http, client: MachineCl
         "/shortUrlIdentifier",
         {"dataAccessContractNumber": contract, "referenceNumber": "zonnig-4711", "flow": "B2C"},
     ).json["data"]["shortUrlIdentifier"]
-    customer = customer_with_meter(World(http), "late", ean(99))
-    answer = http.post(
-        "/v1/me/mandates",
-        token=customer.token,
-        json_body={
-            "edv": EDV,
-            "ean": ean(99),
-            "granularity": "day",
-            "period_start": "2025-01-01",
-            "period_end": "2026-01-01",
-            "session": session,
-        },
-    )
-    assert answer.status == 201, answer.body
+    world = World(http)
+    grant(world, customer_with_meter(world, "late", ean(99)), EDV, ean(99), session=session)
     client.token()
     with dynamodb_reads() as reads:
         listed = client.get("/mandate?referenceNumber=zonnig-4711")

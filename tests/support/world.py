@@ -135,17 +135,19 @@ def grant(
     granularity: str = "quarter_hour",
     period_start: str = "2024-01-01",
     period_end: str = "2027-01-01",
+    session: str | None = None,  # an EDV-initiated consent's session
 ) -> dict[str, object]:
+    asked = {
+        "edv": edv,
+        "ean": ean_code,
+        "granularity": granularity,
+        "period_start": period_start,
+        "period_end": period_end,
+    }
     answer = world.http.post(
         "/v1/me/mandates",
         token=customer.token,
-        json_body={
-            "edv": edv,
-            "ean": ean_code,
-            "granularity": granularity,
-            "period_start": period_start,
-            "period_end": period_end,
-        },
+        json_body={**asked, "session": session} if session else asked,
     )
     assert answer.status == 201, answer.body
     return dict(answer.json)
