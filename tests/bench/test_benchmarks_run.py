@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from bench import scale
 from infrastructure.bundles import BUNDLES
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -39,4 +40,4 @@ def test_every_benchmark_prints_its_figures_on_small_sizes() -> None:
         line.startswith("whole job: expired 10,") or "expired 10" in line for line in figures
     )
     bounded = [line for line in figures if line.startswith("(h) ") and "(bounded page)" in line]
-    assert len(bounded) == 4 and all("items ratio" in line for line in bounded)
+    assert len(bounded) == len(scale.BOUNDED) and all("items ratio" in line for line in bounded)
