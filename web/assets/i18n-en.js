@@ -345,7 +345,7 @@ export const EN = {
   "Toestemmingen": "Consents",
   "Token": "Token",
   "Tot en met": "Up to and including",
-  "Totaal: € {amount}": "Total: € {amount}",
+  "Totaal: {amount}": "Total: {amount}",
   "Uurwaarden": "Hourly values",
   "Van": "From",
   "Van welke aansluiting?": "Of which connection?",

@@ -345,7 +345,7 @@ export const FR = {
   "Toestemmingen": "Consentements",
   "Token": "Jeton",
   "Tot en met": "Jusqu'au (inclus)",
-  "Totaal: € {amount}": "Total : {amount} €",
+  "Totaal: {amount}": "Total : {amount}",
   "Uurwaarden": "Valeurs horaires",
   "Van": "Du",
   "Van welke aansluiting?": "De quel point d'accès ?",

@@ -3,7 +3,7 @@
 // what they cut short (and reporting one); ingest reports with their rejected rows; the tariff
 // table and its revisions; usage per EDV and month (CSV); the scheduled jobs and their runs.
 import {
-  accessToken, alertBox, api, download, errorBox, formatDate, formatDateTime, formatEnterpriseNumber, formatNumber,
+  accessToken, alertBox, api, download, errorBox, formatDate, formatDateTime, formatEnterpriseNumber, formatEuro, formatNumber,
   formatPeriod, h, label, login, me, n, renderAccount, show, stackedTable, t, today,
 } from "./portal.js";
 
@@ -235,9 +235,9 @@ async function tariffs() {
     revision.changed_at ? h("p", { class: "note" }, t("Gewijzigd op {date} door {by}", { date: formatDateTime(revision.changed_at), by: revision.changed_by })) : null,
     table(`tariffs-${revision.revision}`, columns, revision.entries.map((entry) => [
       entry.valid_to ? formatPeriod(entry.valid_from, entry.valid_to) : t("vanaf {date}", { date: formatDate(entry.valid_from) }),
-      `€ ${formatNumber(Number(entry.per_ean_day.day), 4)}`, `€ ${formatNumber(Number(entry.per_ean_day.hour), 4)}`,
-      `€ ${formatNumber(Number(entry.per_ean_day.quarter_hour), 4)}`, `€ ${formatNumber(Number(entry.yearly_fee), 2)}`,
-      `€ ${formatNumber(Number(entry.per_exported_ean), 4)}`, entry.decision,
+      formatEuro(Number(entry.per_ean_day.day), 4), formatEuro(Number(entry.per_ean_day.hour), 4),
+      formatEuro(Number(entry.per_ean_day.quarter_hour), 4), formatEuro(Number(entry.yearly_fee), 2),
+      formatEuro(Number(entry.per_exported_ean), 4), entry.decision,
     ]))));
 }
 
@@ -265,10 +265,10 @@ async function usageOf(month) {
       formatEnterpriseNumber(item.edv),
       Object.entries(item.mandate_days).map(([granularity, days]) => `${label(granularity)}: ${days}`).join(", ") || "0",
       String(item.exported_eans),
-      `€ ${formatNumber(Number(item.total), 2)}`,
+      formatEuro(Number(item.total), 2),
       String(item.days_without_tariff),
     ])),
-    h("p", {}, h("strong", {}, t("Totaal: € {amount}", { amount: formatNumber(Number(answer.total), 2) }))),
+    h("p", {}, h("strong", {}, t("Totaal: {amount}", { amount: formatEuro(Number(answer.total)) }))),
   ];
 }
 

@@ -348,6 +348,18 @@ export function formatNumber(value, decimals = 3) {
   return numberFormats.get(decimals).format(value);
 }
 
+const euroFormats = new Map();
+/** An amount in euro as the reader's language writes it: "€ 15,75", "15,75 €", "€15.75". */
+export function formatEuro(value, decimals = 2) {
+  if (value === null || value === undefined) return "–";
+  if (!euroFormats.has(decimals)) {
+    euroFormats.set(decimals, new Intl.NumberFormat(LOCALE, {
+      style: "currency", currency: "EUR", minimumFractionDigits: decimals, maximumFractionDigits: decimals,
+    }));
+  }
+  return euroFormats.get(decimals).format(value);
+}
+
 export function formatEnterpriseNumber(number) {
   return `${number.slice(0, 4)}.${number.slice(4, 7)}.${number.slice(7)}`;
 }
