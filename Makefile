@@ -62,7 +62,7 @@ run: install
 
 # The slowest tests are printed at the end: CI has 20 minutes.
 test: install browser lint typecheck
-	$(PY) -m pytest --durations=20
+	$(PY) -m pytest -n auto --dist loadgroup --durations=20
 
 unit: install
 	$(PY) -m pytest tests/unit

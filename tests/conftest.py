@@ -60,13 +60,37 @@ def no_dynamodb_scan() -> Iterator[None]:
 
 
 # The privacy scan (tests/support/privacy.py): every test's captured output is searched for the
-# names and addresses the suite gave the system; a find fails the session.
-def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+# names and addresses the suite gave the system; a find fails that test (in the process that ran
+# it, so it holds under pytest-xdist too).
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
     from tests.support import privacy
 
-    for title, content in report.sections:
-        if title.startswith("Captured"):
-            privacy.scan(f"{report.nodeid} ({title})", content)
+    report = yield
+    found = [
+        finding
+        for title, content in report.sections
+        if title.startswith("Captured")
+        for finding in privacy.scan(f"{report.nodeid} ({title})", content)
+    ]
+    if found and not report.failed:
+        report.outcome = "failed"
+        report.longrepr = "privacy: personal data in log output: " + "; ".join(
+            f"{finding.where}: {finding.what!r}" for finding in found
+        )
+    return report
+
+
+# pytest-xdist (`make test` runs on every core): tests that share one running stack and browser,
+# or that build the Lambda bundles and synthesise the stacks, stay together on one worker.
+GROUPS = {"e2e": "local-stack", "bench": "builds", "infrastructure": "builds"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        suite = Path(str(item.path)).relative_to(Path(__file__).parent).parts[0]
+        if suite in GROUPS:
+            item.add_marker(pytest.mark.xdist_group(GROUPS[suite]))
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:

@@ -21,7 +21,8 @@ def local_stack() -> Iterator[RunningStack]:
     # The banner names the demo people on purpose; what the stack logged while serving may not.
     privacy.remember(*(person.name for person in demo.PEOPLE))
     privacy.remember(*(meter.address for meter in demo.METERS))
-    privacy.scan("the local stack's log", "".join(stack.log))
+    leaked = privacy.scan("the local stack's log", "".join(stack.log))
+    assert leaked == [], leaked[:20]
     # It stops in order: nothing calls the embedded AWS after it has gone.
     stopped = "".join(stack.log).partition("Stopping.")[2]
     assert '"level":"ERROR"' not in stopped, stopped[-2000:]

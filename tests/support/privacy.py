@@ -1,6 +1,6 @@
 """The privacy scan: the names and addresses the suite hands to the system are remembered here,
 and no log output of the suite may contain any of them (tests/conftest.py scans every test's
-captured output, and the local stack's log, and fails the session on a find)."""
+captured output and fails the test on a find; tests/e2e/conftest.py the local stack's log)."""
 
 from __future__ import annotations
 
@@ -54,8 +54,12 @@ def found_in(text: str) -> list[str]:
     return sorted(value for value in PERSONAL if value in text)
 
 
-def scan(where: str, text: str) -> None:
+def scan(where: str, text: str) -> list[Finding]:
+    """Record and return what `text` holds of the personal data remembered so far."""
+    found = []
     for value in found_in(text):
         finding = Finding(where, value)
         if finding not in FINDINGS:
             FINDINGS.append(finding)
+            found.append(finding)
+    return found
