@@ -42,9 +42,6 @@ class OpenByEdv(GlobalSecondaryIndex["ExportJobItem"]):
     created_at = UTCDateTimeAttribute(range_key=True)
 
 
-OPEN = (ExportStatus.QUEUED, ExportStatus.RUNNING)
-
-
 @register
 class ExportJobItem(Model):
     class Meta(TableMeta):
@@ -138,7 +135,7 @@ def _item(job: ExportJob) -> ExportJobItem:
         run=job.run,
         attempts=job.attempts,
         version=job.version + 1,
-        open_edv=job.request.edv if job.status in OPEN else None,
+        open_edv=job.request.edv if job.is_open else None,
     )
 
 

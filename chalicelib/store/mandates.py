@@ -285,16 +285,18 @@ def _leg(
 
 
 def _stretch_leg(enterprise_number: str, stretch: Stretch) -> Leg:
-    until, key = MandateItem.valid_until, f"{enterprise_number}#{stretch.status.value}"
     if stretch.is_empty():
         return lambda start, page_size: iter(())
+    until = MandateItem.valid_until
+    condition: Condition | None = None
     if stretch.after and stretch.until:  # inclusive: the reader drops `after` itself
-        return _leg(MandateItem.by_edv_status, key, until.between(stretch.after, stretch.until))
-    if stretch.after:
-        return _leg(MandateItem.by_edv_status, key, until > stretch.after)
-    if stretch.until:
-        return _leg(MandateItem.by_edv_status, key, until <= stretch.until)
-    return _leg(MandateItem.by_edv_status, key)
+        condition = until.between(stretch.after, stretch.until)
+    elif stretch.after:
+        condition = until > stretch.after
+    elif stretch.until:
+        condition = until <= stretch.until
+    key = f"{enterprise_number}#{stretch.status.value}"
+    return _leg(MandateItem.by_edv_status, key, condition)
 
 
 def _updated_condition(updated_from: datetime | None, updated_to: datetime | None) -> Condition:
