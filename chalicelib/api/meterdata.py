@@ -18,6 +18,8 @@ from .routing import Api, Auth, Call
 from .types import Instant
 
 if TYPE_CHECKING:
+    from collections.abc import MutableSequence
+
     from ..domain.volumes import ChannelSeries
     from ..services.meterdata import Volumes
 
@@ -104,7 +106,7 @@ def _format(request: Request, asked: str | None) -> str:
     return "json"
 
 
-def _points(series: ChannelSeries, values: list[int]) -> list[dict[str, Any]]:
+def _points(series: ChannelSeries, values: MutableSequence[int]) -> list[dict[str, Any]]:
     names = STATUS_NAMES
     return [
         {
@@ -119,7 +121,7 @@ def _points(series: ChannelSeries, values: list[int]) -> list[dict[str, Any]]:
     ]
 
 
-def _unit_values(result: Volumes, series: ChannelSeries, unit: str) -> list[int]:
+def _unit_values(result: Volumes, series: ChannelSeries, unit: str) -> MutableSequence[int]:
     if result.is_gas and unit == "kWh" and series.kwh_values is not None:
         return series.kwh_values
     return series.values
@@ -185,7 +187,7 @@ def _chart(result: Volumes, unit: str) -> VolumesChart:
     return VolumesChart(shown, unit, _title(result), result.resolution.is_fine)
 
 
-def _with_values(series: ChannelSeries, values: list[int]) -> ChannelSeries:
+def _with_values(series: ChannelSeries, values: MutableSequence[int]) -> ChannelSeries:
     from dataclasses import replace
 
     return replace(series, values=values)

@@ -12,6 +12,8 @@ only if none of it is present; otherwise estimated (a partial sum, never filled 
 
 from __future__ import annotations
 
+from array import array
+from collections.abc import MutableSequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -34,8 +36,11 @@ class ChannelSeries:
 
     starts: list[str] = field(default_factory=list)
     ends: list[str] = field(default_factory=list)
-    values: list[int] = field(default_factory=list)  # thousandths; 0 where missing
-    qualities: list[int] = field(default_factory=list)
+    # Thousandths, 0 where missing. Fine series copy their days' packed values as they are (an
+    # array("i") and an array("B"): no Python int per point, and Arrow reads them in place); sums
+    # are lists.
+    values: MutableSequence[int] = field(default_factory=list)
+    qualities: MutableSequence[int] = field(default_factory=list)
     day_parts: list[int] | None = None  # day-tariff part of each coarse point (digital meters)
     night_parts: list[int] | None = None
     kwh_values: list[int] | None = None  # gas: the values (m³) converted to kWh
@@ -134,8 +139,13 @@ def fine_series(
     """Every slot of [first, end) at `minutes`; a day without data is all missing points. Days
     begin at `day_hour` (6: gas days)."""
     gas = gas_factors is not None
-    result = ChannelSeries(kwh_values=[] if gas else None, factor_final=[] if gas else None)
     group = minutes // source_minutes
+    result = ChannelSeries(
+        values=array("i") if group == 1 else [],
+        qualities=array("B"),
+        kwh_values=[] if gas else None,
+        factor_final=[] if gas else None,
+    )
     day = first
     while day < end:
         bounds = slot_bounds_iso(day, minutes, day_hour)
@@ -148,7 +158,7 @@ def fine_series(
             result.qualities.extend([0] * count)
         elif group == 1:
             result.values.extend(series.values)
-            result.qualities.extend(series.qualities)
+            result.qualities.extend(array("B", series.qualities))  # copied whole, not by point
         else:
             for index in range(0, count * group, group):
                 result.values.append(sum(series.values[index : index + group]))

@@ -7,6 +7,9 @@ export function imports this, the one with pyarrow in its bundle."""
 
 from __future__ import annotations
 
+from array import array
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import pyarrow as pa
@@ -25,60 +28,108 @@ def head(energy: str, lang: str = "nl") -> bytes:
     return (BOM + header(energy, lang) + LINE_END).encode("utf-8")
 
 
-def rows(export: Export) -> bytes:
+def rows(export: Export, arrays: dict[str, SeriesArrays] | None = None) -> bytes:
     """Every row of the export, without the header: one per interval and register, in the order
-    history_csv.write gives them."""
+    history_csv.write gives them. `arrays`: each channel's values already in Arrow (the export
+    job makes them once for its Parquet part too)."""
     first = next(iter(export.channels.values()), None)
     if first is None or len(first) == 0:
         return b""
     layout = LAYOUTS[export.lang]
     intervals, day_tariff = _period(first, layout.date_format[2], export.fine)
-    meter = (
-        f'="{export.ean}"',
-        text_cell(export.meter_number),
-        layout.meter_types[export.meter_type],
+    meter = ";".join(
+        (f'="{export.ean}"', text_cell(export.meter_number), layout.meter_types[export.meter_type])
     )
+    # Four pieces a line: the interval, the meter and register, the volume (null where missing,
+    # written empty) and the unit, status and line end. Fewer, longer pieces join faster.
     lines = [
-        pc.binary_join_element_wise(intervals, *meter, *cells, LINE_END, ";")
+        pc.binary_join_element_wise(intervals, prefix, volume, suffix, ";", null_handling="replace")
         for channel, series in export.channels.items()
-        for cells in _registers(series, channel, export, layout, day_tariff)
+        for prefix, volume, suffix in _registers(
+            series,
+            (arrays or {}).get(channel) or series_arrays(series),
+            f"{meter};{layout.directions[channel]}",
+            export,
+            layout,
+            day_tariff,
+        )
     ]
     joined = lines[0] if len(lines) == 1 else pc.binary_join_element_wise(*lines, "")
     return _text(joined)
 
 
+@dataclass(frozen=True)
+class SeriesArrays:
+    """A channel's values and qualities in Arrow, made once from the series."""
+
+    values: Any  # integer thousandths
+    qualities: Any  # Quality
+    missing: Any  # bool
+
+
+def series_arrays(series: ChannelSeries) -> SeriesArrays:
+    qualities = integers(series.qualities)
+    missing = pc.equal(qualities, int(Quality.MISSING))
+    return SeriesArrays(integers(series.values), qualities, missing)
+
+
+PACKED = {"i": pa.int32(), "B": pa.uint8()}
+
+
+def integers(numbers: Sequence[int]) -> Any:
+    """An Arrow integer array: a fine series' packed values as their bytes (a copy of 140 kB for
+    a year of quarter-hours, where reading 35,000 Python ints takes milliseconds), a list
+    as int64."""
+    if isinstance(numbers, array):
+        buffer = pa.py_buffer(numbers.tobytes())
+        return pa.Array.from_buffers(PACKED[numbers.typecode], len(numbers), [None, buffer])
+    return pa.array(numbers, pa.int64())
+
+
 def _registers(
     series: ChannelSeries,
-    channel: str,
+    arrays: SeriesArrays,
+    register: str,
     export: Export,
     layout: Layout,
     day_tariff: Any,
-) -> list[list[Any]]:
-    """The cells after the meter type of each register's rows: register, volume, unit, status
-    (and for gas the calorific value's state)."""
-    direction = layout.directions[channel]
-    status = _status(series.qualities, export.meter_type == "digital", layout)
-    missing = pc.equal(pa.array(series.qualities, pa.int8()), int(Quality.MISSING))
+) -> list[tuple[Any, Any, Any]]:
+    """Each register's rows as (meter and register, volume, unit and status and line end), the
+    pieces after the interval."""
+    statuses = _statuses(export.meter_type == "digital", layout)
 
-    def volume(values: list[int]) -> Any:
-        return _volume(values, missing)
+    def volume(values: Any) -> Any:
+        return _volume(values, arrays.missing)
+
+    def suffix(unit: str, extra: tuple[str, ...] = ()) -> Any:
+        words = [";".join((unit, status, *extra, LINE_END)) for status in statuses]
+        return pc.take(pa.array(words, pa.string()), arrays.qualities)
 
     if export.energy == "gas" and series.kwh_values is not None:
-        final = pa.array(series.factor_final or [False] * len(series), pa.bool_())
-        calorific = pc.if_else(final, layout.calorific[1], layout.calorific[0])
-        m3 = [direction, volume(series.values), UNIT_M3, status, ""]
-        kwh = [direction, volume(series.kwh_values), UNIT_KWH, status, calorific]
+        final = pa.array(series.factor_final or [False] * len(series), pa.bool_()).cast(pa.int8())
+        # The kWh row's status and calorific state: one word for each quality and state.
+        words = [
+            ";".join((UNIT_KWH, status, calorific, LINE_END))
+            for status in statuses
+            for calorific in layout.calorific
+        ]
+        index = pc.add(pc.multiply(arrays.qualities, 2), final)
+        kwh_suffix = pc.take(pa.array(words, pa.string()), index)
+        kwh_values = integers(series.kwh_values)
+        m3 = (register, volume(arrays.values), suffix(UNIT_M3, ("",)))
+        kwh = (register, volume(kwh_values), kwh_suffix)
         return [m3, kwh] if layout.m3_first else [kwh, m3]
     if export.meter_type != "digital":
-        return [[f"{direction} {ACTIVE[export.lang]}", volume(series.values), UNIT_KWH, status]]
-    day, night = (f"{direction} {layout.tariffs[part]}" for part in ("day", "night"))
+        return [(f"{register} {ACTIVE[export.lang]}", volume(arrays.values), suffix(UNIT_KWH))]
+    day, night = (f"{register} {layout.tariffs[part]}" for part in ("day", "night"))
     if export.fine:
-        register = pc.if_else(day_tariff, day, night)
-        return [[register, volume(series.values), UNIT_KWH, status]]
+        prefix = pc.if_else(day_tariff, day, night)
+        return [(prefix, volume(arrays.values), suffix(UNIT_KWH))]
     assert series.day_parts is not None and series.night_parts is not None
+    day_values, night_values = (integers(parts) for parts in (series.day_parts, series.night_parts))
     return [
-        [day, volume(series.day_parts), UNIT_KWH, status],
-        [night, volume(series.night_parts), UNIT_KWH, status],
+        (day, volume(day_values), suffix(UNIT_KWH)),
+        (night, volume(night_values), suffix(UNIT_KWH)),
     ]
 
 
@@ -131,31 +182,24 @@ def _day_tariff(starts: Any) -> Any:
     return pc.and_(weekday, pc.and_(pc.greater_equal(hours, 7), pc.less(hours, 22)))
 
 
-def _status(qualities: list[int], digital: bool, layout: Layout) -> Any:
+def _statuses(digital: bool, layout: Layout) -> list[str]:
+    """The status word of each Quality, in its order (missing, estimated, validated)."""
     names = {
         Quality.MISSING: layout.missing,
         Quality.ESTIMATED: layout.estimated,
         Quality.VALIDATED: layout.read if digital else layout.validated,
     }
-    words = pa.array([names[quality] for quality in sorted(Quality)], pa.string())
-    return pc.take(words, pa.array(qualities, pa.int8()))
+    return [names[quality] for quality in sorted(Quality)]
 
 
-def _volume(thousandths: list[int], missing: Any) -> Any:
-    """`1234` → `1,234`, `-5` → `-0,005`, empty where missing (history_csv._volume, by column)."""
-    values = pa.array(thousandths, pa.int64())
-    size = pc.abs(values)
-    whole = pc.divide(size, 1000)
-    fraction = pc.subtract(size, pc.multiply(whole, 1000))
-    sign = pc.if_else(pc.less(values, 0), "-", "")
-    text = pc.binary_join_element_wise(
-        sign,
-        pc.cast(whole, pa.string()),
-        ",",
-        pc.utf8_lpad(pc.cast(fraction, pa.string()), 3, "0"),
-        "",
-    )
-    return pc.if_else(missing, "", text)
+def _volume(thousandths: Any, missing: Any) -> Any:
+    """`1234` → `1,234`, `-5` → `-0,005`, null where missing (history_csv._volume, by column):
+    the digits, at least four, with a comma before the last three."""
+    digits = pc.utf8_lpad(pc.cast(pc.abs(thousandths), pa.string()), 4, "0")
+    text = pc.utf8_replace_slice(digits, -3, -3, ",")
+    if pc.any(pc.less(thousandths, 0)).as_py():
+        text = pc.binary_join_element_wise(pc.if_else(pc.less(thousandths, 0), "-", ""), text, "")
+    return pc.if_else(missing, None, text)
 
 
 def _text(lines: Any) -> bytes:

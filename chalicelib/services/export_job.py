@@ -28,6 +28,7 @@ from ..domain.vocabulary import Energy, Resolution
 from ..domain.volumes import FINE_RANGE_DAYS, ChannelSeries
 from ..observability import logger
 from ..render import history_columns, history_csv
+from ..render.history_columns import SeriesArrays
 from ..store import exports as exports_store
 from ..store.base import ContendedError
 from . import meterdata, webhooks
@@ -83,9 +84,20 @@ def _part_key(job: ExportJob, index: int, ean: str, suffix: str) -> str:
 def _one(job: ExportJob, ean: str, now: datetime) -> ExportJob:
     index = job.done
     served, chunks = _read(job, ean, now)
+    arrays = [
+        {
+            channel: history_columns.series_arrays(series)
+            for channel, series in chunk.channels.items()
+        }
+        for chunk in chunks
+    ]
     bucket = settings().exports_bucket
-    s3().put_object(Bucket=bucket, Key=_part_key(job, index, ean, "arrow"), Body=_arrow(chunks))
-    rows = b"".join(history_columns.rows(_csv_export(chunk)) for chunk in chunks)
+    body = _arrow(chunks, arrays)
+    s3().put_object(Bucket=bucket, Key=_part_key(job, index, ean, "arrow"), Body=body)
+    rows = b"".join(
+        history_columns.rows(_csv_export(chunk), columns)
+        for chunk, columns in zip(chunks, arrays, strict=True)
+    )
     s3().put_object(Bucket=bucket, Key=_part_key(job, index, ean, "csv.gz"), Body=_gzip(rows))
     meta = {**asdict(served), "energy": chunks[0].point.energy.value if chunks else None}
     s3().put_object(
@@ -144,13 +156,13 @@ def _finest(energy: Energy, fine: bool) -> Resolution:
     return Resolution.HOUR if energy is Energy.GAS else Resolution.QUARTER_HOUR
 
 
-def _arrow(chunks: list[Volumes]) -> bytes:
+def _arrow(chunks: list[Volumes], arrays: list[dict[str, SeriesArrays]]) -> bytes:
     """A part's rows, built column by column in Arrow (a year of quarter-hours on two channels is
     70,000 rows: no Python loop per row), kept as an Arrow stream: cheap to write and to read,
     and the one Parquet encoding happens when the parts are joined."""
     tables = [
-        _table(chunk, channel, series)
-        for chunk in chunks
+        _table(chunk, channel, series, columns[channel])
+        for chunk, columns in zip(chunks, arrays, strict=True)
         for channel, series in chunk.channels.items()
     ]
     sink = pa.BufferOutputStream()
@@ -164,13 +176,15 @@ def _read_arrow(body: bytes) -> Any:
     return pa.ipc.open_stream(body).read_all()
 
 
-def _table(chunk: Volumes, channel: str, series: ChannelSeries) -> Any:
+def _table(chunk: Volumes, channel: str, series: ChannelSeries, arrays: SeriesArrays) -> Any:
     rows = len(series)
-    qualities = pa.array(series.qualities, pa.int8())
-    missing = pc.equal(qualities, int(Quality.MISSING))
-    value = pc.if_else(missing, None, pc.divide(pa.array(series.values, pa.float64()), 1000))
+
+    def volume(thousandths: Any) -> Any:
+        return pc.if_else(arrays.missing, None, pc.divide(thousandths.cast(pa.float64()), 1000))
+
+    value = volume(arrays.values)
     kwh = (
-        pc.if_else(missing, None, pc.divide(pa.array(series.kwh_values, pa.float64()), 1000))
+        volume(history_columns.integers(series.kwh_values))
         if series.kwh_values is not None
         else value
     )
@@ -183,7 +197,7 @@ def _table(chunk: Volumes, channel: str, series: ChannelSeries) -> Any:
         "value": value,
         "value_kwh": kwh,
         "unit": pa.repeat("m3" if chunk.is_gas else "kWh", rows),
-        "status": pc.take(STATUS_WORDS, qualities),
+        "status": pc.take(STATUS_WORDS, arrays.qualities),
     }
     return pa.table(columns, schema=SCHEMA)
 
@@ -203,12 +217,15 @@ def _instants(series: ChannelSeries) -> tuple[Any, Any]:
     return _INSTANTS[key]
 
 
-# Dictionaries for the repeated words only, zstd at its fastest: three times faster than the
-# defaults and a third smaller (a year of quarter-hours on two channels: 14 ms, 400 kB).
+# Dictionaries for the repeated words only, the instants as deltas (a fixed step: next to
+# nothing), zstd at its fastest and statistics only on what readers filter by. A year of
+# quarter-hours on two channels: half the time of pyarrow's defaults, a twentieth of the bytes.
 PARQUET_OPTIONS: dict[str, Any] = {
     "compression": "zstd",
     "compression_level": 1,
     "use_dictionary": ["ean", "channel", "unit", "status"],
+    "column_encoding": {"start": "DELTA_BINARY_PACKED", "end": "DELTA_BINARY_PACKED"},
+    "write_statistics": ["ean", "channel", "start", "end"],
 }
 PART_OPTIONS = pa.ipc.IpcWriteOptions(compression="lz4")
 STATUS_WORDS = pa.array([QUALITY_NAMES[quality] for quality in sorted(Quality)], pa.string())

@@ -3,6 +3,8 @@ download written row by row: every layout, register kind and status, on the chan
 
 from __future__ import annotations
 
+from array import array
+from collections.abc import MutableSequence
 from datetime import date
 
 from hypothesis import given, settings
@@ -29,11 +31,17 @@ def exports(draw: st.DrawFn) -> history_csv.Export:
     for channel in draw(st.sampled_from([["offtake"], ["offtake", "injection"], ["injection"]])):
         numbers = st.lists(VALUES, min_size=count, max_size=count)
         gas = energy == "gas"
+        values: MutableSequence[int] = draw(numbers)
+        qualities: MutableSequence[int] = draw(
+            st.lists(st.integers(0, 2), min_size=count, max_size=count)
+        )
+        if draw(st.booleans()):  # packed, as fine_series gives them
+            values, qualities = array("i", values), array("B", qualities)
         channels[channel] = ChannelSeries(
             starts=list(bounds[:count]),
             ends=list(bounds[1 : count + 1]),
-            values=draw(numbers),
-            qualities=draw(st.lists(st.integers(0, 2), min_size=count, max_size=count)),
+            values=values,
+            qualities=qualities,
             day_parts=None if fine else draw(numbers),
             night_parts=None if fine else draw(numbers),
             kwh_values=draw(numbers) if gas else None,
