@@ -33,6 +33,7 @@ def day_end_utc(day: date, day_hour: int = 0) -> datetime:
     return day_start_utc(day + timedelta(days=1), day_hour)
 
 
+@lru_cache(maxsize=8192)
 def slot_count(day: date, minutes: int, day_hour: int = 0) -> int:
     """How many slots of `minutes` a Brussels date has (92/96/100 quarter-hours, 23/24/25 hours)."""
     length = day_end_utc(day, day_hour) - day_start_utc(day, day_hour)

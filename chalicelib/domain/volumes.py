@@ -13,11 +13,19 @@ only if none of it is present; otherwise estimated (a partial sum, never filled 
 from __future__ import annotations
 
 from array import array
-from collections.abc import MutableSequence
+from collections.abc import MutableSequence, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 
-from .brussels import GAS_DAY_HOUR, day_start_utc, local_iso, slot_bounds_iso
+from .brussels import (
+    GAS_DAY_HOUR,
+    dates_between,
+    day_start_utc,
+    local_iso,
+    slot_bounds_iso,
+    slot_count,
+)
 from .errors import DomainError
 from .readings import DEFAULT_GAS_FACTOR, DaySeries, MonthSeries, Quality, month_of, summarise
 from .vocabulary import Resolution
@@ -34,8 +42,9 @@ NOTICE = (
 class ChannelSeries:
     """The points of one channel, as parallel lists (a year of quarter-hours is 35,040 points)."""
 
-    starts: list[str] = field(default_factory=list)
-    ends: list[str] = field(default_factory=list)
+    # A fine series shares its range's bounds with every other series of that range (tuples).
+    starts: Sequence[str] = field(default_factory=list)
+    ends: Sequence[str] = field(default_factory=list)
     # Thousandths, 0 where missing. Fine series copy their days' packed values as they are (an
     # array("i") and an array("B"): no Python int per point, and Arrow reads them in place); sums
     # are lists.
@@ -140,7 +149,10 @@ def fine_series(
     begin at `day_hour` (6: gas days)."""
     gas = gas_factors is not None
     group = minutes // source_minutes
+    starts, ends = slot_edges(first, end, minutes, day_hour)
     result = ChannelSeries(
+        starts=starts,
+        ends=ends,
         values=array("i") if group == 1 else [],
         qualities=array("B"),
         kwh_values=[] if gas else None,
@@ -148,10 +160,7 @@ def fine_series(
     )
     day = first
     while day < end:
-        bounds = slot_bounds_iso(day, minutes, day_hour)
-        result.starts.extend(bounds[:-1])
-        result.ends.extend(bounds[1:])
-        count = len(bounds) - 1
+        count = slot_count(day, minutes, day_hour)
         series = days.get(day)
         if series is None:
             result.values.extend([0] * count)
@@ -170,6 +179,22 @@ def fine_series(
             result.factor_final.extend([factor != DEFAULT_GAS_FACTOR] * count)
         day += timedelta(days=1)
     return result
+
+
+@lru_cache(maxsize=16)
+def slot_edges(
+    first: date, end: date, minutes: int, day_hour: int = 0
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Where every slot of [first, end) starts and ends: the same for each series of a range, so
+    made once for all of them (a year of quarter-hours: 35,040 of each, where copying them into
+    each series' own lists costs more than reading its values)."""
+    starts: list[str] = []
+    ends: list[str] = []
+    for day in dates_between(first, end):
+        bounds = slot_bounds_iso(day, minutes, day_hour)
+        starts.extend(bounds[:-1])
+        ends.extend(bounds[1:])
+    return tuple(starts), tuple(ends)
 
 
 def periods(first: date, end: date, resolution: Resolution) -> list[tuple[date, date]]:
@@ -202,7 +227,11 @@ def coarse_series(
     """Day, week, month or year points from the daily values; a gas point's days are gas days,
     so it begins and ends at 06:00."""
     day_hour = GAS_DAY_HOUR if gas else 0
+    starts: list[str] = []
+    ends: list[str] = []
     result = ChannelSeries(
+        starts=starts,
+        ends=ends,
         day_parts=[] if split_tariffs else None,
         night_parts=[] if split_tariffs else None,
         kwh_values=[] if gas else None,
@@ -230,8 +259,8 @@ def coarse_series(
             else:
                 qualities.append(Quality.MISSING)
             day += timedelta(days=1)
-        result.starts.append(local_iso(day_start_utc(start, day_hour)))
-        result.ends.append(local_iso(day_start_utc(stop, day_hour)))
+        starts.append(local_iso(day_start_utc(start, day_hour)))
+        ends.append(local_iso(day_start_utc(stop, day_hour)))
         result.values.append(total)
         result.qualities.append(summarise(qualities))
         if result.day_parts is not None and result.night_parts is not None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from array import array
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import pyarrow as pa
@@ -28,24 +29,25 @@ def head(energy: str, lang: str = "nl") -> bytes:
     return (BOM + header(energy, lang) + LINE_END).encode("utf-8")
 
 
-def rows(export: Export, arrays: dict[str, SeriesArrays] | None = None) -> bytes:
+def rows(export: Export, arrays: dict[str, SeriesArrays] | None = None) -> memoryview:
     """Every row of the export, without the header: one per interval and register, in the order
-    history_csv.write gives them. `arrays`: each channel's values already in Arrow (the export
-    job makes them once for its Parquet part too)."""
+    history_csv.write gives them, as a view of Arrow's memory. `arrays`: each channel's values
+    already in Arrow (the export job makes them once for its Parquet part too)."""
     first = next(iter(export.channels.values()), None)
     if first is None or len(first) == 0:
-        return b""
+        return memoryview(b"")
     layout = LAYOUTS[export.lang]
     intervals, day_tariff = _period(first, layout.date_format[2], export.fine)
     meter = ";".join(
         (f'="{export.ean}"', text_cell(export.meter_number), layout.meter_types[export.meter_type])
     )
-    # Four pieces a line: the interval, the meter and register, the volume (null where missing,
-    # written empty) and the unit, status and line end. Fewer, longer pieces join faster.
-    lines = [
-        pc.binary_join_element_wise(intervals, prefix, volume, suffix, ";", null_handling="replace")
+    # Four pieces a row, each with its own separators: the interval, the meter and register, the
+    # volume (null where missing, written empty) and the unit, status and line end. The rows of
+    # one interval (its registers and channels) join in the same pass: one string per interval.
+    pieces = [
+        piece
         for channel, series in export.channels.items()
-        for prefix, volume, suffix in _registers(
+        for register in _registers(
             series,
             (arrays or {}).get(channel) or series_arrays(series),
             f"{meter};{layout.directions[channel]}",
@@ -53,9 +55,9 @@ def rows(export: Export, arrays: dict[str, SeriesArrays] | None = None) -> bytes
             layout,
             day_tariff,
         )
+        for piece in (intervals, *register)
     ]
-    joined = lines[0] if len(lines) == 1 else pc.binary_join_element_wise(*lines, "")
-    return _text(joined)
+    return _text(pc.binary_join_element_wise(*pieces, "", null_handling="replace"))
 
 
 @dataclass(frozen=True)
@@ -95,33 +97,33 @@ def _registers(
     day_tariff: Any,
 ) -> list[tuple[Any, Any, Any]]:
     """Each register's rows as (meter and register, volume, unit and status and line end), the
-    pieces after the interval."""
+    pieces after the interval; each piece of text ends, or begins, with its separator."""
     statuses = _statuses(export.meter_type == "digital", layout)
 
     def volume(values: Any) -> Any:
         return _volume(values, arrays.missing)
 
     def suffix(unit: str, extra: tuple[str, ...] = ()) -> Any:
-        words = [";".join((unit, status, *extra, LINE_END)) for status in statuses]
+        words = [";".join(("", unit, status, *extra, LINE_END)) for status in statuses]
         return pc.take(pa.array(words, pa.string()), arrays.qualities)
 
     if export.energy == "gas" and series.kwh_values is not None:
         final = pa.array(series.factor_final or [False] * len(series), pa.bool_()).cast(pa.int8())
         # The kWh row's status and calorific state: one word for each quality and state.
         words = [
-            ";".join((UNIT_KWH, status, calorific, LINE_END))
+            ";".join(("", UNIT_KWH, status, calorific, LINE_END))
             for status in statuses
             for calorific in layout.calorific
         ]
         index = pc.add(pc.multiply(arrays.qualities, 2), final)
         kwh_suffix = pc.take(pa.array(words, pa.string()), index)
         kwh_values = integers(series.kwh_values)
-        m3 = (register, volume(arrays.values), suffix(UNIT_M3, ("",)))
-        kwh = (register, volume(kwh_values), kwh_suffix)
+        m3 = (f"{register};", volume(arrays.values), suffix(UNIT_M3, ("",)))
+        kwh = (f"{register};", volume(kwh_values), kwh_suffix)
         return [m3, kwh] if layout.m3_first else [kwh, m3]
     if export.meter_type != "digital":
-        return [(f"{register} {ACTIVE[export.lang]}", volume(arrays.values), suffix(UNIT_KWH))]
-    day, night = (f"{register} {layout.tariffs[part]}" for part in ("day", "night"))
+        return [(f"{register} {ACTIVE[export.lang]};", volume(arrays.values), suffix(UNIT_KWH))]
+    day, night = (f"{register} {layout.tariffs[part]};" for part in ("day", "night"))
     if export.fine:
         prefix = pc.if_else(day_tariff, day, night)
         return [(prefix, volume(arrays.values), suffix(UNIT_KWH))]
@@ -156,6 +158,7 @@ def _period(series: ChannelSeries, separator: str, fine: bool) -> tuple[Any, Any
             _local_time(starts),
             _local_date(ends, separator),
             _local_time(ends),
+            "",  # and the separator after the last
             ";",
         )
         _PERIODS[key] = intervals, _day_tariff(starts) if fine else None
@@ -193,18 +196,34 @@ def _statuses(digital: bool, layout: Layout) -> list[str]:
 
 
 def _volume(thousandths: Any, missing: Any) -> Any:
-    """`1234` → `1,234`, `-5` → `-0,005`, null where missing (history_csv._volume, by column):
-    the digits, at least four, with a comma before the last three."""
+    """`1234` → `1,234`, `-5` → `-0,005`, null where missing (history_csv._volume, by column).
+    Volumes from 0 to 65.535 kWh (almost every quarter-hour and hour) are looked up."""
+    low, high = pc.min_max(thousandths).values()
+    common = _common_volumes()
+    if low.as_py() >= 0 and high.as_py() < len(common):
+        text = pc.take(common, thousandths)
+    else:
+        text = _volume_text(thousandths)
+    return pc.if_else(missing, None, text)
+
+
+@lru_cache(maxsize=1)
+def _common_volumes() -> Any:
+    return _volume_text(pa.array(range(1 << 16), pa.int32()))
+
+
+def _volume_text(thousandths: Any) -> Any:
+    """The digits, at least four, with a comma before the last three, and the sign."""
     digits = pc.utf8_lpad(pc.cast(pc.abs(thousandths), pa.string()), 4, "0")
     text = pc.utf8_replace_slice(digits, -3, -3, ",")
     if pc.any(pc.less(thousandths, 0)).as_py():
         text = pc.binary_join_element_wise(pc.if_else(pc.less(thousandths, 0), "-", ""), text, "")
-    return pc.if_else(missing, None, text)
+    return text
 
 
-def _text(lines: Any) -> bytes:
-    """The bytes of a string array whose elements are whole lines: its data buffer, up to the
-    end of its last element."""
+def _text(lines: Any) -> memoryview:
+    """The text of a string array whose elements are whole lines: its data buffer, up to the
+    end of its last element, in place (a year of quarter-hours is 8 MB, not copied again)."""
     offsets = memoryview(lines.buffers()[1]).cast("i")
     start, end = offsets[lines.offset], offsets[lines.offset + len(lines)]
-    return bytes(lines.buffers()[2][start:end].to_pybytes())
+    return memoryview(lines.buffers()[2])[start:end]

@@ -81,8 +81,22 @@ def volumes(
     only: tuple[str, ...] | None = None,
 ) -> Volumes:
     """`only`: the channels to read (the export job's request), by default all the EAN has."""
-    granted, point = authorise(sub, enterprise_number, ean, now)
-    mandate = granted.mandate
+    granted, _ = authorise(sub, enterprise_number, ean, now)
+    return granted_volumes(granted, first, end, resolution, now, face, only)
+
+
+def granted_volumes(
+    granted: Entitlement,
+    first: date,
+    end: date,
+    resolution: Resolution,
+    now: datetime,
+    face: str = "portal",
+    only: tuple[str, ...] | None = None,
+) -> Volumes:
+    """volumes() under an entitlement the caller has just had from authorise(): the export job
+    reads a year of one EAN in several ranges under one."""
+    point, mandate = granted.point, granted.mandate
     check_resolution(point, granted, resolution)
     check_range(first, end, resolution)
     served_first, served_end = clip(first, end, granted.first, granted.end)

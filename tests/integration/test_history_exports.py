@@ -101,6 +101,7 @@ def test_every_mandate_in_one_parquet_file_equal_to_the_volumes_endpoint(
         "manifest.json",
     }
     table = pq.read_table(io.BytesIO(stored(job["id"], "history.parquet")))
+    assert table.schema.equals(export_job.SCHEMA)  # plain strings and UTC instants, as documented
     rows = table.to_pylist()
     for ean_code, resolution, unit in (
         (KAREL, "quarter_hour", "kWh"),
