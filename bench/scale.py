@@ -176,7 +176,7 @@ def run(quick: bool = False) -> None:
                     "items": tally["items"],
                     "bytes": tally["bytes"],
                     "answer_bytes": sum(len(body) for body in bodies),
-                    "own_ms": wall_ms - tally["aws_ms"],
+                    "own_ms": wall_ms - tally["aws_us"] / 1000,
                 }
             print(f"(h) N = {count:,}: set up in {set_up_s:.1f} s", flush=True)
     smallest, largest = sizes[0], sizes[-1]

@@ -198,8 +198,8 @@ class Functions:
 
     def _export(self) -> None:
         """Started by the API without waiting; Lambda retries a failed run twice, and a run
-        continues where the job stopped. Three vCPUs' worth of memory: Parquet and gzip are CPU
-        work, and a part is built in memory."""
+        continues where the job stopped. More than one vCPU's worth of memory (1,769 MB buys one):
+        Parquet, the CSV and gzip are CPU work, and a part is built in memory."""
         role = self.data.role("ExportRole", EXPORT)
         self.data.may_queue_webhooks(role)  # export_ready
         self._function(

@@ -214,7 +214,8 @@ def _common_volumes() -> Any:
 
 def _volume_text(thousandths: Any) -> Any:
     """The digits, at least four, with a comma before the last three, and the sign."""
-    digits = pc.utf8_lpad(pc.cast(pc.abs(thousandths), pa.string()), 4, "0")
+    size = pc.abs(thousandths.cast(pa.int64()))  # in 64 bits: int32's lowest has no opposite
+    digits = pc.utf8_lpad(pc.cast(size, pa.string()), 4, "0")
     text = pc.utf8_replace_slice(digits, -3, -3, ",")
     if pc.any(pc.less(thousandths, 0)).as_py():
         text = pc.binary_join_element_wise(pc.if_else(pc.less(thousandths, 0), "-", ""), text, "")

@@ -62,7 +62,7 @@ def item_bytes(item: dict[str, Any]) -> int:
 
 @contextmanager
 def dynamodb_read_volume() -> Iterator[Counter[str]]:
-    """Like dynamodb_reads, and the bytes of the items returned; `aws_ms`: the milliseconds
+    """Like dynamodb_reads, and the bytes of the items returned; `aws_us`: the microseconds
     spent in every AWS call (moto's, in this process)."""
     tally: Counter[str] = Counter()
     inner = botocore.client.BaseClient._make_api_call
@@ -72,7 +72,7 @@ def dynamodb_read_volume() -> Iterator[Counter[str]]:
         try:
             result = inner(self, operation_name, api_params)
         finally:
-            tally["aws_ms"] += int((time.perf_counter() - started) * 1000)
+            tally["aws_us"] += int((time.perf_counter() - started) * 1e6)
         if operation_name in ("Query", "GetItem", "BatchGetItem"):
             tally["requests"] += 1
             items = result.get("Items") or ([result["Item"]] if result.get("Item") else [])
