@@ -87,6 +87,7 @@ def _as_list(value: Any) -> Any:
     """A fine series' packed values (array.array), which msgspec does not encode, as a list."""
     if isinstance(value, array):
         return value.tolist()
+    # msgspec's protocol for a type the hook does not take: it answers with its own TypeError.
     raise NotImplementedError(f"cannot encode {type(value).__name__}")
 
 

@@ -28,7 +28,6 @@ from ..domain.vocabulary import Energy, Resolution
 from ..domain.volumes import FINE_RANGE_DAYS, ChannelSeries
 from ..observability import logger
 from ..render import history_columns, history_csv
-from ..render.history_columns import SeriesArrays
 from ..store import exports as exports_store
 from ..store.base import ContendedError
 from . import meterdata, webhooks
@@ -156,7 +155,7 @@ def _finest(energy: Energy, fine: bool) -> Resolution:
     return Resolution.HOUR if energy is Energy.GAS else Resolution.QUARTER_HOUR
 
 
-def _arrow(chunks: list[Volumes], arrays: list[dict[str, SeriesArrays]]) -> bytes:
+def _arrow(chunks: list[Volumes], arrays: list[dict[str, history_columns.SeriesArrays]]) -> bytes:
     """A part's rows, built column by column in Arrow (a year of quarter-hours on two channels is
     70,000 rows: no Python loop per row), kept as an Arrow stream: cheap to write and to read,
     and the one Parquet encoding happens when the parts are joined."""
@@ -176,7 +175,9 @@ def _read_arrow(body: bytes) -> Any:
     return pa.ipc.open_stream(body).read_all()
 
 
-def _table(chunk: Volumes, channel: str, series: ChannelSeries, arrays: SeriesArrays) -> Any:
+def _table(
+    chunk: Volumes, channel: str, series: ChannelSeries, arrays: history_columns.SeriesArrays
+) -> Any:
     rows = len(series)
 
     def volume(thousandths: Any) -> Any:
