@@ -6,6 +6,7 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
+from typing import Any
 
 
 @contextmanager
@@ -25,11 +26,43 @@ def emulated_aws() -> Iterator[None]:
     )
     from moto import mock_aws
 
-    with mock_aws():
+    with mock_aws(), queries_read_one_partition():
         from chalicelib.local import bootstrap
 
         bootstrap()
         yield
+
+
+@contextmanager
+def queries_read_one_partition() -> Iterator[None]:
+    """moto answers a table query by sorting every item of the table and keeping the queried
+    partition's: at a year of day items for 1,000 EANs (730,000 items) each query costs seconds,
+    and the export benchmark hours, none of it DynamoDB's way. Here a query on the table (not
+    an index) starts from its partition alone; the rest of moto's query (sort, key conditions,
+    paging, filters, projections) runs unchanged, so the items answered are the same."""
+    from inspect import signature
+
+    from moto.dynamodb.models.table import Table
+
+    query = Table.query
+    parameters = signature(query)
+
+    def partition_query(self: Any, hash_key: Any, *args: Any, **kwargs: Any) -> Any:
+        called = parameters.bind(self, hash_key, *args, **kwargs).arguments
+        if called.get("index_name") or not self.range_key_attr:
+            return query(self, hash_key, *args, **kwargs)
+        partition = list(self.items.get(hash_key, {}).values())
+        self.all_items = lambda: partition  # read by moto's query for its candidates
+        try:
+            return query(self, hash_key, *args, **kwargs)
+        finally:
+            del self.all_items
+
+    Table.query = partition_query  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        Table.query = query  # type: ignore[method-assign]
 
 
 def active_edv(enterprise_number: str, now: datetime) -> None:
