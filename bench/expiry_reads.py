@@ -25,6 +25,7 @@ def _ean(serial: int) -> str:
 def run(quick: bool = False) -> None:
     total = 500 if quick else TOTAL
     with emulated_aws():
+        from chalicelib.domain.vocabulary import Energy, Granularity, MandateStatus
         from chalicelib.store import mandates as store
         from chalicelib.store.mandates import MandateItem, expiry_shard
         from chalicelib.store.projections import EdvAccessPointItem, facet
@@ -45,7 +46,9 @@ def run(quick: bool = False) -> None:
                         ean=ean,
                         edv=EDV,
                         edv_ean=f"{EDV}#{ean}",
-                        edv_status=f"{EDV}#active",
+                        edv_facet=store.facet(
+                            EDV, MandateStatus.ACTIVE, Energy.ELECTRICITY, Granularity.DAY
+                        ),
                         granularity="day",
                         period_start="2024-01-01",
                         period_end="2025-01-01",

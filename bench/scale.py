@@ -121,6 +121,7 @@ def _requests(http: Any, member: str, machine: Any) -> dict[str, Callable[[], li
         "machine mandate list, ToBeRenewed": lambda: machine_get(
             "/mandate?renewalStatus=ToBeRenewed"
         ),
+        "machine mandate list, energyType=G": lambda: machine_get("/mandate?energyType=G"),
         "machine mandate list, a page": lambda: machine_get("/mandate?pageSize=100"),
         "access points, status=ended": lambda: portal("/access-points?status=ended"),
         "access points, energy=gas": lambda: portal("/access-points?energy=gas"),
@@ -134,6 +135,7 @@ BOUNDED = {
     "machine mandate by ean",
     "machine mandate list, status=Finished",
     "machine mandate list, ToBeRenewed",
+    "machine mandate list, energyType=G",
     "machine mandate list, a page",
     "access points, status=ended",
     "access points, energy=gas",

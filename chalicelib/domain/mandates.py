@@ -89,10 +89,12 @@ def stored_forms(seen: MandateStatus) -> tuple[tuple[MandateStatus, bool | None]
 
 @dataclass(frozen=True)
 class Stretch:
-    """An EDV's mandates in one stored status whose valid_until lies in (after, until]: what a
-    query on the status index reads. A bound of None is open."""
+    """An EDV's mandates of one energy and granularity, in one stored status, whose valid_until
+    lies in (after, until]: what a query on the status index reads. A bound of None is open."""
 
     status: MandateStatus
+    energy: Energy
+    granularity: Granularity
     after: datetime | None = None
     until: datetime | None = None
 
@@ -105,25 +107,34 @@ def stretches(
     renewal: RenewalState | None,
     expiring_by: datetime | None,
     now: datetime,
+    energy: Energy | None = None,
+    granularities: frozenset[Granularity] | None = None,
 ) -> tuple[Stretch, ...] | None:
     """The stretches that hold every mandate seen at `now` in one of `seen`, in the renewal state
-    `renewal` and valid until `expiring_by` at the latest; None when nothing narrows the EDV's
-    mandates. A superset: the reader still checks each mandate (`seen_at`, `renewal_at`)."""
-    if seen is None and renewal is None and expiring_by is None:
+    `renewal`, valid until `expiring_by` at the latest, of `energy` and in one of `granularities`
+    (None: any); None when nothing narrows the EDV's mandates. A superset: the reader still
+    checks each mandate (`seen_at`, `renewal_at`)."""
+    if all(narrows is None for narrows in (seen, renewal, expiring_by, energy, granularities)):
         return None
     if renewal is RenewalState.EXPIRED:
         seen = frozenset({MandateStatus.EXPIRED}) & (seen or frozenset(MandateStatus))
     elif renewal is not None:  # due or requested: active, in the last RENEWAL_WINDOW
         seen = frozenset({MandateStatus.ACTIVE}) & (seen or frozenset(MandateStatus))
         expiring_by = min(expiring_by or now + RENEWAL_WINDOW, now + RENEWAL_WINDOW)
+    kinds = [
+        (kind, granularity)
+        for kind in Energy
+        for granularity in GRANULARITIES[kind]
+        if energy in (None, kind) and (granularities is None or granularity in granularities)
+    ]
     found = []
-    for status in sorted(seen or MandateStatus):
+    for status in sorted(MandateStatus if seen is None else seen):
         for stored, ahead in stored_forms(status):
             after = now if ahead is True else None
             until = now if ahead is False else None
             if expiring_by is not None:
                 until = min(until or expiring_by, expiring_by)
-            found.append(Stretch(stored, after, until))
+            found += [Stretch(stored, kind, grain, after, until) for kind, grain in kinds]
     return tuple(found)
 
 

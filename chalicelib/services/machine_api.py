@@ -47,7 +47,7 @@ class Series(StrEnum):
 class MandateFilters:
     reference_number: str | None = None
     ean: str | None = None
-    granularities: frozenset[Granularity] | None = None
+    granularities: frozenset[Granularity] | None = None  # empty: none (IG, VH_onbepaald)
     energy: Energy | None = None
     statuses: frozenset[MandateStatus] | None = None  # as seen now (Mandate.status_at)
     expiring_by: datetime | None = None
@@ -60,7 +60,7 @@ class MandateFilters:
         return (
             (self.reference_number is None or mandate.reference_number == self.reference_number)
             and (self.ean is None or mandate.ean == self.ean)
-            and (not self.granularities or mandate.granularity in self.granularities)
+            and (self.granularities is None or mandate.granularity in self.granularities)
             and (self.energy is None or mandate.energy is self.energy)
             and (self.statuses is None or mandate.status_at(now) in self.statuses)
             and (self.expiring_by is None or mandate.valid_until <= self.expiring_by)
@@ -90,7 +90,14 @@ def _legs(edv: str, filters: MandateFilters, now: datetime) -> tuple[mandates_st
         reference_number=filters.reference_number,
         updated_from=filters.updated_from,
         updated_to=filters.updated_to,
-        stretches=stretches(filters.statuses, filters.renewal, filters.expiring_by, now),
+        stretches=stretches(
+            filters.statuses,
+            filters.renewal,
+            filters.expiring_by,
+            now,
+            filters.energy,
+            filters.granularities,
+        ),
     )
 
 

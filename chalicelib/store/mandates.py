@@ -78,15 +78,16 @@ class MandatesByEdvUpdated(GlobalSecondaryIndex["MandateItem"]):
     updated_at = UTCDateTimeAttribute(range_key=True)
 
 
-class MandatesByEdvStatus(GlobalSecondaryIndex["MandateItem"]):
-    """The machine API's status, renewal and expiry filters: an EDV's mandates in one stored
-    status, by end of validity, so a request about active mandates reads none of the history."""
+class MandatesByEdvFacet(GlobalSecondaryIndex["MandateItem"]):
+    """The machine API's status, renewal, expiry, energy and granularity filters: an EDV's
+    mandates of one stored status, energy and granularity (`facet`), by end of validity, so a
+    request about active mandates reads none of the history, nor gas about electricity."""
 
     class Meta:
-        index_name = "by_edv_status"
+        index_name = "by_edv_facet"
         projection = AllProjection()
 
-    edv_status = UnicodeAttribute(hash_key=True)
+    edv_facet = UnicodeAttribute(hash_key=True)
     valid_until = UTCDateTimeAttribute(range_key=True)
 
 
@@ -121,7 +122,7 @@ class MandateItem(Model):
     ean = UnicodeAttribute()
     edv = UnicodeAttribute()
     edv_ean = UnicodeAttribute()
-    edv_status = UnicodeAttribute()
+    edv_facet = UnicodeAttribute()
     edv_reference = UnicodeAttribute(null=True)
     granularity = UnicodeAttribute()
     period_start = UnicodeAttribute()
@@ -144,11 +145,16 @@ class MandateItem(Model):
     by_ean = MandatesByEan()
     by_edv = MandatesByEdv()
     by_edv_updated = MandatesByEdvUpdated()
-    by_edv_status = MandatesByEdvStatus()
+    by_edv_facet = MandatesByEdvFacet()
     by_edv_reference = MandatesByEdvReference()
     by_granter = MandatesByGranter()
     by_edv_ean = MandatesByEdvEan()
     expiry_due = ExpiryDue()
+
+
+def facet(edv: str, status: MandateStatus, energy: Energy, granularity: Granularity) -> str:
+    """The key of the EDV's mandates of one stored status, energy and granularity."""
+    return f"{edv}#{status.value}#{energy.value}#{granularity.value}"
 
 
 def expiry_shard(mandate_id: str) -> str:
@@ -213,7 +219,7 @@ def item_of(mandate: Mandate, now: datetime) -> MandateItem:
         ean=mandate.ean,
         edv=mandate.edv,
         edv_ean=f"{mandate.edv}#{mandate.ean}",
-        edv_status=f"{mandate.edv}#{mandate.status.value}",
+        edv_facet=facet(mandate.edv, mandate.status, mandate.energy, mandate.granularity),
         edv_reference=f"{mandate.edv}#{mandate.reference_number}"
         if mandate.reference_number
         else None,
@@ -295,8 +301,8 @@ def _stretch_leg(enterprise_number: str, stretch: Stretch) -> Leg:
         condition = until > stretch.after
     elif stretch.until:
         condition = until <= stretch.until
-    key = f"{enterprise_number}#{stretch.status.value}"
-    return _leg(MandateItem.by_edv_status, key, condition)
+    key = facet(enterprise_number, stretch.status, stretch.energy, stretch.granularity)
+    return _leg(MandateItem.by_edv_facet, key, condition)
 
 
 def _updated_condition(updated_from: datetime | None, updated_to: datetime | None) -> Condition:
@@ -320,8 +326,8 @@ def legs_of_edv(
 ) -> tuple[Leg, ...]:
     """The index reads that hold every one of the EDV's mandates these filters can select, by
     the narrowest index: the (EDV, EAN) pair, the EDV's reference, when it last changed, its
-    status and validity; else all of the EDV's mandates by when granted. A superset: the
-    reader checks each mandate against the filters."""
+    status, validity, energy and granularity; else all of the EDV's mandates by when granted.
+    A superset: the reader checks each mandate against the filters."""
     edv = enterprise_number
     if ean is not None:
         return (_leg(MandateItem.by_edv_ean, f"{edv}#{ean}"),)

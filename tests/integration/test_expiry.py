@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from chalicelib.domain.vocabulary import Granularity, MandateStatus
+from chalicelib.domain.vocabulary import Energy, Granularity, MandateStatus
 from chalicelib.jobs import run
 from chalicelib.services import mandates
 from chalicelib.store import mandates as store
@@ -131,7 +131,9 @@ def test_the_job_reads_what_is_due_not_all_mandates(world: World) -> None:
                     ean=ean(index),
                     edv=EDV,
                     edv_ean=f"{EDV}#{ean(index)}",
-                    edv_status=f"{EDV}#active",
+                    edv_facet=store.facet(
+                        EDV, MandateStatus.ACTIVE, Energy.ELECTRICITY, Granularity.DAY
+                    ),
                     granularity="day",
                     period_start="2024-01-01",
                     period_end="2025-01-01",

@@ -1,8 +1,8 @@
 """The machine API's mandate list for a large EDV: a lookup by EAN or reference number reads by
-key, whatever the EDV's size; a status, renewal or expiry filter reads its own status and stretch
-of validity, not the EDV's history (the guard of tests/support/counting); an unfiltered list that
-would have to look through more mandates than one answer holds is a 400 naming the filters that
-narrow it, not a 6 MB failure."""
+key, whatever the EDV's size; a status, renewal, expiry, energy or granularity filter reads its
+own facet and stretch of validity, not the EDV's history nor its other energy (the guard of
+tests/support/counting); an unfiltered list that would have to look through more mandates than
+one answer holds is a 400 naming the filters that narrow it, not a 6 MB failure."""
 
 from __future__ import annotations
 
@@ -131,6 +131,38 @@ def test_a_status_or_expiry_filter_reads_what_it_returns(
     client: MachineClient, query: str, expected: list[int]
 ) -> None:
     """Before the status index, each of these read all 40 of the EDV's mandates."""
+    client.token()
+    with dynamodb_reads() as reads:
+        answer = client.get(f"/mandate?{query}")
+    found = answer.json["data"]["mandates"] if answer.status == 200 else []
+    assert answer.status == (200 if expected else 404), answer.body
+    assert sorted(m["ean"] for m in found) == sorted(ean(serial) for serial in expected)
+    assert reads_follow_the_answer(reads, len(found)), reads
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("energyType=G", [91, 92]),
+        ("dataServiceTypes=VH_dag", [93]),
+        ("energyType=E&dataServiceTypes=VH_dag", [93]),
+        ("energyType=G&status=Approved&dataServiceTypes=VH_kwartier_uur", [91, 92]),
+        ("dataServiceTypes=IG", []),  # installation data: no mandate is of that type
+        ("energyType=G&dataServiceTypes=VH_dag", []),
+    ],
+)
+def test_an_energy_or_granularity_filter_reads_what_it_returns(
+    http: Http, client: MachineClient, query: str, expected: list[int]
+) -> None:
+    """Gas among 40 electricity mandates: before the facet index, each read all of them."""
+    world = World(http)
+    for serial in (91, 92):
+        gas = customer_with_meter(
+            world, f"gas-{serial}", ean(serial), energy="gas", direction="offtake"
+        )
+        grant(world, gas, EDV, ean(serial), granularity="hour")
+    daily = customer_with_meter(world, "daily-93", ean(93))
+    grant(world, daily, EDV, ean(93), granularity="day")
     client.token()
     with dynamodb_reads() as reads:
         answer = client.get(f"/mandate?{query}")

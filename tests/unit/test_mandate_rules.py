@@ -221,6 +221,11 @@ STATUS_SETS = [
     renewal=st.sampled_from([None, *RenewalState]),
     expiring_in_days=st.one_of(st.none(), st.integers(-400, 1200)),
     renewal_asked=st.booleans(),
+    kind=st.sampled_from(
+        [(energy, grain) for energy in Energy for grain in rules.GRANULARITIES[energy]]
+    ),
+    energy=st.sampled_from([None, *Energy]),
+    granularities=st.sampled_from([None, frozenset(), *(frozenset({g}) for g in Granularity)]),
 )
 def test_the_status_index_stretches_hold_every_mandate_the_filters_select(
     stored: MandateStatus,
@@ -229,10 +234,14 @@ def test_the_status_index_stretches_hold_every_mandate_the_filters_select(
     renewal: RenewalState | None,
     expiring_in_days: int | None,
     renewal_asked: bool,
+    kind: tuple[Energy, Granularity],
+    energy: Energy | None,
+    granularities: frozenset[Granularity] | None,
 ) -> None:
     """The machine API reads only these stretches of the status index, then checks each mandate:
     so a mandate the filters select must lie in one of them, however it is stored (an active
-    mandate past valid_until, not yet expired by the job, is seen as expired)."""
+    mandate past valid_until, not yet expired by the job, is seen as expired), and the
+    stretches of another energy or granularity are not read."""
     now = datetime(2026, 3, 29, 1, 30, tzinfo=UTC)  # the spring clock change in Brussels
     until = now + timedelta(days=valid_in_days)
     mandate = replace(
@@ -240,19 +249,27 @@ def test_the_status_index_stretches_hold_every_mandate_the_filters_select(
         status=stored,
         valid_until=until,
         renewal_requested_at=now if renewal_asked else None,
+        energy=kind[0],
+        granularity=kind[1],
     )
     expiring_by = None if expiring_in_days is None else now + timedelta(days=expiring_in_days)
     selected = (
         (seen is None or mandate.status_at(now) in seen)
         and (renewal is None or mandate.renewal_at(now) is renewal)
         and (expiring_by is None or until <= expiring_by)
+        and (energy is None or mandate.energy is energy)
+        and (granularities is None or mandate.granularity in granularities)
     )
-    found = rules.stretches(seen, renewal, expiring_by, now)
+    found = rules.stretches(seen, renewal, expiring_by, now, energy, granularities)
     if found is None:
         assert seen is None and renewal is None and expiring_by is None
+        assert energy is None and granularities is None
         return
+    assert all(energy in (None, s.energy) for s in found)
+    assert all(granularities is None or s.granularity in granularities for s in found)
     held = any(
         s.status is stored
+        and (s.energy, s.granularity) == kind
         and not s.is_empty()
         and (s.after is None or until >= s.after)  # the index reads `after` inclusively
         and (s.until is None or until <= s.until)
