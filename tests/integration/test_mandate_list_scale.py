@@ -116,6 +116,18 @@ def test_any_edv_pages_through_its_mandates_with_the_extension(
         assert (answer.status, answer.json["code"]) == (400, "ContinuationToken.Invalid")
 
 
+def lists_what_it_reads(client: MachineClient, query: str, expected: list[int]) -> None:
+    """`/mandate?{query}` lists the mandates of the `expected` serials, reading no more than the
+    guard allows for them."""
+    client.token()
+    with dynamodb_reads() as reads:
+        answer = client.get(f"/mandate?{query}")
+    found = answer.json["data"]["mandates"] if answer.status == 200 else []
+    assert answer.status == (200 if expected else 404), answer.body
+    assert sorted(m["ean"] for m in found) == sorted(ean(serial) for serial in expected)
+    assert reads_follow_the_answer(reads, len(found)), reads
+
+
 @pytest.mark.parametrize(
     ("query", "expected"),
     [
@@ -131,13 +143,7 @@ def test_a_status_or_expiry_filter_reads_what_it_returns(
     client: MachineClient, query: str, expected: list[int]
 ) -> None:
     """Before the status index, each of these read all 40 of the EDV's mandates."""
-    client.token()
-    with dynamodb_reads() as reads:
-        answer = client.get(f"/mandate?{query}")
-    found = answer.json["data"]["mandates"] if answer.status == 200 else []
-    assert answer.status == (200 if expected else 404), answer.body
-    assert sorted(m["ean"] for m in found) == sorted(ean(serial) for serial in expected)
-    assert reads_follow_the_answer(reads, len(found)), reads
+    lists_what_it_reads(client, query, expected)
 
 
 @pytest.mark.parametrize(
@@ -163,13 +169,7 @@ def test_an_energy_or_granularity_filter_reads_what_it_returns(
         grant(world, gas, EDV, ean(serial), granularity="hour")
     daily = customer_with_meter(world, "daily-93", ean(93))
     grant(world, daily, EDV, ean(93), granularity="day")
-    client.token()
-    with dynamodb_reads() as reads:
-        answer = client.get(f"/mandate?{query}")
-    found = answer.json["data"]["mandates"] if answer.status == 200 else []
-    assert answer.status == (200 if expected else 404), answer.body
-    assert sorted(m["ean"] for m in found) == sorted(ean(serial) for serial in expected)
-    assert reads_follow_the_answer(reads, len(found)), reads
+    lists_what_it_reads(client, query, expected)
 
 
 def test_finished_pages_through_each_stored_form_once(client: MachineClient) -> None:
