@@ -176,7 +176,8 @@ def _mandates_page(
     asked = query.model_dump(mode="json", exclude={"page_size", "continuation_token"})
     # Sets sorted: the same filters give the same scope in every Lambda instance.
     fields = {name: sorted(v) if isinstance(v, list) else v for name, v in asked.items()}
-    scope = f"esco-mandates:{call.client.enterprise_number}:{json.dumps(fields, sort_keys=True)}"
+    filters_text = json.dumps(fields, sort_keys=True)
+    scope = f"{MANDATE_PAGES}:{call.client.enterprise_number}:{filters_text}"
     start = decode_cursor(scope, query.continuation_token)
     size = query.page_size or DEFAULT_PAGE_SIZE
     found, resume = (
@@ -191,6 +192,9 @@ def _mandates_page(
 
 
 DEFAULT_PAGE_SIZE = 1000
+# A token's position names an index read (`mandates_store.legs_of_edv`): when their layout
+# changes, so does this, and a token from before is refused (400), not misread.
+MANDATE_PAGES = "esco-mandates-2"
 
 
 def mandate_filters(

@@ -6,6 +6,7 @@ one answer holds is a 400 naming the filters that narrow it, not a 6 MB failure.
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -14,6 +15,7 @@ import pytest
 
 from chalicelib.api.esco import mandate_filters
 from chalicelib.api.esco_models import MandatesQuery
+from chalicelib.api.paging import decode_cursor, encode_cursor
 from chalicelib.services import machine_api
 from chalicelib.store import api_clients as api_clients_store
 from tests.support.counting import dynamodb_reads, reads_follow_the_answer
@@ -170,6 +172,24 @@ def test_an_energy_or_granularity_filter_reads_what_it_returns(
     daily = customer_with_meter(world, "daily-93", ean(93))
     grant(world, daily, EDV, ean(93), granularity="day")
     lists_what_it_reads(client, query, expected)
+
+
+def test_a_token_from_an_earlier_index_layout_is_refused(client: MachineClient) -> None:
+    """A position names an index read; one signed before the reads changed (the status index
+    was keyed by status alone) would resume in the wrong partition: refused, not misread."""
+    first = client.get("/mandate?pageSize=3&status=Finished").json["data"]["continuationToken"]
+    position = decode_cursor(scope("esco-mandates-2"), first)
+    assert position is not None
+    earlier = encode_cursor(scope("esco-mandates"), position)
+    answer = client.get(f"/mandate?pageSize=3&status=Finished&continuationToken={earlier}")
+    assert (answer.status, answer.json["code"]) == (400, "ContinuationToken.Invalid")
+
+
+def scope(layout: str) -> str:
+    """The scope a status=Finished token of the EDV is signed for, under an index `layout`."""
+    query = MandatesQuery.model_validate({"status": "Finished"})
+    asked = query.model_dump(mode="json", exclude={"page_size", "continuation_token"})
+    return f"{layout}:{EDV}:{json.dumps(asked, sort_keys=True)}"
 
 
 def test_finished_pages_through_each_stored_form_once(client: MachineClient) -> None:
