@@ -1,5 +1,5 @@
-"""History exports: the history of an EDV's mandates in one job, read back with pyarrow and equal
-to the volumes endpoint for the same ranges, logged per EAN, the same request while it runs the
+"""History exports: the history of an EDV's mandates in one job, read back with pyarrow (and as
+pyarrow reads it, with polars and DuckDB) and equal to the volumes endpoint for the same ranges, logged per EAN, the same request while it runs the
 same job, and a job interrupted halfway that continues and writes the same files."""
 
 from __future__ import annotations
@@ -10,8 +10,11 @@ import io
 import json
 import time
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any
 
+import duckdb
+import polars
 import pyarrow.parquet as pq
 import pytest
 
@@ -129,6 +132,38 @@ def test_every_mandate_in_one_parquet_file_equal_to_the_volumes_endpoint(
     # Every read is in each customer's access log, as an export.
     log = http.get("/v1/me/access-log", token=world.karel.token).json["items"]  # type: ignore[attr-defined]
     assert any(entry.get("face") == "export" for entry in log)
+
+
+def test_polars_and_duckdb_read_the_files_as_pyarrow_does(
+    http: Http, world: World, tmp_path: Path
+) -> None:
+    """What an EDV's data team reads them with: polars and DuckDB, on the Parquet file and on the
+    gzip CSV (a gzip member per EAN and chunk, which every reader must join)."""
+    job = ask(http, world).json["id"]
+    parquet = tmp_path / "history.parquet"
+    parquet.write_bytes(stored(job, "history.parquet"))
+    expected = pq.read_table(parquet).to_pylist()
+    assert len(expected) > 500
+    assert polars.read_parquet(parquet).to_dicts() == expected
+    relation = duckdb.read_parquet(str(parquet))
+    assert [
+        dict(zip(relation.columns, row, strict=True)) for row in relation.fetchall()
+    ] == expected
+    assert relation.types[relation.columns.index("start")] == "TIMESTAMP WITH TIME ZONE"
+
+    electricity = tmp_path / "history-electricity.csv.gz"
+    electricity.write_bytes(stored(job, "history-electricity.csv.gz"))
+    text = gzip.decompress(electricity.read_bytes()).decode("utf-8-sig")
+    header, *rows = list(csv.reader(io.StringIO(text), delimiter=";"))
+    assert len(rows) > 500
+
+    def as_text(found: list[tuple[Any, ...]]) -> list[list[str]]:
+        return [["" if value is None else value for value in row] for row in found]  # empty: null
+
+    read = polars.read_csv(electricity, separator=";", infer_schema=False)
+    assert read.columns == header and as_text(read.rows()) == rows
+    found = duckdb.read_csv(str(electricity), sep=";", header=True, all_varchar=True)
+    assert found.columns == header and as_text(found.fetchall()) == rows
 
 
 def test_the_same_request_while_it_runs_is_the_same_job_and_the_limit_is_published(
