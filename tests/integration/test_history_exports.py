@@ -1,6 +1,7 @@
 """History exports: the history of an EDV's mandates in one job, read back with pyarrow (and as
-pyarrow reads it, with polars and DuckDB) and equal to the volumes endpoint for the same ranges, logged per EAN, the same request while it runs the
-same job, and a job interrupted halfway that continues and writes the same files."""
+pyarrow reads it, with polars and DuckDB) and equal to the volumes endpoint for the same ranges,
+logged per EAN, the same request while it runs the same job, and a job interrupted halfway that
+continues and writes the same files."""
 
 from __future__ import annotations
 
