@@ -285,7 +285,7 @@ def _export_data(job: ExportJob) -> dict[str, Any]:
         "exportId": job.id,
         "status": job.status.value,
         "run": job.run,
-        "eans": len(job.plan),
+        "eans": job.eans,
         "done": job.done,
         "createdAt": wire.utc(job.created_at),
         "finishedAt": wire.utc(job.finished_at) if job.finished_at else None,

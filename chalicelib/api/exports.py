@@ -79,7 +79,7 @@ def export_view(job: ExportJob) -> ExportView:
         id=job.id,
         status=job.status.value,
         run=job.run,
-        eans=len(job.plan),
+        eans=job.eans,
         done=job.done,
         created_at=job.created_at,
         finished_at=job.finished_at,

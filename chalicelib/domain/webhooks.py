@@ -162,7 +162,7 @@ def export_payload(job: ExportJob, now: datetime) -> dict[str, Any]:
     return {
         "type": "export_ready",
         "timestamp": local_iso(now),
-        "data": {"export_id": job.id, "run": job.run, "eans": len(job.plan)},
+        "data": {"export_id": job.id, "run": job.run, "eans": job.eans},
     }
 
 

@@ -50,13 +50,14 @@ def run(job_id: str, now: datetime, stop_by: float | None = None) -> ExportJob |
         return job
     try:
         job = exports_store.save(rules.started(job, now))
-        while (ean := job.next_ean()) is not None:
+        plan = exports_store.plan_of(job)
+        while (ean := job.next_ean(plan)) is not None:
             if stop_by is not None and time.monotonic() > stop_by:
                 job = exports_store.save(rules.restarted(job, now))
                 invoke.start("export", {"job": job.id})
                 return job
-            job = _one(job, ean, now)
-        files, exported = _assemble(job)
+            job = _one(job, plan, ean, now)
+        files, exported = _assemble(job, plan)
         job = exports_store.finish(rules.finished(job, files, now), brussels_date(now), exported)
     except ContendedError:
         return exports_store.get(job_id)  # another run of the job got further: it finishes
@@ -80,7 +81,7 @@ def _part_key(job: ExportJob, index: int, ean: str, suffix: str) -> str:
     return f"{_prefix(job)}parts/{index:05d}-{ean}.{suffix}"
 
 
-def _one(job: ExportJob, ean: str, now: datetime) -> ExportJob:
+def _one(job: ExportJob, plan: tuple[str, ...], ean: str, now: datetime) -> ExportJob:
     index = job.done
     served, chunks = _read(job, ean, now)
     arrays = [
@@ -102,7 +103,7 @@ def _one(job: ExportJob, ean: str, now: datetime) -> ExportJob:
     s3().put_object(
         Bucket=bucket, Key=_part_key(job, index, ean, "json"), Body=json.dumps(meta).encode()
     )
-    return exports_store.save(rules.advanced(job, ean, now))
+    return exports_store.save(rules.advanced(job, plan, ean, now))
 
 
 def _gzip(data: bytes | memoryview) -> bytes:
@@ -276,7 +277,7 @@ def _csv_export(chunk: Volumes) -> history_csv.Export:
     )
 
 
-def _assemble(job: ExportJob) -> tuple[dict[str, dict[str, str | int]], int]:
+def _assemble(job: ExportJob, plan: tuple[str, ...]) -> tuple[dict[str, dict[str, str | int]], int]:
     """The parts, in plan order, as one Parquet file (a row group per EAN), a gzip CSV per
     energy (one header) and the manifest, each written to S3 as it is read, so the function's
     memory holds one part at a time. The same parts give the same bytes. Also how many EANs
@@ -291,7 +292,7 @@ def _assemble(job: ExportJob) -> tuple[dict[str, dict[str, str | int]], int]:
 
     try:
         with pq.ParquetWriter(open_file(PARQUET), PART_SCHEMA, **PARQUET_OPTIONS) as writer:
-            for index, ean in enumerate(job.plan):
+            for index, ean in enumerate(plan):
 
                 def part(suffix: str, index: int = index, ean: str = ean) -> bytes:
                     key = _part_key(job, index, ean, suffix)

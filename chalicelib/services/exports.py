@@ -53,7 +53,7 @@ def request(export: ExportRequest, by: str, now: datetime) -> ExportJob:
             if existing
             else rules.new_job(export, plan, by, now)
         )
-        return exports_store.save(job)
+        return exports_store.save_run(job, plan)
 
     job = retrying(attempt)
     if job.attempts == 0:  # new, or restarted: not yet picked up by a run

@@ -1,5 +1,8 @@
 """History export jobs: one item per request (its fingerprint), with a sparse index of each
-EDV's open jobs for the limits on jobs at once. Every write is conditional on the version read."""
+EDV's open jobs for the limits on jobs at once, and beside it, in the same table, the plan of its
+run (`{fingerprint}#plan`), written with the job when a run is asked and read when it runs: the
+job, saved after every EAN, stays about 1 kB whatever the plan. Every write of a job is
+conditional on the version read."""
 
 from __future__ import annotations
 
@@ -51,7 +54,7 @@ class ExportJobItem(Model):
     edv = UnicodeAttribute()
     request = JSONAttribute()
     status = UnicodeAttribute()
-    plan = JSONAttribute()
+    eans = NumberAttribute()
     done = NumberAttribute(default=0)
     created_at = UTCDateTimeAttribute()
     updated_at = UTCDateTimeAttribute()
@@ -64,6 +67,22 @@ class ExportJobItem(Model):
     version = NumberAttribute(default=1)
     open_edv = UnicodeAttribute(null=True)
     open_by_edv = OpenByEdv()
+
+
+class ExportPlanItem(Model):
+    """A run's plan, in the jobs' table (created with it: not registered as a table of its own);
+    it carries no `open_edv`, so the open jobs' index never lists it."""
+
+    class Meta(TableMeta):
+        table_name = table_name("export_jobs")
+
+    id = UnicodeAttribute(hash_key=True)  # the job's id and "#plan"
+    run = NumberAttribute()
+    eans = JSONAttribute()
+
+
+def _plan_id(job_id: str) -> str:
+    return f"{job_id}#plan"
 
 
 def _request_out(request: ExportRequest) -> dict[str, object]:
@@ -97,7 +116,7 @@ def _job(item: ExportJobItem) -> ExportJob:
         id=item.id,
         request=_request_in(item.edv, item.request),
         status=ExportStatus(item.status),
-        plan=tuple(item.plan),
+        eans=int(item.eans),
         created_at=item.created_at,
         updated_at=item.updated_at,
         requested_by=item.requested_by,
@@ -124,7 +143,7 @@ def _item(job: ExportJob) -> ExportJobItem:
         edv=job.request.edv,
         request=_request_out(job.request),
         status=job.status.value,
-        plan=list(job.plan),
+        eans=job.eans,
         done=job.done,
         created_at=job.created_at,
         updated_at=job.updated_at,
@@ -155,6 +174,26 @@ def save(job: ExportJob) -> ExportJob:
             raise ContendedError() from error
         raise
     return _job(item)
+
+
+def save_run(job: ExportJob, plan: list[str]) -> ExportJob:
+    """A run asked for (a new job, or a finished one again) and its plan, in one transaction,
+    over the version read."""
+    if len(plan) != job.eans:
+        raise ValueError("the plan is not the job's")
+    item = _item(job)
+    with races_contended(), transaction() as writes:
+        writes.save(item, condition=_unchanged(job))
+        writes.save(ExportPlanItem(_plan_id(job.id), run=job.run, eans=plan))
+    return _job(item)
+
+
+def plan_of(job: ExportJob) -> tuple[str, ...]:
+    """The EANs of the job's run, in the order of its files."""
+    item = ExportPlanItem.get(_plan_id(job.id), consistent_read=True)
+    if int(item.run) != job.run:
+        raise ContendedError()  # the job was asked again meanwhile: its new run has its own
+    return tuple(item.eans)
 
 
 def finish(job: ExportJob, day: date, exported: int) -> ExportJob:

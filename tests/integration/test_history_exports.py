@@ -21,10 +21,13 @@ import pytest
 
 from chalicelib.aws import s3
 from chalicelib.config import settings
+from chalicelib.domain import exports as rules
 from chalicelib.domain.brussels import brussels_date
-from chalicelib.domain.exports import MAX_RUNNING_PER_EDV
+from chalicelib.domain.exports import MAX_RUNNING_PER_EDV, ExportRequest
 from chalicelib.services import export_job, exports
 from chalicelib.store import exports as exports_store
+from chalicelib.store.base import ContendedError
+from chalicelib.store.exports import ExportJobItem
 from tests.support.http import Http
 from tests.support.machine import secret_client
 from tests.support.readings import batch, days_readings
@@ -297,3 +300,23 @@ def test_an_ean_without_the_channels_asked_for_is_skipped_with_the_reason(
     assert not [entry for entry in log["items"] if entry.get("face") == "export"]
     karel = http.get("/v1/me/access-log", token=world.karel.token).json  # type: ignore[attr-defined]
     assert [entry for entry in karel["items"] if entry.get("face") == "export"]
+
+
+def test_a_run_keeps_its_plan_apart_so_each_save_stays_small(aws: None) -> None:
+    """The job is saved after every EAN and DynamoDB charges a write by the item's size: with
+    the plan in the job, a 5,000-EAN export wrote ~100 kB per EAN (~500,000 write units). The
+    plan is written once per run; a save is about a kilobyte; a new run brings its own plan."""
+    now = datetime.now().astimezone()
+    request = ExportRequest(EDV, None, None, ("offtake",), None, None)
+    plan = [ean(serial) for serial in range(5000)]
+    job = exports_store.save_run(rules.new_job(request, plan, "admin", now), plan)
+    job = exports_store.save(rules.advanced(rules.started(job, now), plan, plan[0], now))
+    saved = ExportJobItem.get(job.id, consistent_read=True).serialize()
+    assert len(json.dumps(saved)) < 2_000
+    assert (job.eans, job.done, exports_store.plan_of(job)) == (5000, 1, tuple(plan))
+
+    finished = exports_store.save(rules.finished(job, {}, now))
+    again = exports_store.save_run(rules.again(finished, plan[:2], "admin", now), plan[:2])
+    assert (again.run, exports_store.plan_of(again)) == (2, tuple(plan[:2]))
+    with pytest.raises(ContendedError):  # a function still on run 1 stops: run 2 has its plan
+        exports_store.plan_of(job)
