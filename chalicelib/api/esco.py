@@ -173,11 +173,7 @@ def _mandates_page(
 ) -> dict[str, Any]:
     """A page of the EDV's mandates, filtered; the token is bound to the EDV and the filters,
     so it cannot be replayed on another list."""
-    asked = query.model_dump(mode="json", exclude={"page_size", "continuation_token"})
-    # Sets sorted: the same filters give the same scope in every Lambda instance.
-    fields = {name: sorted(v) if isinstance(v, list) else v for name, v in asked.items()}
-    filters_text = json.dumps(fields, sort_keys=True)
-    scope = f"{MANDATE_PAGES}:{call.client.enterprise_number}:{filters_text}"
+    scope = mandate_pages_scope(call.client.enterprise_number, query)
     start = decode_cursor(scope, query.continuation_token)
     size = query.page_size or DEFAULT_PAGE_SIZE
     found, resume = (
@@ -195,6 +191,14 @@ DEFAULT_PAGE_SIZE = 1000
 # A token's position names an index read (`mandates_store.legs_of_edv`): when their layout
 # changes, so does this, and a token from before is refused (400), not misread.
 MANDATE_PAGES = "esco-mandates-2"
+
+
+def mandate_pages_scope(edv: str, query: MandatesQuery, layout: str = MANDATE_PAGES) -> str:
+    """What a continuation token is signed for: the EDV, the filters and the index layout."""
+    asked = query.model_dump(mode="json", exclude={"page_size", "continuation_token"})
+    # Sets sorted: the same filters give the same scope in every Lambda instance.
+    fields = {name: sorted(v) if isinstance(v, list) else v for name, v in asked.items()}
+    return f"{layout}:{edv}:{json.dumps(fields, sort_keys=True)}"
 
 
 def mandate_filters(

@@ -6,14 +6,13 @@ one answer holds is a 400 naming the filters that narrow it, not a 6 MB failure.
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from chalicelib.api.esco import mandate_filters
+from chalicelib.api.esco import mandate_filters, mandate_pages_scope
 from chalicelib.api.esco_models import MandatesQuery
 from chalicelib.api.paging import decode_cursor, encode_cursor
 from chalicelib.services import machine_api
@@ -178,18 +177,12 @@ def test_a_token_from_an_earlier_index_layout_is_refused(client: MachineClient) 
     """A position names an index read; one signed before the reads changed (the status index
     was keyed by status alone) would resume in the wrong partition: refused, not misread."""
     first = client.get("/mandate?pageSize=3&status=Finished").json["data"]["continuationToken"]
-    position = decode_cursor(scope("esco-mandates-2"), first)
+    query = MandatesQuery.model_validate({"status": "Finished"})
+    position = decode_cursor(mandate_pages_scope(EDV, query), first)
     assert position is not None
-    earlier = encode_cursor(scope("esco-mandates"), position)
+    earlier = encode_cursor(mandate_pages_scope(EDV, query, layout="esco-mandates"), position)
     answer = client.get(f"/mandate?pageSize=3&status=Finished&continuationToken={earlier}")
     assert (answer.status, answer.json["code"]) == (400, "ContinuationToken.Invalid")
-
-
-def scope(layout: str) -> str:
-    """The scope a status=Finished token of the EDV is signed for, under an index `layout`."""
-    query = MandatesQuery.model_validate({"status": "Finished"})
-    asked = query.model_dump(mode="json", exclude={"page_size", "continuation_token"})
-    return f"{layout}:{EDV}:{json.dumps(asked, sort_keys=True)}"
 
 
 def test_finished_pages_through_each_stored_form_once(client: MachineClient) -> None:
