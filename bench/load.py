@@ -1,7 +1,9 @@
 """`make load`: a fresh local stack on 127.0.0.1 (demo data), driven for a fixed time by a bounded
 number of concurrent clients doing what EDVs and customers do: portal reads of quarter-hours and
-days, machine-API energy reads, mandate lists, and grants that replace the previous one. Prints
-throughput, latency percentiles and errors per kind of request; exits 1 on any error.
+days, machine-API energy reads, mandate lists, and grants that replace the previous one. A pair
+(EDV, EAN) takes five new mandates a day, so the grants go round access points registered for
+the run, enough that none reaches the limit. Prints throughput, latency percentiles and errors per
+kind of request; exits 1 on any error.
 
 LOAD_SECONDS (default 20) and LOAD_CONCURRENCY (default 8) tune it. The local stack serves one
 API call at a time, as one Lambda instance would: the figures are per instance, not per fleet.
@@ -10,6 +12,7 @@ API call at a time, as one Lambda instance would: the figures are per instance, 
 from __future__ import annotations
 
 import http.client
+import itertools
 import json
 import os
 import random
@@ -29,7 +32,12 @@ SECONDS = float(os.environ.get("LOAD_SECONDS", "20"))
 CONCURRENCY = int(os.environ.get("LOAD_CONCURRENCY", "8"))
 METER = demo.KAREL_ELECTRICITY.ean
 READER = demo.EDV_API  # holds a quarter-hour mandate on METER
-GRANTEE = demo.EDV_PORTAL  # the customer keeps re-granting it a day mandate
+GRANTEE = demo.EDV_PORTAL  # the granting customer keeps re-granting it a day mandate
+# A customer of the run's own (not a demo identity, whose pages other checks read) grants on these
+# access points in turn: a pair takes five grants a day, and a grant takes a few tens of
+# milliseconds here, so this many outlast any LOAD_SECONDS of minutes.
+GRANTOR = "klant-belasting"
+GRANT_METERS = max(50, int(SECONDS * 4))
 
 
 @dataclass
@@ -89,6 +97,47 @@ def machine_token(stack: RunningStack) -> tuple[str, str]:
     return str(json.loads(body)["access_token"]), key
 
 
+def granting_customer(stack: RunningStack) -> dict[str, str]:
+    """The run's own customer, logged in at the local issuer."""
+    body = json.dumps({"sub": GRANTOR, "name": "Belasting Proef"}).encode()
+    status, answer = Client(stack.base_url).send(
+        Call("POST", "/v1/dev/token", {"Content-Type": "application/json"}, body)
+    )
+    if status != 200:
+        raise RuntimeError(f"no customer token: {status} {answer[:200]!r}")
+    return {"Authorization": f"Bearer {json.loads(answer)['access_token']}"}
+
+
+def granted_meters(stack: RunningStack) -> list[str]:
+    """Digital meters of the granting customer, registered by an operator for the run."""
+    from chalicelib.domain.identifiers import gs1_check_digit
+
+    operator = {
+        "Authorization": f"Bearer {stack.token_of(demo.OPERATOR.sub)}",
+        "Content-Type": "application/json",
+    }
+    client, meters = Client(stack.base_url), []
+    for serial in range(GRANT_METERS):
+        data = f"54144889{serial:09d}"
+        ean = data + str(gs1_check_digit(data))
+        body = {
+            "energy": "electricity",
+            "meter_type": "digital",
+            "direction": "both",
+            "address": "Lastweg 1, 9000 Gent",
+            "meter_number": f"LOAD{serial:06d}",
+            "grid_user": {"sub": GRANTOR},
+            "grid_user_since": "2020-01-01",
+        }
+        status, answer = client.send(
+            Call("PUT", f"/v1/ops/access-points/{ean}", operator, json.dumps(body).encode())
+        )
+        if status not in (200, 201):
+            raise RuntimeError(f"no meter to grant on: {status} {answer[:200]!r}")
+        meters.append(ean)
+    return meters
+
+
 def workload(stack: RunningStack) -> list[tuple[str, int, Callable[[], Call]]]:
     """(kind, weight, a fresh request of that kind)."""
     member = {"Authorization": f"Bearer {stack.token_of(demo.EDV_API_MEMBER.sub)}"}
@@ -130,15 +179,21 @@ def workload(stack: RunningStack) -> list[tuple[str, int, Callable[[], Call]]]:
     def my_mandates() -> Call:
         return Call("GET", "/v1/me/mandates", customer)
 
+    meters = itertools.cycle(granted_meters(stack))
+    grantor = granting_customer(stack)
+    lock = threading.Lock()
+
     def grant() -> Call:
+        with lock:
+            ean = next(meters)
         body = {
             "edv": GRANTEE.enterprise_number,
-            "ean": METER,
+            "ean": ean,
             "granularity": "day",
             "period_start": (today - timedelta(days=365)).isoformat(),
             "period_end": (today + timedelta(days=365)).isoformat(),
         }
-        headers = {**customer, "Content-Type": "application/json"}
+        headers = {**grantor, "Content-Type": "application/json"}
         return Call("POST", "/v1/me/mandates", headers, json.dumps(body).encode())
 
     return [

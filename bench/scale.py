@@ -30,7 +30,7 @@ def _setup(count: int, now: datetime) -> None:
     """N pairs and mandates, written as the store writes them (batch writes, no transactions)."""
     from chalicelib.domain.access_points import GridUser
     from chalicelib.domain.mandates import Mandate
-    from chalicelib.domain.usage_counts import deltas
+    from chalicelib.domain.usage_counts import pair_deltas
     from chalicelib.domain.vocabulary import Energy, Granularity, MandateStatus
     from chalicelib.store import mandates as mandates_store
     from chalicelib.store.mandates import MandateItem
@@ -64,7 +64,7 @@ def _setup(count: int, now: datetime) -> None:
                 ended_at=now - timedelta(hours=1) if ended else None,
             )
             mandates.save(mandates_store.item_of(mandate, granted))
-            counted.update(deltas(None, mandate))
+            counted.update(pair_deltas({}, [], [mandate])[0])  # one mandate per pair
             pairs.save(
                 EdvAccessPointItem(
                     EDV,

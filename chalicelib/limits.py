@@ -26,3 +26,9 @@ def fits_lambda_response(body_bytes: int) -> bool:
 
 def fits_lambda_request(body_bytes: int) -> bool:
     return body_bytes <= GATEWAY_REQUEST_BYTES and encoded_size(body_bytes) <= LAMBDA_REQUEST_BYTES
+
+
+# One DynamoDB transaction writes or checks at most this many items (TransactWriteItems). Every
+# transaction counts its items against it before it is sent (store/base.py), and what a request
+# may ask in one change is bounded so that it fits (domain/consent.MAX_DECLINED_EANS).
+TRANSACTION_ITEMS = 100

@@ -31,6 +31,8 @@ class Metric(StrEnum):
     MANDATES_TRUNCATED = "MandatesTruncated"
     MANDATES_RENEWAL_REQUESTED = "MandatesRenewalRequested"
     MANDATES_EXPIRING = "MandatesExpiring"
+    PURGE_DUTIES_DUE = "PurgeDutiesDue"
+    CONSENTS_DECLINED = "ConsentsDeclined"
     INGEST_ROWS_ACCEPTED = "IngestRowsAccepted"
     INGEST_ROWS_REJECTED = "IngestRowsRejected"
     JOB_RUNS = "JobRuns"  # dimension job

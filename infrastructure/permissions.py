@@ -65,6 +65,7 @@ JOBS = Grants(
             "webhook_endpoints",  # the mandate jobs queue webhook deliveries of their events
             "webhook_deliveries",
             "job_runs",  # each run, for the operators' console
+            "purge_duties",  # what an expiry or a truncation leaves the EDV to delete
         }
     ),
     buckets={"pages": frozenset({PUT, DELETE})},

@@ -56,7 +56,9 @@ class SessionsQuery(AccessLogQuery):
 class AccessSessionView(ApiModel):
     edv: str
     ean: str
-    face: Literal["portal", "api"]
+    face: Literal["portal", "api", "export"] = Field(
+        description="portal, the machine API, or a history export job"
+    )
     what: str = Field(description="volumes, peak_power or energy (the machine API)")
     first_at: Instant
     last_at: Instant
@@ -87,7 +89,7 @@ def _session_view(session: AccessSession) -> AccessSessionView:
     return AccessSessionView(
         edv=session.edv,
         ean=session.ean,
-        face="api" if session.face == "api" else "portal",
+        face=session.face if session.face in ("api", "export") else "portal",
         what=session.what,
         first_at=session.first_at,
         last_at=session.last_at,

@@ -12,6 +12,7 @@ from ..services import access_points, mandates, market
 from .mandates import MandateView, mandate_view
 from .models import ApiModel, RequestBody
 from .paging import Page, PageQuery, paged, slice_page
+from .purge_duties import PurgeDutyView, duty_view
 from .routing import Api, Auth, Call, Reply
 from .types import EnterpriseNumber, Instant, Subject, Text
 
@@ -122,15 +123,43 @@ class MetersQuery(PageQuery):
     status: MandateStatus | None = None
 
 
+class HoldingView(ApiModel):
+    from_: date = Field(alias="from")
+    to: date = Field(description="Exclusive")
+    granularity: Granularity = Field(
+        description="`day`, or the EAN's fine one (quarter-hours, or hours for gas)"
+    )
+
+
 class EdvAccessPointView(ApiModel):
+    """The EDV's account of one EAN (domain/account.py): what is in force, what was asked,
+    what it may keep and what it must still delete."""
+
     ean: str
     energy: Energy
     meter_type: MeterType | None
     direction: Direction | None
-    address: str | None
+    address: str | None = Field(description="Only while the mandate in force gives access.")
     meter_number: str | None
-    mandate: MandateView
-    previous_mandates: list[MandateView]
+    mandate: MandateView | None = Field(
+        description="The mandate in force: the active one, or the latest that gave access. "
+        "Never a request; null when the EDV only ever asked."
+    )
+    previous_mandates: list[MandateView] = Field(
+        description="Earlier mandates that gave access, newest first"
+    )
+    requests: list[MandateView] = Field(
+        description="Consents asked of the grid user: requested, or rejected (refused, or "
+        "declined by the customer), newest first. None of them gives anything."
+    )
+    may_read: bool = Field(description="The mandate in force gives access now")
+    holds: HoldingView | None = Field(
+        description="What the EDV may keep now: the consumption period (as scenarios cut it) "
+        "at the mandate's granularity; null once the mandate in force stopped."
+    )
+    purge_duties: list[PurgeDutyView] = Field(
+        description="What it held here and must still delete (open duties), oldest first"
+    )
 
 
 def registered_view(point: AccessPoint) -> RegisteredAccessPoint:
@@ -285,27 +314,35 @@ def get_meter_of_other(call: Call, enterprise_number: str, ean: str) -> EdvAcces
     auth=Auth.PERSON,
     summary="Ask the customer to renew this EDV's mandate on the access point",
     response=EdvAccessPointView,
-    errors=("not_a_member", "edv_not_active", "no_mandate", "renewal_not_due"),
+    errors=("not_a_member", "forbidden", "edv_not_active", "no_mandate", "renewal_not_due"),
 )
 def request_renewal(call: Call, enterprise_number: str, ean: str) -> EdvAccessPointView:
-    """In the last 90 days of the active mandate's validity: its renewal becomes `requested`,
-    the customer sees the request on "Mijn mandaten" and renews in one step; the feed and the
-    webhooks say `renewal_requested`. Asking again changes nothing."""
+    """Administrators. In the last 90 days of the active mandate's validity: its renewal
+    becomes `requested`, the customer sees the request on "Mijn mandaten" and renews in one
+    step; the feed and the webhooks say `renewal_requested`. Asking again changes nothing."""
     mandates.request_renewal_of_pair(call.person.sub, enterprise_number, ean, call.now)
     return _meter_of_other(call, enterprise_number, ean)
 
 
 def _meter_of_other(call: Call, enterprise_number: str, ean: str) -> EdvAccessPointView:
     detail = mandates.access_point_for_edv(call.person.sub, enterprise_number, ean, call.now)
-    latest, *previous = detail.mandates
-    point = detail.point
+    pair, point, now = detail.account, detail.point, call.now
+    any_mandate = (pair.in_force or pair.requests[0]) if pair.in_force or pair.requests else None
+    assert any_mandate is not None
+    holds = pair.holds
     return EdvAccessPointView(
         ean=ean,
-        energy=latest.energy,
+        energy=any_mandate.energy,
         meter_type=point.meter_type if point else None,
         direction=point.direction if point else None,
         address=point.address if point else None,
         meter_number=point.meter_number if point else None,
-        mandate=mandate_view(latest, call.now),
-        previous_mandates=[mandate_view(m, call.now) for m in previous],
+        mandate=mandate_view(pair.in_force, now) if pair.in_force else None,
+        previous_mandates=[mandate_view(m, now) for m in pair.earlier],
+        requests=[mandate_view(m, now) for m in pair.requests],
+        may_read=pair.may_read,
+        holds=HoldingView(**{"from": holds.first}, to=holds.end, granularity=holds.granularity)
+        if holds
+        else None,
+        purge_duties=[duty_view(duty) for duty in detail.duties],
     )

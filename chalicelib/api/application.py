@@ -30,6 +30,7 @@ from . import (
     oauth,
     onboarding,
     ops,
+    purge_duties,
     usage,
     webhooks,
 )
@@ -65,6 +66,7 @@ FEATURE_APIS = (
     access_log.api,
     meterdata.api,
     exports.api,
+    purge_duties.api,
     ops.api,
     oauth.api,
     esco.api,

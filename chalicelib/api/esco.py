@@ -20,6 +20,8 @@ from chalice.app import Request, Response
 from pydantic import ValidationError
 
 from ..aws import is_transient
+from ..domain import consent as consent_rules
+from ..domain.account import PurgeDuty
 from ..domain.api_clients import ApiClient
 from ..domain.consent import RequestedService
 from ..domain.errors import DomainError, FieldError, retry_shortly
@@ -28,10 +30,11 @@ from ..domain.vocabulary import Granularity, Resolution
 from ..limits import fits_lambda_response
 from ..media_types import JSON
 from ..observability import logger
-from ..services import consent, exports, machine_api, oauth
+from ..services import consent, exports, machine_api, oauth, purge_duties
 from . import esco_wire as wire
 from .delivery import COMPRESS_FROM
 from .esco_models import (
+    ConsentRequestResponse,
     CreateClientSessionRequest,
     CreateClientSessionResponse,
     EnergyQuery,
@@ -41,6 +44,9 @@ from .esco_models import (
     GetEnergyResponse,
     GetMandatesResponse,
     MandatesQuery,
+    PurgeDutiesQuery,
+    PurgeDutiesResponse,
+    PurgeDutyResponse,
     RenewalRequest,
     RenewalRequestResponse,
     bind_case_insensitively,
@@ -299,6 +305,81 @@ def _export_data(job: ExportJob) -> dict[str, Any]:
             for name, file in job.files.items()
         },
         "limits": exports.limits(),
+    }
+
+
+@api.operation(
+    "GET",
+    f"{EXTENSIONS}/purge-duties",
+    auth=Auth.CLIENT,
+    summary="Extension (not in the ESCO API v3): what the caller's EDV must delete.",
+    query=PurgeDutiesQuery,
+    response=PurgeDutiesResponse,
+    errors=("invalid_cursor",),
+)
+def get_purge_duties(call: Call, query: PurgeDutiesQuery) -> dict[str, Any]:
+    """Purge duties, oldest first: spans of an EAN's days the EDV held and may no longer keep
+    (a mandate ended, expired or was replaced by one that keeps less; a scenario reported late
+    cut a period short). `keep: daily`: only the quarter-hours or hours go. Page with
+    `pageSize` and `continuationToken`; confirm each once deleted."""
+    scope = f"esco-purge-duties:{call.client.enterprise_number}:{query.status}"
+    duties, resume = purge_duties.page_for_client(
+        call.client,
+        open_only=query.status == "open",
+        limit=query.page_size,
+        start=decode_cursor(scope, query.continuation_token),
+    )
+    return {
+        "purgeDuties": [_duty_data(duty) for duty in duties],
+        "continuationToken": encode_cursor(scope, resume),
+    }
+
+
+@api.operation(
+    "POST",
+    f"{EXTENSIONS}/purge-duties/{{duty_id}}/confirm",
+    auth=Auth.CLIENT,
+    summary="Extension (not in the ESCO API v3): confirms the caller's EDV deleted that data.",
+    response=PurgeDutyResponse,
+)
+def confirm_purge_duty(call: Call, duty_id: str) -> dict[str, Any]:
+    """The customer sees the confirmation on the mandate. Confirming again answers the first
+    confirmation; another EDV's duty is 404."""
+    return _duty_data(purge_duties.confirm_by_client(call.client, duty_id, call.now))
+
+
+def _duty_data(duty: PurgeDuty) -> dict[str, Any]:
+    return {
+        "id": duty.id,
+        "ean": duty.ean,
+        "mandateId": duty.mandate_id,
+        "from": duty.first.isoformat(),
+        "to": duty.end.isoformat(),
+        "keep": "daily" if duty.keep else None,
+        "reason": duty.reason.value,
+        "since": wire.utc(duty.since),
+        "confirmedAt": wire.utc(duty.confirmed_at) if duty.confirmed_at else None,
+    }
+
+
+@api.operation(
+    "GET",
+    f"{EXTENSIONS}/consent-requests/{{identifier}}",
+    auth=Auth.CLIENT,
+    summary="Extension (not in the ESCO API v3): what became of a consent request.",
+    response=ConsentRequestResponse,
+)
+def get_consent_request(call: Call, identifier: str) -> dict[str, Any]:
+    """One of the caller's own shortUrlIdentifiers: open, declined as a whole by the customer
+    (who then named no EAN, or only those now Rejected under its referenceNumber), or expired.
+    Mandates granted through it are found by referenceNumber."""
+    session = consent.outcome(call.client, identifier)
+    return {
+        "shortUrlIdentifier": session.identifier,
+        "referenceNumber": session.reference_number,
+        "status": consent_rules.outcome(session.declined_at, session.valid_to, call.now),
+        "validTo": wire.utc(session.valid_to),
+        "declinedAt": wire.utc(session.declined_at) if session.declined_at else None,
     }
 
 

@@ -403,6 +403,62 @@ class RenewalRequestResponse(EscoModel):
     meta: ResponseMetadata = Field(alias="_meta")
 
 
+class PurgeDutiesQuery(EscoQuery):
+    """Our extension: the caller's purge duties, oldest first, a page at a time."""
+
+    status: Annotated[Literal["open", "all"], choice("status", ("open", "all"))] = Field(
+        "open", description="open: not yet confirmed (the default); all: confirmed ones too."
+    )
+    page_size: int = Field(100, alias="pageSize", ge=1, le=1000)
+    continuation_token: str | None = Field(None, alias="continuationToken", max_length=4096)
+
+
+class PurgeDutyData(EscoModel):
+    id: str
+    ean: str
+    mandate_id: str = Field(alias="mandateId")
+    from_: date = Field(alias="from", description="The first Brussels day to delete")
+    to: date = Field(description="Exclusive")
+    keep: Literal["daily"] | None = Field(
+        description="daily: delete the quarter-hours or hours and keep the days; null: "
+        "delete everything in the span."
+    )
+    reason: str
+    since: datetime
+    confirmed_at: datetime | None = Field(alias="confirmedAt")
+
+
+class PurgeDutiesData(EscoModel):
+    purge_duties: list[PurgeDutyData] = Field(alias="purgeDuties")
+    continuation_token: str | None = Field(None, alias="continuationToken")
+
+
+class PurgeDutiesResponse(EscoModel):
+    data: PurgeDutiesData
+    meta: ResponseMetadata = Field(alias="_meta")
+
+
+class PurgeDutyResponse(EscoModel):
+    data: PurgeDutyData
+    meta: ResponseMetadata = Field(alias="_meta")
+
+
+class ConsentRequestData(EscoModel):
+    short_url_identifier: str = Field(alias="shortUrlIdentifier")
+    reference_number: str = Field(alias="referenceNumber")
+    status: Literal["open", "declined", "expired"] = Field(
+        description="declined: the customer declined it as a whole (the EANs they named, if "
+        "any, are Rejected mandates under its referenceNumber); expired: its 24 hours are over."
+    )
+    valid_to: datetime = Field(alias="validTo")
+    declined_at: datetime | None = Field(None, alias="declinedAt")
+
+
+class ConsentRequestResponse(EscoModel):
+    data: ConsentRequestData
+    meta: ResponseMetadata = Field(alias="_meta")
+
+
 class MeasurementValue(EscoModel):
     value: float | None
     unit: Literal["kWh", "m3"]

@@ -50,6 +50,7 @@ ERRORS: dict[str, tuple[int, str, str, str | None]] = {
     "rate_limited": (429, "RateLimitExceededException", "RateLimit.Exceeded", None),
     "renewal_not_due": (409, "ConflictException", "Mandate.RenewalNotDue", None),
     "too_many_exports": (429, "RateLimitExceededException", "Export.TooManyAtOnce", None),
+    "too_many_changes": (429, "RateLimitExceededException", "Mandate.TooManyChanges", None),
     "too_many_results": (400, "AppValidationException", "Mandates.TooManyToAnswer", None),
     "invalid_cursor": (400, "AppValidationException", "ContinuationToken.Invalid", None),
     "service_unavailable": (

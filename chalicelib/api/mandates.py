@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import Field
 
-from ..domain.consent import require_same_edv
+from ..domain.consent import MAX_DECLINED_EANS, require_same_edv
 from ..domain.errors import DomainError
 from ..domain.vocabulary import (
     EndReason,
@@ -19,13 +19,15 @@ from ..domain.vocabulary import (
 )
 from ..services import consent, mandates
 from .models import ApiModel, RequestBody
-from .paging import Page, PageQuery, decode_cursor, encode_cursor, paged, slice_page
+from .paging import Page, PageQuery, decode_cursor, encode_cursor, paged
 from .routing import Api, Auth, Call
 from .types import Ean, EnterpriseNumber, Instant
 
 if TYPE_CHECKING:
+    from ..domain.account import PurgeStatus
     from ..domain.feed import FeedEvent
     from ..domain.mandates import Mandate
+    from ..services.mandates import CustomerMandate
 
 api = Api("Mandates")
 
@@ -53,12 +55,20 @@ class GrantRequest(RequestBody):
 
 class DeclineRequest(RequestBody):
     eans: list[Ean] = Field(
-        min_length=1, max_length=50, description="The caller's EANs the request was for."
+        default_factory=list,
+        max_length=MAX_DECLINED_EANS,
+        description="Only the EANs the customer chose to name, each then a `rejected` mandate "
+        "the EDV sees under its reference number. None: the request is declined as a whole and "
+        "the EDV learns no EAN.",
     )
 
 
 class DeclinedView(ApiModel):
-    mandates: list[MandateView]
+    mandates: list[MandateView] = Field(description="The rejected mandates of the EANs named.")
+    still_shared: list[MandateView] = Field(
+        description="What the customer still shares with this EDV (active mandates they may "
+        "stop): declining a request does not end them."
+    )
     return_url_failed: str | None = Field(description="Where to send the customer now.")
 
 
@@ -80,6 +90,7 @@ class ConsentSessionView(ApiModel):
     return_url_success: str | None
     return_url_failed: str | None
     valid_to: Instant
+    declined_at: Instant | None = Field(None, description="When the customer declined it.")
 
 
 class AdjustmentView(ApiModel):
@@ -88,6 +99,14 @@ class AdjustmentView(ApiModel):
     scenario: Scenario
     effective_date: date
     recorded_at: Instant
+
+
+class PurgeStatusView(ApiModel):
+    """For the customer: whether the EDV confirmed it deleted what it may no longer keep."""
+
+    duties: int = Field(description="Spans of data the EDV had to delete")
+    confirmed: int = Field(description="How many of them it confirmed deleting")
+    confirmed_at: Instant | None = Field(description="When the last came, once all are")
 
 
 class MandateView(ApiModel):
@@ -113,6 +132,11 @@ class MandateView(ApiModel):
         "to renew (POST …/renew), `expired` when it lapsed.",
     )
     renewal_requested_at: Instant | None = None
+    purge: PurgeStatusView | None = Field(
+        None,
+        description="Once the mandate stopped or was cut short: the EDV's duties to delete "
+        "what it held, and whether it confirmed (customers' views only).",
+    )
 
 
 MandatePage = Page[MandateView]
@@ -121,8 +145,8 @@ MandatePage = Page[MandateView]
 class FeedEntry(ApiModel):
     seq: int
     type: EventType
-    mandate_id: str
-    ean: str
+    mandate_id: str | None = Field(description="null for consent_declined")
+    ean: str | None = Field(description="null for consent_declined: the customer named none")
     at: Instant
     recorded_at: Instant | None
     details: dict[str, Any] = Field(
@@ -131,7 +155,9 @@ class FeedEntry(ApiModel):
         "previous_end, new_end, scenario, effective_date, purge_from (delete data from then on); "
         "granted of a renewal: renews (the mandate it renews, ended as `renewed`); "
         "renewal_requested: valid_until; expiring (30 days left): valid_until, "
-        "renewal_requested."
+        "renewal_requested; purge_due: duty_id, from, to, keep, reason (delete that data and "
+        "confirm the duty); consent_declined: reference_number (a consent request declined "
+        "as a whole, naming no EAN)."
     )
 
 
@@ -141,7 +167,12 @@ class FeedPage(ApiModel):
     poll_cursor: str = Field(description="Where to continue later, for events yet to come.")
 
 
-def mandate_view(mandate: Mandate, now: datetime, viewer: str | None = None) -> MandateView:
+def mandate_view(
+    mandate: Mandate,
+    now: datetime,
+    viewer: str | None = None,
+    purge: PurgeStatus | None = None,
+) -> MandateView:
     """`viewer`: the customer looking, in their own lists (who asked is not who decides)."""
     seen = mandate.seen_at(now)
     return MandateView(
@@ -172,7 +203,16 @@ def mandate_view(mandate: Mandate, now: datetime, viewer: str | None = None) -> 
         and viewer != mandate.granted_by,
         renewal=mandate.renewal_at(now),
         renewal_requested_at=mandate.renewal_requested_at,
+        purge=PurgeStatusView(
+            duties=purge.duties, confirmed=purge.confirmed, confirmed_at=purge.confirmed_at
+        )
+        if purge
+        else None,
     )
+
+
+def customer_view(found: CustomerMandate, now: datetime, viewer: str) -> MandateView:
+    return mandate_view(found.mandate, now, viewer, found.purge)
 
 
 GRANT_ERRORS = (
@@ -183,8 +223,10 @@ GRANT_ERRORS = (
     "period_before_grid_user",
     "invalid_ean",
     "invalid_enterprise_number",
+    "too_many_changes",
+    "too_many_attempts",
 )
-DECISION_ERRORS = ("not_found", "conflict", "edv_not_active", "not_grid_user")
+DECISION_ERRORS = ("not_found", "conflict", "edv_not_active", "not_grid_user", "too_many_changes")
 
 
 @api.operation(
@@ -273,16 +315,19 @@ def renew_mandate(call: Call, mandate_id: str) -> MandateView:
     body=DeclineRequest,
     response=DeclinedView,
     status=201,
-    errors=("not_found", "not_grid_user", "invalid_ean"),
+    errors=("not_found", "not_grid_user", "invalid_ean", "conflict"),
 )
 def decline_consent_session(call: Call, identifier: str, body: DeclineRequest) -> DeclinedView:
-    """The customer says no: a `rejected` mandate per EAN, with the EDV's reference number, so
-    the EDV's software sees what became of its request (the machine API: `Rejected`)."""
-    session = consent.get(identifier, call.now)
-    declined = mandates.decline(call.person.sub, session, body.eans, call.now)
+    """The customer says no, once per request. The EDV hears it by its reference number (the
+    feed's and webhooks' `consent_declined`, the machine API's consent-request extension),
+    naming no EAN; only the EANs the customer names become `rejected` mandates under that
+    reference (the machine API: `Rejected`). The answer says what the customer still shares
+    with the EDV: declining a request ends nothing."""
+    declined = mandates.decline(call.person.sub, identifier, body.eans, call.now)
     return DeclinedView(
-        mandates=[mandate_view(m, call.now) for m in declined],
-        return_url_failed=session.return_url_failed,
+        mandates=[mandate_view(m, call.now, call.person.sub) for m in declined.mandates],
+        still_shared=[mandate_view(m, call.now, call.person.sub) for m in declined.still_shared],
+        return_url_failed=declined.return_url_failed,
     )
 
 
@@ -315,6 +360,7 @@ def get_consent_session(call: Call, identifier: str) -> ConsentSessionView:
         return_url_success=session.return_url_success,
         return_url_failed=session.return_url_failed,
         valid_to=session.valid_to,
+        declined_at=session.declined_at,
     )
 
 
@@ -328,15 +374,15 @@ def get_consent_session(call: Call, identifier: str) -> ConsentSessionView:
     errors=("invalid_cursor",),
 )
 def list_my_mandates(call: Call, query: PageQuery) -> MandatePage:
-    """Those the caller granted or asked for, and the active and requested ones on EANs where
-    the caller is grid user."""
-    everything = mandates.of_person(call.person.sub, call.now)
+    """Those the caller granted or asked for, and those granted for them as grid user (or for
+    an organisation they administer), consents asked of them included; never a previous
+    occupant's. Each stopped or cut-short mandate says whether the EDV confirmed deleting."""
     page, next_cursor = paged(
         f"my-mandates:{call.person.sub}",
         query,
-        lambda limit, start: slice_page(everything, limit, start),
+        lambda limit, start: mandates.page_of_person(call.person.sub, call.now, limit, start),
     )
-    items = [mandate_view(m, call.now, call.person.sub) for m in page]
+    items = [customer_view(m, call.now, call.person.sub) for m in page]
     return MandatePage(items=items, next_cursor=next_cursor)
 
 
@@ -349,8 +395,9 @@ def list_my_mandates(call: Call, query: PageQuery) -> MandatePage:
     errors=("not_found",),
 )
 def get_my_mandate(call: Call, mandate_id: str) -> MandateView:
-    mandate = mandates.get_for_person(call.person.sub, mandate_id, call.now)
-    return mandate_view(mandate, call.now, call.person.sub)
+    return customer_view(
+        mandates.get_for_person(call.person.sub, mandate_id, call.now), call.now, call.person.sub
+    )
 
 
 @api.operation(
@@ -359,10 +406,12 @@ def get_my_mandate(call: Call, mandate_id: str) -> MandateView:
     auth=Auth.PERSON,
     summary="End a mandate",
     response=MandateView,
-    errors=("forbidden", "not_found", "conflict"),
+    errors=("not_found", "conflict"),
 )
 def end_mandate(call: Call, mandate_id: str) -> MandateView:
-    """By the customer who granted it, or the current grid user. The EDV cannot."""
+    """By the customer who granted it, or the grid user it was granted for. The EDV cannot, nor
+    a later occupant of the EAN (to whom it does not exist). The EDV must then delete what it
+    held: a purge duty (feed `purge_due`), whose confirmation shows in `purge`."""
     return mandate_view(mandates.end(call.person.sub, mandate_id, call.now), call.now)
 
 
@@ -370,8 +419,8 @@ def _feed_entry(event: FeedEvent) -> FeedEntry:
     return FeedEntry(
         seq=event.seq,
         type=event.type,
-        mandate_id=event.mandate_id,
-        ean=event.ean,
+        mandate_id=event.mandate_id or None,
+        ean=event.ean or None,
         at=event.at,
         recorded_at=event.recorded_at,
         details=event.details,
@@ -388,8 +437,8 @@ def _feed_entry(event: FeedEvent) -> FeedEntry:
     errors=("not_a_member", "invalid_cursor"),
 )
 def list_mandate_events(call: Call, enterprise_number: str, query: PageQuery) -> FeedPage:
-    """requested, rejected, granted, ended, expired and period_truncated (with purge_from), in
-    order, none missing.
+    """requested, rejected, granted, ended, expired, period_truncated (with purge_from),
+    renewal_requested, expiring, purge_due and consent_declined, in order, none missing.
     Keep `poll_cursor` to ask later for what happened since."""
     scope = f"feed:{enterprise_number}"
     position = decode_cursor(scope, query.cursor)

@@ -52,6 +52,8 @@ PROBLEM_TYPES: dict[str, tuple[int, str]] = {
     "validation_error": (422, "Validation error"),
     "rate_limited": (429, "Too many requests"),
     "too_many_exports": (429, "Too many exports at once"),
+    "too_many_changes": (429, "Too many changes on this access point today"),
+    "too_many_attempts": (429, "Too many attempts today"),
     "internal_error": (500, "Internal error"),
     "response_too_large": (502, "Response too large"),
     "service_unavailable": (503, "Service unavailable"),

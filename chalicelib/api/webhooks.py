@@ -25,6 +25,8 @@ EventTypeName = Literal[
     "period_truncated",
     "renewal_requested",
     "expiring",
+    "purge_due",
+    "consent_declined",
     "data_available",
     "export_ready",
 ]

@@ -19,7 +19,7 @@ class AccessRecord:
     range_to: str
     resolution: str
     what: str  # volumes | peak_power | energy (ESCO)
-    face: str  # portal | api
+    face: str  # portal | api | export (a history export job)
     at: datetime
 
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from urllib.parse import urlsplit
 
+from ..limits import TRANSACTION_ITEMS
 from .errors import DomainError, FieldError
 from .vocabulary import Granularity
 
@@ -16,6 +17,9 @@ MAX_IDENTIFIER_LENGTH = 128
 LOCAL_HOSTS = ("127.0.0.1", "localhost")
 MAX_RETURN_URL_ROOTS = 10
 MAX_URL_LENGTH = 2000
+# A decline is one transaction: per EAN named a rejected mandate and its feed event; besides, the
+# session's decline, the EDV's feed counter and its `consent_declined` event. No more EANs than fit.
+MAX_DECLINED_EANS = (TRANSACTION_ITEMS - 3) // 2
 
 
 @dataclass(frozen=True)
@@ -130,6 +134,13 @@ def could_exist(identifier: str) -> bool:
 
 def is_open(session_valid_to: datetime, now: datetime) -> bool:
     return now < session_valid_to
+
+
+def outcome(declined_at: datetime | None, session_valid_to: datetime, now: datetime) -> str:
+    """What became of a consent request: declined as a whole, still open, or expired."""
+    if declined_at is not None:
+        return "declined"
+    return "open" if is_open(session_valid_to, now) else "expired"
 
 
 def require_same_edv(session_edv: str, granted_edv: str) -> None:

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from .account import PurgeDuty
 from .brussels import local_iso
 from .mandates import Mandate, PeriodAdjustment
 from .vocabulary import EventType
@@ -20,6 +21,11 @@ class FeedEvent:
     details: dict[str, Any] = field(default_factory=dict)
     seq: int = 0  # given when stored: 1, 2, 3, ... per EDV
     recorded_at: datetime | None = None
+    edv: str = ""  # whose feed it goes to
+
+
+def _of(mandate: Mandate, kind: EventType, at: datetime, details: dict[str, Any]) -> FeedEvent:
+    return FeedEvent(kind, mandate.id, mandate.ean, at, details, edv=mandate.edv)
 
 
 def granted(mandate: Mandate, renews: str | None = None) -> FeedEvent:
@@ -33,16 +39,15 @@ def granted(mandate: Mandate, renews: str | None = None) -> FeedEvent:
     }
     if renews:
         details["renews"] = renews
-    return FeedEvent(EventType.GRANTED, mandate.id, mandate.ean, mandate.granted_at, details)
+    return _of(mandate, EventType.GRANTED, mandate.granted_at, details)
 
 
 def renewal_requested(mandate: Mandate) -> FeedEvent:
     """The EDV asked the customer to renew; `granted` (with `renews`) follows if they do."""
     assert mandate.renewal_requested_at is not None
-    return FeedEvent(
+    return _of(
+        mandate,
         EventType.RENEWAL_REQUESTED,
-        mandate.id,
-        mandate.ean,
         mandate.renewal_requested_at,
         {"valid_until": local_iso(mandate.valid_until)},
     )
@@ -51,10 +56,9 @@ def renewal_requested(mandate: Mandate) -> FeedEvent:
 def expiring(mandate: Mandate) -> FeedEvent:
     """Thirty days of validity left and not renewed: the last call before `expired`."""
     assert mandate.expiring_announced_at is not None
-    return FeedEvent(
+    return _of(
+        mandate,
         EventType.EXPIRING,
-        mandate.id,
-        mandate.ean,
         mandate.expiring_announced_at,
         {
             "valid_until": local_iso(mandate.valid_until),
@@ -65,16 +69,14 @@ def expiring(mandate: Mandate) -> FeedEvent:
 
 def requested(mandate: Mandate) -> FeedEvent:
     """A consent is asked of the grid user: nothing to read yet, `granted` or `rejected` follows."""
-    event = granted(mandate)
-    return FeedEvent(EventType.REQUESTED, event.mandate_id, event.ean, event.at, event.details)
+    return _of(mandate, EventType.REQUESTED, mandate.granted_at, granted(mandate).details)
 
 
 def rejected(mandate: Mandate) -> FeedEvent:
     assert mandate.ended_at is not None and mandate.end_reason is not None
-    return FeedEvent(
+    return _of(
+        mandate,
         EventType.REJECTED,
-        mandate.id,
-        mandate.ean,
         mandate.ended_at,
         {"end_reason": mandate.end_reason.value, "reference_number": mandate.reference_number},
     )
@@ -83,20 +85,13 @@ def rejected(mandate: Mandate) -> FeedEvent:
 def ended(mandate: Mandate) -> FeedEvent:
     assert mandate.ended_at is not None and mandate.end_reason is not None
     event_type = EventType.EXPIRED if mandate.end_reason.value == "expired" else EventType.ENDED
-    return FeedEvent(
-        event_type,
-        mandate.id,
-        mandate.ean,
-        mandate.ended_at,
-        {"end_reason": mandate.end_reason.value},
-    )
+    return _of(mandate, event_type, mandate.ended_at, {"end_reason": mandate.end_reason.value})
 
 
 def truncated(mandate: Mandate, adjustment: PeriodAdjustment, purge_from: Any) -> FeedEvent:
-    return FeedEvent(
+    return _of(
+        mandate,
         EventType.PERIOD_TRUNCATED,
-        mandate.id,
-        mandate.ean,
         adjustment.recorded_at,
         {
             "previous_end": adjustment.previous_end.isoformat(),
@@ -105,4 +100,30 @@ def truncated(mandate: Mandate, adjustment: PeriodAdjustment, purge_from: Any) -
             "effective_date": adjustment.effective_date.isoformat(),
             "purge_from": purge_from.isoformat() if purge_from else None,
         },
+    )
+
+
+def purge_due(duty: PurgeDuty) -> FeedEvent:
+    """The EDV must delete what a duty names (GET …/purge-duties, then confirm it)."""
+    return FeedEvent(
+        EventType.PURGE_DUE,
+        duty.mandate_id,
+        duty.ean,
+        duty.since,
+        {
+            "duty_id": duty.id,
+            "from": duty.first.isoformat(),
+            "to": duty.end.isoformat(),
+            "keep": duty.keep.value if duty.keep else None,
+            "reason": duty.reason.value,
+        },
+        edv=duty.edv,
+    )
+
+
+def consent_declined(edv: str, reference_number: str, at: datetime) -> FeedEvent:
+    """A customer declined the EDV's consent request as a whole: it learns the answer by its
+    reference number, and nothing of the customer's access points."""
+    return FeedEvent(
+        EventType.CONSENT_DECLINED, "", "", at, {"reference_number": reference_number}, edv=edv
     )

@@ -6,13 +6,20 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
 from .access_points import AccessPoint, GridUser, Tenure
-from .brussels import BRUSSELS, local_iso
+from .brussels import BRUSSELS, brussels_date, day_start_utc, local_iso
 from .errors import DomainError
 from .vocabulary import EndReason, Energy, Granularity, MandateStatus, RenewalState, Scenario
 
 VALIDITY_YEARS = 3
 RENEWAL_WINDOW = timedelta(days=90)  # the last stretch of validity in which renewal is due
 EXPIRING_NOTICE = timedelta(days=30)  # the EDV hears `expiring` when this much is left
+# Mandates made on one (EDV, EAN) pair per Brussels day (grants, approvals, renewals, requests):
+# enough to correct a choice twice and renew, not enough to flood the EDV's feed and webhooks.
+# Ending is never limited: a customer may always withdraw consent.
+CHANGES_PER_PAIR_PER_DAY = 5
+# Wrong meter numbers a person may give for one EAN per Brussels day before asking is refused
+# until the next day: a co-occupant mistypes, a stranger guesses.
+METER_NUMBER_TRIES = 5
 
 
 GRANULARITIES = {
@@ -171,10 +178,19 @@ def check_granularity(energy: Energy, granularity: Granularity) -> None:
         )
 
 
-def check_period(period_start: date, period_end: date, tenure: Tenure) -> None:
+def check_period(
+    period_start: date, period_end: date, tenure: Tenure, *, own_tenure: bool = True
+) -> None:
+    """The period ends after it starts and not before the grid user's tenure. Told to someone
+    asking the grid user (`own_tenure` False), the refusal never names the grid user's date."""
     if period_end <= period_start:
         raise DomainError(
             "invalid_period", "The consumption period must end after it starts: [start, end)."
+        )
+    if period_start < tenure.since and not own_tenure:
+        raise DomainError(
+            "period_before_grid_user",
+            "The period may not start before the grid user became grid user.",
         )
     if period_start < tenure.since:
         raise DomainError(
@@ -182,6 +198,34 @@ def check_period(period_start: date, period_end: date, tenure: Tenure) -> None:
             f"The period may not start before you became grid user ({tenure.since.isoformat()}).",
             extra={"grid_user_since": tenure.since.isoformat()},  # the portal says it in Dutch
         )
+
+
+def _until_tomorrow(now: datetime) -> dict[str, str]:
+    tomorrow = day_start_utc(brussels_date(now) + timedelta(days=1))
+    return {"Retry-After": str(max(1, int((tomorrow - now).total_seconds())))}
+
+
+def _daily_limit(code: str, detail: str, limit: int, counted: int, now: datetime) -> None:
+    """A count per Brussels day: at `limit`, 429 until the next day."""
+    if counted >= limit:
+        raise DomainError(code, detail, extra={"limit": limit}, headers=_until_tomorrow(now))
+
+
+def check_changes_today(made_today: int, now: datetime) -> None:
+    """A pair takes CHANGES_PER_PAIR_PER_DAY new mandates a day."""
+    detail = (
+        f"At most {CHANGES_PER_PAIR_PER_DAY} mandates a day for one energy service provider on "
+        "one access point. Try again tomorrow."
+    )
+    _daily_limit("too_many_changes", detail, CHANGES_PER_PAIR_PER_DAY, made_today, now)
+
+
+def check_meter_number_tries(misses_today: int, now: datetime) -> None:
+    detail = (
+        f"The meter number was wrong {METER_NUMBER_TRIES} times today for this access point. "
+        "Try again tomorrow."
+    )
+    _daily_limit("too_many_attempts", detail, METER_NUMBER_TRIES, misses_today, now)
 
 
 def grant(
@@ -204,7 +248,8 @@ def grant(
     assert tenure.grid_user is not None
     assert status in (MandateStatus.ACTIVE, MandateStatus.REQUESTED)
     check_granularity(point.energy, granularity)
-    check_period(period_start, period_end, tenure)
+    own = status is MandateStatus.ACTIVE
+    check_period(period_start, period_end, tenure, own_tenure=own)
     return Mandate(
         id=mandate_id,
         ean=point.ean,
@@ -370,19 +415,6 @@ def close(mandate: Mandate, reason: EndReason, now: datetime) -> Mandate | None:
     if reason is EndReason.EXPIRED and mandate.valid_until > now:
         return None
     return end(mandate, reason, now) if mandate.gives_access_at(now) else expire(mandate)
-
-
-def end_reason_for(
-    mandate: Mandate, caller_sub: str, acting_as: set[GridUser], current: GridUser | None
-) -> EndReason:
-    """R7: the granting customer or the current grid user may end a mandate; nobody else."""
-    if mandate.granted_by == caller_sub:
-        return EndReason.REVOKED_BY_CUSTOMER
-    if current is not None and current in acting_as:
-        return EndReason.REVOKED_BY_GRID_USER
-    raise DomainError(
-        "forbidden", "Only the customer who granted it or the current grid user may end a mandate."
-    )
 
 
 def changes_grid_user(scenario: Scenario) -> bool:

@@ -6,9 +6,11 @@ charged pro rata for the days the EDV is active. Amounts are rounded to the cent
 (half up); a total is the sum of its lines, so every invoice adds up to the cent.
 
 A mandate counts on the Brussels dates from the day it was granted up to the day it stopped giving
-access (ended, replaced, terminated or expired), that last day excluded, and at least one day.
-A market scenario that cuts its consumption period short does not stop the mandate (R8): the EDV
-still holds it, so it still counts. A history export counts each EAN it served, on the Brussels
+access (ended, replaced, terminated or expired), that last day excluded, and at least one day; a
+request or a refusal never counts, and a pair (EDV, EAN) counts each day once per granularity,
+however many of its mandates held it (`account.billed_days`). A market scenario that cuts its
+consumption period short does not stop the mandate (R8): the EDV still holds it, so it still
+counts. A history export counts each EAN it served, on the Brussels
 date it finished, at the entry's `per_exported_ean` (none: exports are not charged).
 """
 
@@ -16,9 +18,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
+from .account import billed_days
 from .brussels import brussels_date
 from .errors import DomainError, FieldError
 from .mandates import Mandate
@@ -107,14 +110,6 @@ def month_days(month: str) -> tuple[date, date]:
     return first, following
 
 
-def mandate_days(mandate: Mandate) -> tuple[date, date]:
-    """The Brussels dates [first, end) on which the mandate counts."""
-    first = brussels_date(mandate.granted_at)
-    stopped = mandate.ended_at if mandate.ended_at is not None else mandate.valid_until
-    end = brussels_date(stopped)
-    return first, max(end, first + timedelta(days=1))
-
-
 @dataclass
 class UsageLine:
     kind: str  # "mandate_days", "yearly_fee" or "exported_eans"
@@ -155,10 +150,14 @@ MandateDays = Callable[[Granularity, tuple[date, date]], int]
 
 
 def spans_of(mandates: Iterable[Mandate]) -> MandateDays:
-    """Mandate-days from the mandates themselves (each one's span)."""
-    spans: dict[Granularity, list[tuple[date, date]]] = {g: [] for g in GRANULARITIES}
+    """Mandate-days from the mandates themselves: each pair's billed days (account.billed_days)."""
+    by_pair: dict[tuple[str, str], list[Mandate]] = {}
     for mandate in mandates:
-        spans[mandate.granularity].append(mandate_days(mandate))
+        by_pair.setdefault((mandate.edv, mandate.ean), []).append(mandate)
+    spans: dict[Granularity, list[tuple[date, date]]] = {g: [] for g in GRANULARITIES}
+    for pair in by_pair.values():
+        for granularity, billed in billed_days(pair).items():
+            spans[granularity] += billed
     return lambda granularity, part: sum(_overlap(s, part) for s in spans[granularity])
 
 

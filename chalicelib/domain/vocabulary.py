@@ -123,6 +123,8 @@ class EventType(StrEnum):
     PERIOD_TRUNCATED = "period_truncated"
     RENEWAL_REQUESTED = "renewal_requested"  # the EDV asked the customer to renew
     EXPIRING = "expiring"  # 30 days of validity left, not renewed
+    PURGE_DUE = "purge_due"  # the EDV must delete data it held (a purge duty)
+    CONSENT_DECLINED = "consent_declined"  # a consent request declined as a whole: no EAN named
 
 
 class Resolution(StrEnum):

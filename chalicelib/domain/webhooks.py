@@ -22,17 +22,9 @@ from .errors import DomainError, FieldError
 from .exports import ExportJob
 from .feed import FeedEvent
 from .mandates import Mandate
+from .vocabulary import EventType
 
-FEED_EVENT_TYPES = (
-    "requested",
-    "rejected",
-    "granted",
-    "ended",
-    "expired",
-    "period_truncated",
-    "renewal_requested",
-    "expiring",
-)
+FEED_EVENT_TYPES = tuple(kind.value for kind in EventType)  # every event of the feed
 EVENT_TYPES = (*FEED_EVENT_TYPES, "data_available", "export_ready")
 TEST_EVENT = "webhook_test"
 SECRET_PREFIX = "whsec_"  # noqa: S105 - the format's prefix, not a secret
@@ -127,8 +119,8 @@ def payload(event: FeedEvent) -> dict[str, Any]:
         "timestamp": local_iso(event.recorded_at or event.at),
         "data": {
             "seq": event.seq,
-            "mandate_id": event.mandate_id,
-            "ean": event.ean,
+            "mandate_id": event.mandate_id or None,  # none for consent_declined
+            "ean": event.ean or None,
             "at": local_iso(event.at),
             **event.details,
         },

@@ -31,9 +31,9 @@ WHAT = {
     "en": {"volumes": "volumes", "peak_power": "peak power", "energy": "volumes"},
 }
 FACE = {
-    "nl": {"portal": "portaal", "api": "API"},
-    "fr": {"portal": "portail", "api": "API"},
-    "en": {"portal": "portal", "api": "API"},
+    "nl": {"portal": "portaal", "api": "API", "export": "historiek-export"},
+    "fr": {"portal": "portail", "api": "API", "export": "export d'historique"},
+    "en": {"portal": "portal", "api": "API", "export": "history export"},
 }
 
 

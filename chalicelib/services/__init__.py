@@ -28,6 +28,7 @@ MODULES = (
     "oauth",
     "onboarding",
     "pages",
+    "purge_duties",
     "usage",
     "webhooks",
 )

@@ -19,7 +19,7 @@ from ..store import directory as directory_store
 from ..store import machine_access as machine_access_store
 from ..store import onboarding as onboarding_store
 
-__all__ = ["RequestedService", "Session", "create", "get"]
+__all__ = ["RequestedService", "Session", "create", "get", "outcome"]
 
 
 @dataclass(frozen=True)
@@ -35,6 +35,7 @@ class Session:
     return_url_failed: str | None
     enterprise_number: str | None
     valid_to: datetime
+    declined_at: datetime | None = None  # the customer declined it as a whole
 
 
 def create(
@@ -95,9 +96,26 @@ def check(
 
 
 def get(identifier: str, now: datetime) -> Session:
-    item = machine_access_store.get_session(identifier) if rules.could_exist(identifier) else None
-    if item is None or not rules.is_open(item.valid_to, now):
+    """An open consent request (within its 24 hours), as the consent page shows it."""
+    session = _read(identifier)
+    if session is None or not rules.is_open(session.valid_to, now):
         raise DomainError("not_found", "This consent request does not exist or has expired.")
+    return session
+
+
+def outcome(client: ApiClient, identifier: str) -> Session:
+    """One of the EDV's own consent requests, open or not, for its software to see what became
+    of it; another EDV's is not found."""
+    session = _read(identifier)
+    if session is None or session.edv != client.enterprise_number:
+        raise DomainError("not_found", "This consent request does not exist.")
+    return session
+
+
+def _read(identifier: str) -> Session | None:
+    item = machine_access_store.get_session(identifier) if rules.could_exist(identifier) else None
+    if item is None:
+        return None
     details = item.details
     organisation = directory_store.get_organisation(item.edv)
     return Session(
@@ -119,4 +137,5 @@ def get(identifier: str, now: datetime) -> Session:
         return_url_failed=details.get("return_url_failed"),
         enterprise_number=details.get("enterprise_number"),
         valid_to=item.valid_to,
+        declined_at=item.declined_at,
     )

@@ -6,32 +6,39 @@ import hmac
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from ..domain import account as accounts
 from ..domain import feed
 from ..domain import mandates as rules
 from ..domain.access_points import AccessPoint, GridUser, Tenure, require_grid_user
+from ..domain.account import PairAccount, PurgeDuty, PurgeReason, PurgeStatus
 from ..domain.brussels import brussels_date
+from ..domain.consent import MAX_DECLINED_EANS
 from ..domain.errors import DomainError
 from ..domain.feed import FeedEvent
 from ..domain.mandates import Mandate
 from ..domain.onboarding import require_active
-from ..domain.vocabulary import EndReason, Granularity, MandateStatus, Scenario
+from ..domain.vocabulary import EndReason, EventType, Granularity, MandateStatus, Scenario
 from ..observability import Metric, metrics
 from ..store import access_points as access_points_store
 from ..store import directory as directory_store
 from ..store import feed as feed_store
+from ..store import machine_access as machine_access_store
 from ..store import mandate_changes as mandate_changes_store
 from ..store import mandates as mandates_store
 from ..store import onboarding as onboarding_store
 from ..store import projections as projections_store
+from ..store import purge_duties as purge_duties_store
 from ..store.base import ContendedError
-from . import directory, webhooks
+from . import consent, directory, webhooks
 from .access_points import acting_as
 from .contention import retrying
 
 if TYPE_CHECKING:
     from ..store.base import Key
+
+    Position = dict[str, Any]
     from ..store.projections import EdvAccessPoint
     from .consent import Session
 
@@ -70,34 +77,52 @@ def grant(sub: str, request: GrantRequest, now: datetime) -> Mandate:
             point, tenure = requester
             asked = _new_mandate(sub, request, point, tenure, mandate_id, now, requested=True)
             change = mandate_changes_store.Change(mandates=[asked], events=[feed.requested(asked)])
-            _commit(change, now)
+            _commit(_counted(change, asked, now), now)
             return asked
         assert point is not None
         mandate = _new_mandate(sub, request, point, tenure, mandate_id, now, requested=False)
-        _commit(_taking_the_pair(mandate, point, now), now)
+        _commit(_counted(_taking_the_pair(mandate, point, now), mandate, now), now)
         return mandate
 
     return retrying(attempt)
+
+
+def _counted(
+    change: mandate_changes_store.Change, made: Mandate, now: datetime
+) -> mandate_changes_store.Change:
+    """A mandate made on a pair counts against its CHANGES_PER_PAIR_PER_DAY (429 past it); the
+    transaction counts it, so two racing past the limit cannot both pass."""
+    today = brussels_date(now)
+    rules.check_changes_today(machine_access_store.pair_changes(made.edv, made.ean, today), now)
+    change.counted_pair = (made.edv, made.ean, today, rules.CHANGES_PER_PAIR_PER_DAY)
+    return change
 
 
 def _may_request(
     sub: str, point: AccessPoint | None, meter_number: str | None, now: datetime
 ) -> tuple[AccessPoint, Tenure] | None:
     """Whether a person who may not grant may ask the grid user: a member of the grid-user
-    organisation, or someone at the address who can read the meter's number."""
-    tenure = point.tenure_on(brussels_date(now)) if point else None
+    organisation, or someone at the address who can read the meter's number (a few tries per
+    person, EAN and day)."""
+    today = brussels_date(now)
+    tenure = point.tenure_on(today) if point else None
     if point is None or tenure is None or tenure.grid_user is None:
         return None
     grid_user = tenure.grid_user
     member = grid_user.kind == "org" and any(
         link.enterprise_number == grid_user.id for link in directory_store.links_of_person(sub)
     )
-    co_occupant = (
-        grid_user.kind == "person"
-        and meter_number is not None
-        and hmac.compare_digest(meter_number.strip().upper(), point.meter_number.upper())
+    if member:
+        return point, tenure
+    if grid_user.kind != "person" or meter_number is None:
+        return None
+    rules.check_meter_number_tries(
+        machine_access_store.meter_number_misses(sub, point.ean, today), now
     )
-    return (point, tenure) if member or co_occupant else None
+    if hmac.compare_digest(meter_number.strip().upper(), point.meter_number.upper()):
+        return point, tenure
+    machine_access_store.count_meter_number_miss(sub, point.ean, today)
+    return None
 
 
 def _new_mandate(
@@ -141,10 +166,32 @@ def _taking_the_pair(
         closed = rules.supersede(current, now, reason)
         change.mandates.append(closed)
         change.events.append(feed.ended(closed))
+        _owing(change, current, closed, mandate, now)
     change.mandates.append(mandate)
     change.new_pairs.append((mandate, point, current.id if current else None))
     change.events.append(feed.granted(mandate, renews=renews.id if renews else None))
     return change
+
+
+def _owing(
+    change: mandate_changes_store.Change,
+    before: Mandate,
+    stopped: Mandate,
+    after: Mandate | None,
+    now: datetime,
+) -> None:
+    """The purge duties a mandate that stopped giving access leaves (account.duties): what it
+    held that the pair's mandate in force afterwards (`after`, if any) does not."""
+    assert stopped.end_reason is not None
+    owed = accounts.duties(
+        before,
+        after,
+        PurgeReason(stopped.end_reason.value),
+        readable_until=accounts.readable_until(stopped),
+        since=now,
+    )
+    change.duties += owed
+    change.events += [feed.purge_due(duty) for duty in owed]
 
 
 def request_renewal(enterprise_number: str, mandate_id: str, now: datetime) -> Mandate:
@@ -170,8 +217,9 @@ def request_renewal(enterprise_number: str, mandate_id: str, now: datetime) -> M
 
 
 def request_renewal_of_pair(sub: str, enterprise_number: str, ean: str, now: datetime) -> Mandate:
-    """A member of the EDV asks, from the portal, for the pair's active mandate."""
-    directory.member_of(sub, enterprise_number)
+    """An administrator of the EDV asks, from the portal, for the pair's active mandate (members
+    read; administrators change)."""
+    directory.admin_of(sub, enterprise_number)
     mandate = mandates_store.active_of_edv_and_ean(enterprise_number, ean)
     if mandate is None or not mandate.gives_access_at(now):
         raise DomainError("no_mandate", "This EDV has no active mandate on this access point.")
@@ -186,15 +234,13 @@ def renew(sub: str, mandate_id: str, now: datetime) -> Mandate:
     new_id = str(uuid.uuid4())
 
     def attempt() -> Mandate:
-        mandate = mandates_store.get(mandate_id)
-        if mandate is None or not _visible_to(sub, mandate, now):
-            raise DomainError("not_found", "There is no such mandate.")
+        mandate = _concerning(sub, identities, mandate_id)
         require_active(onboarding_store.get_application(mandate.edv))
         point = access_points_store.get(mandate.ean)
         tenure = require_grid_user(point, identities, brussels_date(now))
         assert point is not None
         renewed = rules.renewal(mandate, tenure, sub, new_id, now)
-        _commit(_taking_the_pair(renewed, point, now, renews=mandate), now)
+        _commit(_counted(_taking_the_pair(renewed, point, now, renews=mandate), renewed, now), now)
         return renewed
 
     return retrying(attempt)
@@ -229,7 +275,7 @@ def approve(sub: str, mandate_id: str, now: datetime) -> Mandate:
         asked, point, tenure = _requested_of_grid_user(sub, mandate_id, now)
         require_active(onboarding_store.get_application(asked.edv))
         mandate = rules.approve(asked, tenure, now)
-        _commit(_taking_the_pair(mandate, point, now), now)
+        _commit(_counted(_taking_the_pair(mandate, point, now), mandate, now), now)
         return mandate
 
     return retrying(attempt)
@@ -262,21 +308,69 @@ def _requested_of_grid_user(
     return mandate, point, tenure
 
 
-def decline(sub: str, session: Session, eans: list[str], now: datetime) -> list[Mandate]:
-    """The customer declines an EDV's consent request: for each EAN of theirs it named, a
-    rejected mandate under the EDV's reference number, so the EDV learns what became of it."""
+@dataclass(frozen=True)
+class Declined:
+    """A consent request declined: the rejected mandates of the EANs the customer named (none
+    when declined as a whole), and what the customer still shares with that EDV."""
+
+    mandates: list[Mandate]
+    still_shared: list[Mandate]
+    return_url_failed: str | None  # where the customer goes back to the EDV
+
+
+def decline(sub: str, identifier: str, eans: list[str], now: datetime) -> Declined:
+    """The customer declines an EDV's consent request. The decline is recorded on the request,
+    and the EDV hears it by its reference number (`consent_declined`, naming no EAN); only the
+    EANs the customer named become rejected mandates under that reference, so a customer who
+    says no discloses nothing they did not choose to. Once per request; one transaction."""
     identities = acting_as(sub)
     today = brussels_date(now)
-    service = session.services[0]
+    named = list(dict.fromkeys(eans))
+    if len(named) > MAX_DECLINED_EANS:
+        raise DomainError("validation_error", f"At most {MAX_DECLINED_EANS} EANs per decline.")
+
+    def attempt() -> list[Mandate]:
+        session = consent.get(identifier, now)
+        if session.declined_at is not None:
+            raise DomainError("conflict", "You already declined this request.")
+        declined = _declined(sub, identities, session, named, today, now)
+        change = mandate_changes_store.Change(
+            mandates=declined,
+            events=[
+                *(feed.rejected(mandate) for mandate in declined),
+                feed.consent_declined(session.edv, session.reference_number, now),
+            ],
+            declined_session=(session.identifier, sub),
+        )
+        _commit(change, now)
+        return declined
+
+    declined = retrying(attempt)
+    session = consent.get(identifier, now)
+    shared = [m for m in of_person(sub) if m.edv == session.edv and m.gives_access_at(now)]
+    return Declined(declined, shared, session.return_url_failed)
+
+
+def _declined(
+    sub: str,
+    identities: set[GridUser],
+    session: Session,
+    eans: list[str],
+    today: date,
+    now: datetime,
+) -> list[Mandate]:
+    """A rejected mandate for each EAN named, which must be the caller's own."""
+    service = session.services[0] if session.services else None
     declined = []
-    for ean in dict.fromkeys(eans):
+    for ean in eans:
         point = access_points_store.get(ean)
         tenure = require_grid_user(point, identities, today)
         assert point is not None and tenure.grid_user is not None
-        granularity = service.granularity
+        granularity = service.granularity if service else Granularity.DAY
         if granularity is not Granularity.DAY:  # "the finest" of this EAN's energy
             granularity = rules.GRANULARITIES[point.energy][1]
-        period_start = service.period_start or max(tenure.since, today)
+        period_start = (service.period_start if service else None) or max(tenure.since, today)
+        period_end = (service.period_end if service else None) or period_start + timedelta(days=1)
         declined.append(
             rules.declined(
                 mandate_id=str(uuid.uuid4()),
@@ -285,16 +379,12 @@ def decline(sub: str, session: Session, eans: list[str], now: datetime) -> list[
                 edv=session.edv,
                 granularity=granularity,
                 period_start=period_start,
-                period_end=service.period_end or period_start + timedelta(days=1),
+                period_end=period_end,
                 declined_by=sub,
                 reference_number=session.reference_number,
                 now=now,
             )
         )
-    change = mandate_changes_store.Change(
-        mandates=declined, events=[feed.rejected(mandate) for mandate in declined]
-    )
-    _commit(change, now)
     return declined
 
 
@@ -307,7 +397,10 @@ EVENT_METRICS = {
     "period_truncated": Metric.MANDATES_TRUNCATED,
     "renewal_requested": Metric.MANDATES_RENEWAL_REQUESTED,
     "expiring": Metric.MANDATES_EXPIRING,
+    "purge_due": Metric.PURGE_DUTIES_DUE,
+    "consent_declined": Metric.CONSENTS_DECLINED,
 }
+assert set(EVENT_METRICS) == {kind.value for kind in EventType}
 
 
 def _commit(change: mandate_changes_store.Change, now: datetime) -> None:
@@ -315,31 +408,30 @@ def _commit(change: mandate_changes_store.Change, now: datetime) -> None:
     the EDV's webhook endpoints."""
     for event in mandate_changes_store.commit(change, now):
         metrics.add(EVENT_METRICS[event.type.value])
-    webhooks.dispatch_quietly({mandate.edv for mandate in change.mandates}, now)
+    webhooks.dispatch_quietly({event.edv for event in change.events}, now)
 
 
-def _visible_to(sub: str, mandate: Mandate, now: datetime) -> bool:
-    if mandate.granted_by == sub:
-        return True
-    point = access_points_store.get(mandate.ean)
-    current = point.grid_user_on(brussels_date(now)) if point else None
-    return current is not None and current in acting_as(sub)
+def _concerning(sub: str, identities: set[GridUser], mandate_id: str) -> Mandate:
+    """A mandate the caller may see (account.concerns), or not found."""
+    mandate = mandates_store.get(mandate_id)
+    if mandate is None or not accounts.concerns(mandate, sub, identities):
+        raise DomainError("not_found", "There is no such mandate.")
+    return mandate
 
 
 def end(sub: str, mandate_id: str, now: datetime) -> Mandate:
-    """R7: by the customer who granted it, or by the current grid user. Never by the EDV."""
+    """R7: by the customer who granted it, or by the grid user it was granted for. Never by the
+    EDV, nor by a later occupant of the EAN (to them it does not exist)."""
+    identities = acting_as(sub)
 
     def attempt() -> Mandate:
-        mandate = mandates_store.get(mandate_id)
-        if mandate is None:
-            raise DomainError("not_found", "There is no such mandate.")
-        point = access_points_store.get(mandate.ean)
-        current = point.grid_user_on(brussels_date(now)) if point else None
-        reason = rules.end_reason_for(mandate, sub, acting_as(sub), current)
+        mandate = _concerning(sub, identities, mandate_id)
+        reason = accounts.end_reason_for(mandate, sub, identities)
         ended = rules.end(mandate, reason, now)
         change = mandate_changes_store.Change(
             mandates=[ended], closed_pairs=[ended], events=[feed.ended(ended)]
         )
+        _owing(change, mandate, ended, None, now)
         _commit(change, now)
         return ended
 
@@ -359,14 +451,13 @@ def _close(mandate_id: str, now: datetime, reason: EndReason) -> bool:
     def attempt() -> bool:
         mandate = mandates_store.get(mandate_id)
         closed = rules.close(mandate, reason, now) if mandate else None
-        if closed is None:
+        if mandate is None or closed is None:
             return False  # someone else closed it meanwhile, or it is not due: nothing to do
-        _commit(
-            mandate_changes_store.Change(
-                mandates=[closed], closed_pairs=[closed], events=[feed.ended(closed)]
-            ),
-            now,
+        change = mandate_changes_store.Change(
+            mandates=[closed], closed_pairs=[closed], events=[feed.ended(closed)]
         )
+        _owing(change, mandate, closed, None, now)
+        _commit(change, now)
         return True
 
     return retrying(attempt)
@@ -402,7 +493,21 @@ def truncate_for(
                 return False
             purge = rules.purge_from(effective_date, recorded_on)
             event = feed.truncated(truncated, truncated.period_adjustments[-1], purge)
-            _commit(mandate_changes_store.Change(mandates=[truncated], events=[event]), now)
+            # What the EDV could have fetched from the effective date on before the scenario
+            # was reported (reads never pass today): a duty when it was reported late.
+            owed = accounts.duties(
+                mandate,
+                truncated,
+                PurgeReason.PERIOD_TRUNCATED,
+                readable_until=recorded_on + timedelta(days=1),
+                since=now,
+            )
+            change = mandate_changes_store.Change(
+                mandates=[truncated],
+                events=[event, *(feed.purge_due(duty) for duty in owed)],
+                duties=owed,
+            )
+            _commit(change, now)
             return True
 
         count += retrying(attempt)
@@ -412,32 +517,52 @@ def truncate_for(
 # Customers --------------------------------------------------------------------------------
 
 
-def of_person(sub: str, now: datetime) -> list[Mandate]:
-    """What a customer sees: the mandates they granted or asked for, and, on the access points
-    they are grid user of now, the active ones (which they may end) and the consents asked of
-    them (to approve or refuse, and those they refused)."""
-    seen: dict[str, Mandate] = {m.id: m for m in mandates_store.of_granter(sub)}
-    today = brussels_date(now)
+@dataclass(frozen=True)
+class CustomerMandate:
+    """A mandate as its customer sees it: with, once it stopped or was cut short, whether the
+    EDV confirmed it deleted what it held."""
+
+    mandate: Mandate
+    purge: PurgeStatus | None
+
+
+def of_person(sub: str) -> list[Mandate]:
+    """What a customer sees (account.concerns), newest first: the mandates they granted or
+    asked for, and those granted for them as grid user (themselves, or an organisation they
+    administer), consents asked of them included. Not a previous occupant's: not theirs."""
     identities = acting_as(sub)
+    seen: dict[str, Mandate] = {m.id: m for m in mandates_store.of_granter(sub)}
     for identity in identities:
-        for point in access_points_store.of_grid_user(identity):
-            if point.grid_user_on(today) != identity:
-                continue
-            for mandate in mandates_store.of_ean(point.ean):
-                asked_of_them = mandate.grid_user == identity and mandate.status in (
-                    MandateStatus.REQUESTED,
-                    MandateStatus.REJECTED,  # what they refused stays in sight
-                )
-                if mandate.gives_access_at(now) or asked_of_them:
-                    seen.setdefault(mandate.id, mandate)
-    return sorted(seen.values(), key=lambda m: (m.granted_at, m.id), reverse=True)
+        for mandate in mandates_store.of_grid_user(identity):
+            seen.setdefault(mandate.id, mandate)
+    return accounts.newest_first(seen.values())
 
 
-def get_for_person(sub: str, mandate_id: str, now: datetime) -> Mandate:
-    mandate = mandates_store.get(mandate_id)
-    if mandate is None or not _visible_to(sub, mandate, now):
-        raise DomainError("not_found", "There is no such mandate.")
-    return mandate
+def page_of_person(
+    sub: str, now: datetime, limit: int, start: Position | None
+) -> tuple[list[CustomerMandate], Position | None]:
+    """A page of the customer's list, each stopped or cut-short mandate with whether the EDV
+    confirmed deleting (read for the page's mandates only)."""
+    offset = int(start.get("offset", 0)) if start else 0
+    everything = of_person(sub)
+    page = everything[offset : offset + limit]
+    resume = {"offset": offset + limit} if offset + limit < len(everything) else None
+    return [CustomerMandate(m, _purge_status(m, now)) for m in page], resume
+
+
+def _purge_status(mandate: Mandate, now: datetime) -> PurgeStatus | None:
+    """Read only for a mandate that can have duties: stopped, or cut short by a scenario."""
+    if not accounts.gave_access(mandate):
+        return None
+    if mandate.gives_access_at(now) and not mandate.period_adjustments:
+        return None
+    duties = purge_duties_store.of_pair(mandate.edv, mandate.ean)
+    return accounts.purge_status([d for d in duties if d.mandate_id == mandate.id])
+
+
+def get_for_person(sub: str, mandate_id: str, now: datetime) -> CustomerMandate:
+    mandate = _concerning(sub, acting_as(sub), mandate_id)
+    return CustomerMandate(mandate, _purge_status(mandate, now))
 
 
 # EDVs -------------------------------------------------------------------------------------
@@ -489,20 +614,24 @@ def meters_of_others(
 
 @dataclass(frozen=True)
 class EdvAccessPointDetail:
-    mandates: list[Mandate]  # newest first
-    point: AccessPoint | None  # only while the latest mandate gives access
+    account: PairAccount
+    point: AccessPoint | None  # only while the mandate in force gives access
+    duties: list[PurgeDuty]  # the pair's open purge duties
 
 
 def access_point_for_edv(
     sub: str, enterprise_number: str, ean: str, now: datetime
 ) -> EdvAccessPointDetail:
+    """The EDV's account of one EAN: the mandate in force (never a request), the earlier ones,
+    the requests, what it may keep now, and what it must still delete."""
     directory.member_of(sub, enterprise_number)
     history = mandates_store.of_edv_and_ean(enterprise_number, ean)
     if not history:
         raise DomainError("no_mandate", "This EDV has no mandate on this access point.")
-    readable = any(mandate.gives_access_at(now) for mandate in history)
-    point = access_points_store.get(ean) if readable else None
-    return EdvAccessPointDetail(history, point)
+    pair = accounts.account(history, now)
+    point = access_points_store.get(ean) if pair.may_read else None
+    open_duties = [d for d in purge_duties_store.of_pair(enterprise_number, ean) if d.is_open]
+    return EdvAccessPointDetail(pair, point, open_duties)
 
 
 def readable_mandate(enterprise_number: str, ean: str, now: datetime) -> Mandate:

@@ -35,6 +35,7 @@ REPOSITORIES = (
     "job_runs",
     "exports",
     "usage",
+    "purge_duties",
 )
 
 

@@ -12,6 +12,8 @@ from pynamodb.exceptions import PynamoDBException, TransactWriteError
 from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
+from ..limits import TRANSACTION_ITEMS
+
 T = TypeVar("T")
 ALL_MODELS: list[type[Model]] = []
 
@@ -37,14 +39,42 @@ class ContendedError(Exception):
     """A conditional write lost a race; the caller re-reads and tries again."""
 
 
+class TooLargeError(Exception):
+    """A transaction of more items than DynamoDB takes: a bug of its caller, which must bound
+    what one change writes. Raised before anything is sent, so nothing is half-written."""
+
+
+class BoundedTransactWrite(TransactWrite):
+    """A write transaction that counts its items against DynamoDB's limit before it is sent
+    (moto would fail it only as a generic validation error, AWS the same)."""
+
+    def items(self) -> int:
+        return sum(
+            len(kind)
+            for kind in (
+                self._condition_check_items,
+                self._delete_items,
+                self._put_items,
+                self._update_items,
+            )
+        )
+
+    def _commit(self) -> Any:
+        if self.items() > TRANSACTION_ITEMS:
+            raise TooLargeError(
+                f"{self.items()} items in one transaction; DynamoDB takes {TRANSACTION_ITEMS}"
+            )
+        return super()._commit()
+
+
 _connection: list[Connection] = []
 
 
-def transaction() -> TransactWrite:
+def transaction() -> BoundedTransactWrite:
     """A write transaction on the shared connection (a botocore client costs 100 ms to make)."""
     if not _connection:
         _connection.append(Connection(region=TableMeta.region))
-    return TransactWrite(connection=_connection[0])
+    return BoundedTransactWrite(connection=_connection[0])
 
 
 @contextmanager

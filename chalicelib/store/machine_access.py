@@ -1,9 +1,10 @@
-"""What the machine API remembers between requests: spent client-assertion ids (replay), request
-counts per client and minute (rate limits), and EDV-initiated consent sessions."""
+"""What the platform remembers between requests: spent client-assertion ids (replay), request
+counts per client and minute (rate limits), changes per (EDV, EAN) pair and day and a person's
+meter-number tries per EAN and day (limits on consent), and EDV-initiated consent sessions."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from pynamodb.attributes import (
@@ -16,6 +17,7 @@ from pynamodb.attributes import (
 )
 from pynamodb.exceptions import DoesNotExist, PutError
 from pynamodb.models import Model
+from pynamodb.transactions import TransactWrite
 
 from ..config import table_name
 from .base import TableMeta, is_condition_failure, register
@@ -35,7 +37,8 @@ class RequestCountItem(Model):
     class Meta(TableMeta):
         table_name = table_name("request_counts")
 
-    key = UnicodeAttribute(hash_key=True)  # "{client_id}#{minute}"
+    # "{client_id}#{minute}", "pair#{edv}#{ean}#{date}", "meter#{sub}#{ean}#{date}"
+    key = UnicodeAttribute(hash_key=True)
     requests = NumberAttribute(default=0)
     expires = TTLAttribute()
 
@@ -52,6 +55,8 @@ class ConsentSessionItem(Model):
     created_at = UTCDateTimeAttribute()
     valid_to = UTCDateTimeAttribute()
     used = BooleanAttribute(default=False)
+    declined_at = UTCDateTimeAttribute(null=True)  # the customer declined it as a whole
+    declined_by = UnicodeAttribute(null=True)
     expires = TTLAttribute()
 
 
@@ -104,3 +109,64 @@ def get_session(identifier: str) -> ConsentSessionItem | None:
         return ConsentSessionItem.get(identifier, consistent_read=True)
     except DoesNotExist:
         return None
+
+
+def decline_session(writes: TransactWrite, identifier: str, sub: str, now: datetime) -> None:
+    """Within the transaction that tells the EDV: a request is declined once."""
+    writes.update(
+        ConsentSessionItem(identifier),
+        actions=[
+            ConsentSessionItem.declined_at.set(now),
+            ConsentSessionItem.declined_by.set(sub),
+        ],
+        condition=ConsentSessionItem.identifier.exists()
+        & ConsentSessionItem.declined_at.does_not_exist(),
+    )
+
+
+# Counts per day: a key per thing counted and Brussels date, gone a day after it.
+
+
+def _day_count(key: str) -> int:
+    try:
+        return int(RequestCountItem.get(key, consistent_read=True).requests or 0)
+    except DoesNotExist:
+        return 0
+
+
+def _day_expiry(day: date) -> datetime:
+    return datetime.combine(day + timedelta(days=2), time(), UTC)
+
+
+def _pair_key(edv: str, ean: str, day: date) -> str:
+    return f"pair#{edv}#{ean}#{day.isoformat()}"
+
+
+def pair_changes(edv: str, ean: str, day: date) -> int:
+    """Mandates made on the pair that day (grants, approvals, renewals, requests)."""
+    return _day_count(_pair_key(edv, ean, day))
+
+
+def count_pair_change(writes: TransactWrite, edv: str, ean: str, day: date, limit: int) -> None:
+    """Within the change's transaction: one more, refused past `limit` (a race lost retries)."""
+    counter = RequestCountItem.requests
+    writes.update(
+        RequestCountItem(_pair_key(edv, ean, day)),
+        actions=[counter.add(1), RequestCountItem.expires.set(_day_expiry(day))],
+        condition=counter.does_not_exist() | (counter < limit),
+    )
+
+
+def _meter_key(sub: str, ean: str, day: date) -> str:
+    return f"meter#{sub}#{ean}#{day.isoformat()}"
+
+
+def meter_number_misses(sub: str, ean: str, day: date) -> int:
+    return _day_count(_meter_key(sub, ean, day))
+
+
+def count_meter_number_miss(sub: str, ean: str, day: date) -> None:
+    item = RequestCountItem(_meter_key(sub, ean, day))
+    item.update(
+        actions=[RequestCountItem.requests.add(1), RequestCountItem.expires.set(_day_expiry(day))]
+    )

@@ -47,6 +47,18 @@ class MandatesByGranter(GlobalSecondaryIndex["MandateItem"]):
     granted_at = UTCDateTimeAttribute(range_key=True)
 
 
+class MandatesByGridUser(GlobalSecondaryIndex["MandateItem"]):
+    """The mandates granted for a grid user (a person, or an organisation), asked for by others
+    included: who sees a mandate is who granted it and whom it was granted for."""
+
+    class Meta:
+        index_name = "by_grid_user"
+        projection = AllProjection()
+
+    grid_user_key = UnicodeAttribute(hash_key=True)
+    granted_at = UTCDateTimeAttribute(range_key=True)
+
+
 class MandatesByEdvEan(GlobalSecondaryIndex["MandateItem"]):
     class Meta:
         index_name = "by_edv_ean"
@@ -148,6 +160,7 @@ class MandateItem(Model):
     by_edv_facet = MandatesByEdvFacet()
     by_edv_reference = MandatesByEdvReference()
     by_granter = MandatesByGranter()
+    by_grid_user = MandatesByGridUser()
     by_edv_ean = MandatesByEdvEan()
     expiry_due = ExpiryDue()
 
@@ -257,6 +270,10 @@ def of_ean(ean: str) -> list[Mandate]:
 
 def of_granter(sub: str) -> list[Mandate]:
     return [mandate_from_item(item) for item in MandateItem.by_granter.query(sub)]
+
+
+def of_grid_user(grid_user: GridUser) -> list[Mandate]:
+    return [mandate_from_item(item) for item in MandateItem.by_grid_user.query(grid_user.key)]
 
 
 def of_edv_and_ean(enterprise_number: str, ean: str) -> list[Mandate]:

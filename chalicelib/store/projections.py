@@ -15,10 +15,10 @@ import heapq
 import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from pynamodb.attributes import UnicodeAttribute, UTCDateTimeAttribute
+from pynamodb.attributes import JSONAttribute, UnicodeAttribute, UTCDateTimeAttribute
 from pynamodb.exceptions import DoesNotExist
 from pynamodb.expressions.condition import Condition
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
@@ -27,6 +27,7 @@ from pynamodb.models import Model
 from ..config import table_name
 from ..domain.access_points import AccessPoint
 from ..domain.mandates import Mandate, stored_forms
+from ..domain.usage_counts import Closed
 from ..domain.vocabulary import Energy, Granularity, MandateStatus, MeterType
 from .base import Key, TableMeta, register, take_page
 
@@ -60,6 +61,9 @@ class EdvAccessPointItem(Model):
     direction = UnicodeAttribute()
     updated_at = UTCDateTimeAttribute()
     facet = UnicodeAttribute()
+    # What the pair was billed for and can still meet a new mandate (domain/usage_counts.py):
+    # per granularity, the latest span of days of its mandates that stopped giving access.
+    billed = JSONAttribute(null=True)
     by_facet = ByFacet()
 
 
@@ -67,7 +71,22 @@ def facet(edv: str, energy: str, meter_type: str, granularity: str, status: str)
     return f"{edv}#{energy}#{meter_type}#{granularity}#{status}"
 
 
-def item_of(mandate: Mandate, point: AccessPoint, now: datetime) -> EdvAccessPointItem:
+def closed_of(item: EdvAccessPointItem | None) -> Closed:
+    raw = (item.billed or {}) if item is not None else {}
+    return {
+        Granularity(g): (date.fromisoformat(span[0]), date.fromisoformat(span[1]))
+        for g, span in raw.items()
+    }
+
+
+def billed_out(closed: Closed) -> dict[str, list[str]]:
+    return {g.value: [span[0].isoformat(), span[1].isoformat()] for g, span in closed.items()}
+
+
+def item_of(
+    mandate: Mandate, point: AccessPoint, now: datetime, closed: Closed
+) -> EdvAccessPointItem:
+    """The pair's row with `mandate` in force (account.in_force: its new active mandate)."""
     return EdvAccessPointItem(
         mandate.edv,
         mandate.ean,
@@ -87,13 +106,20 @@ def item_of(mandate: Mandate, point: AccessPoint, now: datetime) -> EdvAccessPoi
             mandate.granularity.value,
             mandate.status.value,
         ),
+        billed=billed_out(closed),
     )
 
 
-def closed_facet(mandate: Mandate) -> str:
-    """The facet of the pair once its active mandate ended or expired (consistent read: the
+def pair_item(edv: str, ean: str) -> EdvAccessPointItem | None:
+    try:
+        return EdvAccessPointItem.get(edv, ean, consistent_read=True)
+    except DoesNotExist:
+        return None
+
+
+def closed_facet(item: EdvAccessPointItem, mandate: Mandate) -> str:
+    """The facet of the pair once its active mandate ended or expired, still in force (the
     pair's meter type is its access point's, as the grant filed it)."""
-    item = EdvAccessPointItem.get(mandate.edv, mandate.ean, consistent_read=True)
     return facet(mandate.edv, item.energy, item.meter_type, item.granularity, mandate.status.value)
 
 

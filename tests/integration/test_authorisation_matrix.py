@@ -112,6 +112,7 @@ class Matrix:
     session_id: str = ""
     report_id: str = ""
     export_id: str = ""
+    duty_id: str = ""
     webhook: Request = field(default_factory=Request)
     counter: Iterator[int] = field(default_factory=lambda: itertools.count(1))
 
@@ -195,6 +196,13 @@ def an_api_client(m: Matrix) -> Request:
     return Request(path={"en": EDV, "client_id": client.client_id})
 
 
+def a_fresh_meter(m: Matrix) -> str:
+    """An EAN of the grid-user organisation of its own: a pair takes five changes a day."""
+    meter = ean(1000 + m.fresh())
+    register_access_point(m.world, meter, grid_user={"enterprise_number": GRID_ORG})
+    return meter
+
+
 def a_requested_mandate(m: Matrix) -> Request:
     """A consent a member of the grid-user organisation asked for: the grid side decides."""
     answer = m.http.post(
@@ -202,7 +210,7 @@ def a_requested_mandate(m: Matrix) -> Request:
         token=m.http.token(REQUESTER, "Bart Peeters"),
         json_body={
             "edv": EDV,
-            "ean": SPARE_METER,
+            "ean": a_fresh_meter(m),
             "granularity": "day",
             "period_start": "2024-01-01",
             "period_end": "2025-01-01",
@@ -213,12 +221,16 @@ def a_requested_mandate(m: Matrix) -> Request:
 
 
 def a_declined_session(m: Matrix) -> Request:
-    return Request(path={"identifier": m.session_id}, json_body={"eans": [SPARE_METER]})
+    """A request is declined once: each caller allowed to gets a request of its own."""
+    session = m.call(CLIENT, "POST", "/esco-live/v3/api/shortUrlIdentifier", a_session_body(m))
+    assert session.status == 200, session.body
+    identifier = session.json["data"]["shortUrlIdentifier"]
+    return Request(path={"identifier": identifier}, json_body={"eans": [SPARE_METER]})
 
 
 def a_mandate_to_end(m: Matrix) -> Request:
     customer = m.customer
-    mandate = grant(m.world, customer, EDV, ENDING_METER)
+    mandate = grant(m.world, customer, EDV, a_fresh_meter(m))
     return Request(path={"mandate_id": str(mandate["id"])})
 
 
@@ -430,20 +442,27 @@ POLICY: dict[tuple[str, str], Policy] = {
         allow(*EDV_STAFF), lambda m: Request(path={"en": EDV, "export_id": m.export_id})
     ),
     # Years from its end, the mandate refuses (409); renewal itself: test_renewals.py.
+    # Members read, administrators change.
     ("POST", "/v1/organisations/{en}/access-points/{ean}/renewal-request"): Policy(
-        allow(*EDV_STAFF, status=409), lambda m: ON_METER
+        allow(EDV_ADMIN, status=409), lambda m: ON_METER
+    ),
+    ("GET", "/v1/organisations/{en}/purge-duties"): Policy(allow(*EDV_STAFF), lambda m: ON_EDV),
+    # Confirming is idempotent: every allowed caller confirms the same duty.
+    ("POST", "/v1/organisations/{en}/purge-duties/{duty_id}/confirm"): Policy(
+        allow(EDV_ADMIN), lambda m: Request(path={"en": EDV, "duty_id": m.duty_id})
     ),
     ("POST", "/v1/me/mandates"): Policy(
         allow(*GRID_SIDE, status=201),
         lambda m: Request(
             json_body={
                 "edv": EDV,
-                "ean": SPARE_METER,
+                "ean": a_fresh_meter(m),
                 "granularity": "day",
                 "period_start": "2024-01-01",
                 "period_end": "2025-01-01",
             }
         ),
+        fresh=True,
     ),
     ("GET", "/v1/consent-sessions/{identifier}"): Policy(everyone(), a_consent_session),
     ("GET", "/v1/me/mandates"): Policy(allow(*PERSONS)),
@@ -464,7 +483,7 @@ POLICY: dict[tuple[str, str], Policy] = {
         allow(*GRID_SIDE), a_requested_mandate, fresh=True
     ),
     ("POST", "/v1/consent-sessions/{identifier}/decline"): Policy(
-        allow(*GRID_SIDE), a_declined_session
+        allow(*GRID_SIDE), a_declined_session, fresh=True
     ),
     ("GET", "/v1/me/access-log"): Policy(allow(*PERSONS)),
     ("GET", "/v1/me/access-log/sessions"): Policy(allow(*PERSONS)),
@@ -523,6 +542,15 @@ POLICY: dict[tuple[str, str], Policy] = {
     ),
     ("GET", "/esco-live/v3/api/extensions/exports/{export_id}"): Policy(
         allow(CLIENT), an_export, refusals={OTHER_CLIENT: 404}
+    ),
+    ("GET", "/esco-live/v3/api/extensions/purge-duties"): Policy(allow(CLIENT, OTHER_CLIENT)),
+    ("POST", "/esco-live/v3/api/extensions/purge-duties/{duty_id}/confirm"): Policy(
+        allow(CLIENT),
+        lambda m: Request(path={"duty_id": m.duty_id}),
+        refusals={OTHER_CLIENT: 404},
+    ),
+    ("GET", "/esco-live/v3/api/extensions/consent-requests/{identifier}"): Policy(
+        allow(CLIENT), a_consent_session, refusals={OTHER_CLIENT: 404}
     ),
     ("POST", "/esco-live/v3/api/extensions/mandate/renewal-request"): Policy(
         allow(CLIENT, status=409), lambda m: Request(json_body={"ean": METER})
@@ -654,6 +682,10 @@ def build_world(http: Http) -> Matrix:
     assert ingested.status == 200, ingested.body
     matrix.report_id = ingested.json["report_id"]
     matrix.webhook = a_webhook(matrix)
+    ended = grant(world, karel, EDV, ENDING_METER)  # ended: a duty to delete what it held
+    assert http.post(f"/v1/me/mandates/{ended['id']}/end", token=karel.token).status == 200
+    [duty] = http.get(f"/v1/organisations/{EDV}/purge-duties", token=edv.member).json["items"]
+    matrix.duty_id = duty["id"]
     exported = matrix.call(
         EDV_ADMIN, "POST", f"/v1/organisations/{EDV}/exports", Request(json_body={"eans": [METER]})
     )

@@ -147,8 +147,10 @@ def test_the_feed_is_complete_in_order_paged_and_private(
         ("ended", ids[0]),
         ("granted", ids[1]),
         ("ended", ids[1]),
+        ("purge_due", ids[1]),  # quarter-hours replaced by days: the fine values go
         ("granted", ids[2]),
         ("ended", ids[2]),
+        ("purge_due", ids[2]),  # ended: everything it held goes
     ]
     seen: list[tuple[str, str]] = []
     seqs: list[int] = []
@@ -163,7 +165,7 @@ def test_the_feed_is_complete_in_order_paged_and_private(
             poll = page["poll_cursor"]
             break
     assert seen == expected
-    assert seqs == [1, 2, 3, 4, 5, 6]
+    assert seqs == [1, 2, 3, 4, 5, 6, 7, 8]
     assert [
         e["details"].get("end_reason")
         for e in http.get(f"/v1/organisations/{EDV}/mandate-events", token=edv.member).json["items"]
@@ -180,7 +182,7 @@ def test_the_feed_is_complete_in_order_paged_and_private(
     later = http.get(
         f"/v1/organisations/{EDV}/mandate-events?cursor={poll}", token=edv.member
     ).json["items"]
-    assert [(e["seq"], e["type"], e["mandate_id"]) for e in later] == [(7, "granted", newest["id"])]
+    assert [(e["seq"], e["type"], e["mandate_id"]) for e in later] == [(9, "granted", newest["id"])]
     # Another EDV cannot read it, nor use its cursors; a tampered cursor is refused.
     assert (
         http.get(f"/v1/organisations/{EDV}/mandate-events", token=other.member).code

@@ -91,8 +91,16 @@ def test_the_job_marks_expired_and_emits_events_once(http: Http, world: World) -
         ("granted", fresh),
         ("expiring", expired),
         ("expired", expired),
+        ("purge_due", expired),  # everything its period held
     ]
-    assert events[-1]["details"] == {"end_reason": "expired"}
+    assert events[-2]["details"] == {"end_reason": "expired"}
+    duty = events[-1]["details"]
+    assert (duty["reason"], duty["from"], duty["to"], duty["keep"]) == (
+        "expired",
+        "2021-01-01",
+        "2023-01-01",
+        None,
+    )
 
 
 def test_the_job_runs_over_http_with_as_of(http: Http, world: World) -> None:

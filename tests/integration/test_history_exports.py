@@ -136,6 +136,14 @@ def test_every_mandate_in_one_parquet_file_equal_to_the_volumes_endpoint(
     # Every read is in each customer's access log, as an export.
     log = http.get("/v1/me/access-log", token=world.karel.token).json["items"]  # type: ignore[attr-defined]
     assert any(entry.get("face") == "export" for entry in log)
+    # Grouped into sessions, as the customer reads them and downloads them, it says so too.
+    sessions = http.get("/v1/me/access-log/sessions", token=world.karel.token).json["items"]  # type: ignore[attr-defined]
+    assert "export" in {session["face"] for session in sessions}
+    download = http.get(
+        "/v1/me/access-log/sessions?format=csv&lang=en",
+        token=world.karel.token,  # type: ignore[attr-defined]
+    )
+    assert ";history export;" in download.body.decode("utf-8-sig")
 
 
 def test_polars_and_duckdb_read_the_files_as_pyarrow_does(

@@ -147,6 +147,6 @@ def test_a_declined_edv_request_is_rejected_under_the_edvs_reference(
         ("Rejected", HOME, "offerte-9")
     ]
     assert client.get("/mandate?status=Approved").json["code"] == "Mandates.NotFound"
-    assert feed_types(http, world) == [("rejected", mandate["id"])]
+    assert feed_types(http, world) == [("rejected", mandate["id"]), ("consent_declined", None)]
     # A declined request gave nothing and leaves any active mandate alone.
     assert http.get("/v1/me/mandates", token=karel.token).json["items"][0]["status"] == "rejected"

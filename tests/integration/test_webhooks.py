@@ -54,7 +54,8 @@ def register(http: Http, world: World, url: str, types: list[str] | None = None)
 
 
 def mandate_changes(http: Http, world: World, karel: Customer) -> list[str]:
-    """granted, replaced (ended + granted), ended: four feed events over two mandates."""
+    """granted, replaced (ended + granted), ended, and the duty to delete what the second held:
+    five feed events over two mandates (the replacement keeps more: no duty)."""
     first = grant(world, karel, EDV, ean(1), granularity="day")
     second = grant(world, karel, EDV, ean(1))
     ended = http.post(f"/v1/me/mandates/{second['id']}/end", token=karel.token)
@@ -74,14 +75,17 @@ def test_signed_deliveries_survive_a_failing_receiver_in_order(
 
     assert target.bad_signatures == 0
     ids = [delivery["id"] for delivery in target.accepted]
-    assert sorted(ids) == sorted(rules.event_id(EDV, seq) for seq in (1, 2, 3, 4))  # none lost
+    assert sorted(ids) == sorted(rules.event_id(EDV, seq) for seq in (1, 2, 3, 4, 5))  # none lost
     assert len(ids) == len(set(ids))  # each accepted once
     assert all(count == 4 for count in target.attempts.values())  # 3 failures, then accepted
     per_mandate = {
         mandate: [d["type"] for d in target.accepted if d["data"]["mandate_id"] == mandate]
         for mandate in (first, second)
     }
-    assert per_mandate == {first: ["granted", "ended"], second: ["granted", "ended"]}
+    assert per_mandate == {
+        first: ["granted", "ended"],
+        second: ["granted", "ended", "purge_due"],
+    }
     ended = next(
         d for d in target.accepted if d["data"]["mandate_id"] == first and d["type"] == "ended"
     )
@@ -112,7 +116,13 @@ def test_a_receiver_down_for_a_while_gets_everything_after(
         token=world.edv.admin,  # type: ignore[attr-defined]
     ).json["items"]
     # The first event of each mandate was tried; what follows it waits its turn.
-    assert sorted(d["status"] for d in log) == ["queued", "queued", "retrying", "retrying"]
+    assert sorted(d["status"] for d in log) == [
+        "queued",
+        "queued",
+        "queued",
+        "retrying",
+        "retrying",
+    ]
     # A category, not the exception's text: the log must not make us a port scanner.
     assert {d["last_error"] for d in log if d["status"] == "retrying"} == {"refused"}
     server = serve(target, port)
@@ -121,7 +131,7 @@ def test_a_receiver_down_for_a_while_gets_everything_after(
     finally:
         server.shutdown()
     assert sorted(d["id"] for d in target.accepted) == sorted(
-        rules.event_id(EDV, seq) for seq in (1, 2, 3, 4)
+        rules.event_id(EDV, seq) for seq in (1, 2, 3, 4, 5)
     )
 
 

@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 
 from chalicelib.domain.access_points import GridUser
+from chalicelib.domain.account import access_days
 from chalicelib.domain.brussels import BRUSSELS
 from chalicelib.domain.errors import DomainError
 from chalicelib.domain.mandates import Mandate, PeriodAdjustment
@@ -15,7 +16,6 @@ from chalicelib.domain.tariffs import (
     TariffEntry,
     TariffTable,
     active_spans,
-    mandate_days,
     usage,
     validate,
 )
@@ -36,10 +36,12 @@ def mandate(
     valid_until: datetime | None = None,
     status: MandateStatus = MandateStatus.ACTIVE,
     adjustments: tuple[PeriodAdjustment, ...] = (),
+    ean: str | None = None,
 ) -> Mandate:
+    """A mandate on an EAN of its own, unless `ean` names a shared one."""
     return Mandate(
-        id=f"m-{granted.isoformat()}-{granularity}",
-        ean="541448820000000015",
+        id=f"m-{granted.isoformat()}-{granularity}-{status}",
+        ean=ean or f"ean-{granted.isoformat()}-{granularity}",
         edv="0123456749",
         granularity=granularity,
         period_start=date(2024, 1, 1),
@@ -123,9 +125,36 @@ def test_a_month_with_grants_endings_a_truncation_and_a_tariff_change_adds_up() 
 
 def test_a_mandate_counts_from_its_grant_to_the_day_it_stopped() -> None:
     spring = mandate(DAY, brussels(2025, 3, 30, 1, 30), ended=brussels(2025, 3, 30, 3, 30))
-    assert mandate_days(spring) == (date(2025, 3, 30), date(2025, 3, 31))  # the 23-hour day
+    assert access_days(spring) == (date(2025, 3, 30), date(2025, 3, 31))  # the 23-hour day
     replaced = mandate(DAY, brussels(2025, 10, 25, 23, 0), ended=brussels(2025, 10, 27, 0, 0))
-    assert mandate_days(replaced) == (date(2025, 10, 25), date(2025, 10, 27))
+    assert access_days(replaced) == (date(2025, 10, 25), date(2025, 10, 27))
+
+
+def test_a_pair_counts_each_day_once_per_granularity_and_a_request_never() -> None:
+    """Five renewals and five re-grants of one mandate on one day: the pair's day counts once at
+    each granularity it was held at; a request and its refusal gave nothing and cost nothing."""
+    shared = "541448820000000015"
+    first = brussels(2025, 3, 10, 9, 0)
+    again = [
+        mandate(
+            QUARTER if n % 2 else DAY,
+            first.replace(minute=n),
+            ended=first.replace(minute=n + 1),
+            ean=shared,
+        )
+        for n in range(10)
+    ]
+    latest = mandate(QUARTER, first.replace(minute=10), ean=shared)  # still held
+    asked = mandate(DAY, brussels(2025, 3, 12, 9, 0), status=MandateStatus.REQUESTED, ean=shared)
+    refused = mandate(
+        DAY,
+        brussels(2025, 3, 13, 9, 0),
+        ended=brussels(2025, 3, 13, 10, 0),
+        status=MandateStatus.REJECTED,
+        ean=shared,
+    )
+    result = usage("0123456749", "2025-03", [*again, latest, asked, refused], [], TABLE)
+    assert result.mandate_days == {DAY: 1, HOUR: 0, QUARTER: 22}  # 10–31 March
 
 
 def test_days_without_a_tariff_are_reported_not_charged() -> None:

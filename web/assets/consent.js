@@ -4,7 +4,7 @@
 // customer already shares with this EDV is shown, is where the form starts, and a new grant says
 // what it replaces.
 import {
-  accessToken, addDays, addYears, alertBox, api, ApiError, formatDate, formatPeriod, h, label, login,
+  accessToken, addDays, addYears, alertBox, api, ApiError, errorBox, formatDate, formatPeriod, h, label, login,
   maxDate, queryParam, renderAccount, show, t, today,
 } from "./portal.js";
 
@@ -114,6 +114,9 @@ function choose(context, previous) {
   const { points, session, current } = context;
   const initial = initialChoice(context, previous);
   const checked = new Set(initial.eans);
+  // The EANs the customer ticked by hand: a decline names only those to the EDV, never what the
+  // page ticked for them.
+  const ticked = new Set();
   const eanError = fieldError("ean-error");
   const periodError = fieldError("period-error");
   const startInput = h("input", { type: "date", id: "start", name: "start", value: initial.start, required: true, "aria-describedby": "period-hint period-error" });
@@ -124,7 +127,13 @@ function choose(context, previous) {
     endInput.min = startInput.value || startInput.min;
   };
 
-  const form = h("form", { novalidate: true, onchange: bound, onsubmit: (event) => {
+  const form = h("form", { novalidate: true, onchange: (event) => {
+    if (event.target.name === "ean") {
+      if (event.target.checked) ticked.add(event.target.value);
+      else ticked.delete(event.target.value);
+    }
+    bound();
+  }, onsubmit: (event) => {
     event.preventDefault();
     const data = new FormData(form);
     const choice = { eans: data.getAll("ean"), detailed: data.get("granularity") === "detailed", start: data.get("start"), end: data.get("end") };
@@ -145,6 +154,7 @@ function choose(context, previous) {
     app.replaceChildren(confirmStep(context, choice));
     document.getElementById("confirm-title")?.focus();
   } },
+    session?.declined_at ? alertBox("info", h("p", {}, t("Je weigerde deze aanvraag op {date}. Je kan nog altijd toestemming geven.", { date: formatDate(session.declined_at.slice(0, 10)) }))) : null,
     session ? alertBox("", h("p", {}, session.reference_number
       ? t("{name} vroeg deze meetgegevens aan (referentie {reference}). Je kan de keuze nog aanpassen.", { name: edvName, reference: session.reference_number })
       : t("{name} vroeg deze meetgegevens aan. Je kan de keuze nog aanpassen.", { name: edvName }))) : null,
@@ -176,21 +186,28 @@ function choose(context, previous) {
       periodError),
     h("div", { class: "actions" },
       h("button", { type: "submit" }, t("Verder")),
-      session ? h("button", { type: "button", class: "secondary", onclick: (event) => {
-        const named = new FormData(form).getAll("ean");
-        decline(event.target, named.length ? named : points.map((p) => p.ean), session, periodError);
+      // Only the EANs the customer ticked are named to the EDV; none ticked declines the whole
+      // request, and the EDV learns no EAN at all.
+      session && !session.declined_at ? h("button", { type: "button", class: "secondary", onclick: (event) => {
+        const named = new FormData(form).getAll("ean").filter((ean) => ticked.has(ean));
+        decline(event.target, named, session, periodError);
       } }, t("Weigeren")) : null),
   );
   bound();
   return form;
 }
 
-/** The customer says no to the EDV's request: the EDV learns it (a rejected mandate). */
+/** The customer says no to the EDV's request. The EDV hears it by its reference number; of the
+ * customer's access points it learns only those ticked (each a refused mandate). */
 async function decline(button, eans, session, problems) {
-  if (!window.confirm(t("Wil je de aanvraag van {name} weigeren? {name} krijgt dan geen toegang.", { name: edvName }))) return;
+  const question = eans.length
+    ? t("Wil je de aanvraag van {name} weigeren? {name} hoort dat je weigerde voor de aansluitingen die je aanvinkte.", { name: edvName })
+    : t("Wil je de aanvraag van {name} weigeren? {name} hoort dat je weigerde, maar niet welke aansluitingen je hebt.", { name: edvName });
+  if (!window.confirm(question)) return;
   button.disabled = true;
+  let answer;
   try {
-    await api(`/v1/consent-sessions/${encodeURIComponent(sessionId)}/decline`, { method: "POST", json: { eans } });
+    answer = await api(`/v1/consent-sessions/${encodeURIComponent(sessionId)}/decline`, { method: "POST", json: { eans } });
   } catch (error) {
     button.disabled = false;
     setError(problems, error.message);
@@ -199,11 +216,38 @@ async function decline(button, eans, session, problems) {
   const back = session.return_url_failed;
   app.replaceChildren(
     h("h2", { id: "result-title", tabindex: "-1" }, t("Je weigerde de aanvraag")),
-    alertBox("ok", h("p", {}, t("{name} krijgt geen toegang tot je meetgegevens en hoort dat je de aanvraag weigerde.", { name: edvName }))),
+    answer.still_shared.length
+      ? alertBox("warn",
+        h("p", {}, t("{name} krijgt met deze aanvraag niets, maar je deelt nog meetgegevens met {name}:", { name: edvName })),
+        h("ul", { id: "still-shared" }, answer.still_shared.map((mandate) => stillShared(mandate))))
+      : alertBox("ok", h("p", {}, t("{name} krijgt geen toegang tot je meetgegevens en hoort dat je de aanvraag weigerde.", { name: edvName }))),
     h("div", { class: "actions" },
       back ? h("a", { class: "button", href: back }, t("Terug naar {name}", { name: edvName })) : null,
       h("a", { class: back ? "button secondary" : "button", href: "/verbruik/mandaten/" }, t("Naar mijn mandaten"))));
   document.getElementById("result-title")?.focus();
+}
+
+/** A mandate the customer still has with the EDV, and a button to stop it here and now. */
+function stillShared(mandate) {
+  const message = h("div");
+  const item = h("li", {}, t("EAN {ean}: {granularity}, {period}", {
+    ean: mandate.ean, granularity: label(mandate.granularity).toLowerCase(), period: formatPeriod(mandate.period_start, mandate.period_end),
+  }), " ");
+  const stop = h("button", {
+    class: "secondary",
+    onclick: async () => {
+      stop.disabled = true;
+      try {
+        await api(`/v1/me/mandates/${mandate.id}/end`, { method: "POST" });
+        stop.replaceWith(h("span", { role: "status" }, t("stopgezet; {name} moet verwijderen wat het ophaalde", { name: edvName })));
+      } catch (error) {
+        stop.disabled = false;
+        message.replaceChildren(errorBox(error));
+      }
+    },
+  }, t("Stopzetten"));
+  item.append(stop, message);
+  return item;
 }
 
 /** Step 2: say plainly what will be shared and what it replaces, then grant. */

@@ -18,8 +18,23 @@ renderAccount();
 if (!accessToken()) login();
 else show(app, render);
 
+/** Every page of a list, following next_cursor (a customer's mandates are a handful, an
+ * organisation's may be more). */
+async function everything(path) {
+  const items = [];
+  let cursor = null;
+  do {
+    const query = new URLSearchParams({ limit: "200" });
+    if (cursor) query.set("cursor", cursor);
+    const page = await api(`${path}?${query}`);
+    items.push(...page.items);
+    cursor = page.next_cursor;
+  } while (cursor);
+  return { items };
+}
+
 async function render() {
-  const mandates = await api("/v1/me/mandates?limit=200");
+  const mandates = await everything("/v1/me/mandates");
   const names = await namesOf(mandates.items.map((item) => item.edv));
   const log = h("div", { id: "log" });
   showLog(log, names, {});
@@ -59,9 +74,10 @@ function mandateCard(mandate, names) {
       h("dt", {}, t("EAN")), h("dd", {}, mandate.ean),
       h("dt", {}, t("Gegevens")), h("dd", {}, label(mandate.granularity)),
       h("dt", {}, t("Verbruiksperiode")), h("dd", {}, formatPeriod(mandate.period_start, mandate.period_end)),
-      requested ? null : h("dt", {}, mandate.status === "active" ? t("Geldig tot") : t("Beëindigd op")),
+      requested ? null : h("dt", {}, mandate.status === "active" ? t("Geldig tot") : mandate.status === "rejected" ? t("Geweigerd op") : t("Beëindigd op")),
       requested ? null : h("dd", {}, mandate.status === "active" ? formatDate(mandate.valid_until) : formatDateTime(mandate.ended_at) || formatDate(mandate.valid_until))),
     adjustments.length ? h("ul", { class: "note" }, adjustments) : null,
+    purgeNote(mandate, names.get(mandate.edv)),
     requested ? h("p", { class: "note" }, mandate.you_decide
       ? t("Iemand op je adres of in je organisatie vroeg deze toestemming. Ze geldt pas als jij ze goedkeurt.")
       : t("Je vroeg deze toestemming aan. Ze geldt pas als de netgebruiker ze goedkeurt.")) : null,
@@ -83,6 +99,19 @@ function mandateCard(mandate, names) {
         h("button", { class: "secondary", onclick: (event) => decide(event.target, mandate, "refuse", names.get(mandate.edv), message) }, t("Weigeren")))
       : null,
   );
+}
+
+/** Once a mandate stopped or was cut short, the EDV must delete what it may no longer keep; the
+ * customer sees whether it confirmed that it did. */
+function purgeNote(mandate, name) {
+  const purge = mandate.purge;
+  if (!purge) return null;
+  if (purge.confirmed === purge.duties) {
+    return h("p", { class: "note purge-confirmed" }, t("{name} bevestigde op {date} dat het de gegevens verwijderde die het niet meer mag bewaren.", {
+      name, date: formatDateTime(purge.confirmed_at),
+    }));
+  }
+  return h("p", { class: "note purge-due" }, t("{name} moet de gegevens verwijderen die het niet meer mag bewaren, en heeft dat nog niet bevestigd.", { name }));
 }
 
 /** The last 90 days: the mandate runs out, and perhaps the EDV asked to renew it. */
@@ -138,7 +167,7 @@ async function end(button, mandate, name, message) {
   try {
     await api(`/v1/me/mandates/${mandate.id}/end`, { method: "POST" });
     await show(app, render);
-    app.prepend(alertBox("ok", h("p", {}, t("De toestemming voor {name} is stopgezet.", { name }))));
+    app.prepend(alertBox("ok", h("p", {}, t("De toestemming voor {name} is stopgezet. {name} moet de gegevens die het ophaalde verwijderen; hier zie je wanneer het dat bevestigt.", { name }))));
   } catch (error) {
     button.disabled = false;
     message.replaceChildren(errorBox(error));
@@ -209,7 +238,7 @@ function sessionRow(session, names) {
     session.ean,
     formatDays(session.first_day, session.last_day),
     `${detail.join(", ")}${session.reads > 1 ? ` · ${t("{count} raadplegingen", { count: session.reads })}` : ""}`,
-    session.face === "api" ? "API" : t("portaal"),
+    session.face === "api" ? "API" : session.face === "export" ? t("historiek-export") : t("portaal"),
   ];
   return h("tr", {}, cells.map((cell, i) => h("td", { "data-label": t(LOG_COLUMNS[i]) }, cell)));
 }

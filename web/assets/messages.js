@@ -27,6 +27,8 @@ export const PROBLEM_MESSAGES = {
   not_acceptable: () => t("Dit formaat kunnen we niet leveren."),
   conflict: () => t("Dit is intussen gewijzigd. Herlaad de pagina en probeer opnieuw."),
   too_many_exports: () => t("Er lopen al twee exports: wacht tot er een klaar is."),
+  too_many_changes: (problem) => t("Vandaag kan je de toestemming voor deze dienstverlener op deze aansluiting niet meer wijzigen (hoogstens {limit} keer per dag). Probeer morgen opnieuw.", { limit: problem.limit ?? 5 }),
+  too_many_attempts: () => t("Het meternummer was vandaag te vaak fout voor deze aansluiting. Probeer morgen opnieuw."),
   renewal_not_due: (problem) => problem.renewable_from
     ? t("Vernieuwen kan pas vanaf {date}, 90 dagen voor het mandaat verloopt.", { date: formatDate(problem.renewable_from.slice(0, 10)) })
     : t("Vernieuwen kan pas in de laatste 90 dagen van het mandaat."),
@@ -42,7 +44,7 @@ export const PROBLEM_MESSAGES = {
   invalid_granularity: () => t("Deze detailgraad bestaat niet voor deze energiesoort: kwartierwaarden zijn er voor elektriciteit, uurwaarden voor gas."),
   period_before_grid_user: (problem) => problem.grid_user_since
     ? t("De verbruiksperiode mag niet beginnen vóór je netgebruiker werd ({date}).", { date: formatDate(problem.grid_user_since) })
-    : t("De verbruiksperiode mag niet beginnen vóór je netgebruiker werd."),
+    : t("De verbruiksperiode mag niet beginnen vóór de huidige netgebruiker er netgebruiker werd."),
   range_too_large: () => t("Deze periode is te lang: tot 366 dagen per kwartier of uur, tot 5 jaar per dag of grover."),
   too_many_results: () => t("Dat zijn te veel resultaten om in één keer te tonen. Kies een EAN of een dienstverlener."),
   validation_error: () => t("Niet alles is correct ingevuld. Controleer de gemarkeerde velden."),

@@ -1,6 +1,8 @@
 // One meter of a customer, as the EDV sees it: tabs Verbruik and Piekvermogen; Dag/Week/Maand/Jaar
-// with previous/next; chart or table; the notice about late values; CSV and PDF downloads. A
-// mandate that ended says so instead of offering controls that would fail.
+// with previous/next; chart or table; the notice about late values; CSV and PDF downloads. What
+// the EDV is told comes from the server's account of the access point: the mandate in force (never
+// a request), whether it may read, the requests, and what it must still delete. A mandate that
+// stopped says so instead of offering controls that would fail.
 import {
   accessToken, addDays, addMonths, alertBox, api, download, errorBox, formatDate, formatDateTime, formatMonth,
   formatNumber, formatPeriod, formatTime, formatWeekday, h, isoWeek, label, login, maxDate, minDate, mondayOf,
@@ -29,7 +31,9 @@ async function start() {
   document.getElementById("title").textContent = point.meter_type === "amr" ? t("AMR-meter") : t("Digitale meter");
   document.title = `${point.ean} · ${t("Mijn netbeheerder")}`;
   const back = h("p", {}, h("a", { href: `/verbruik/meters-van-anderen/?org=${en}` }, t("← Terug naar overzicht")));
-  if (mandate.status !== "active") return [back, facts(mandate), endedNotice(mandate)];
+  if (!point.may_read) {
+    return [back, mandate ? facts(mandate) : null, mandate ? endedNotice(mandate) : null, requestsNotice(), dutiesNotice()];
+  }
   state.view = fine() ? "day" : "month";
   // ?datum=YYYY-MM-DD opens that day (a link someone shared); else the most recent day.
   const wanted = /^\d{4}-\d{2}-\d{2}$/.test(queryParam("datum") || "") ? queryParam("datum") : null;
@@ -38,7 +42,7 @@ async function start() {
   const tabs = h("div", { class: "tabs", role: "tablist" },
     tabButton("volumes", t("Verbruik"), body), tabButton("peaks", t("Piekvermogen"), body));
   renderTab(body);
-  return [back, facts(mandate), truncatedNotice(mandate), renewalNotice(mandate), tabs, body];
+  return [back, facts(mandate), truncatedNotice(mandate), dutiesNotice(), requestsNotice(), renewalNotice(mandate), tabs, body];
 }
 
 function facts(mandate) {
@@ -53,24 +57,47 @@ function facts(mandate) {
     h("dt", {}, t("Status")), h("dd", {}, h("span", { class: `status ${mandate.status}` }, label(mandate.status))));
 }
 
-/** Ended, expired, refused: what happened and what the EDV must do, instead of the views. */
+/** The mandate in force stopped (ended, expired, replaced): what happened, instead of the views. */
 function endedNotice(mandate) {
   const reason = mandate.end_reason ? label(mandate.end_reason === "expired" ? "expired_reason" : mandate.end_reason) : "";
   const when = mandate.ended_at ? formatDateTime(mandate.ended_at) : formatDate(mandate.valid_until);
   return alertBox("warn",
     h("p", {}, t("Dit mandaat is niet meer geldig sinds {when}{reason}.", { when, reason: reason ? ` (${reason})` : "" })),
-    h("p", {}, t("Je kan de meetgegevens van deze aansluiting niet meer raadplegen. Verwijder wat je er nog van bewaart, zoals het datatoegangscontract vraagt.")),
-    h("p", {}, h("a", { href: `/verbruik/dienstverlener/te-verwijderen/?org=${en}` }, t("Naar de te verwijderen gegevens"))));
+    h("p", {}, t("Je kan de meetgegevens van deze aansluiting niet meer raadplegen.")));
 }
 
-/** A market scenario cut the period short: the data from then on must go (R8). */
+/** A market scenario cut the period short (R8); what to delete, if anything, is a duty below. */
 function truncatedNotice(mandate) {
   const cuts = mandate.period_adjustments || [];
   if (!cuts.length) return null;
-  return alertBox("warn", cuts.map((cut) => h("p", {}, t(
-    "De verbruiksperiode is ingekort tot {end} door een marktscenario op {date}. Verwijder de gegevens vanaf {purge}.",
-    { end: formatDate(addDays(cut.new_end, -1)), date: formatDate(cut.effective_date), purge: formatDate(cut.new_end) },
+  return alertBox("info", cuts.map((cut) => h("p", {}, t(
+    "De verbruiksperiode is ingekort tot {end} door een marktscenario op {date}.",
+    { end: formatDate(addDays(cut.new_end, -1)), date: formatDate(cut.effective_date) },
   ))));
+}
+
+/** What the EDV held here and must still delete, as the server worked it out. */
+function dutiesNotice() {
+  if (!point.purge_duties.length) return null;
+  return alertBox("warn",
+    h("p", {}, t("Het datatoegangscontract vraagt dat je deze gegevens verwijdert:")),
+    h("ul", { id: "meter-duties" }, point.purge_duties.map((duty) => h("li", {}, duty.keep === "day"
+      ? t("de kwartier- en uurwaarden van {period} (de dagwaarden mag je bewaren)", { period: formatPeriod(duty.from, duty.to) })
+      : t("alle meetgegevens van {period}", { period: formatPeriod(duty.from, duty.to) })))),
+    h("p", {}, h("a", { href: `/verbruik/dienstverlener/te-verwijderen/?org=${en}` }, t("Naar de te verwijderen gegevens"))));
+}
+
+/** Consents asked of the grid user: pending, refused or declined. None of them gives anything. */
+function requestsNotice() {
+  if (!point.requests.length) return null;
+  return alertBox("info", h("ul", { id: "meter-requests" }, point.requests.map((request) => h("li", {}, request.status === "requested"
+    ? t("Gevraagd aan de netgebruiker op {date}: {granularity}, {period}. Nog niet goedgekeurd.", {
+      date: formatDate(request.granted_at), granularity: label(request.granularity).toLowerCase(), period: formatPeriod(request.period_start, request.period_end),
+    })
+    : t("Geweigerd op {date}: {granularity}, {period} ({reason}).", {
+      date: formatDate(request.ended_at), granularity: label(request.granularity).toLowerCase(), period: formatPeriod(request.period_start, request.period_end),
+      reason: label(request.end_reason),
+    })))));
 }
 
 /** The last 90 days of validity: ask the customer to renew, or say that we asked. */

@@ -315,6 +315,7 @@ export const LABELS = {
   refused_by_grid_user: n("geweigerd door de netgebruiker"),
   declined_by_customer: n("aanvraag van de dienstverlener geweigerd"),
   expired_reason: n("verlopen"),
+  period_truncated: n("periode ingekort door een marktscenario"),
   validated: "",
   estimated: n("geschat"),
   missing: n("ontbrekend"),

@@ -1,6 +1,6 @@
-// "Wijzigingen en te verwijderen gegevens": the EDV's change feed as a person reads it, and what
-// it obliges: a mandate that ended (all its data goes) or a period cut short by a market scenario
-// (the data from `purge_from` on goes). For every EDV, the portal-only ones included.
+// "Wijzigingen en te verwijderen gegevens": the EDV's purge duties as the server computed them
+// (GET …/purge-duties: what it held and may no longer keep), each confirmed by an administrator
+// once deleted, and the change feed as a person reads it. The page computes no duty itself.
 import {
   accessToken, addDays, api, errorBox, formatDate, formatDateTime, formatPeriod, h, label, login, n,
   renderAccount, show, t,
@@ -12,9 +12,11 @@ const EVENTS = {
   requested: n("Aangevraagd"), rejected: n("Geweigerd"), granted: n("Toegekend"), ended: n("Beëindigd"),
   expired: n("Verlopen"), period_truncated: n("Periode ingekort"),
   renewal_requested: n("Vernieuwing gevraagd"), expiring: n("Loopt binnen 30 dagen af"),
+  purge_due: n("Te verwijderen"), consent_declined: n("Aanvraag geweigerd"),
 };
 const COLUMNS = [n("Wanneer"), n("Wijziging"), n("EAN"), n("Details")];
 let en = "";
+let administrator = false;
 
 renderAccount();
 if (!accessToken()) login();
@@ -23,17 +25,20 @@ else show(app, render);
 async function render() {
   const { person, organisation } = await currentOrganisation();
   en = organisation.enterprise_number;
-  const obligations = h("ul", { id: "purges", class: "cards" });
+  administrator = organisation.role === "admin";
+  const duties = h("ul", { id: "purges", class: "cards" });
+  const moreDuties = h("div", { class: "actions" });
+  await loadDuties(duties, moreDuties, null);
   const body = h("tbody");
   const more = h("div", { class: "actions" });
-  const state = { purges: new Map() };
-  await load(state, obligations, body, more, null);
+  await loadFeed(body, more, null);
   return [
     organisationPicker(person, organisation),
     h("section", { "aria-labelledby": "purge-title" },
       h("h2", { id: "purge-title" }, t("Te verwijderen gegevens")),
       h("p", {}, t("Het datatoegangscontract vraagt dat je deze gegevens verwijdert. Ook wat je vroeger ophaalde, valt eronder.")),
-      obligations),
+      administrator ? null : h("p", { class: "note" }, t("Een beheerder van je organisatie bevestigt dat de gegevens verwijderd zijn.")),
+      duties, moreDuties),
     h("section", { "aria-labelledby": "feed-title" },
       h("h2", { id: "feed-title" }, t("Alle wijzigingen")),
       h("div", { class: "table-wrap" }, h("table", { id: "feed", class: "stacked" },
@@ -44,52 +49,70 @@ async function render() {
   ];
 }
 
-/** One page of the feed (oldest first, as it is kept); each event also updates the obligations. */
-async function load(state, obligations, body, more, cursor) {
+/** One page of the open duties, oldest first; "Meer tonen" follows next_cursor. */
+async function loadDuties(list, more, cursor) {
+  const query = new URLSearchParams({ limit: "50" });
+  if (cursor) query.set("cursor", cursor);
+  const page = await api(`/v1/organisations/${en}/purge-duties?${query}`);
+  if (!cursor && !page.items.length) {
+    list.replaceChildren(h("li", { class: "note" }, t("Er zijn geen gegevens die je moet verwijderen.")));
+  }
+  list.append(...page.items.map(dutyCard));
+  more.replaceChildren(page.next_cursor ? moreButton(() => loadDuties(list, more, page.next_cursor), more) : "");
+}
+
+function dutyCard(duty) {
+  const message = h("div");
+  const card = h("li", { class: "card", "data-duty": duty.id },
+    h("h3", {}, `EAN ${duty.ean}`),
+    h("p", { class: "status ended" }, duty.keep === "day"
+      ? t("Verwijder de kwartier- en uurwaarden; de dagwaarden mag je bewaren")
+      : t("Verwijder alle meetgegevens")),
+    h("dl", { class: "facts" },
+      h("dt", {}, t("Periode")), h("dd", {}, formatPeriod(duty.from, duty.to)),
+      h("dt", {}, t("Waarom")), h("dd", {}, label(duty.reason === "expired" ? "expired_reason" : duty.reason)),
+      h("dt", {}, t("Sinds")), h("dd", {}, formatDateTime(duty.since))),
+    message);
+  if (administrator) {
+    const button = h("button", {
+      onclick: async () => {
+        button.disabled = true;
+        try {
+          const confirmed = await api(`/v1/organisations/${en}/purge-duties/${encodeURIComponent(duty.id)}/confirm`, { method: "POST" });
+          button.replaceWith(h("p", { class: "status active", role: "status" },
+            t("Bevestigd op {date}: de klant ziet dat je de gegevens verwijderde.", { date: formatDateTime(confirmed.confirmed_at) })));
+        } catch (error) {
+          button.disabled = false;
+          message.replaceChildren(errorBox(error));
+        }
+      },
+    }, t("Ik heb deze gegevens verwijderd"));
+    card.append(h("div", { class: "actions" }, button));
+  }
+  return card;
+}
+
+/** One page of the feed (oldest first, as it is kept), newest on top. */
+async function loadFeed(body, more, cursor) {
   const query = new URLSearchParams({ limit: "200" });
   if (cursor) query.set("cursor", cursor);
   const page = await api(`/v1/organisations/${en}/mandate-events?${query}`);
-  for (const event of page.items) {
-    body.prepend(eventRow(event));
-    const purge = obligation(event);
-    if (purge) state.purges.set(`${event.mandate_id}:${event.type}:${event.seq}`, purge);
-  }
-  obligations.replaceChildren(...(state.purges.size
-    ? [...state.purges.values()].reverse()
-    : [h("li", { class: "note" }, t("Er zijn geen gegevens die je moet verwijderen."))]));
-  more.replaceChildren(page.next_cursor ? h("button", {
+  for (const event of page.items) body.prepend(eventRow(event));
+  more.replaceChildren(page.next_cursor ? moreButton(() => loadFeed(body, more, page.next_cursor), more) : "");
+}
+
+function moreButton(load, more) {
+  return h("button", {
     class: "secondary",
     onclick: async (event) => {
       event.target.disabled = true;
       try {
-        await load(state, obligations, body, more, page.next_cursor);
+        await load();
       } catch (error) {
         more.replaceChildren(errorBox(error));
       }
     },
-  }, t("Meer tonen")) : "");
-}
-
-function obligation(event) {
-  if (event.type === "period_truncated") {
-    return h("li", { class: "card" },
-      h("h3", {}, `EAN ${event.ean}`),
-      h("p", { class: "status ended" }, t("Verwijder de gegevens vanaf {date}", { date: formatDate(event.details.purge_from) })),
-      h("p", {}, t("Een marktscenario ({scenario}) op {date} kortte de verbruiksperiode in tot {end}.", {
-        scenario: label(event.details.scenario), date: formatDate(event.details.effective_date), end: formatDate(addDays(event.details.new_end, -1)),
-      })));
-  }
-  if (event.type === "ended" || event.type === "expired") {
-    return h("li", { class: "card" },
-      h("h3", {}, `EAN ${event.ean}`),
-      h("p", { class: "status ended" }, t("Verwijder alle gegevens van dit mandaat")),
-      h("p", {}, t("Het mandaat is {what} op {date}{reason}.", {
-        what: t(event.type === "ended" ? "beëindigd" : "verlopen"),
-        date: formatDateTime(event.at),
-        reason: event.details.end_reason ? ` (${label(event.details.end_reason === "expired" ? "expired_reason" : event.details.end_reason)})` : "",
-      })));
-  }
-  return null;
+  }, t("Meer tonen"));
 }
 
 function eventRow(event) {
@@ -101,11 +124,18 @@ function eventRow(event) {
   } else if (event.type === "renewal_requested" || event.type === "expiring") {
     details = t("loopt af op {end}", { end: formatDate(d.valid_until) });
   } else if (event.type === "period_truncated") {
-    details = t("nieuw einde {end}; verwijderen vanaf {date}", { end: formatDate(addDays(d.new_end, -1)), date: formatDate(d.purge_from) });
+    details = d.purge_from
+      ? t("nieuw einde {end}; verwijderen vanaf {date}", { end: formatDate(addDays(d.new_end, -1)), date: formatDate(d.purge_from) })
+      : t("nieuw einde {end}", { end: formatDate(addDays(d.new_end, -1)) });
+  } else if (event.type === "purge_due") {
+    details = d.keep === "day"
+      ? t("kwartier- en uurwaarden verwijderen, {period}", { period: formatPeriod(d.from, d.to) })
+      : t("alles verwijderen, {period}", { period: formatPeriod(d.from, d.to) });
+  } else if (event.type === "consent_declined") {
+    details = t("referentie {reference}", { reference: d.reference_number });
   } else if (d.end_reason) {
     details = label(d.end_reason === "expired" ? "expired_reason" : d.end_reason);
   }
-  const cells = [formatDateTime(event.at), t(EVENTS[event.type] ?? event.type), event.ean, details || "–"];
+  const cells = [formatDateTime(event.at), t(EVENTS[event.type] ?? event.type), event.ean ?? "–", details || "–"];
   return h("tr", {}, cells.map((cell, i) => h("td", { "data-label": t(COLUMNS[i]) }, cell)));
 }
-
