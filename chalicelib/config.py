@@ -115,6 +115,8 @@ class Settings:
     token_audience: str
     assertion_audiences: tuple[str, ...]
     esco_rate_limit: int
+    esco_edv_rate_limit: int
+    operators: frozenset[str]  # the persons (subjects) who are the grid operator's staff
     webhook_queue: str
     webhook_dead_letter_queue: str
 
@@ -166,4 +168,9 @@ def settings() -> Settings:
             value.strip() for value in _env("ASSERTION_AUDIENCES", "").split(",") if value.strip()
         ),
         esco_rate_limit=int(_env("ESCO_RATE_LIMIT_PER_MINUTE", "600")),
+        # Across all of one EDV's clients: more clients do not multiply what one EDV may ask.
+        esco_edv_rate_limit=int(_env("ESCO_EDV_RATE_LIMIT_PER_MINUTE", "1200")),
+        # The operator's own list, not a claim in somebody's token (an identity provider we do not
+        # run, CSAM, issues those). The local stage also trusts its own issuer's `ops` role.
+        operators=frozenset(sub.strip() for sub in _env("OPERATORS", "").split(",") if sub.strip()),
     )

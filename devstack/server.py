@@ -121,9 +121,16 @@ def make_server(stack: LocalStack, host: str, port: int) -> ThreadingHTTPServer:
             if self.command != "HEAD":
                 self.wfile.write(payload)
 
-        # Every method reaches the app, which answers what it does not route with 405.
+        # Every method reaches the app, which answers what it does not route with 405 and an
+        # Allow header, as API Gateway does: those named here, and any other (QUERY, …) through
+        # __getattr__, where http.server would answer an HTML 501 of its own.
         do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = _handle  # noqa: N815
         do_TRACE = do_CONNECT = do_PROPFIND = _handle  # noqa: N815
+
+        def __getattr__(self, name: str) -> Any:
+            if name.startswith("do_") and name[3:].isalpha():
+                return self._handle
+            raise AttributeError(name)
 
         def log_message(self, format: str, *args: Any) -> None:
             """The app writes its own structured access lines; stay quiet here."""

@@ -48,7 +48,11 @@ def build(stage_names: list[str] | None = None, outdir: str | None = None) -> cd
     for name in names:
         stage = STAGES[name]
         email = app.node.try_get_context(f"alarm_email_{name}")
-        stage = replace(stage, alarm_email=email or stage.alarm_email)
+        listed = app.node.try_get_context(f"operators_{name}") or ""
+        operators = tuple(sub.strip() for sub in listed.split(",") if sub.strip())
+        stage = replace(
+            stage, alarm_email=email or stage.alarm_email, operators=operators or stage.operators
+        )
         problems = check(stage)
         if problems:
             raise SystemExit("; ".join(problems))

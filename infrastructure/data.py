@@ -212,6 +212,8 @@ class Data:
             "AUTH_JWKS_URL": stage.auth_jwks_url,
             "ASSERTION_AUDIENCES": stage.assertion_audiences,
             "ESCO_RATE_LIMIT_PER_MINUTE": str(stage.esco_rate_limit_per_minute),
+            "ESCO_EDV_RATE_LIMIT_PER_MINUTE": str(stage.esco_edv_rate_limit_per_minute),
+            "OPERATORS": ",".join(stage.operators),
             "POWERTOOLS_SERVICE_NAME": SERVICE,
             "POWERTOOLS_LOG_LEVEL": "INFO",
             "POWERTOOLS_METRICS_NAMESPACE": NAMESPACE,
@@ -247,19 +249,23 @@ class Data:
                 table.grant_read_write_data(role)
         for bucket_name, operations in grants.buckets.items():
             bucket = self.buckets[bucket_name]
+            prefix = grants.write_prefixes.get(bucket_name, "")
             wildcards.append(f"Resource::{nag.arn_of(bucket)}/*")
+            if prefix:
+                wildcards.append(f"Resource::{nag.arn_of(bucket)}/{prefix}*")
             for operation in operations:
                 wildcards += [
                     f"Action::s3:{group}" for group in S3_ACTION_GROUPS.get(operation, ())
                 ]
             if PUT in operations:
-                bucket.grant_put(role)
+                bucket.grant_put(role, f"{prefix}*")
             if DELETE in operations:
                 # DeleteObject only: on a versioned bucket that is a delete marker; no function
                 # may remove a version (grant_delete would give s3:DeleteObject*).
                 role.add_to_policy(
                     iam.PolicyStatement(
-                        actions=["s3:DeleteObject"], resources=[bucket.arn_for_objects("*")]
+                        actions=["s3:DeleteObject"],
+                        resources=[bucket.arn_for_objects(f"{prefix}*")],
                     )
                 )
             if READ in operations:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+# Where the functions publish each EDV's pages (stappenplan, consent page) in the pages bucket.
+EDV_PAGES = "verbruik/dienstverlener/"
 # S3 permissions by the operations that need them.
 PUT, DELETE, READ = "put", "delete", "read"
 S3_OPERATIONS = {
@@ -28,7 +30,7 @@ S3_OPERATIONS = {
 # them (PutItem, conditioned in the code on the item not existing) and read them; no UpdateItem,
 # DeleteItem or BatchWriteItem. IAM cannot tell a put that adds from one that overwrites: point-in-
 # time recovery keeps what a compromised function would overwrite.
-APPEND_ONLY = frozenset({"access_log", "mandate_events"})
+APPEND_ONLY = frozenset({"access_log", "mandate_events", "audit"})
 # DynamoDB operations (and a transaction's actions) that only add or read.
 ADDING_OR_READING = frozenset(
     {"PutItem", "Put", "GetItem", "Query", "BatchGetItem", "ConditionCheck", "DescribeTable"}
@@ -40,6 +42,8 @@ class Grants:
     tables: frozenset[str] | None  # base table names (no stage prefix); None: every table
     buckets: dict[str, frozenset[str]] = field(default_factory=dict)  # bucket → PUT/DELETE/READ
     invokes: frozenset[str] = frozenset()  # our functions it calls and waits for (invoke.py)
+    # bucket → the only key prefix it may write or delete under (its reads are not narrowed)
+    write_prefixes: dict[str, str] = field(default_factory=dict)
     configured: bool = True  # reads the stage's configuration (the base URL's SSM parameter)
 
 
@@ -51,6 +55,9 @@ API = Grants(
         "exports": frozenset({PUT, READ}),  # READ: the presigned download links
     },
     invokes=frozenset({"render", "ingest", "export"}),  # PNG, PDF; posted readings; exports
+    # The pages bucket also serves the portal's own scripts (assets/portal.js): a function writes
+    # the EDVs' stappenplan and consent pages, nothing else.
+    write_prefixes={"pages": EDV_PAGES},
 )
 JOBS = Grants(
     tables=frozenset(
@@ -69,6 +76,7 @@ JOBS = Grants(
         }
     ),
     buckets={"pages": frozenset({PUT, DELETE})},
+    write_prefixes={"pages": EDV_PAGES},
 )
 WEBHOOKS = Grants(tables=frozenset({"webhook_endpoints", "webhook_deliveries"}))
 INGEST = Grants(

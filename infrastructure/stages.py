@@ -16,6 +16,9 @@ class Edge:
     # WAF on CloudFront: requests one client IP may make in 5 minutes before it is blocked. The
     # portal makes ~20 requests a page and a machine client at most its rate limit a minute.
     requests_per_ip_per_5_minutes: int
+    # Of them, to the token endpoints: each try of a client secret costs a memory-hard hash
+    # (scrypt, ~16 MiB), and a client needs a token every 15 minutes, so a few dozen are plenty.
+    token_requests_per_ip_per_5_minutes: int
     # API Gateway's stage throttle (all clients together), beyond which it answers 429 itself
     # before any Lambda runs; the burst absorbs a page's requests arriving at once.
     api_requests_per_second: int
@@ -53,11 +56,15 @@ class StageConfig:
     auth_authorization_endpoint: str
     auth_token_endpoint: str
     assertion_audiences: str
-    esco_rate_limit_per_minute: int
+    esco_rate_limit_per_minute: int  # per API client
+    esco_edv_rate_limit_per_minute: int  # per EDV, across its clients
     api_memory_mb: int
     edge: Edge
     retention: Retention
     alarm_email: str | None = None  # required where retain_data (prod): check() refuses without
+    # The grid operator's staff: their subjects at the identity provider (CSAM), the only persons
+    # the API treats as operators, whatever a token claims. Context `-c operators_<stage>=a,b`.
+    operators: tuple[str, ...] = ()
 
     public_domain: str | None = None  # e.g. mijn.netbeheerder.be, with a certificate in us-east-1
     certificate_arn: str | None = None
@@ -76,9 +83,11 @@ STAGES = {
         auth_token_endpoint=f"{CSAM}/access_token",
         assertion_audiences="",
         esco_rate_limit_per_minute=600,
+        esco_edv_rate_limit_per_minute=1200,
         api_memory_mb=1024,
         edge=Edge(
             requests_per_ip_per_5_minutes=2000,
+            token_requests_per_ip_per_5_minutes=100,
             api_requests_per_second=50,  # testers and the acceptance suite, not the public
             api_burst=100,
             api_reserved_concurrency=20,
@@ -100,11 +109,13 @@ STAGES = {
         auth_token_endpoint=f"{CSAM}/access_token",
         assertion_audiences="",
         esco_rate_limit_per_minute=600,
+        esco_edv_rate_limit_per_minute=1200,
         api_memory_mb=1769,  # a full vCPU: JSON of a year of quarter-hours is CPU work
         edge=Edge(
             # 10 a second sustained per IP: a busy portal user or a client at its own rate limit
             # (600 a minute) stays under it; a scraper or a flood does not.
             requests_per_ip_per_5_minutes=3000,
+            token_requests_per_ip_per_5_minutes=100,
             # ~4x the expected peak (a few hundred EDVs' clients and the customers' portal); a
             # higher limit is a support request to AWS, not a redeploy.
             api_requests_per_second=500,

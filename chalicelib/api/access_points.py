@@ -191,7 +191,8 @@ def registered_view(point: AccessPoint) -> RegisteredAccessPoint:
 def register_access_point(call: Call, ean: str, body: Registration) -> Reply:
     """Registers an EAN, or updates its technical data. Its grid user changes only through a
     market scenario: reported, or named here in `scenario`."""
-    point, created = market.register_with_scenario(
+    point, created = market.register_by_operator(
+        call.person.sub,
         ean,
         access_points.Registration(
             energy=body.energy,

@@ -87,7 +87,7 @@ CLIENTS = "/v1/organisations/{en}/api-clients"
     body=ApiClientRequest,
     response=ApiClientCreated,
     status=201,
-    errors=(*ADMIN_ERRORS, "edv_not_active", "api_not_enabled"),
+    errors=(*ADMIN_ERRORS, "edv_not_active", "api_not_enabled", "quota_exceeded"),
 )
 def create_api_client(
     call: Call, enterprise_number: str, body: ApiClientRequest
@@ -205,7 +205,7 @@ def list_sandbox_mandates(call: Call, enterprise_number: str) -> SandboxMandates
     body=SandboxMandateRequest,
     response=SandboxMandateView,
     status=201,
-    errors=(*ADMIN_ERRORS, "edv_not_active", "api_not_enabled"),
+    errors=(*ADMIN_ERRORS, "edv_not_active", "api_not_enabled", "quota_exceeded"),
 )
 def create_sandbox_mandate(
     call: Call, enterprise_number: str, body: SandboxMandateRequest

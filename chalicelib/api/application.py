@@ -99,9 +99,10 @@ def create_app() -> Chalice:
     apis = _described([*FEATURE_APIS, *([dev.api] if stage() == "local" else [])])
     for api in apis:
         app.register_blueprint(api.blueprint)
-    _add_method_fallbacks(app)
+    allowed = _add_method_fallbacks(app)
     _add_not_found_fallbacks(app)
     app.register_middleware(_request_middleware, "http")
+    app.register_middleware(_allow_header(allowed), "http")
     return app
 
 
@@ -116,12 +117,31 @@ def _method_not_allowed(allowed: list[str]) -> Callable[..., Response]:
     return method_not_allowed
 
 
-def _add_method_fallbacks(app: Chalice) -> None:
+def _add_method_fallbacks(app: Chalice) -> dict[str, str]:
+    """A 405 with the methods a path has, for each method it lacks; the Allow header of each
+    path, for methods no route names at all (QUERY, …), which Chalice refuses itself."""
+    allow: dict[str, str] = {}
     for path, entries in list(app.routes.items()):
         allowed = sorted(entries)
+        allow[path] = ", ".join(allowed)
         missing = [method for method in METHODS if method not in entries]
         if missing:
             app.route(path, methods=missing, content_types=["*/*"])(_method_not_allowed(allowed))
+    return allow
+
+
+def _allow_header(allow: dict[str, str]) -> Callable[..., Response]:
+    """Chalice's own 405 for a method outside every route lists our fallbacks as allowed: say
+    instead what the path really takes, as API Gateway and our other 405s do."""
+
+    def middleware(event: Request, get_response: Callable[[Request], Response]) -> Response:
+        response = get_response(event)
+        path = (event.context or {}).get("resourcePath")
+        if response.status_code == 405 and path in allow:
+            response.headers["Allow"] = allow[path]
+        return response
+
+    return middleware
 
 
 def not_found(**_: str) -> Response:

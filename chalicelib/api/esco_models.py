@@ -13,6 +13,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSche
 from pydantic_core import PydanticCustomError
 
 from ..domain.brussels import BRUSSELS, SUPPORTED_RANGE, is_supported
+from ..domain.exports import MAX_EANS
 from ..domain.identifiers import EAN_LENGTH, gs1_check_digit, is_valid_ean
 from .esco_wire import (
     COMPLEX_ENERGY,
@@ -23,6 +24,7 @@ from .esco_wire import (
     RENEWAL_STATUSES,
 )
 from .models import ApiModel
+from .types import Ean, EnterpriseNumber
 
 MeasurementState = Literal["READ", "EST", "VAL", "NVAL"]
 
@@ -178,6 +180,9 @@ def _listed(allowed: tuple[str, ...]) -> WithJsonSchema:
 
 
 MAX_PAGE_SIZE = 5000  # ~1.3 MB on the wire
+# An EDV's own reference for a consent: keyed (by_edv_reference), so bounded well inside
+# DynamoDB's 2 kB partition key with the enterprise number before it.
+REFERENCE_LENGTH = 200
 
 
 class EscoQuery(EscoModel):
@@ -193,7 +198,7 @@ class MandatesQuery(EscoQuery):
         _listed(DATA_SERVICE_TYPES),
     ] = Field(None, alias="dataServiceTypes")
     reference_number: Annotated[str | None, BeforeValidator(_blank)] = Field(
-        None, alias="referenceNumber"
+        None, alias="referenceNumber", max_length=REFERENCE_LENGTH
     )
     ean: Annotated[str | None, ean_parameter(required=False)] = None
     energy_type: Annotated[Literal["E", "G"] | None, choice("energyType", ("E", "G"))] = Field(
@@ -248,7 +253,7 @@ class EnergyQuery(EscoQuery):
     from_: Annotated[datetime | None, instant("from")] = Field(None, alias="from")
     to: Annotated[datetime | None, instant("to")] = None
     reference_number: Annotated[str | None, BeforeValidator(_blank)] = Field(
-        None, alias="referenceNumber"
+        None, alias="referenceNumber", max_length=REFERENCE_LENGTH
     )
 
 
@@ -275,22 +280,28 @@ class ClientSessionDataService(EscoModel):
 
 
 class CreateClientSessionRequest(EscoModel):
-    data_access_contract_number: str = Field(alias="dataAccessContractNumber", min_length=1)
-    reference_number: str = Field(alias="referenceNumber", min_length=1, max_length=200)
+    data_access_contract_number: str = Field(
+        alias="dataAccessContractNumber", min_length=1, max_length=100
+    )
+    reference_number: str = Field(
+        alias="referenceNumber", min_length=1, max_length=REFERENCE_LENGTH
+    )
     flow: Literal["B2C", "B2B"]
     data_services: list[ClientSessionDataService] | None = Field(None, alias="dataServices")
     number_of_eans: int | None = Field(None, alias="numberOfEans", ge=1, le=1000)
     return_url_success: str | None = Field(None, alias="returnUrlSuccess", max_length=2000)
     return_url_failed: str | None = Field(None, alias="returnUrlFailed", max_length=2000)
     sso: bool | None = None
-    enterprise_number: str | None = Field(None, alias="enterpriseNumber")
+    enterprise_number: EnterpriseNumber | None = Field(None, alias="enterpriseNumber")
 
 
 class CreateMockMandateRequest(EscoModel):
     """A mock mandate of the sandbox (`POST /api/mandate/mock`): what the sandbox's reads then
     serve. The EAN's last digits choose the meter (see docs/api.md)."""
 
-    reference_number: str = Field(alias="referenceNumber", min_length=1, max_length=200)
+    reference_number: str = Field(
+        alias="referenceNumber", min_length=1, max_length=REFERENCE_LENGTH
+    )
     ean: str = Field(min_length=1, max_length=18)
     data_service_type: Literal["VH_kwartier_uur", "VH_dag"] = Field(alias="dataServiceType")
     data_period_from: str | None = Field(None, alias="dataPeriodFrom", max_length=40)
@@ -361,13 +372,13 @@ class GetMandatesResponse(EscoModel):
 class RenewalRequest(EscoModel):
     """Our extension: the EAN whose active mandate the customer is asked to renew."""
 
-    ean: str = Field(min_length=1, max_length=18)
+    ean: Ean
 
 
 class ExportRequestBody(EscoModel):
     """Our extension: the history of some or all of the caller's mandates, as one job."""
 
-    eans: list[str] | None = Field(None, min_length=1, max_length=5000)
+    eans: list[Ean] | None = Field(None, min_length=1, max_length=MAX_EANS)
     resolution: Literal["quarter_hour", "hour", "day"] | None = None
     channels: list[Literal["offtake", "injection"]] | None = Field(None, min_length=1)
     from_: date | None = Field(None, alias="from")

@@ -51,6 +51,7 @@ ERRORS: dict[str, tuple[int, str, str, str | None]] = {
     "renewal_not_due": (409, "ConflictException", "Mandate.RenewalNotDue", None),
     "too_many_exports": (429, "RateLimitExceededException", "Export.TooManyAtOnce", None),
     "too_many_changes": (429, "RateLimitExceededException", "Mandate.TooManyChanges", None),
+    "quota_exceeded": (409, "ConflictException", "Quota.Exceeded", None),
     "too_many_results": (400, "AppValidationException", "Mandates.TooManyToAnswer", None),
     "invalid_cursor": (400, "AppValidationException", "ContinuationToken.Invalid", None),
     "service_unavailable": (
@@ -85,6 +86,8 @@ ERROR_STATUSES = {
     401: "The token or the subscription key is missing, invalid or expired.",
     403: "The EDV is not active, or the mandate does not cover the request.",
     404: "No mandate matches (ESCO `MandatesNotFoundException`).",
+    409: "The state of things refuses it: not due for renewal yet, a quota reached (ESCO "
+    "`ConflictException`).",
     429: "Too many requests; `Retry-After` says when to try again.",
     500: "Something failed on our side.",
     503: "A service we depend on is unavailable; try again later.",

@@ -170,7 +170,7 @@ def put_return_url_roots(
     """Administrators register the roots; every return URL of a consent request (the machine
     API's `POST /shortUrlIdentifier`) must lie under one, so the consent page never sends a
     customer to a site the EDV did not name."""
-    view = onboarding.set_return_url_roots(call.person.sub, enterprise_number, body.roots)
+    view = onboarding.set_return_url_roots(call.person.sub, enterprise_number, body.roots, call.now)
     return overview_view(view)
 
 

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
-from typing import TYPE_CHECKING, Literal
+from datetime import UTC, date
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import AwareDatetime, Field
 
+from ..domain.audit import AuditAction
 from ..domain.errors import DomainError, FieldError
 from ..domain.vocabulary import EndReason, Granularity, MandateStatus, Scenario
-from ..jobs import JOBS, run
+from ..jobs import JOBS, run_by_operator
 from ..media_types import CSV, JSON
-from ..services import ingest_reports, market
+from ..services import audit, ingest_reports, market
 from ..store import job_runs
 from .access_points import GridUserRef, RegisteredAccessPoint, registered_view
 from .models import ApiModel, RequestBody
@@ -69,7 +70,8 @@ class JobReportView(ApiModel):
 def report_market_event(call: Call, body: MarketEventRequest) -> Reply:
     """Applied at once when its effective date has come (even in the past), else when due.
     The same report again changes nothing (200, `replayed`)."""
-    result = market.report(
+    result = market.report_by_operator(
+        call.person.sub,
         body.ean,
         body.scenario,
         body.effective_date,
@@ -99,13 +101,14 @@ def report_market_event(call: Call, body: MarketEventRequest) -> Reply:
     body=JobRequest,
     body_optional=True,
     response=JobReportView,
-    errors=("not_found",),
+    errors=("not_found", "validation_error"),
 )
 def run_job(call: Call, job: str, body: JobRequest) -> JobReportView:
-    """`mandate-expiry`, `market-scenarios` or `publish-pages`, as of `as_of` (default now).
-    Idempotent: a second run finds nothing more to do."""
-    as_of = body.as_of.astimezone(UTC) if body.as_of else datetime.now(UTC)
-    report = run(job, as_of)
+    """`mandate-expiry`, `market-scenarios` or `publish-pages`, as of `as_of` (default now; never
+    ahead of the clock, beyond five minutes of skew). Idempotent: a second run finds nothing
+    more to do. Each run is in the audit trail."""
+    as_of = body.as_of.astimezone(UTC) if body.as_of else None
+    report = run_by_operator(call.person.sub, job, as_of, call.now)
     return JobReportView(
         job=report.job, as_of=report.as_of, duration_ms=report.duration_ms, counts=report.counts
     )
@@ -363,3 +366,38 @@ def list_ingest_reports(call: Call, query: ReportsQuery) -> IngestReportPage:
         lambda limit, start: ingest_reports.reports_of_day(query.day, limit, start),
     )
     return IngestReportPage(items=[report_view(r) for r in reports], next_cursor=next_cursor)
+
+
+class AuditEntryView(ApiModel):
+    at: Instant
+    actor: str = Field(description="Who did it: the person's subject at the identity provider")
+    action: AuditAction
+    subject: str = Field(description="What it was done to: an enterprise number, an EAN, a job")
+    details: dict[str, Any]
+
+
+AuditEntryPage = Page[AuditEntryView]
+
+
+@api.operation(
+    "GET",
+    "/v1/ops/audit",
+    auth=Auth.OPERATOR,
+    summary="The audit trail: who changed what, newest first",
+    query=PageQuery,
+    response=AuditEntryPage,
+    errors=("invalid_cursor",),
+)
+def list_audit(call: Call, query: PageQuery) -> AuditEntryPage:
+    """Approvals and rejections, market scenarios and access points registered, tariff
+    changes, job runs, and an active EDV's new return URL roots. Append-only."""
+    entries, next_cursor = paged("audit", query, lambda limit, start: audit.page(limit, start))
+    return AuditEntryPage(
+        items=[
+            AuditEntryView(
+                at=e.at, actor=e.actor, action=e.action, subject=e.subject, details=e.details
+            )
+            for e in entries
+        ],
+        next_cursor=next_cursor,
+    )

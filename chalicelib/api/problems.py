@@ -35,6 +35,7 @@ PROBLEM_TYPES: dict[str, tuple[int, str]] = {
     "method_not_allowed": (405, "Method not allowed"),
     "not_acceptable": (406, "Not acceptable"),
     "conflict": (409, "Conflict"),
+    "quota_exceeded": (409, "Quota exceeded"),
     "renewal_not_due": (409, "Not due for renewal"),
     "last_administrator": (409, "Last administrator"),
     "grid_user_change_needs_scenario": (409, "A grid user changes through a market scenario"),

@@ -35,7 +35,8 @@ assert set(EventTypeName.__args__) == set(EVENT_TYPES)  # type: ignore[attr-defi
 
 FAILURE_DESCRIPTION = (
     "Why the last attempt failed, as a category: dns, private_address (the name resolves to an "
-    "address that is not public), refused, timeout, tls, unreachable, or http_<status>."
+    "address that is not public), refused, timeout, tls, unreachable, invalid_url (no delivery "
+    "can reach it), internal (our side failed), or http_<status>."
 )
 
 
@@ -104,7 +105,7 @@ def _view(endpoint: Endpoint) -> EndpointView:
     body=EndpointRequest,
     response=EndpointCreated,
     status=201,
-    errors=(*ERRORS, "edv_not_active", "conflict", "validation_error"),
+    errors=(*ERRORS, "edv_not_active", "quota_exceeded", "validation_error"),
 )
 def create_endpoint(call: Call, enterprise_number: str, body: EndpointRequest) -> Reply:
     """HTTPS only. It receives the chosen events from now on, signed per Standard Webhooks with
@@ -203,7 +204,7 @@ def list_deliveries(
     summary="Send a test event (type webhook_test)",
     response=TestSent,
     status=202,
-    errors=(*ERRORS, "not_found"),
+    errors=(*ERRORS, "not_found", "rate_limited"),
 )
 def send_test_event(call: Call, enterprise_number: str, endpoint_id: str) -> Reply:
     message_id = webhooks.send_test(call.person.sub, enterprise_number, endpoint_id, call.now)

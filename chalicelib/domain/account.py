@@ -160,9 +160,6 @@ class PurgeDuty:
         return self.confirmed_at is None
 
 
-DUTY_ID_PATTERN = r"^[0-9]{14}-[0-9]{8}-[0-9a-f]{12}$"
-
-
 def duty_id(mandate_id: str, since: datetime, first: date) -> str:
     """Ordered by when the duty arose, then by its first day (the EDV's list reads oldest
     first), and the same for the same loss, so a retried change writes the same duty."""

@@ -6,14 +6,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from urllib.parse import urlsplit
 
 from ..limits import TRANSACTION_ITEMS
 from .errors import DomainError, FieldError
 from .vocabulary import Granularity
 
 SESSION_LIFETIME = timedelta(hours=24)
-MAX_IDENTIFIER_LENGTH = 128
 LOCAL_HOSTS = ("127.0.0.1", "localhost")
 MAX_RETURN_URL_ROOTS = 10
 MAX_URL_LENGTH = 2000
@@ -66,42 +64,81 @@ def check_request(
         raise DomainError("validation_error", "Model validation failed.", errors=problems)
 
 
-def _is_web_url(url: str, local: bool) -> bool:
+@dataclass(frozen=True)
+class WebUrl:
+    """A URL as a browser resolves it (WHATWG URL parsing): scheme and host lower-cased, the
+    default port dropped, backslashes read as slashes, dot segments (`..`, `%2e%2e`) resolved."""
+
+    href: str
+    scheme: str
+    host: str
+    port: str
+    path: str
+    query: str
+    fragment: str
+    credentials: bool
+
+
+def as_browser_reads(url: str) -> WebUrl | None:
+    """The URL a browser would go to, or None where it would go nowhere."""
+    if len(url) > MAX_URL_LENGTH:
+        return None
+    from ada_url import URL  # loaded with the consent rules' first use, not with the app
+
     try:
-        parts = urlsplit(url)
-        parts.port  # noqa: B018 - raises on a port that is not a number
+        parsed = URL(url)
     except ValueError:
-        return False
-    on_this_machine = parts.hostname in LOCAL_HOSTS and local
-    secure = parts.scheme == "https" or (parts.scheme == "http" and on_this_machine)
-    return secure and bool(parts.hostname) and len(url) <= MAX_URL_LENGTH
+        return None
+    return WebUrl(
+        href=parsed.href,
+        scheme=parsed.protocol.rstrip(":"),
+        host=parsed.hostname,
+        port=parsed.port,
+        path=parsed.pathname,
+        query=parsed.search,
+        fragment=parsed.hash,
+        credentials=bool(parsed.username or parsed.password),
+    )
+
+
+def _web_url(url: str, local: bool) -> WebUrl | None:
+    """https, or plain http to this machine in the local stage; with a host."""
+    parsed = as_browser_reads(url)
+    if parsed is None or not parsed.host:
+        return None
+    on_this_machine = parsed.host in LOCAL_HOSTS and local
+    secure = parsed.scheme == "https" or (parsed.scheme == "http" and on_this_machine)
+    return parsed if secure else None
+
+
+def _is_web_url(url: str, local: bool) -> bool:
+    return _web_url(url, local) is not None
 
 
 def lies_under(url: str, root: str) -> bool:
-    """Same scheme, host and port, and a path inside the root's path (by whole segments); no
-    credentials, no backslashes and no dot segments, which browsers resolve differently."""
-    target, base = urlsplit(url), urlsplit(root)
-    if target.username is not None or "\\" in url:
+    """As a browser resolves both: the same scheme, host and port, and a path inside the root's
+    path by whole segments; no credentials."""
+    target, base = as_browser_reads(url), as_browser_reads(root)
+    if target is None or base is None or target.credentials:
         return False
-    if any(segment in (".", "..") for segment in target.path.split("/")):
+    if (target.scheme, target.host, target.port) != (base.scheme, base.host, base.port):
         return False
-    if (target.scheme, target.hostname, target.port) != (base.scheme, base.hostname, base.port):
-        return False
-    path = target.path or "/"
-    return path == base.path.rstrip("/") or path.startswith(base.path)
+    inside = base.path if base.path.endswith("/") else base.path + "/"
+    return target.path == inside.rstrip("/") or target.path.startswith(inside)
 
 
 def normalise_roots(roots: Sequence[str], local: bool) -> tuple[str, ...]:
     """Return URL roots as registered: https origins with a path ending in `/`, no query, no
-    fragment, no credentials; at most MAX_RETURN_URL_ROOTS, without duplicates."""
+    fragment, no credentials, written as a browser resolves them; at most
+    MAX_RETURN_URL_ROOTS, without duplicates."""
     if len(roots) > MAX_RETURN_URL_ROOTS:
         detail = f"At most {MAX_RETURN_URL_ROOTS} return URL roots."
         raise DomainError("validation_error", detail, errors=[FieldError("roots", detail)])
     result: list[str] = []
     problems: list[FieldError] = []
     for index, root in enumerate(roots):
-        parts = urlsplit(root) if _is_web_url(root, local) else None
-        if parts is None or parts.query or parts.fragment or parts.username is not None:
+        parsed = _web_url(root, local)
+        if parsed is None or parsed.query or parsed.fragment or parsed.credentials or "#" in root:
             problems.append(
                 FieldError(
                     f"roots[{index}]",
@@ -110,11 +147,9 @@ def normalise_roots(roots: Sequence[str], local: bool) -> tuple[str, ...]:
                 )
             )
             continue
-        path = parts.path if parts.path.endswith("/") else parts.path + "/"
-        netloc = parts.hostname or ""
-        if parts.port is not None:
-            netloc = f"{netloc}:{parts.port}"
-        normal = f"{parts.scheme}://{netloc}{path}"
+        path = parsed.path if parsed.path.endswith("/") else parsed.path + "/"
+        netloc = f"{parsed.host}:{parsed.port}" if parsed.port else parsed.host  # [::1] as is
+        normal = f"{parsed.scheme}://{netloc}{path}"
         if normal not in result:
             result.append(normal)
     if problems:
@@ -124,12 +159,6 @@ def normalise_roots(roots: Sequence[str], local: bool) -> tuple[str, ...]:
 
 def valid_to(created_at: datetime) -> datetime:
     return created_at + SESSION_LIFETIME
-
-
-def could_exist(identifier: str) -> bool:
-    """An identifier we could have issued; anything else is unknown without a look-up (an empty
-    key is not a key to DynamoDB)."""
-    return 0 < len(identifier) <= MAX_IDENTIFIER_LENGTH
 
 
 def is_open(session_valid_to: datetime, now: datetime) -> bool:

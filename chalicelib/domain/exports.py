@@ -39,7 +39,9 @@ class ExportStatus(StrEnum):
 @dataclass(frozen=True)
 class ExportRequest:
     edv: str
-    eans: tuple[str, ...] | None  # None: every mandate that gives access now
+    # None: every mandate that gives access now. A job read back keeps named EANs in its plan
+    # alone: its request's `eans` is then () (named; the plan says which).
+    eans: tuple[str, ...] | None
     resolution: Resolution | None  # None: the finest each mandate allows
     channels: tuple[str, ...]  # a subset of CHANNELS
     first: date | None  # None: from the start of what each mandate allows
@@ -124,9 +126,12 @@ def new_job(request: ExportRequest, plan: list[str], by: str, now: datetime) -> 
     return ExportJob(request.fingerprint(), request, ExportStatus.QUEUED, len(plan), now, now, by)
 
 
-def again(previous: ExportJob, plan: list[str], by: str, now: datetime) -> ExportJob:
-    """The same request after its last run finished: a new run, with the plan of today."""
-    fresh = new_job(previous.request, plan, by, now)
+def again(
+    previous: ExportJob, request: ExportRequest, plan: list[str], by: str, now: datetime
+) -> ExportJob:
+    """The same request (asked again: the same fingerprint) after its last run finished: a new
+    run, with the plan of today."""
+    fresh = new_job(request, plan, by, now)
     return replace(fresh, run=previous.run + 1, version=previous.version)
 
 

@@ -1,6 +1,9 @@
-"""Identifiers of the Belgian energy market: EAN codes and enterprise numbers."""
+"""Identifiers of the Belgian energy market (EAN codes, enterprise numbers), and the shapes of
+those the platform hands out."""
 
 from __future__ import annotations
+
+import re
 
 from .errors import DomainError
 
@@ -55,3 +58,21 @@ def parse_enterprise_number(value: object) -> str:
             "An enterprise number is 10 digits; the last two are 97 minus the first eight mod 97.",
         )
     return value
+
+
+# The shapes of the identifiers we hand out. Anything else names nothing, so it is refused (not
+# found) before it reaches a key: no lookup for a made-up id, and no odd key (`#`, `..`, 2 kB).
+SHAPES = {
+    "mandate": re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"),
+    "export": re.compile(r"exp_[0-9a-f]{24}"),
+    "api_client": re.compile(r"edv-[0-9a-f]{24}"),
+    "webhook_endpoint": re.compile(r"whe_[0-9a-f]{24}"),
+    "ingest_report": re.compile(r"[0-9a-f]{32}"),
+    "consent_session": re.compile(r"[0-9a-f]{64}"),
+    "purge_duty": re.compile(r"[0-9]{14}-[0-9]{8}-[0-9a-f]{12}"),
+}
+
+
+def is_shaped(kind: str, value: str) -> bool:
+    """Whether `value` could be an identifier of this kind we handed out."""
+    return SHAPES[kind].fullmatch(value) is not None

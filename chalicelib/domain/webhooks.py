@@ -10,11 +10,12 @@ import hashlib
 import hmac
 import ipaddress
 import json
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
 from ..media_types import JSON
 from .brussels import local_iso
@@ -32,7 +33,6 @@ SECRET_PREFIX = "whsec_"  # noqa: S105 - the format's prefix, not a secret
 BACKOFF = (30, 120, 600, 1800, 3600, 7200, 14400, 28800, 43200)
 MAX_ATTEMPTS = len(BACKOFF) + 1
 ATTEMPT_TIMEOUT_SECONDS = 10
-MAX_ENDPOINTS = 10  # per EDV: enough for a live and a test receiver per system, no fan-out farm
 
 
 @dataclass(frozen=True)
@@ -82,18 +82,47 @@ def _names_this_network(host: str) -> bool:
     return not is_public_address(name)
 
 
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
+# https's own port, and the unprivileged ones a receiver may listen on; not the well-known ports
+# of other services (SSH, SMTP, databases' admin ports below 1024), which a webhook has no use for.
+ALLOWED_PORTS = range(1024, 65536)
+MAX_URL_LENGTH = 2000
+_PRINTABLE = re.compile(r"[!-~]+")  # no spaces, no control characters, ASCII only
+
+
+def endpoint_url(url: str) -> SplitResult | None:
+    """The URL split as the delivery will use it, or None when it cannot be: a bad port, a
+    broken IPv6 literal, spaces or control characters, or more than MAX_URL_LENGTH."""
+    if len(url) > MAX_URL_LENGTH or not _PRINTABLE.fullmatch(url):
+        return None
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises on a port that is not a number in 0-65535
+    except ValueError:
+        return None
+    return parts
+
+
 def check_endpoint(url: str, event_types: list[str], local: bool) -> None:
-    """Outside the local stage: https to a host that is not literally our own network. The local
-    stage also takes http to this machine, where its tests listen."""
+    """The same rule in every stage: https to a public host, on port 443 or an unprivileged one,
+    no credentials, no fragment. Only the local stage also takes plain http to this machine
+    (loopback), where its tests listen; never another private address."""
     problems = []
-    parts = urlsplit(url)
-    on_this_machine = parts.hostname in ("127.0.0.1", "localhost")
-    if not parts.hostname or not (parts.scheme == "https" or (local and on_this_machine)):
-        problems.append(FieldError("url", "The endpoint must be an https URL."))
-    elif not local and _names_this_network(parts.hostname):
-        problems.append(FieldError("url", "The endpoint must be on the public internet."))
-    if parts.username or parts.password:
-        problems.append(FieldError("url", "Credentials do not belong in the URL."))
+    parts = endpoint_url(url)
+    if parts is None or not parts.hostname:
+        problems.append(FieldError("url", "The endpoint must be a URL: https://host[:port]/path."))
+    else:
+        loopback = local and parts.hostname in LOOPBACK_HOSTS and parts.scheme == "http"
+        if not (parts.scheme == "https" or loopback):
+            problems.append(FieldError("url", "The endpoint must be an https URL."))
+        elif _names_this_network(parts.hostname) and not loopback:
+            problems.append(FieldError("url", "The endpoint must be on the public internet."))
+        if parts.port not in (None, 443) and parts.port not in ALLOWED_PORTS and not loopback:
+            problems.append(FieldError("url", "The port must be 443, or from 1024 to 65535."))
+        if parts.username is not None or parts.password is not None:
+            problems.append(FieldError("url", "Credentials do not belong in the URL."))
+        if parts.fragment or url.endswith("#"):
+            problems.append(FieldError("url", "A fragment (#…) does not belong in the URL."))
     unknown = sorted(set(event_types) - set(EVENT_TYPES))
     if unknown or not event_types:
         problems.append(
@@ -101,11 +130,6 @@ def check_endpoint(url: str, event_types: list[str], local: bool) -> None:
         )
     if problems:
         raise DomainError("validation_error", "The webhook endpoint is invalid.", errors=problems)
-
-
-def check_room(existing: int) -> None:
-    if existing >= MAX_ENDPOINTS:
-        raise DomainError("conflict", f"An EDV has at most {MAX_ENDPOINTS} webhook endpoints.")
 
 
 def event_id(edv: str, seq: int) -> str:

@@ -74,6 +74,19 @@ def run(job: str, as_of: datetime) -> JobReport:
     return report
 
 
+def run_by_operator(actor: str, job: str, as_of: datetime | None, now: datetime) -> JobReport:
+    """An operator's "run now": as of now or earlier (never ahead of the clock: expiring every
+    mandate early cannot be undone), and in the audit trail."""
+    from ..domain.audit import AuditAction, check_job_as_of
+    from ..services import audit
+
+    when = as_of or now
+    check_job_as_of(when, now)
+    report = run(job, when)
+    audit.record(actor, AuditAction.JOB_RUN, job, now, as_of=when.isoformat(), counts=report.counts)
+    return report
+
+
 def _remember(
     job: str,
     started_at: datetime,

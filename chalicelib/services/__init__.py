@@ -14,6 +14,7 @@ MODULES = (
     "access_log",
     "access_points",
     "api_clients",
+    "audit",
     "consent",
     "contention",
     "dev_issuer",

@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from ..domain import onboarding as rules
+from ..domain import quotas
 from ..domain.api_clients import (
     ApiClient,
     hash_secret,
@@ -17,6 +18,7 @@ from ..domain.api_clients import (
     parse_certificate,
 )
 from ..domain.errors import DomainError
+from ..domain.identifiers import is_shaped
 from ..domain.vocabulary import AuthMethod, ClientStatus
 from ..store import api_clients as api_clients_store
 from ..store import onboarding as onboarding_store
@@ -52,6 +54,8 @@ def create(
 ) -> CreatedClient:
     directory.admin_of(actor_sub, enterprise_number)
     _require_api_edv(enterprise_number)
+    active = len(api_clients_store.active_of_edv(enterprise_number))
+    quotas.check_room("api_clients", active, quotas.API_CLIENTS)
     certificate = parse_certificate(certificate_pem, now) if certificate_pem else None
     secret = None if certificate else new_secret()
     subscription_key = secrets.token_hex(32)
@@ -80,7 +84,7 @@ def list_clients(
 
 def revoke(actor_sub: str, enterprise_number: str, client_id: str, now: datetime) -> None:
     directory.admin_of(actor_sub, enterprise_number)
-    client = api_clients_store.get(client_id)
+    client = api_clients_store.get(client_id) if is_shaped("api_client", client_id) else None
     if client is None or client.enterprise_number != enterprise_number:
         raise DomainError("not_found", "This organisation has no such API client.")
     if client.status is ClientStatus.ACTIVE:

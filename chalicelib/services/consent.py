@@ -14,6 +14,7 @@ from ..domain import consent as rules
 from ..domain.api_clients import ApiClient
 from ..domain.consent import RequestedService
 from ..domain.errors import DomainError
+from ..domain.identifiers import is_shaped
 from ..domain.vocabulary import Granularity
 from ..store import directory as directory_store
 from ..store import machine_access as machine_access_store
@@ -113,7 +114,8 @@ def outcome(client: ApiClient, identifier: str) -> Session:
 
 
 def _read(identifier: str) -> Session | None:
-    item = machine_access_store.get_session(identifier) if rules.could_exist(identifier) else None
+    shaped = is_shaped("consent_session", identifier)
+    item = machine_access_store.get_session(identifier) if shaped else None
     if item is None:
         return None
     details = item.details

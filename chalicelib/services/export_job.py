@@ -317,7 +317,7 @@ def _assemble(job: ExportJob, plan: tuple[str, ...]) -> tuple[dict[str, dict[str
     manifest = {
         "export_id": job.id,
         "run": job.run,
-        "request": _request_view(job.request),
+        "request": _request_view(job.request, plan),
         "eans": served,
         "rows": sum(entry["rows"] for entry in served),
         "files": {name: _without_key(entry) for name, entry in stored.items()},
@@ -336,9 +336,10 @@ def _stored(upload: aws.Upload) -> dict[str, str | int]:
     return {"key": upload.key, "bytes": upload.size, "sha256": upload.sha256.hexdigest()}
 
 
-def _request_view(export: ExportRequest) -> dict[str, Any]:
+def _request_view(export: ExportRequest, plan: tuple[str, ...]) -> dict[str, Any]:
+    """What was asked: the EANs named (the plan holds them), or all."""
     return {
-        "eans": list(export.eans) if export.eans is not None else "all",
+        "eans": list(plan) if export.eans is not None else "all",
         "resolution": export.resolution.value if export.resolution else "finest",
         "channels": list(export.channels),
         "from": export.first.isoformat() if export.first else None,

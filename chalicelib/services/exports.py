@@ -12,6 +12,7 @@ from ..config import settings
 from ..domain import exports as rules
 from ..domain.errors import DomainError
 from ..domain.exports import ExportJob, ExportRequest
+from ..domain.identifiers import is_shaped
 from ..domain.onboarding import require_active
 from ..store import exports as exports_store
 from ..store import onboarding as onboarding_store
@@ -49,7 +50,7 @@ def request(export: ExportRequest, by: str, now: datetime) -> ExportJob:
             )
         plan = _plan(export)
         job = (
-            rules.again(existing, plan, by, now)
+            rules.again(existing, export, plan, by, now)
             if existing
             else rules.new_job(export, plan, by, now)
         )
@@ -68,7 +69,7 @@ def _plan(export: ExportRequest) -> list[str]:
 
 
 def of_edv(enterprise_number: str, job_id: str) -> ExportJob:
-    job = exports_store.get(job_id)
+    job = exports_store.get(job_id) if is_shaped("export", job_id) else None
     if job is None or job.request.edv != enterprise_number:
         raise DomainError("not_found", "There is no such export.")
     return job

@@ -12,6 +12,7 @@ from .. import invoke
 from ..aws import s3
 from ..config import settings
 from ..domain.errors import DomainError, retry_shortly
+from ..domain.identifiers import is_shaped
 from ..domain.ingest_report import IngestReport
 from ..store import ingest_reports as ingest_reports_store
 
@@ -44,7 +45,7 @@ def submit(body: bytes, request_id: str, now: datetime) -> IngestReport:
 
 
 def report(report_id: str) -> IngestReport:
-    found = ingest_reports_store.get(report_id)
+    found = ingest_reports_store.get(report_id) if is_shaped("ingest_report", report_id) else None
     if found is None:
         raise DomainError("not_found", "There is no such ingest report.")
     return found

@@ -17,6 +17,7 @@ from ..domain.brussels import brussels_date
 from ..domain.consent import MAX_DECLINED_EANS
 from ..domain.errors import DomainError
 from ..domain.feed import FeedEvent
+from ..domain.identifiers import is_shaped
 from ..domain.mandates import Mandate
 from ..domain.onboarding import require_active
 from ..domain.vocabulary import EndReason, EventType, Granularity, MandateStatus, Scenario
@@ -297,7 +298,7 @@ def _requested_of_grid_user(
 ) -> tuple[Mandate, AccessPoint, Tenure]:
     """A consent asked of the caller, as current grid user, with the access point and the
     caller's tenure as read; anyone else learns nothing of it."""
-    mandate = mandates_store.get(mandate_id)
+    mandate = _mandate(mandate_id)
     point = access_points_store.get(mandate.ean) if mandate else None
     tenure = point.tenure_on(brussels_date(now)) if point else None
     current = tenure.grid_user if tenure else None
@@ -411,9 +412,14 @@ def _commit(change: mandate_changes_store.Change, now: datetime) -> None:
     webhooks.dispatch_quietly({event.edv for event in change.events}, now)
 
 
+def _mandate(mandate_id: str) -> Mandate | None:
+    """By the id a caller gave: one that is not an id we hand out names nothing."""
+    return mandates_store.get(mandate_id) if is_shaped("mandate", mandate_id) else None
+
+
 def _concerning(sub: str, identities: set[GridUser], mandate_id: str) -> Mandate:
     """A mandate the caller may see (account.concerns), or not found."""
-    mandate = mandates_store.get(mandate_id)
+    mandate = _mandate(mandate_id)
     if mandate is None or not accounts.concerns(mandate, sub, identities):
         raise DomainError("not_found", "There is no such mandate.")
     return mandate

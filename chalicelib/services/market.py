@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from ..domain.access_points import AccessPoint, GridUser, Tenure, check_tenure_start
+from ..domain.audit import AuditAction
 from ..domain.brussels import brussels_date
 from ..domain.errors import DomainError
 from ..domain.mandates import Mandate, changes_grid_user
@@ -14,7 +15,7 @@ from ..domain.vocabulary import MarketEventStatus, Scenario
 from ..store import access_points as access_points_store
 from ..store import mandates as mandates_store
 from ..store import market_events as market_events_store
-from . import access_points, mandates
+from . import access_points, audit, mandates
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,30 @@ def report(
         assert again is not None
         return _settle(again, replayed=True, today=today, now=now)
     return _settle(event, replayed=False, today=today, now=now)
+
+
+def report_by_operator(
+    actor: str,
+    ean: str,
+    scenario: Scenario,
+    effective_date: date,
+    new_grid_user: GridUser | None,
+    now: datetime,
+) -> Report:
+    """An operator's report: as `report`, and in the audit trail unless it was a replay."""
+    result = report(ean, scenario, effective_date, new_grid_user, now)
+    if not result.replayed:
+        audit.record(
+            actor,
+            AuditAction.MARKET_EVENT_REPORTED,
+            ean,
+            now,
+            scenario=scenario.value,
+            effective_date=effective_date.isoformat(),
+            new_grid_user=new_grid_user.key if new_grid_user else None,
+            mandates_truncated=result.truncated,
+        )
+    return result
 
 
 def _settle(event: MarketEvent, *, replayed: bool, today: date, now: datetime) -> Report:
@@ -105,6 +130,28 @@ def register_with_scenario(
             check_tenure_start(registration.grid_user_since, today)
             report(ean, scenario, registration.grid_user_since, registration.grid_user, now)
     return access_points.register(ean, registration, now)
+
+
+def register_by_operator(
+    actor: str,
+    ean: str,
+    registration: access_points.Registration,
+    scenario: Scenario | None,
+    now: datetime,
+) -> tuple[AccessPoint, bool]:
+    """An operator's registration: as `register_with_scenario`, and in the audit trail."""
+    point, created = register_with_scenario(ean, registration, scenario, now)
+    audit.record(
+        actor,
+        AuditAction.ACCESS_POINT_REGISTERED,
+        ean,
+        now,
+        created=created,
+        grid_user=registration.grid_user.key,
+        grid_user_since=registration.grid_user_since.isoformat(),
+        scenario=scenario.value if scenario else None,
+    )
+    return point, created
 
 
 def apply_due(as_of: datetime) -> tuple[int, int]:

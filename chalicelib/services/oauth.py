@@ -305,12 +305,20 @@ class RateState:
 
 
 def count_request(client: ApiClient, now: datetime) -> RateState:
-    """A fixed window per client and minute; past the limit, 429 with Retry-After."""
-    limit = settings().esco_rate_limit
+    """A fixed window per minute, for the client and for its EDV across all its clients; past
+    either limit, 429 with Retry-After. The headers tell the window with the least left."""
     seconds = now.timestamp()
     minute = math.floor(seconds / 60)
-    used = machine_access_store.count_request(client.client_id, minute)
-    state = RateState(limit, max(limit - used, 0), max(int((minute + 1) * 60 - seconds), 1))
+    reset = max(int((minute + 1) * 60 - seconds), 1)
+    windows = [
+        (settings().esco_rate_limit, machine_access_store.count_request(client.client_id, minute)),
+        (
+            settings().esco_edv_rate_limit,
+            machine_access_store.count_edv_request(client.enterprise_number, minute),
+        ),
+    ]
+    limit, used = min(windows, key=lambda window: window[0] - window[1])
+    state = RateState(limit, max(limit - used, 0), reset)
     if used > limit:
         raise DomainError(
             "rate_limited",

@@ -13,6 +13,7 @@ from ..aws import s3
 from ..config import settings
 from ..domain import consent as consent_rules
 from ..domain import onboarding as rules
+from ..domain.audit import AuditAction
 from ..domain.brussels import brussels_date
 from ..domain.directory import EDV_ROLE, Organisation
 from ..domain.documents import MAX_SIGNED_CONTRACT_BYTES, check_pdf
@@ -25,7 +26,7 @@ from ..observability import logger
 from ..render.requests import Contract, ContractDetails
 from ..store import directory as directory_store
 from ..store import onboarding as onboarding_store
-from . import api_clients, directory, mandates, pages, rendering
+from . import api_clients, audit, directory, mandates, pages, rendering
 
 if TYPE_CHECKING:
     from ..store.base import Key
@@ -88,12 +89,26 @@ def apply(
     return EdvView(onboarding_store.save_application(app), _organisation(enterprise_number))
 
 
-def set_return_url_roots(actor_sub: str, enterprise_number: str, roots: Sequence[str]) -> EdvView:
-    """Where the EDV's consent requests may send customers back to; administrators only."""
+def set_return_url_roots(
+    actor_sub: str, enterprise_number: str, roots: Sequence[str], now: datetime
+) -> EdvView:
+    """Where the EDV's consent requests may send customers back to; administrators only. Once
+    the EDV is active, a change is in the audit trail: customers are sent where roots say."""
     directory.admin_of(actor_sub, enterprise_number)
     normal = consent_rules.normalise_roots(roots, settings().is_local)
-    app = rules.with_return_url_roots(_application(enterprise_number), normal)
-    return EdvView(onboarding_store.save_application(app), _organisation(enterprise_number))
+    before = _application(enterprise_number)
+    app = rules.with_return_url_roots(before, normal)
+    saved = onboarding_store.save_application(app)
+    if before.status is Status.ACTIVE and before.return_url_roots != normal:
+        audit.record(
+            actor_sub,
+            AuditAction.RETURN_URL_ROOTS_CHANGED,
+            enterprise_number,
+            now,
+            before=list(before.return_url_roots),
+            after=list(normal),
+        )
+    return EdvView(saved, _organisation(enterprise_number))
 
 
 def contract_pdf(actor_sub: str, enterprise_number: str) -> tuple[str, bytes]:
@@ -263,6 +278,7 @@ def queue(status: Status, limit: int, start: Key | None) -> tuple[list[EdvView],
 def approve(operator_sub: str, enterprise_number: str, now: datetime) -> EdvView:
     app = rules.approve(_application(enterprise_number), operator_sub, now)
     saved = onboarding_store.save_application_and_role(app, EDV_ROLE, granted=True)
+    audit.record(operator_sub, AuditAction.APPLICATION_APPROVED, enterprise_number, now)
     organisation = _organisation(enterprise_number)
     _publish_quietly(saved, organisation.name)
     return EdvView(saved, organisation)
@@ -270,7 +286,11 @@ def approve(operator_sub: str, enterprise_number: str, now: datetime) -> EdvView
 
 def reject(operator_sub: str, enterprise_number: str, reason: str, now: datetime) -> EdvView:
     app = rules.reject(_application(enterprise_number), reason, operator_sub, now)
-    return EdvView(onboarding_store.save_application(app), _organisation(enterprise_number))
+    saved = onboarding_store.save_application(app)
+    audit.record(
+        operator_sub, AuditAction.APPLICATION_REJECTED, enterprise_number, now, reason=reason
+    )
+    return EdvView(saved, _organisation(enterprise_number))
 
 
 def public_edv(enterprise_number: str) -> EdvView:

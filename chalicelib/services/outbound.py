@@ -9,12 +9,12 @@ never as the exception's text: the delivery log must not make the platform a por
 from __future__ import annotations
 
 import http.client
+import ipaddress
 import socket
 import ssl
 from dataclasses import dataclass
-from urllib.parse import urlsplit
 
-from ..domain.webhooks import is_public_address
+from ..domain.webhooks import endpoint_url, is_public_address
 
 
 @dataclass(frozen=True)
@@ -25,7 +25,7 @@ class Outcome:
 
 # What a failed attempt is called in the delivery log and on the endpoint; an answer that is not
 # a 2xx is "http_<status>".
-FAILURES = ("dns", "private_address", "refused", "timeout", "tls", "unreachable")
+FAILURES = ("dns", "private_address", "refused", "timeout", "tls", "unreachable", "invalid_url")
 
 
 class _PinnedHTTPS(http.client.HTTPSConnection):
@@ -51,8 +51,9 @@ class _PinnedHTTP(http.client.HTTPConnection):
         self.sock = socket.create_connection((self._address, self.port), self.timeout)
 
 
-def resolve(host: str, port: int, allow_private: bool) -> str | Outcome:
-    """The one address to connect to, or why there is none."""
+def resolve(host: str, port: int, allow_loopback: bool) -> str | Outcome:
+    """The one address to connect to, or why there is none. Every address the name gives must
+    be public; the local stage's test receivers on this machine (loopback) aside."""
     try:
         found = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (OSError, UnicodeError):
@@ -60,19 +61,23 @@ def resolve(host: str, port: int, allow_private: bool) -> str | Outcome:
     addresses = [str(info[4][0]) for info in found]
     if not addresses:
         return Outcome(None, "dns")
-    if not allow_private and not all(is_public_address(a) for a in addresses):
-        return Outcome(None, "private_address")
-    return addresses[0]
+    allowed = all(
+        is_public_address(a) or (allow_loopback and ipaddress.ip_address(a).is_loopback)
+        for a in addresses
+    )
+    return addresses[0] if allowed else Outcome(None, "private_address")
 
 
 def post(
-    url: str, body: bytes, headers: dict[str, str], timeout: float, allow_private: bool
+    url: str, body: bytes, headers: dict[str, str], timeout: float, allow_loopback: bool
 ) -> Outcome:
-    parts = urlsplit(url)
-    host = parts.hostname or ""
+    parts = endpoint_url(url)
+    if parts is None or not parts.hostname:
+        return Outcome(None, "invalid_url")  # stored before the rule that refuses it
+    host = parts.hostname
     secure = parts.scheme == "https"
     port = parts.port or (443 if secure else 80)
-    address = resolve(host, port, allow_private)
+    address = resolve(host, port, allow_loopback)
     if isinstance(address, Outcome):
         return address
     connection_type = _PinnedHTTPS if secure else _PinnedHTTP

@@ -5,13 +5,13 @@ reads and confirms: the contract obliges it to delete after it ends."""
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 from typing import TYPE_CHECKING
 
 from ..domain import account as accounts
-from ..domain.account import DUTY_ID_PATTERN, PurgeDuty
+from ..domain.account import PurgeDuty
 from ..domain.errors import DomainError
+from ..domain.identifiers import is_shaped
 from ..store import purge_duties as purge_duties_store
 from . import directory
 
@@ -49,7 +49,7 @@ def confirm_by_client(client: ApiClient, duty_id: str, now: datetime) -> PurgeDu
 def _confirm(edv: str, duty_id: str, by: str, now: datetime) -> PurgeDuty:
     """The EDV states it deleted what the duty names. Idempotent: a second confirmation answers
     the first one's time. Another EDV's duty (or a made-up id) is not found."""
-    duty = purge_duties_store.get(edv, duty_id) if re.fullmatch(DUTY_ID_PATTERN, duty_id) else None
+    duty = purge_duties_store.get(edv, duty_id) if is_shaped("purge_duty", duty_id) else None
     if duty is None:
         raise DomainError("not_found", "There is no such purge duty.")
     if duty.is_open:

@@ -9,6 +9,7 @@ import secrets
 import uuid
 from datetime import UTC, date, datetime, timedelta
 
+from ..domain import quotas
 from ..domain import sandbox as generated
 from ..domain.access_points import GridUser
 from ..domain.api_clients import ApiClient
@@ -43,6 +44,7 @@ def create_mock(
     if not is_valid_ean(ean):
         message = "Property 'ean' must be 18 digits with a valid GS1 check digit."
         raise DomainError("validation_error", message, errors=[FieldError("ean", message)])
+    quotas.check_room("sandbox_mocks", sandbox_store.count_of_edv(edv), quotas.SANDBOX_MOCKS)
     energy, _ = generated.meter_of(ean)
     if granularity is not Granularity.DAY:
         granularity = Granularity.HOUR if energy is Energy.GAS else Granularity.QUARTER_HOUR

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from ..domain import usage_counts
+from ..domain.audit import AuditAction
 from ..domain.errors import DomainError
 from ..domain.tariffs import (
     TariffEntry,
@@ -20,7 +21,7 @@ from ..domain.vocabulary import ApplicationStatus, Granularity
 from ..store import onboarding as onboarding_store
 from ..store import tariffs as tariffs_store
 from ..store import usage as usage_store
-from . import directory
+from . import audit, directory
 
 
 def tariff_table(revision: int | None = None) -> TariffTable:
@@ -40,7 +41,9 @@ def change_tariffs(
     entries: list[TariffEntry], based_on: int, sub: str, now: datetime
 ) -> TariffTable:
     """A new revision of the whole table; the earlier ones stay readable."""
-    return tariffs_store.save(validate(entries), based_on, sub, now)
+    table = tariffs_store.save(validate(entries), based_on, sub, now)
+    audit.record(sub, AuditAction.TARIFFS_CHANGED, "tariffs", now, revision=table.revision)
+    return table
 
 
 def of_edv(enterprise_number: str, month: str) -> Usage:

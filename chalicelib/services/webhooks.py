@@ -8,6 +8,7 @@ catches up), at the price of an occasional second delivery with the same webhook
 from __future__ import annotations
 
 import json
+import math
 import os
 import secrets
 from dataclasses import replace
@@ -16,14 +17,17 @@ from functools import cache
 from typing import Any
 
 from ..config import settings
+from ..domain import quotas
 from ..domain import webhooks as rules
 from ..domain.errors import DomainError
 from ..domain.exports import ExportJob
+from ..domain.identifiers import is_shaped
 from ..domain.onboarding import require_active
 from ..domain.vocabulary import ApplicationStatus
 from ..domain.webhooks import Endpoint
 from ..observability import Metric, logger, metrics
 from ..store import feed as feed_store
+from ..store import machine_access as machine_access_store
 from ..store import mandates as mandates_store
 from ..store import onboarding as onboarding_store
 from ..store import webhooks as webhooks_store
@@ -65,7 +69,8 @@ def register(
     directory.admin_of(sub, enterprise_number)
     require_active(onboarding_store.get_application(enterprise_number))
     rules.check_endpoint(url, event_types, settings().is_local)
-    rules.check_room(len(webhooks_store.of_edv(enterprise_number)))
+    have = len(webhooks_store.of_edv(enterprise_number))
+    quotas.check_room("webhook_endpoints", have, quotas.WEBHOOK_ENDPOINTS)
     endpoint = Endpoint(
         id=f"whe_{secrets.token_hex(12)}",
         edv=enterprise_number,
@@ -88,7 +93,8 @@ def endpoints(sub: str, enterprise_number: str) -> list[Endpoint]:
 
 def endpoint(sub: str, enterprise_number: str, endpoint_id: str) -> Endpoint:
     directory.admin_of(sub, enterprise_number)
-    found = webhooks_store.get(enterprise_number, endpoint_id)
+    shaped = is_shaped("webhook_endpoint", endpoint_id)
+    found = webhooks_store.get(enterprise_number, endpoint_id) if shaped else None
     if found is None:
         raise DomainError("not_found", "There is no such webhook endpoint.")
     return found
@@ -107,7 +113,13 @@ def deliveries(
 
 
 def send_test(sub: str, enterprise_number: str, endpoint_id: str, now: datetime) -> str:
+    """A `webhook_test` event, WEBHOOK_TESTS_PER_HOUR an hour per endpoint."""
     target = endpoint(sub, enterprise_number, endpoint_id)
+    seconds = now.timestamp()
+    hour = math.floor(seconds / 3600)
+    used = machine_access_store.count_webhook_test(target.id, hour)
+    retry = max(int((hour + 1) * 3600 - seconds), 1)
+    quotas.check_rate("webhook_test_events_an_hour", used, quotas.WEBHOOK_TESTS_PER_HOUR, retry)
     message_id = f"evt_test_{secrets.token_hex(10)}"
     _enqueue(target, message_id, rules.test_payload(enterprise_number, now), "test", None, now)
     return message_id
@@ -248,14 +260,46 @@ def deliver(records: list[dict[str, Any]], now: datetime | None = None) -> list[
         group = record.get("attributes", {}).get("MessageGroupId", record["messageId"])
         if group in blocked:
             # Not attempted: it waits as long as the message before it, then follows it.
-            _postpone(record, blocked[group])
+            _postpone_quietly(record, blocked[group])
             failed.append(record["messageId"])
             continue
-        retry_in = _attempt(record, now or datetime.now(UTC))
+        try:
+            retry_in = _attempt(record, now or datetime.now(UTC))
+        except Exception:
+            # One record's fault (a stored URL that cannot be posted to, a body that is not
+            # ours) fails that record alone: the batch's others, other EDVs' among them, go on.
+            retry_in = _failed_unexpectedly(record, now or datetime.now(UTC))
         if retry_in is not None:
             failed.append(record["messageId"])
             blocked[group] = retry_in
     return failed
+
+
+def _failed_unexpectedly(record: dict[str, Any], now: datetime) -> int:
+    """Logged and counted; its endpoint, if it can be named, is marked failing; it is tried
+    again after the first back-off (SQS dead-letters it after its receives)."""
+    logger.exception("webhook delivery failed", extra=_about(record))
+    metrics.add(Metric.WEBHOOK_ATTEMPTS_FAILED)
+    delay = rules.retry_delay(1, _backoff_scale())
+    try:
+        message = json.loads(record["body"])
+        webhooks_store.set_health(message["edv"], message["endpoint"], "internal", now)
+    except Exception:
+        logger.exception("webhook endpoint not marked", extra=_about(record))
+    _postpone_quietly(record, delay)
+    return delay
+
+
+def _about(record: dict[str, Any]) -> dict[str, Any]:
+    return {"message_id": record.get("messageId")}
+
+
+def _postpone_quietly(record: dict[str, Any], seconds: int) -> None:
+    """A later retry; if SQS will not take the new visibility, its own timeout brings it back."""
+    try:
+        _postpone(record, seconds)
+    except Exception:
+        logger.exception("webhook retry not postponed", extra=_about(record))
 
 
 def _postpone(record: dict[str, Any], seconds: int) -> None:
@@ -283,7 +327,9 @@ def _attempt(record: dict[str, Any], now: datetime) -> int | None:
             webhooks_store.set_health(target.edv, target.id, None, now)
         return None
     metrics.add(Metric.WEBHOOK_ATTEMPTS_FAILED)
-    if attempt >= rules.MAX_ATTEMPTS:
+    # An address that can never be posted to (stored before the rule that refuses it) is not
+    # worth a day of retries: dead-lettered now, its endpoint marked failing.
+    if attempt >= rules.MAX_ATTEMPTS or error == "invalid_url":
         webhooks_store.log_attempt(target.id, message["log"], attempt, "dead", now, status, error)
         webhooks_store.set_health(target.edv, target.id, error, now)
         _sqs().send_message(
@@ -315,7 +361,7 @@ def _post(
         body.encode(),
         rules.headers(target.secret, message_id, now, body),
         timeout=rules.ATTEMPT_TIMEOUT_SECONDS,
-        allow_private=settings().is_local,  # the local stage's test endpoints listen here
+        allow_loopback=settings().is_local,  # the local stage's test endpoints listen here
     )
     return outcome.status, outcome.failure
 

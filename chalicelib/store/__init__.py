@@ -36,6 +36,7 @@ REPOSITORIES = (
     "exports",
     "usage",
     "purge_duties",
+    "audit",
 )
 
 

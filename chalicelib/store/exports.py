@@ -86,8 +86,10 @@ def _plan_id(job_id: str) -> str:
 
 
 def _request_out(request: ExportRequest) -> dict[str, object]:
+    """The request as the job keeps it: EANs it names stay in the plan alone (5,000 of them
+    would make every save of the job ~100 kB), so read back they are () and mean "named"."""
     return {
-        "eans": list(request.eans) if request.eans is not None else None,
+        "eans_named": request.eans is not None,
         "resolution": request.resolution.value if request.resolution else None,
         "channels": list(request.channels),
         "first": request.first.isoformat() if request.first else None,
@@ -99,11 +101,10 @@ def _request_in(edv: str, raw: dict[str, object]) -> ExportRequest:
     def day(value: object) -> date | None:
         return date.fromisoformat(str(value)) if value else None
 
-    eans = raw.get("eans")
     resolution = raw.get("resolution")
     return ExportRequest(
         edv=edv,
-        eans=tuple(str(e) for e in eans) if isinstance(eans, list) else None,
+        eans=() if raw.get("eans_named") or raw.get("eans") else None,
         resolution=Resolution(str(resolution)) if resolution else None,
         channels=tuple(str(c) for c in raw.get("channels") or ()),  # type: ignore[attr-defined]
         first=day(raw.get("first")),

@@ -37,7 +37,8 @@ class RequestCountItem(Model):
     class Meta(TableMeta):
         table_name = table_name("request_counts")
 
-    # "{client_id}#{minute}", "pair#{edv}#{ean}#{date}", "meter#{sub}#{ean}#{date}"
+    # "{client_id}#{minute}", "edv#{edv}#{minute}", "webhook-test#{endpoint}#{hour}",
+    # "pair#{edv}#{ean}#{date}", "meter#{sub}#{ean}#{date}"
     key = UnicodeAttribute(hash_key=True)
     requests = NumberAttribute(default=0)
     expires = TTLAttribute()
@@ -73,16 +74,30 @@ def spend_assertion(client_id: str, jti: str, until: datetime) -> bool:
     return True
 
 
+def count(key: str, expires: datetime) -> int:
+    """Add one to a count kept until `expires`; the new count."""
+    item = RequestCountItem(key)
+    item.update(actions=[RequestCountItem.requests.add(1), RequestCountItem.expires.set(expires)])
+    return int(item.requests)
+
+
 def count_request(client_id: str, minute: int) -> int:
     """Add one to the client's count for this minute; the new count."""
-    item = RequestCountItem(f"{client_id}#{minute}")
-    item.update(
-        actions=[
-            RequestCountItem.requests.add(1),
-            RequestCountItem.expires.set(datetime.fromtimestamp((minute + 2) * 60, UTC)),
-        ]
+    return count(f"{client_id}#{minute}", datetime.fromtimestamp((minute + 2) * 60, UTC))
+
+
+def count_edv_request(enterprise_number: str, minute: int) -> int:
+    """Add one to the EDV's count for this minute, across its clients; the new count."""
+    return count(
+        f"edv#{enterprise_number}#{minute}", datetime.fromtimestamp((minute + 2) * 60, UTC)
     )
-    return int(item.requests)
+
+
+def count_webhook_test(endpoint_id: str, hour: int) -> int:
+    """Add one to the endpoint's test events this hour; the new count."""
+    return count(
+        f"webhook-test#{endpoint_id}#{hour}", datetime.fromtimestamp((hour + 2) * 3600, UTC)
+    )
 
 
 def save_session(
@@ -166,7 +181,4 @@ def meter_number_misses(sub: str, ean: str, day: date) -> int:
 
 
 def count_meter_number_miss(sub: str, ean: str, day: date) -> None:
-    item = RequestCountItem(_meter_key(sub, ean, day))
-    item.update(
-        actions=[RequestCountItem.requests.add(1), RequestCountItem.expires.set(_day_expiry(day))]
-    )
+    count(_meter_key(sub, ean, day), _day_expiry(day))

@@ -71,6 +71,11 @@ def _mandate(item: SandboxMandateItem) -> tuple[Mandate, str | None]:
     return mandate, item.renewal_status
 
 
+def count_of_edv(enterprise_number: str) -> int:
+    """How many mocks the EDV has (a count query: no item is read out)."""
+    return SandboxMandateItem.count(enterprise_number)
+
+
 def of_edv(enterprise_number: str) -> list[tuple[Mandate, str | None]]:
     """The EDV's mock mandates, each with the renewal status it was made with."""
     return [_mandate(item) for item in SandboxMandateItem.query(enterprise_number)]

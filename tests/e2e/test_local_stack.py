@@ -29,6 +29,23 @@ def test_errors_over_http_are_problem_json(local_stack: RunningStack) -> None:
     assert answer.headers["x-request-id"]
 
 
+def test_a_method_nothing_routes_is_405_problem_json_with_allow(
+    local_stack: RunningStack,
+) -> None:
+    """As API Gateway answers it (schemathesis sends QUERY): never http.server's HTML 501."""
+    for method, path, allowed in (
+        ("QUERY", "/v1/me", "GET"),
+        ("PURGE", "/v1/organisations/0123456749/purge-duties", "GET"),
+        ("PATCH", "/v1/me/mandates", "GET, POST"),
+        ("QUERY", "/verbruik/mandaten/", None),  # a page: the API's catch-all answers
+    ):
+        answer = requests.request(method, f"{local_stack.base_url}{path}", timeout=10)
+        assert answer.headers["content-type"] == "application/problem+json", (method, path)
+        assert answer.status_code in (404, 405), (method, path, answer.status_code)
+        if allowed:
+            assert (answer.status_code, answer.headers["allow"]) == (405, allowed)
+
+
 def test_the_demo_edvs_stappenplan_opens_at_its_path(local_stack: RunningStack) -> None:
     for path in ("stappenplan", "stappenplan/", "stappenplan/afdrukken"):
         answer = requests.get(

@@ -57,6 +57,14 @@ def test_cloudfront_has_a_web_acl_with_a_rate_limit_and_the_managed_rules(
     assert rate["Limit"] == config(stage).edge.requests_per_ip_per_5_minutes
     blocked = rules["RequestsPerClientIp"]["Action"]["Block"]["CustomResponse"]
     assert blocked["ResponseCode"] == 429
+    # The token endpoints have a tighter one of their own: a secret's every try costs scrypt.
+    tokens = rules["TokenRequestsPerClientIp"]["Statement"]["RateBasedStatement"]
+    assert tokens["Limit"] == config(stage).edge.token_requests_per_ip_per_5_minutes <= 100
+    paths = [
+        (s["ByteMatchStatement"]["PositionalConstraint"], s["ByteMatchStatement"]["SearchString"])
+        for s in tokens["ScopeDownStatement"]["OrStatement"]["Statements"]
+    ]
+    assert paths == [("EXACTLY", "/oauth2/token"), ("ENDS_WITH", "/oauth2/v2.0/token")]
     managed = {
         name: rule["Statement"]["ManagedRuleGroupStatement"]
         for name, rule in rules.items()

@@ -509,6 +509,7 @@ POLICY: dict[tuple[str, str], Policy] = {
         ),
     ),
     ("GET", "/v1/ops/job-runs"): Policy(allow(OPERATOR)),
+    ("GET", "/v1/ops/audit"): Policy(allow(OPERATOR)),
     ("GET", "/v1/ops/access-points/{ean}"): Policy(
         allow(OPERATOR), lambda m: Request(path={"ean": METER})
     ),

@@ -302,6 +302,26 @@ def test_rate_limits_answer_429_with_headers(
     assert remaining[:2] == ["2", "1"] or remaining[-1] == "0"
 
 
+def test_an_edvs_clients_share_one_rate_limit(
+    http: Http, world: World, client: MachineClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """More clients do not multiply what one EDV may ask: the EDV's own window counts them all,
+    and the headers tell the window with the least left."""
+    monkeypatch.setenv("ESCO_RATE_LIMIT_PER_MINUTE", "3")
+    monkeypatch.setenv("ESCO_EDV_RATE_LIMIT_PER_MINUTE", "4")
+    second = secret_client(http, world.edv)  # type: ignore[attr-defined]
+    tokens = {id(client): client.token(), id(second): second.token()}
+    callers = (client, client, second, second, second)  # the fifth: 3 of its own, 5 of the EDV
+    for _attempt in range(3):  # again if the minute turned over between the requests
+        answers = [one.get("/mandate", token=tokens[id(one)]) for one in callers]
+        statuses = [answer.status for answer in answers]
+        if statuses[-1] == 429:
+            break
+    assert 429 not in statuses[:4] and statuses[-1] == 429, statuses
+    assert answers[-1].headers["ratelimit-policy"] == "4;w=60"
+    assert answers[3].headers["ratelimit-remaining"] == "0"  # the EDV's window, not the client's
+
+
 def test_an_edv_initiated_consent(http: Http, world: World, client: MachineClient) -> None:
     contract = http.get(f"/v1/organisations/{EDV}/edv-application", token=world.edv.member).json[
         "contract_number"

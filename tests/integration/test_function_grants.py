@@ -21,9 +21,11 @@ from infrastructure.permissions import (
     ADDING_OR_READING,
     API,
     APPEND_ONLY,
+    DELETE,
     EXPORT,
     INGEST,
     JOBS,
+    PUT,
     S3_OPERATIONS,
     Grants,
 )
@@ -58,6 +60,11 @@ def assert_granted(touched: dict[str, set[str]], grants: Grants) -> None:
         bucket, operation = call.split()
         granted = grants.buckets.get(names[bucket], frozenset())
         assert S3_OPERATIONS[operation] in granted, f"not granted: {call}"
+    for call in touched["objects"]:  # writes only under the bucket's prefix, where it has one
+        bucket, operation, key = call.split(" ", 2)
+        prefix = grants.write_prefixes.get(names[bucket], "")
+        if S3_OPERATIONS[operation] in (PUT, DELETE):
+            assert key.startswith(prefix), f"not granted: {call}"
 
 
 @pytest.fixture

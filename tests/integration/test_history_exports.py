@@ -315,8 +315,8 @@ def test_a_run_keeps_its_plan_apart_so_each_save_stays_small(aws: None) -> None:
     the plan in the job, a 5,000-EAN export wrote ~100 kB per EAN (~500,000 write units). The
     plan is written once per run; a save is about a kilobyte; a new run brings its own plan."""
     now = datetime.now().astimezone()
-    request = ExportRequest(EDV, None, None, ("offtake",), None, None)
     plan = [ean(serial) for serial in range(5000)]
+    request = ExportRequest(EDV, tuple(plan), None, ("offtake",), None, None)  # all named
     job = exports_store.save_run(rules.new_job(request, plan, "admin", now), plan)
     job = exports_store.save(rules.advanced(rules.started(job, now), plan, plan[0], now))
     saved = ExportJobItem.get(job.id, consistent_read=True).serialize()
@@ -324,7 +324,9 @@ def test_a_run_keeps_its_plan_apart_so_each_save_stays_small(aws: None) -> None:
     assert (job.eans, job.done, exports_store.plan_of(job)) == (5000, 1, tuple(plan))
 
     finished = exports_store.save(rules.finished(job, {}, now))
-    again = exports_store.save_run(rules.again(finished, plan[:2], "admin", now), plan[:2])
+    again_asked = rules.again(finished, request, plan[:2], "admin", now)
+    again = exports_store.save_run(again_asked, plan[:2])
+    assert again.id == job.id  # the same request, a new run
     assert (again.run, exports_store.plan_of(again)) == (2, tuple(plan[:2]))
     with pytest.raises(ContendedError):  # a function still on run 1 stops: run 2 has its plan
         exports_store.plan_of(job)

@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from chalicelib.domain.brussels import BRUSSELS
+from tests.support.clock import app_clock
 from tests.support.http import Http
 from tests.support.world import Customer, World, customer_with_meter, ean, grant
 
@@ -128,11 +129,10 @@ def test_a_future_event_waits_for_the_job(http: Http, world: World, karel: Custo
     assert mandate(http, karel, str(granted["id"]))["period_end"] == "2035-01-01"
 
     def run(as_of: datetime) -> dict[str, int]:
-        answer = http.post(
-            "/v1/ops/jobs/market-scenarios/run",
-            token=world.operator,
-            json_body={"as_of": as_of.isoformat()},
-        )
+        """The operator runs the job now, on that day (a job never runs ahead of the clock)."""
+        with app_clock(as_of):
+            operator = http.token("ops-olivia", roles=["ops"])
+            answer = http.post("/v1/ops/jobs/market-scenarios/run", token=operator)
         assert answer.status == 200, answer.body
         return dict(answer.json["counts"])
 

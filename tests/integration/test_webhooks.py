@@ -254,3 +254,76 @@ def test_new_data_in_the_mandates_period_is_announced_once(
             },
         )
     ]
+
+
+def test_one_poisoned_record_never_holds_up_another_edvs_deliveries(
+    http: Http, world: World, karel: Customer, receiver: tuple[Receiver, str]
+) -> None:
+    """A batch with a record that cannot be handled at all, and one for an endpoint stored with
+    a port that does not exist (before registration parsed the URL): each fails alone, the bad
+    endpoint is marked failing, and the other EDV's event is delivered, once."""
+    from chalicelib.store.webhooks import EndpointItem
+
+    target, url = receiver
+    target.secret = register(http, world, url, ["granted"])["secret"]
+    other = world.active("0987654394", "Andere")
+    created = http.post(
+        "/v1/organisations/0987654394/webhooks",
+        token=other.admin,
+        json_body={"url": "https://andere.example/hooks", "event_types": ["granted"]},
+    ).json
+    EndpointItem("0987654394", created["id"]).update(
+        actions=[EndpointItem.url.set("https://andere.example:99999/hooks")]
+    )
+    grant(world, karel, EDV, ean(1))
+    grant(world, karel, "0987654394", ean(1))
+    received = webhooks._sqs().receive_message(
+        QueueUrl=webhooks.queue_url(), MaxNumberOfMessages=10, AttributeNames=["All"]
+    )["Messages"]
+    poison = {"messageId": "poison", "receiptHandle": "none", "body": "{", "attributes": {}}
+    records = [poison] + [
+        {
+            "messageId": m["MessageId"],
+            "receiptHandle": m["ReceiptHandle"],
+            "body": m["Body"],
+            "attributes": m["Attributes"],
+        }
+        for m in received
+    ]
+    assert len(records) == 3
+    assert webhooks.deliver(records) == ["poison"]  # tried again later, alone
+    assert [d["id"] for d in target.accepted] == [rules.event_id(EDV, 1)]  # delivered, once
+    # The address no delivery can reach: dead-lettered at once, the endpoint marked failing.
+    path = f"/v1/organisations/0987654394/webhooks/{created['id']}"
+    marked = http.get(path, token=other.admin).json
+    assert (marked["status"], marked["last_error"]) == ("failing", "invalid_url")
+    log = http.get(f"{path}/deliveries", token=other.admin).json["items"]
+    assert [(d["status"], d["attempts"]) for d in log] == [("dead", 1)]
+
+
+def test_test_events_are_limited_per_endpoint_and_endpoints_per_edv(
+    http: Http, world: World
+) -> None:
+    from chalicelib.domain import quotas
+
+    admin = world.edv.admin  # type: ignore[attr-defined]
+    base = f"/v1/organisations/{EDV}/webhooks"
+    created = [
+        http.post(
+            base,
+            token=admin,
+            json_body={"url": f"https://edv.example/hooks/{n}", "event_types": ["granted"]},
+        )
+        for n in range(quotas.WEBHOOK_ENDPOINTS + 1)
+    ]
+    assert [answer.status for answer in created[:-1]] == [201] * quotas.WEBHOOK_ENDPOINTS
+    refused = created[-1]
+    assert (refused.status, refused.code) == (409, "quota_exceeded")
+    assert (refused.json["quota"], refused.json["limit"]) == ("webhook_endpoints", 10)
+    test = f"{base}/{created[0].json['id']}/test"
+    sent = [http.post(test, token=admin) for _ in range(quotas.WEBHOOK_TESTS_PER_HOUR + 1)]
+    assert [answer.status for answer in sent[:-1]] == [202] * quotas.WEBHOOK_TESTS_PER_HOUR
+    assert (sent[-1].status, sent[-1].code, sent[-1].json["limit"]) == (429, "rate_limited", 10)
+    assert 0 < int(sent[-1].headers["retry-after"]) <= 3600
+    # Another endpoint has its own.
+    assert http.post(f"{base}/{created[1].json['id']}/test", token=admin).status == 202

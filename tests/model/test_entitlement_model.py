@@ -29,12 +29,10 @@ After every step, against the oracle:
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
-from unittest import mock
 from zoneinfo import ZoneInfo
 
 from chalice.test import Client
@@ -43,6 +41,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 from moto import mock_aws
 
+from tests.support.clock import app_clock
 from tests.support.http import Answer, Http
 from tests.support.machine import MachineClient, secret_client
 from tests.support.world import World, ean
@@ -325,36 +324,6 @@ def utc_start(day: date, code: str = "") -> str:
     return instant.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-# The clock the app reads -------------------------------------------------------------------
-
-
-class ModelClock:
-    """The instant the app and the token checks see: the model's, not the machine's."""
-
-    instant = START
-
-    @classmethod
-    def cls(cls) -> type[datetime]:
-        clock = cls
-
-        class Frozen(datetime):
-            @classmethod
-            def now(cls, tz: Any = None) -> Frozen:  # type: ignore[override]
-                moment = clock.instant.astimezone(tz or UTC)
-                return cls.fromtimestamp(moment.timestamp(), tz or UTC)
-
-        return Frozen
-
-
-@contextmanager
-def model_clock() -> Iterator[type[ModelClock]]:
-    frozen = ModelClock.cls()
-    with ExitStack() as stack:
-        stack.enter_context(mock.patch("chalicelib.api.routing.datetime", frozen))
-        stack.enter_context(mock.patch("jwt.api_jwt.datetime", frozen))
-        yield ModelClock
-
-
 # The machine -------------------------------------------------------------------------------
 
 
@@ -363,8 +332,7 @@ class EntitlementModel(RuleBasedStateMachine):
         super().__init__()
         self.stack = ExitStack()
         self.stack.enter_context(mock_aws())
-        self.clock = self.stack.enter_context(model_clock())
-        self.clock.instant = START
+        self.clock = self.stack.enter_context(app_clock(START))
         from chalicelib.local import bootstrap
 
         bootstrap()

@@ -93,8 +93,13 @@ def dynamodb_read_volume() -> Iterator[Counter[str]]:
 def resources_touched() -> Iterator[dict[str, set[str]]]:
     """What the code calls while the block runs: DynamoDB tables, "table operation" pairs (a
     transaction's by its items' kinds: Put, Update, Delete, ConditionCheck), and "bucket
-    operation" pairs."""
-    touched: dict[str, set[str]] = {"tables": set(), "buckets": set(), "table_operations": set()}
+    operation" pairs, and the "bucket operation key" of each call that names an object."""
+    touched: dict[str, set[str]] = {
+        "tables": set(),
+        "buckets": set(),
+        "table_operations": set(),
+        "objects": set(),
+    }
     inner = botocore.client.BaseClient._make_api_call
 
     def recording(self: Any, operation_name: str, api_params: Any) -> Any:
@@ -111,6 +116,10 @@ def resources_touched() -> Iterator[dict[str, set[str]]]:
                 operations.add(f"{action['TableName']} {kind}")
         if "Bucket" in api_params:
             touched["buckets"].add(f"{api_params['Bucket']} {operation_name}")
+            if "Key" in api_params:
+                touched["objects"].add(
+                    f"{api_params['Bucket']} {operation_name} {api_params['Key']}"
+                )
         return inner(self, operation_name, api_params)
 
     botocore.client.BaseClient._make_api_call = recording  # type: ignore[method-assign]

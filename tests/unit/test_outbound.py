@@ -56,13 +56,53 @@ def test_internet_addresses_are_public(address: str) -> None:
         "https://[::ffff:127.0.0.1]/",
         "https://[fd00::1]/hooks",
         "https://api.localhost/",
+        "https://127.0.0.1/",
+        "https://10.0.0.1:8443/",
     ],
 )
-def test_registration_refuses_our_own_network_outside_the_local_stage(url: str) -> None:
-    with pytest.raises(DomainError) as refused:
-        check_endpoint(url, ["granted"], local=False)
-    assert refused.value.code == "validation_error"
+def test_registration_refuses_our_own_network_in_every_stage(url: str) -> None:
+    for local in (False, True):
+        with pytest.raises(DomainError) as refused:
+            check_endpoint(url, ["granted"], local=local)
+        assert refused.value.code == "validation_error"
     check_endpoint("https://hooks.zonnig.example/mandaten", ["granted"], local=False)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://example.com:99999/hook",  # no such port: it used to jam every EDV's delivery
+        "https://example.com:0/hook",
+        "https://example.com:22/hook",  # another service's port
+        "https://example.com:abc/hook",
+        "https://[::1/hook",  # a broken IPv6 literal
+        "https://user:pass@example.com/hook",
+        "https://example.com/hook#fragment",
+        "https://example.com/ho ok",
+        "https://example.com/h\u00e9",
+        "http://example.com/hook",
+        "https:///hook",
+        "https://example.com/" + "a" * 2000,
+    ],
+)
+def test_registration_parses_the_whole_url(url: str) -> None:
+    with pytest.raises(DomainError) as refused:
+        check_endpoint(url, ["granted"], local=True)
+    assert refused.value.errors[0].field == "url"
+
+
+def test_only_this_machine_is_relaxed_locally() -> None:
+    for url in ("http://127.0.0.1:9/hook", "http://localhost:8080/x", "http://[::1]:7/y"):
+        check_endpoint(url, ["granted"], local=True)
+        with pytest.raises(DomainError):
+            check_endpoint(url, ["granted"], local=False)
+    for port in (443, 1024, 8443, 65535):
+        check_endpoint(f"https://hooks.example:{port}/x", ["granted"], local=False)
+
+
+def test_a_url_stored_before_the_rule_is_a_failed_attempt_not_a_crash() -> None:
+    outcome = outbound.post("https://example.com:99999/hook", b"{}", {}, 5, False)
+    assert outcome == outbound.Outcome(None, "invalid_url")
 
 
 class _Listener(BaseHTTPRequestHandler):

@@ -18,6 +18,7 @@ const DELIVERY_STATUS = { queued: n("in de wachtrij"), retrying: n("wordt opnieu
 const FAILURES = {
   dns: n("naam niet gevonden"), private_address: n("geen adres op het publieke internet"), refused: n("verbinding geweigerd"),
   timeout: n("geen antwoord binnen 10 seconden"), tls: n("TLS-fout (certificaat)"), unreachable: n("onbereikbaar"),
+  invalid_url: n("ongeldig adres: registreer het opnieuw"), internal: n("fout bij ons; we proberen opnieuw"),
 };
 let en = "";
 

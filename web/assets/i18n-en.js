@@ -568,4 +568,9 @@ export const EN = {
   "{name} krijgt met deze aanvraag niets, maar je deelt nog meetgegevens met {name}:": "{name} gets nothing from this request, but you still share metering data with {name}:",
   "{name} moet de gegevens verwijderen die het niet meer mag bewaren, en heeft dat nog niet bevestigd.": "{name} must delete the data it may no longer keep, and has not confirmed it yet.",
   "periode ingekort door een marktscenario": "period cut short by a market scenario",
+  // Quotas
+  "Je organisatie heeft er al het maximum van ({limit}). Verwijder er eerst een.": "Your organisation already has the maximum of these ({limit}). Remove one first.",
+  // Webhooks
+  "ongeldig adres: registreer het opnieuw": "invalid address: register it again",
+  "fout bij ons; we proberen opnieuw": "error on our side; we will try again",
 };

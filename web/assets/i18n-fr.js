@@ -568,4 +568,9 @@ export const FR = {
   "{name} krijgt met deze aanvraag niets, maar je deelt nog meetgegevens met {name}:": "{name} n'obtient rien avec cette demande, mais vous partagez encore des données de mesure avec {name} :",
   "{name} moet de gegevens verwijderen die het niet meer mag bewaren, en heeft dat nog niet bevestigd.": "{name} doit supprimer les données qu'il ne peut plus conserver, et ne l'a pas encore confirmé.",
   "periode ingekort door een marktscenario": "période raccourcie par un scénario de marché",
+  // Quotas
+  "Je organisatie heeft er al het maximum van ({limit}). Verwijder er eerst een.": "Votre organisation en a déjà le maximum ({limit}). Supprimez-en d'abord un.",
+  // Webhooks
+  "ongeldig adres: registreer het opnieuw": "adresse invalide : enregistrez-la à nouveau",
+  "fout bij ons; we proberen opnieuw": "erreur de notre côté ; nous réessayons",
 };

@@ -26,6 +26,7 @@ export const PROBLEM_MESSAGES = {
   method_not_allowed: () => t("Deze handeling bestaat niet."),
   not_acceptable: () => t("Dit formaat kunnen we niet leveren."),
   conflict: () => t("Dit is intussen gewijzigd. Herlaad de pagina en probeer opnieuw."),
+  quota_exceeded: (problem) => t("Je organisatie heeft er al het maximum van ({limit}). Verwijder er eerst een.", { limit: problem.limit ?? "" }),
   too_many_exports: () => t("Er lopen al twee exports: wacht tot er een klaar is."),
   too_many_changes: (problem) => t("Vandaag kan je de toestemming voor deze dienstverlener op deze aansluiting niet meer wijzigen (hoogstens {limit} keer per dag). Probeer morgen opnieuw.", { limit: problem.limit ?? 5 }),
   too_many_attempts: () => t("Het meternummer was vandaag te vaak fout voor deze aansluiting. Probeer morgen opnieuw."),
