@@ -7,14 +7,18 @@ Powertools loads on first use, not when the app is imported.
 
 from __future__ import annotations
 
+import logging
 import os
+import sys
+from collections.abc import Callable
 from enum import StrEnum
-from functools import cache
-from typing import TYPE_CHECKING, Any
+from functools import cache, wraps
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 if TYPE_CHECKING:
     from aws_lambda_powertools import Logger, Metrics
 
+Handler = TypeVar("Handler", bound=Callable[..., Any])
 SERVICE = "edv-platform"
 NAMESPACE = "EdvPlatform"
 
@@ -44,11 +48,24 @@ class Metric(StrEnum):
     WEBHOOK_HINTS_DROPPED = "WebhookHintsDropped"
 
 
+class _StandardOutput(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to whatever `sys.stdout` is when a line is logged (Lambda's, or a test's capture),
+    not to the one there was when the logger was made."""
+
+    @property
+    def stream(self) -> Any:
+        return sys.stdout
+
+    @stream.setter
+    def stream(self, value: Any) -> None:
+        pass
+
+
 @cache
 def _logger() -> Logger:
     from aws_lambda_powertools import Logger
 
-    return Logger(service=SERVICE)
+    return Logger(service=SERVICE, logger_handler=_StandardOutput())
 
 
 @cache
@@ -95,6 +112,17 @@ class _Metrics:
         ) as metric:
             for key, dimension in dimensions.items():
                 metric.add_dimension(name=key, value=dimension)
+
+    def handler(self, function: Handler) -> Handler:
+        """A Lambda handler whose invocations each end with what they counted (one EMF line),
+        whether they return or raise: Powertools' own `log_metrics`, made on the first call, as
+        the rest of Powertools is."""
+
+        @wraps(function)
+        def handle(event: Any, context: Any) -> Any:
+            return _metrics().log_metrics(function)(event, context)
+
+        return cast(Handler, handle)
 
     def flush(self) -> None:
         """Write what was counted (one EMF line); nothing when nothing was counted."""

@@ -19,13 +19,11 @@ check_deployed()  # missing configuration fails the cold start, not each event
 MARGIN_SECONDS = 60  # one EAN's part takes seconds; this leaves time to save and hand over
 
 
+@metrics.handler
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     stop_by = None
     if context is not None:
         left = context.get_remaining_time_in_millis() / 1000
         stop_by = time.monotonic() + left - MARGIN_SECONDS
-    try:
-        job = export_job.run(str(event["job"]), datetime.now(UTC), stop_by)
-    finally:
-        metrics.flush()
+    job = export_job.run(str(event["job"]), datetime.now(UTC), stop_by)
     return {"job": event["job"], "status": job.status.value if job else "unknown"}

@@ -18,11 +18,9 @@ from chalicelib.services.ingest_reports import UPLOAD_PREFIX, report_id_for
 check_deployed()  # missing configuration fails the cold start, not each event
 
 
+@metrics.handler
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    try:
-        return _upload(event["upload"]) if "upload" in event else _file(event["detail"], event)
-    finally:
-        metrics.flush()
+    return _upload(event["upload"]) if "upload" in event else _file(event["detail"], event)
 
 
 def _file(detail: dict[str, Any], event: dict[str, Any]) -> dict[str, Any]:

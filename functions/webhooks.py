@@ -11,10 +11,8 @@ from chalicelib.services import webhooks
 check_deployed()  # missing configuration fails the cold start, not each event
 
 
+@metrics.handler
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    try:
-        failed = webhooks.deliver(event.get("Records", []))
-    finally:
-        metrics.flush()
+    failed = webhooks.deliver(event.get("Records", []))
     # Those come back after their back-off (the visibility timeout the code set); the rest is done.
     return {"batchItemFailures": [{"itemIdentifier": message_id} for message_id in failed]}

@@ -6,13 +6,13 @@ the function's concurrency reserved, so a flood cannot starve the other function
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 from aws_cdk import Aws, Fn, Stack
 from aws_cdk import aws_apigateway as apigateway
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_s3_assets as s3_assets
 from chalice.cdk import Chalice
 
 from chalicelib import invoke
@@ -52,17 +52,6 @@ ACCESS_LOG_FORMAT = json.dumps(
 )
 
 
-class BundledChalice(Chalice):
-    """Chalice's construct, shipping the API bundle (bundles.py) as the function's code. Chalice
-    still writes the SAM template from the app's routes; with no requirements.txt in the project
-    it packages only our code, which the bundle holds too, beside the API's locked packages."""
-
-    def _package_app(self) -> None:
-        super()._package_app()
-        deployment = Path(self._sam_package_dir) / "deployment.zip"
-        shutil.copyfile(bundles.build(bundles.BUNDLES["api"]), deployment)
-
-
 class Api:
     def __init__(
         self, stack: Stack, data: Data, api_name: str, functions: dict[str, lambda_.Function]
@@ -81,7 +70,7 @@ class Api:
         # Chalice's construct takes its stage name from the stack's id: edv-platform-{stage} has no
         # section in .chalice/config.json (whose `local` and `dev` are the local stack), so only
         # the variables below reach the deployed function.
-        self.chalice = BundledChalice(
+        self.chalice = Chalice(
             stack,
             "Api",
             source_dir=str(ROOT),
@@ -98,6 +87,15 @@ class Api:
                     **{invoke.function_variable(n): f.function_name for n, f in invoked.items()},
                 },
             },
+        )
+        # Chalice writes the API from the app's routes and packages our code; the function ships
+        # the API bundle instead (bundles.py: the same code beside the API's locked packages),
+        # swapped in through the construct's public surface, the included template's resource.
+        bundle = s3_assets.Asset(
+            stack, "ApiBundle", path=str(bundles.build(bundles.BUNDLES["api"]))
+        )
+        self.chalice.get_resource("APIHandler").add_property_override(
+            "CodeUri", {"Bucket": bundle.s3_bucket_name, "Key": bundle.s3_object_key}
         )
         rest_api = Fn.ref("RestAPI")
         stage = data.stage

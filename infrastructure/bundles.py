@@ -27,6 +27,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from chalicelib.jobs import JOBS
+
 ROOT = Path(__file__).resolve().parents[1]
 REQUIREMENTS = ROOT / "requirements"
 CACHE = ROOT / ".bundles"  # built site-packages, one folder per lock and recipe (make clean)
@@ -74,14 +76,7 @@ BUNDLES = {
         # matplotlib, numpy, fpdf2, fontTools, Pillow: the PNG and PDF the API hands over.
         Bundle("render", ("functions.render.handler",), limit_mb=200, boto=False),
         Bundle(
-            "jobs",
-            (
-                "functions.jobs.mandate_expiry",
-                "functions.jobs.market_scenarios",
-                "functions.jobs.publish_pages",
-                "functions.jobs.webhook_dispatch",
-            ),
-            limit_mb=80,
+            "jobs", tuple(f"functions.jobs.{job.handler}" for job in JOBS.values()), limit_mb=80
         ),
         Bundle("webhooks", ("functions.webhooks.handler",), limit_mb=60),
         Bundle("ingest", ("functions.ingest.handler",), limit_mb=140),  # numpy: the parser

@@ -14,6 +14,8 @@ from aws_cdk import aws_scheduler as scheduler
 from aws_cdk import aws_scheduler_targets as scheduler_targets
 from aws_cdk import aws_sqs as sqs
 
+from chalicelib.jobs import JOBS as SCHEDULED
+
 from . import bundles, nag
 from .data import DEAD_END, Data
 from .logs import log_group
@@ -27,12 +29,9 @@ RUNTIME_CHOSEN = {
     "(request ids in every log line and metric instead).",
 }
 
-# (name, handler, when: EventBridge Scheduler cron in Brussels time)
-SCHEDULES = (
-    ("MandateExpiry", "functions.jobs.mandate_expiry", "cron(0 1 * * ? *)"),
-    ("MarketScenarios", "functions.jobs.market_scenarios", "cron(5 * * * ? *)"),
-    ("PublishPages", "functions.jobs.publish_pages", "cron(0/15 * * * ? *)"),
-    ("WebhookDispatch", "functions.jobs.webhook_dispatch", "cron(* * * * ? *)"),
+# (name, handler, when: EventBridge Scheduler cron in Brussels time), from the jobs' registry
+SCHEDULES = tuple(
+    (job.construct, f"functions.jobs.{job.handler}", job.schedule) for job in SCHEDULED.values()
 )
 
 

@@ -39,7 +39,7 @@ class Monitoring:
         function_names: dict[str, str],
         dead_letter_queues: dict[str, sqs.Queue],
     ) -> None:
-        from chalicelib.jobs import JOBS
+        from chalicelib.jobs import JOBS, MANDATE_EXPIRY
 
         self.stack, self.topic = stack, topic
         api = {"ApiName": api_name}
@@ -76,7 +76,7 @@ class Monitoring:
             _service(Metric.INGEST_ROWS_REJECTED),
             "Ingest refused rows or a file: see the ingest reports",
         )
-        silence = _service(Metric.JOB_RUNS, job="mandate-expiry").with_(period=Duration.hours(26))
+        silence = _service(Metric.JOB_RUNS, job=MANDATE_EXPIRY).with_(period=Duration.hours(26))
         expiry_missing = silence.create_alarm(
             stack,
             "ExpiryDidNotRun",

@@ -25,8 +25,8 @@ from ..domain.account import PurgeDuty
 from ..domain.api_clients import ApiClient
 from ..domain.consent import RequestedService
 from ..domain.errors import DomainError, FieldError, retry_shortly
-from ..domain.exports import ExportJob, ExportRequest
-from ..domain.vocabulary import Granularity, Resolution
+from ..domain.exports import CHANNELS, ExportJob, ExportRequest
+from ..domain.vocabulary import Resolution
 from ..limits import fits_lambda_response
 from ..media_types import JSON
 from ..observability import logger
@@ -270,7 +270,7 @@ def request_export(call: Call, body: ExportRequestBody) -> dict[str, Any]:
         edv=call.client.enterprise_number,
         eans=tuple(body.eans) if body.eans is not None else None,
         resolution=Resolution(body.resolution) if body.resolution else None,
-        channels=tuple(dict.fromkeys(body.channels or ("offtake", "injection"))),
+        channels=tuple(dict.fromkeys(body.channels or CHANNELS)),
         first=body.from_,
         end=body.to,
     )
@@ -455,7 +455,7 @@ def create_client_session(call: Call, body: CreateClientSessionRequest) -> dict[
 def requested_services(body: CreateClientSessionRequest) -> list[RequestedService]:
     return [
         RequestedService(
-            Granularity.DAY if service.data_service_type == "VH_dag" else Granularity.QUARTER_HOUR,
+            wire.granularity_of(service.data_service_type),
             wire.date_of(service.data_period_from),
             wire.date_of(service.data_period_to),
         )

@@ -15,6 +15,7 @@ from pydantic_core import PydanticCustomError
 from ..domain.brussels import BRUSSELS, SUPPORTED_RANGE, is_supported
 from ..domain.exports import MAX_EANS
 from ..domain.identifiers import EAN_LENGTH, gs1_check_digit, is_valid_ean
+from ..domain.vocabulary import MeterChannel
 from .esco_wire import (
     COMPLEX_ENERGY,
     DATA_SERVICE_TYPES,
@@ -380,7 +381,7 @@ class ExportRequestBody(EscoModel):
 
     eans: list[Ean] | None = Field(None, min_length=1, max_length=MAX_EANS)
     resolution: Literal["quarter_hour", "hour", "day"] | None = None
-    channels: list[Literal["offtake", "injection"]] | None = Field(None, min_length=1)
+    channels: list[MeterChannel] | None = Field(None, min_length=1, max_length=2)
     from_: date | None = Field(None, alias="from")
     to: date | None = None
 

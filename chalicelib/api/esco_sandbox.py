@@ -9,7 +9,7 @@ from typing import Any
 
 from ..domain.consent import valid_to as session_valid_to
 from ..domain.errors import DomainError, FieldError
-from ..domain.vocabulary import Granularity, MandateStatus
+from ..domain.vocabulary import MandateStatus
 from ..services import consent, sandbox
 from . import esco_wire as wire
 from .esco import ESCO, energy_answer, energy_arguments, mandate_filters
@@ -52,9 +52,7 @@ def create_mock_mandate(call: Call, body: CreateMockMandateRequest) -> dict[str,
         call.client.enterprise_number,
         reference_number=body.reference_number,
         ean=body.ean,
-        granularity=Granularity.DAY
-        if body.data_service_type == "VH_dag"
-        else Granularity.QUARTER_HOUR,
+        granularity=wire.granularity_of(body.data_service_type),
         period_from=wire.date_of(body.data_period_from),
         period_to=wire.date_of(body.data_period_to),
         status=MOCK_STATUSES[body.status],

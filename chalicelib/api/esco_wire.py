@@ -141,6 +141,12 @@ def data_service_type(granularity: Granularity) -> str:
     return "VH_dag" if granularity is Granularity.DAY else "VH_kwartier_uur"
 
 
+def granularity_of(service_type: str) -> Granularity:
+    """VH_dag a day mandate; VH_kwartier_uur the finest the EAN's energy has (quarter-hours for
+    electricity, hours for gas: the mandate made of it says which)."""
+    return Granularity.DAY if service_type == "VH_dag" else Granularity.QUARTER_HOUR
+
+
 def granularities_of(data_service_types: frozenset[str]) -> frozenset[Granularity]:
     return frozenset(g for g in Granularity if data_service_type(g) in data_service_types)
 

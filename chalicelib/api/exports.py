@@ -9,7 +9,7 @@ from typing import Any, Literal
 from pydantic import Field
 
 from ..domain.exports import MAX_EANS, ExportJob, ExportRequest
-from ..domain.vocabulary import Resolution
+from ..domain.vocabulary import MeterChannel, Resolution
 from ..services import directory, exports
 from .models import ApiModel, RequestBody
 from .routing import Api, Auth, Call, Reply
@@ -19,8 +19,7 @@ api = Api("History exports")
 BASE = "/v1/organisations/{en}/exports"
 
 
-ChannelName = Literal["offtake", "injection"]
-BOTH: list[ChannelName] = ["offtake", "injection"]
+BOTH = list(MeterChannel)
 
 
 class ExportBody(RequestBody):
@@ -30,7 +29,7 @@ class ExportBody(RequestBody):
     resolution: Literal["quarter_hour", "hour", "day"] | None = Field(
         None, description="Omitted: the finest each mandate allows."
     )
-    channels: list[ChannelName] = Field(
+    channels: list[MeterChannel] = Field(
         default_factory=lambda: list(BOTH), min_length=1, max_length=2
     )
     from_: date | None = Field(None, alias="from", description="Omitted: all each mandate allows.")

@@ -9,7 +9,7 @@ from pydantic import AwareDatetime, Field
 
 from ..domain.audit import AuditAction
 from ..domain.errors import DomainError, FieldError
-from ..domain.vocabulary import EndReason, Granularity, MandateStatus, Scenario
+from ..domain.vocabulary import EndReason, Granularity, MandateStatus, MeterChannel, Scenario
 from ..jobs import JOBS, run_by_operator
 from ..media_types import CSV, JSON
 from ..services import audit, ingest_reports, market
@@ -244,7 +244,7 @@ class ReadingsBatch(RequestBody):
     """One batch; the body may also be a list of them."""
 
     ean: Ean
-    channel: Literal["offtake", "injection"]
+    channel: MeterChannel
     resolution: Literal["quarter_hour", "hour", "day"]
     unit: Literal["kWh", "m3"]
     conversion_factor: float | None = Field(None, description="Gas: kWh per m³ this month")

@@ -12,7 +12,7 @@ from pydantic import Field
 from ..domain.tariffs import TariffEntry, TariffTable, Usage
 from ..domain.vocabulary import Granularity
 from ..media_types import CSV_UTF8, JSON
-from ..render.csv_cells import text_cell
+from ..render.usage_csv import usage_csv
 from ..services import usage
 from .delivery import deliver, wants_csv
 from .models import ApiModel, RequestBody
@@ -154,50 +154,12 @@ def _usage_view(result: Usage, revision: int) -> UsageView:
     )
 
 
-def _comma(amount: Decimal) -> str:
-    return str(amount).replace(".", ",")
-
-
-KIND_WORDS = {
-    "mandate_days": "mandaatdagen",
-    "yearly_fee": "jaarbijdrage",
-    "exported_eans": "geëxporteerde EAN's",
-}
-
-
-def _csv(results: list[Usage]) -> bytes:
-    """As Belgian spreadsheets read it: BOM, semicolons, decimal commas."""
-    rows = [
-        "Energiedienstverlener;Maand;Soort;Granulariteit;Van;Tot;Aantal;Tarief;Bedrag;Beslissing"
-    ]
-    for result in results:
-        for line in result.lines:
-            rows.append(
-                ";".join(
-                    [
-                        f'="{result.edv}"',
-                        result.month,
-                        KIND_WORDS[line.kind],
-                        line.granularity.value if line.granularity else "",
-                        line.valid_from.isoformat(),
-                        line.valid_to.isoformat(),
-                        str(line.quantity),
-                        _comma(line.rate),
-                        _comma(line.amount),
-                        text_cell(line.decision),
-                    ]
-                )
-            )
-        rows.append(f'="{result.edv}";{result.month};totaal;;;;;;{_comma(result.total)};')
-    return ("\ufeff" + "\r\n".join(rows) + "\r\n").encode()
-
-
 def _answer(
     call: Call, results: list[Usage], view: ApiModel, format_: str | None, name: str
 ) -> Response | ApiModel:
     """The CSV download, or the view, which the serve path renders as JSON."""
     if wants_csv(call.request, format_):
-        return deliver(call.request, _csv(results), CSV_UTF8, name)
+        return deliver(call.request, usage_csv(results), CSV_UTF8, name)
     return view
 
 

@@ -23,6 +23,14 @@ HOUR_MINUTES = 60
 GAS_DAY_HOUR = 6
 
 
+def add_years[Moment: (date, datetime)](moment: Moment, years: int) -> Moment:
+    """The same calendar date (and wall-clock time) `years` on; 29 February becomes the 28th."""
+    try:
+        return moment.replace(year=moment.year + years)
+    except ValueError:
+        return moment.replace(year=moment.year + years, day=28)
+
+
 @lru_cache(maxsize=8192)
 def day_start_utc(day: date, day_hour: int = 0) -> datetime:
     """The instant (UTC) at which a Brussels (gas) day begins. Midnight and 06:00 always exist."""

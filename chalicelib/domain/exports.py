@@ -19,13 +19,13 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 
 from .errors import DomainError
-from .vocabulary import Resolution
+from .vocabulary import MeterChannel, Resolution
 
 MAX_RUNNING_PER_EDV = 2  # jobs queued or running at once, per EDV
 MAX_ATTEMPTS = 3  # Lambda's first try and its two retries; then the job has failed
 STALLED_AFTER = timedelta(minutes=20)  # no progress for longer than a run may last (15 min)
 MAX_EANS = 5000  # per job: beyond this, ask for a set of mandates
-CHANNELS = ("offtake", "injection")
+CHANNELS = tuple(channel.value for channel in MeterChannel)
 RESOLUTIONS = (Resolution.QUARTER_HOUR, Resolution.HOUR, Resolution.DAY)
 
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
 from .access_points import AccessPoint, GridUser, Tenure
-from .brussels import BRUSSELS, brussels_date, day_start_utc, local_iso
+from .brussels import BRUSSELS, add_years, brussels_date, day_start_utc, local_iso
 from .errors import DomainError
 from .vocabulary import EndReason, Energy, Granularity, MandateStatus, RenewalState, Scenario
 
@@ -20,12 +20,6 @@ CHANGES_PER_PAIR_PER_DAY = 5
 # Wrong meter numbers a person may give for one EAN per Brussels day before asking is refused
 # until the next day: a co-occupant mistypes, a stranger guesses.
 METER_NUMBER_TRIES = 5
-
-
-GRANULARITIES = {
-    Energy.ELECTRICITY: (Granularity.DAY, Granularity.QUARTER_HOUR),
-    Energy.GAS: (Granularity.DAY, Granularity.HOUR),
-}
 
 
 @dataclass(frozen=True)
@@ -131,7 +125,7 @@ def stretches(
     kinds = [
         (kind, granularity)
         for kind in Energy
-        for granularity in GRANULARITIES[kind]
+        for granularity in kind.granularities
         if energy in (None, kind) and (granularities is None or granularity in granularities)
     ]
     found = []
@@ -161,18 +155,14 @@ def seen_status(stored: MandateStatus, valid_until: datetime, now: datetime) -> 
 
 def valid_until(granted_at: datetime) -> datetime:
     """Three calendar years after the grant, on the Brussels clock; 29 February maps to 28."""
-    local = granted_at.astimezone(BRUSSELS)
-    try:
-        later = local.replace(year=local.year + VALIDITY_YEARS)
-    except ValueError:
-        later = local.replace(year=local.year + VALIDITY_YEARS, day=28)
+    later = add_years(granted_at.astimezone(BRUSSELS), VALIDITY_YEARS)
     # Same wall-clock time three years on, with that day's offset.
     return later.replace(tzinfo=None).replace(tzinfo=BRUSSELS)
 
 
 def check_granularity(energy: Energy, granularity: Granularity) -> None:
-    if granularity not in GRANULARITIES[energy]:
-        allowed = ", ".join(g.value for g in GRANULARITIES[energy])
+    if granularity not in energy.granularities:
+        allowed = ", ".join(g.value for g in energy.granularities)
         raise DomainError(
             "invalid_granularity", f"For {energy.value} the granularity is one of: {allowed}."
         )

@@ -47,6 +47,21 @@ class Energy(StrEnum):
     ELECTRICITY = "electricity"
     GAS = "gas"
 
+    @property
+    def fine_granularity(self) -> Granularity:
+        """The finest data a mandate may give: quarter-hours for electricity, hours for gas."""
+        return Granularity.HOUR if self is Energy.GAS else Granularity.QUARTER_HOUR
+
+    @property
+    def granularities(self) -> tuple[Granularity, Granularity]:
+        """What a mandate on this energy may be: days, or the fine one."""
+        return (Granularity.DAY, self.fine_granularity)
+
+    @property
+    def slot_minutes(self) -> int:
+        """The length of its finest slot."""
+        return 60 if self is Energy.GAS else 15
+
 
 class MeterType(StrEnum):
     DIGITAL = "digital"

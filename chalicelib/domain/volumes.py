@@ -20,6 +20,7 @@ from functools import lru_cache
 
 from .brussels import (
     GAS_DAY_HOUR,
+    add_years,
     dates_between,
     day_start_utc,
     local_iso,
@@ -75,7 +76,7 @@ def check_range(first: date, end: date, resolution: Resolution) -> None:
     if resolution.is_fine:
         too_large = (end - first).days > FINE_RANGE_DAYS
     else:
-        too_large = end > _years_later(first, COARSE_RANGE_YEARS)
+        too_large = end > add_years(first, COARSE_RANGE_YEARS)
     if too_large:
         span = "366 days" if resolution.is_fine else "5 years"
         raise DomainError(
@@ -116,13 +117,6 @@ def check_instant_window(start: datetime, to: datetime, *, fine: bool) -> None:
         raise DomainError("range_too_large", "At most 366 days of quarter-hours or hours at once.")
     if span > COARSE_RANGE_YEARS * 366:
         raise DomainError("range_too_large", "At most 5 years of days at once.")
-
-
-def _years_later(day: date, years: int) -> date:
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:  # 29 February: the range may run to the 1st of March
-        return date(day.year + years, 3, 1)
 
 
 def clip(first: date, end: date, period_start: date, period_end: date) -> tuple[date, date]:

@@ -47,18 +47,43 @@ def _webhook_dispatch(as_of: datetime) -> dict[str, int]:
     return {"queued": webhooks.dispatch_all(as_of)}
 
 
-JOBS: dict[str, Callable[[datetime], dict[str, int]]] = {
-    "mandate-expiry": _mandate_expiry,
-    "market-scenarios": _market_scenarios,
-    "publish-pages": _publish_pages,
-    "webhook-dispatch": _webhook_dispatch,
+@dataclass(frozen=True)
+class Job:
+    """A scheduled job: its name (the operators' console, the metrics, `POST …/jobs/{job}/run`),
+    its work, and when EventBridge Scheduler runs it. Its Lambda handler and the name of its
+    schedule in the stack follow from its name."""
+
+    name: str
+    work: Callable[[datetime], dict[str, int]]
+    schedule: str  # an EventBridge Scheduler cron, in Brussels time
+
+    @property
+    def handler(self) -> str:
+        """The handler's name in functions/jobs.py."""
+        return self.name.replace("-", "_")
+
+    @property
+    def construct(self) -> str:
+        return "".join(part.capitalize() for part in self.name.split("-"))
+
+
+MANDATE_EXPIRY = "mandate-expiry"
+JOBS = {
+    job.name: job
+    for job in (
+        Job(MANDATE_EXPIRY, _mandate_expiry, "cron(0 1 * * ? *)"),
+        Job("market-scenarios", _market_scenarios, "cron(5 * * * ? *)"),
+        Job("publish-pages", _publish_pages, "cron(0/15 * * * ? *)"),
+        Job("webhook-dispatch", _webhook_dispatch, "cron(* * * * ? *)"),
+    )
 }
 
 
 def run(job: str, as_of: datetime) -> JobReport:
-    work = JOBS.get(job)
-    if work is None:
+    known = JOBS.get(job)
+    if known is None:
         raise DomainError("not_found", f"There is no job {job!r}; jobs: {', '.join(JOBS)}.")
+    work = known.work
     started_at = datetime.now(UTC)
     started = time.perf_counter()
     try:

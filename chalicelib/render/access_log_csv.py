@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ..domain.brussels import BRUSSELS
-from .csv_cells import text_cell
+from .belgian_csv import code_cell, document, text_cell
 
 if TYPE_CHECKING:
     from datetime import date, datetime
@@ -46,13 +46,13 @@ def _day(day: date) -> str:
 
 
 def sessions_csv(sessions: list[AccessSession], lang: str) -> bytes:
-    rows = [";".join(HEADINGS[lang])]
+    rows = [list(HEADINGS[lang])]
     for session in sessions:
         cells = [
             _moment(session.first_at),
             _moment(session.last_at),
-            f'="{session.edv}"',
-            f'="{session.ean}"',
+            code_cell(session.edv),
+            code_cell(session.ean),
             _day(session.first_day),
             _day(session.last_day),
             WHAT[lang].get(session.what, text_cell(session.what)),
@@ -60,5 +60,5 @@ def sessions_csv(sessions: list[AccessSession], lang: str) -> bytes:
             FACE[lang].get(session.face, text_cell(session.face)),
             str(session.reads),
         ]
-        rows.append(";".join(cells))
-    return ("\ufeff" + "\r\n".join(rows) + "\r\n").encode()
+        rows.append(cells)
+    return document(rows)

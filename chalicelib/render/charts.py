@@ -11,13 +11,14 @@ from typing import Any
 
 from ..domain.brussels import BRUSSELS
 from ..domain.readings import Quality
+from ..domain.vocabulary import MeterChannel
 from ..domain.volumes import ChannelSeries
 from . import dutch
 
 # The meter page's colours (web/assets/portal.css: --offtake, --injection, --estimated).
-COLOURS = {"offtake": "#7a2e8c", "injection": "#1e6b35"}
-ESTIMATED_COLOURS = {"offtake": "#b07cc0", "injection": "#86b996"}
-LABELS = {"offtake": "Afname", "injection": "Injectie"}
+COLOURS: dict[str, str] = {MeterChannel.OFFTAKE: "#7a2e8c", MeterChannel.INJECTION: "#1e6b35"}
+ESTIMATED: dict[str, str] = {MeterChannel.OFFTAKE: "#b07cc0", MeterChannel.INJECTION: "#86b996"}
+LABELS: dict[str, str] = {MeterChannel.OFFTAKE: "Afname", MeterChannel.INJECTION: "Injectie"}
 BARS_UP_TO = 62
 
 
@@ -63,7 +64,7 @@ def volumes_png(
             datetime.fromisoformat(first.starts[0]), datetime.fromisoformat(first.ends[-1])
         )
         for channel, series in channels.items():
-            sign = -1 if channel == "injection" else 1
+            sign = -1 if channel == MeterChannel.INJECTION else 1
             starts = [datetime.fromisoformat(start) for start in series.starts]
             ends = [datetime.fromisoformat(end) for end in series.ends]
             span_days = (ends[-1] - starts[0]).total_seconds() / 86400
@@ -80,20 +81,20 @@ def volumes_png(
                 # One artist for all points: thousands of bars would take seconds to draw.
                 edges = [*starts, ends[-1]]
                 axes.stairs(values, edges, color=COLOURS[channel], fill=True, linewidth=0.6)
-                axes.stairs(estimated, edges, color=ESTIMATED_COLOURS[channel], fill=True)
+                axes.stairs(estimated, edges, color=ESTIMATED[channel], fill=True)
             else:
                 widths = [
                     (end - start).total_seconds() / 86400 * 0.8
                     for start, end in zip(starts, ends, strict=True)
                 ]
                 colours = [
-                    ESTIMATED_COLOURS[channel] if quality == Quality.ESTIMATED else COLOURS[channel]
+                    ESTIMATED[channel] if quality == Quality.ESTIMATED else COLOURS[channel]
                     for quality in series.qualities
                 ]
                 axes.bar(starts, values, width=widths, align="edge", color=colours)
         legend = [Patch(color=COLOURS[channel], label=LABELS[channel]) for channel in channels]
         if any_estimated:
-            legend.append(Patch(color=ESTIMATED_COLOURS["offtake"], label="Geschat (lichter)"))
+            legend.append(Patch(color=ESTIMATED[MeterChannel.OFFTAKE], label="Geschat (lichter)"))
         axes.xaxis_date(tz=BRUSSELS)  # the local clock, as on the meter's own page
         axes.xaxis.set_major_formatter(_tick_text(span_days))
         axes.axhline(0, color="#333333", linewidth=0.6)

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from ..domain.brussels import BRUSSELS
+from ..domain.vocabulary import MeterChannel
 
 MONTHS = (
     "januari",
@@ -32,7 +33,7 @@ RESOLUTIONS = {
     "year": "per jaar",
 }
 STATUSES = {"validated": "gevalideerd", "estimated": "geschat", "missing": "ontbreekt"}
-CHANNELS = {"offtake": "Afname", "injection": "Injectie"}
+CHANNELS: dict[str, str] = {MeterChannel.OFFTAKE: "Afname", MeterChannel.INJECTION: "Injectie"}
 
 
 def number(value: float | None, decimals: int = 3) -> str:

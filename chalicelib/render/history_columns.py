@@ -18,10 +18,8 @@ import pyarrow.compute as pc
 
 from ..domain.readings import Quality
 from ..domain.volumes import ChannelSeries
-from .csv_cells import text_cell
-from .history_csv import ACTIVE, BOM, LAYOUTS, UNIT_KWH, UNIT_M3, Export, Layout, header
-
-LINE_END = "\r\n"
+from .belgian_csv import BOM, LINE_END, text_cell
+from .history_csv import ACTIVE, LAYOUTS, UNIT_KWH, UNIT_M3, Export, Layout, header
 
 
 def head(energy: str, lang: str = "nl") -> bytes:

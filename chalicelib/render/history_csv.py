@@ -17,8 +17,9 @@ from functools import cache
 from ..domain.brussels import BRUSSELS, GAS_DAY_HOUR
 from ..domain.ingest import RawBatch, RowError
 from ..domain.readings import Quality
+from ..domain.vocabulary import MeterChannel
 from ..domain.volumes import ChannelSeries
-from .csv_cells import text_cell
+from .belgian_csv import BOM, LINE_END, SEPARATOR, text_cell
 
 
 @dataclass(frozen=True)
@@ -57,7 +58,7 @@ NL = Layout(
     calorific_column="Calorische Bovenwaarde",
     date_format="%d-%m-%Y",
     meter_types={"digital": "Digitale meter", "amr": "AMR-meter"},
-    directions={"offtake": "Afname", "injection": "Injectie"},
+    directions={MeterChannel.OFFTAKE: "Afname", MeterChannel.INJECTION: "Injectie"},
     tariffs={"day": "Dag", "night": "Nacht"},
     read="Uitgelezen",
     validated="Gevalideerd",
@@ -84,7 +85,7 @@ EN = Layout(
     calorific_column="Caloric upper value",
     date_format="%d/%m/%Y",
     meter_types={"digital": "Digital meter", "amr": "AMR meter"},
-    directions={"offtake": "Offtake", "injection": "Injection"},
+    directions={MeterChannel.OFFTAKE: "Offtake", MeterChannel.INJECTION: "Injection"},
     tariffs={"day": "Day", "night": "Night"},
     read="Read",
     validated="Validated",
@@ -94,8 +95,7 @@ EN = Layout(
     m3_first=True,  # as the portal's English files have it
 )
 LAYOUTS = {"nl": NL, "en": EN}
-HEADER = ";".join(NL.columns)
-BOM = "\ufeff"
+HEADER = SEPARATOR.join(NL.columns)
 UNIT_KWH, UNIT_M3 = "kWh", "m³"
 ACTIVE = {"nl": "Actief", "en": "Active"}  # an AMR meter's register: active energy
 
@@ -143,7 +143,7 @@ def write(export: Export) -> bytes:
     interval in m³ and in kWh, with the calorific value's state on the kWh row)."""
     layout = LAYOUTS[export.lang]
     out = io.StringIO()
-    out.write(BOM + header(export.energy, export.lang) + "\r\n")
+    out.write(BOM + header(export.energy, export.lang) + LINE_END)
     ean_cell = f'="{export.ean}"'
     meter_type = layout.meter_types[export.meter_type]
     digital = export.meter_type == "digital"
@@ -160,7 +160,7 @@ def write(export: Export) -> bytes:
             for register, volume, unit, calorific in _registers(series, index, channel, export):
                 text = _volume(volume) if quality != Quality.MISSING else ""
                 extra = f"{calorific};" if gas else ""
-                out.write(f"{prefix}{register};{text};{unit};{status};{extra}\r\n")
+                out.write(f"{prefix}{register};{text};{unit};{status};{extra}{LINE_END}")
     return out.getvalue().encode("utf-8")
 
 

@@ -6,33 +6,13 @@ and everything under it (store, renderers, botocore) loads when a request first 
 
 from __future__ import annotations
 
+import pkgutil
 from types import ModuleType
 
 from ..lazy import lazy_module
 
-MODULES = (
-    "access_log",
-    "access_points",
-    "api_clients",
-    "audit",
-    "consent",
-    "contention",
-    "dev_issuer",
-    "directory",
-    "entitlements",
-    "ingest",
-    "kbo",
-    "machine_api",
-    "mandates",
-    "market",
-    "meterdata",
-    "oauth",
-    "onboarding",
-    "pages",
-    "purge_duties",
-    "usage",
-    "webhooks",
-)
+# Every module of the package: none is loaded before it is used, whichever module asks for it.
+MODULES = frozenset(info.name for info in pkgutil.iter_modules(__path__))
 
 
 def __getattr__(name: str) -> ModuleType:

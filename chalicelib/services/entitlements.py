@@ -10,7 +10,6 @@ from datetime import datetime
 from ..domain.brussels import brussels_date
 from ..domain.entitlement import Entitlement, entitlement
 from ..domain.mandates import Mandate
-from ..domain.onboarding import require_active
 from ..store import access_points as access_points_store
 from ..store import mandates as mandates_store
 from ..store import market_events as market_events_store
@@ -21,7 +20,7 @@ def of(enterprise_number: str, ean: str, now: datetime) -> Entitlement:
     """What this EDV may read of this EAN now; DomainError (`edv_not_active`, `no_mandate`) if
     nothing. Four reads by key: the application, the pair's projection and mandate, the access
     point, and the EAN's due market events not yet applied."""
-    require_active(onboarding_store.get_application(enterprise_number))
+    onboarding_store.active_application(enterprise_number)
     return of_mandate(mandates_store.active_of_edv_and_ean(enterprise_number, ean), now)
 
 

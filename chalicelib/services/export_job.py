@@ -24,7 +24,7 @@ from ..domain.brussels import brussels_date
 from ..domain.errors import DomainError
 from ..domain.exports import ExportJob, ExportRequest, Served
 from ..domain.readings import QUALITY_NAMES, Quality
-from ..domain.vocabulary import Energy, Resolution
+from ..domain.vocabulary import Energy, MeterChannel, Resolution
 from ..domain.volumes import FINE_RANGE_DAYS, ChannelSeries
 from ..observability import logger
 from ..render import history_columns, history_csv
@@ -153,7 +153,7 @@ def _read(job: ExportJob, ean: str, now: datetime) -> tuple[Served, list[Volumes
 def _finest(energy: Energy, fine: bool) -> Resolution:
     if not fine:
         return Resolution.DAY
-    return Resolution.HOUR if energy is Energy.GAS else Resolution.QUARTER_HOUR
+    return Resolution(energy.fine_granularity.value)
 
 
 def _arrow(chunks: list[Volumes], arrays: list[dict[str, history_columns.SeriesArrays]]) -> bytes:
@@ -238,7 +238,7 @@ PARQUET_OPTIONS: dict[str, Any] = {
 }
 PART_OPTIONS = pa.ipc.IpcWriteOptions(compression="lz4")
 STATUS_WORDS = pa.array([QUALITY_NAMES[quality] for quality in sorted(Quality)], pa.string())
-CHANNELS = ["offtake", "injection"]
+CHANNELS = [channel.value for channel in MeterChannel]  # the order of the files
 UNITS = ["kWh", "m3"]
 INSTANT = pa.timestamp("ms", tz="UTC")  # what Parquet keeps (it has no seconds unit)
 SCHEMA = pa.schema(

@@ -13,7 +13,6 @@ from ..domain import exports as rules
 from ..domain.errors import DomainError
 from ..domain.exports import ExportJob, ExportRequest
 from ..domain.identifiers import is_shaped
-from ..domain.onboarding import require_active
 from ..store import exports as exports_store
 from ..store import onboarding as onboarding_store
 from ..store import projections as projections_store
@@ -31,7 +30,7 @@ def limits() -> dict[str, int]:
 def request(export: ExportRequest, by: str, now: datetime) -> ExportJob:
     """A job for this request, or the one already queued or running for the same thing. The
     caller is a member of the EDV or its machine client (checked by the API)."""
-    require_active(onboarding_store.get_application(export.edv))
+    onboarding_store.active_application(export.edv)
     rules.check_request(export)
 
     def attempt() -> ExportJob:

@@ -15,8 +15,6 @@ from ..domain.errors import DomainError
 from ..domain.mandates import Mandate, stretches
 from ..domain.readings import (
     DEFAULT_GAS_FACTOR,
-    HOUR,
-    QUARTER_HOUR,
     DaySeries,
     MonthSeries,
     month_of,
@@ -239,7 +237,7 @@ def _fine(
     period_from: datetime,
     period_to: datetime,
 ) -> list[Slice]:
-    minutes = HOUR if point.energy is Energy.GAS else QUARTER_HOUR
+    minutes = point.energy.slot_minutes
     hour = point.day_hour
     if period_type is PeriodType.INSERT_TIME:
         changed = readings_store.changed_since(point.ean, channel, start, to, hour)

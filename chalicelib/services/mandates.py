@@ -19,7 +19,6 @@ from ..domain.errors import DomainError
 from ..domain.feed import FeedEvent
 from ..domain.identifiers import is_shaped
 from ..domain.mandates import Mandate
-from ..domain.onboarding import require_active
 from ..domain.vocabulary import EndReason, EventType, Granularity, MandateStatus, Scenario
 from ..observability import Metric, metrics
 from ..store import access_points as access_points_store
@@ -62,7 +61,7 @@ def grant(sub: str, request: GrantRequest, now: datetime) -> Mandate:
     of the grid-user organisation, or a co-occupant who gives the meter's number) asks instead:
     the mandate is `requested` until the grid user approves or refuses it."""
     identities = acting_as(sub)
-    require_active(onboarding_store.get_application(request.edv))
+    onboarding_store.active_application(request.edv)
     mandate_id = str(uuid.uuid4())
 
     def attempt() -> Mandate:
@@ -199,7 +198,7 @@ def request_renewal(enterprise_number: str, mandate_id: str, now: datetime) -> M
     """The EDV (a member, or its machine client) asks the customer to renew one of its mandates
     in the last 90 days of its validity; asking again changes nothing. Another EDV's mandate is
     not found."""
-    require_active(onboarding_store.get_application(enterprise_number))
+    onboarding_store.active_application(enterprise_number)
 
     def attempt() -> Mandate:
         mandate = mandates_store.get(mandate_id)
@@ -236,7 +235,7 @@ def renew(sub: str, mandate_id: str, now: datetime) -> Mandate:
 
     def attempt() -> Mandate:
         mandate = _concerning(sub, identities, mandate_id)
-        require_active(onboarding_store.get_application(mandate.edv))
+        onboarding_store.active_application(mandate.edv)
         point = access_points_store.get(mandate.ean)
         tenure = require_grid_user(point, identities, brussels_date(now))
         assert point is not None
@@ -274,7 +273,7 @@ def approve(sub: str, mandate_id: str, now: datetime) -> Mandate:
 
     def attempt() -> Mandate:
         asked, point, tenure = _requested_of_grid_user(sub, mandate_id, now)
-        require_active(onboarding_store.get_application(asked.edv))
+        onboarding_store.active_application(asked.edv)
         mandate = rules.approve(asked, tenure, now)
         _commit(_counted(_taking_the_pair(mandate, point, now), mandate, now), now)
         return mandate
@@ -369,7 +368,7 @@ def _declined(
         assert point is not None and tenure.grid_user is not None
         granularity = service.granularity if service else Granularity.DAY
         if granularity is not Granularity.DAY:  # "the finest" of this EAN's energy
-            granularity = rules.GRANULARITIES[point.energy][1]
+            granularity = point.energy.fine_granularity
         period_start = (service.period_start if service else None) or max(tenure.since, today)
         period_end = (service.period_end if service else None) or period_start + timedelta(days=1)
         declined.append(
@@ -642,7 +641,7 @@ def access_point_for_edv(
 
 def readable_mandate(enterprise_number: str, ean: str, now: datetime) -> Mandate:
     """R9 for every read of meter data: an active EDV with a mandate that gives access now."""
-    require_active(onboarding_store.get_application(enterprise_number))
+    onboarding_store.active_application(enterprise_number)
     mandate = mandates_store.active_of_edv_and_ean(enterprise_number, ean)
     if mandate is None or not mandate.gives_access_at(now):
         raise DomainError("no_mandate", "This EDV has no active mandate on this access point.")

@@ -13,7 +13,7 @@ from ..domain.entitlement import Entitlement, PeakDetail
 from ..domain.errors import DomainError
 from ..domain.mandates import Mandate
 from ..domain.readings import HOUR, QUARTER_HOUR, MonthSeries
-from ..domain.vocabulary import Energy, MeterType, Resolution
+from ..domain.vocabulary import Energy, MeterChannel, MeterType, Resolution
 from ..domain.volumes import (
     ChannelSeries,
     check_range,
@@ -169,14 +169,14 @@ def peak_power(
     mandate = granted.mandate
     if point.energy is Energy.GAS and point.meter_type is not MeterType.AMR:
         raise DomainError("not_available", "Peak power of gas exists for AMR meters only.")
-    if "offtake" not in {channel.value for channel in point.channels}:
+    if MeterChannel.OFFTAKE not in point.channels:
         raise DomainError("not_available", "Peak power is an offtake figure; this EAN injects.")
     check_range(first, end, Resolution.MONTH)
     served_first, served_end = clip(first, end, granted.first, granted.end)
     months = readings_store.months_between(
-        ean, "offtake", served_first, served_end - timedelta(days=1)
+        ean, MeterChannel.OFFTAKE, served_first, served_end - timedelta(days=1)
     )
-    minutes = HOUR if point.energy is Energy.GAS else QUARTER_HOUR
+    minutes = point.energy.slot_minutes
     peaks = []
     for month in sorted(months):
         peak = _month_peak(months[month], served_first, served_end, minutes, point.day_hour)

@@ -52,11 +52,6 @@ def _organisation(enterprise_number: str) -> Organisation:
     return organisation
 
 
-def active_application(enterprise_number: str) -> Application:
-    """The application of an EDV that may act now, or 403 `edv_not_active`."""
-    return rules.require_active(onboarding_store.get_application(enterprise_number))
-
-
 def overview(actor_sub: str, enterprise_number: str) -> EdvView:
     directory.member_of(actor_sub, enterprise_number)
     return EdvView(_application(enterprise_number), _organisation(enterprise_number))

@@ -13,7 +13,7 @@ from ..domain import quotas
 from ..domain import sandbox as generated
 from ..domain.access_points import GridUser
 from ..domain.api_clients import ApiClient
-from ..domain.brussels import brussels_date, day_start_utc
+from ..domain.brussels import add_years, brussels_date, day_start_utc
 from ..domain.errors import DomainError, FieldError
 from ..domain.identifiers import is_valid_ean
 from ..domain.mandates import Mandate, valid_until
@@ -49,8 +49,8 @@ def create_mock(
     if granularity is not Granularity.DAY:
         granularity = Granularity.HOUR if energy is Energy.GAS else Granularity.QUARTER_HOUR
     today = brussels_date(now)
-    start = period_from or today.replace(year=today.year - DEFAULT_PERIOD_YEARS)
-    end = period_to or today.replace(year=today.year + DEFAULT_PERIOD_YEARS)
+    start = period_from or add_years(today, -DEFAULT_PERIOD_YEARS)
+    end = period_to or add_years(today, DEFAULT_PERIOD_YEARS)
     if end <= start:
         message = "Property 'dataPeriodTo' must come after 'dataPeriodFrom'."
         raise DomainError("validation_error", message, errors=[FieldError("dataPeriodTo", message)])

@@ -22,7 +22,6 @@ from ..domain import webhooks as rules
 from ..domain.errors import DomainError
 from ..domain.exports import ExportJob
 from ..domain.identifiers import is_shaped
-from ..domain.onboarding import require_active
 from ..domain.vocabulary import ApplicationStatus
 from ..domain.webhooks import Endpoint
 from ..observability import Metric, logger, metrics
@@ -67,7 +66,7 @@ def register(
 ) -> Endpoint:
     """The new endpoint, with its secret (shown this once). It gets the events from now on."""
     directory.admin_of(sub, enterprise_number)
-    require_active(onboarding_store.get_application(enterprise_number))
+    onboarding_store.active_application(enterprise_number)
     rules.check_endpoint(url, event_types, settings().is_local)
     have = len(webhooks_store.of_edv(enterprise_number))
     quotas.check_room("webhook_endpoints", have, quotas.WEBHOOK_ENDPOINTS)

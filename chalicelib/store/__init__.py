@@ -6,6 +6,7 @@ botocore under it, load when a request first touches a table, not when the app i
 
 from __future__ import annotations
 
+import pkgutil
 from types import ModuleType
 from typing import TYPE_CHECKING
 
@@ -14,29 +15,10 @@ from ..lazy import lazy_module
 if TYPE_CHECKING:
     from pynamodb.models import Model
 
-REPOSITORIES = (
-    "directory",
-    "onboarding",
-    "api_clients",
-    "access_points",
-    "mandates",
-    "projections",
-    "feed",
-    "mandate_changes",
-    "market_events",
-    "access_log",
-    "readings",
-    "ingest_reports",
-    "leases",
-    "machine_access",
-    "tariffs",
-    "webhooks",
-    "sandbox",
-    "job_runs",
-    "exports",
-    "usage",
-    "purge_duties",
-    "audit",
+# Every repository of the package (base aside): none is loaded before it is used, and
+# all_models() registers each one's tables.
+REPOSITORIES = tuple(
+    sorted(info.name for info in pkgutil.iter_modules(__path__) if info.name != "base")
 )
 
 

@@ -18,7 +18,7 @@ from pynamodb.models import Model
 
 from ..config import table_name
 from ..domain.errors import DomainError
-from ..domain.onboarding import Application, SignedContract, Transition
+from ..domain.onboarding import Application, SignedContract, Transition, require_active
 from ..domain.vocabulary import ApplicationStatus as Status
 from ..domain.vocabulary import Channel
 from .base import Key, TableMeta, is_condition_failure, register, take_page, transaction
@@ -152,6 +152,11 @@ def get_application(enterprise_number: str) -> Application | None:
         return _application(ApplicationItem.get(enterprise_number, consistent_read=True))
     except DoesNotExist:
         return None
+
+
+def active_application(enterprise_number: str) -> Application:
+    """The application of an EDV that may act now (R2, R9), or 403 `edv_not_active`."""
+    return require_active(get_application(enterprise_number))
 
 
 def _version_condition(expected_version: int) -> Any:

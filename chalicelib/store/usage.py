@@ -15,9 +15,10 @@ from pynamodb.transactions import TransactWrite
 
 from ..config import table_name
 from ..domain.usage_counts import Deltas
+from ..domain.vocabulary import Granularity
 from .base import TableMeta, register
 
-GRANULARITIES = ("day", "hour", "quarter_hour")
+GRANULARITIES = tuple(granularity.value for granularity in Granularity)
 EVENT_FIELDS = tuple(f"{kind}_{g}" for kind in ("starts", "ends") for g in GRANULARITIES)
 
 

@@ -223,9 +223,7 @@ STATUS_SETS = [
     renewal=st.sampled_from([None, *RenewalState]),
     expiring_in_days=st.one_of(st.none(), st.integers(-400, 1200)),
     renewal_asked=st.booleans(),
-    kind=st.sampled_from(
-        [(energy, grain) for energy in Energy for grain in rules.GRANULARITIES[energy]]
-    ),
+    kind=st.sampled_from([(energy, grain) for energy in Energy for grain in energy.granularities]),
     energy=st.sampled_from([None, *Energy]),
     granularities=st.sampled_from([None, frozenset(), *(frozenset({g}) for g in Granularity)]),
 )

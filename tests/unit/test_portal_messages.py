@@ -28,3 +28,19 @@ def test_the_portal_shows_the_dutch_message_not_the_detail() -> None:
     ]
     assert "problemMessage(status, problem)" in constructor
     assert "problem.detail" not in constructor
+
+
+def test_the_webhook_page_names_every_event_type_the_api_offers() -> None:
+    from chalicelib.domain.webhooks import EVENT_TYPES
+
+    page = (ASSETS / "edv-api.js").read_text("utf-8")
+    table = page[page.index("const EVENT_TYPES = {") : page.index("};", page.index("EVENT_TYPES"))]
+    assert set(re.findall(r"(\w+): n\(", table)) == set(EVENT_TYPES)
+
+
+def test_the_operators_page_names_every_job_of_the_registry() -> None:
+    from chalicelib.jobs import JOBS
+
+    page = (ASSETS / "ops.js").read_text("utf-8")
+    table = page[page.index("const JOBS = {") : page.index("};", page.index("const JOBS = {"))]
+    assert set(re.findall(r'"([\w-]+)": n\(', table)) == set(JOBS)

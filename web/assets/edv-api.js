@@ -12,7 +12,8 @@ const EVENT_TYPES = {
   granted: n("toestemming gegeven"), requested: n("toestemming gevraagd"), rejected: n("toestemming geweigerd"),
   ended: n("mandaat beëindigd"), expired: n("mandaat verlopen"), period_truncated: n("periode ingekort"),
   renewal_requested: n("vernieuwing gevraagd"), expiring: n("mandaat loopt binnen 30 dagen af"),
-  data_available: n("nieuwe meetgegevens"),
+  purge_due: n("gegevens te verwijderen"), consent_declined: n("aanvraag geweigerd"),
+  data_available: n("nieuwe meetgegevens"), export_ready: n("export klaar"),
 };
 const DELIVERY_STATUS = { queued: n("in de wachtrij"), retrying: n("wordt opnieuw geprobeerd"), delivered: n("afgeleverd"), dead: n("opgegeven") };
 const FAILURES = {

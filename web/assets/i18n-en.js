@@ -573,4 +573,7 @@ export const EN = {
   // Webhooks
   "ongeldig adres: registreer het opnieuw": "invalid address: register it again",
   "fout bij ons; we proberen opnieuw": "error on our side; we will try again",
+  "gegevens te verwijderen": "data to delete",
+  "aanvraag geweigerd": "request declined",
+  "export klaar": "export ready",
 };

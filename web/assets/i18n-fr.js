@@ -573,4 +573,7 @@ export const FR = {
   // Webhooks
   "ongeldig adres: registreer het opnieuw": "adresse invalide : enregistrez-la à nouveau",
   "fout bij ons; we proberen opnieuw": "erreur de notre côté ; nous réessayons",
+  "gegevens te verwijderen": "données à supprimer",
+  "aanvraag geweigerd": "demande refusée",
+  "export klaar": "export prêt",
 };

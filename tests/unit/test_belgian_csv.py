@@ -7,7 +7,7 @@ import io
 
 import pytest
 
-from chalicelib.render.csv_cells import text_cell
+from chalicelib.render.belgian_csv import text_cell
 
 
 @pytest.mark.parametrize(
