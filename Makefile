@@ -13,8 +13,10 @@ LOCK := requirements-dev.lock
 STAMP := $(VENV)/.installed-$(shell cat $(LOCK) | sha1sum | cut -c1-12)
 # The browser tests drive the machine's own Chromium (Debian's package), not a downloaded build.
 CHROMIUM := /usr/bin/chromium
-# axe-core (npm, locked with its integrity hash in package-lock.json) checks every page in the browser tests.
-AXE := node_modules/axe-core/axe.min.js
+# From npm, locked with their integrity hashes in package-lock.json: axe-core checks every page in the
+# browser tests; TypeScript's tsc type-checks the portal's JavaScript (web/jsconfig.json) in `lint`.
+NODE_STAMP := node_modules/.installed-$(shell cat package-lock.json | sha1sum | cut -c1-12)
+TSC := node_modules/.bin/tsc
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: help install lock browser run test lint format typecheck unit integration e2e infra bench fuzz load openapi synth clean
@@ -51,11 +53,11 @@ $(CHROMIUM):
 	$(SUDO) apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends chromium
 
-$(AXE): package-lock.json
+$(NODE_STAMP): package-lock.json
 	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
-	@touch $(AXE)
+	@touch $(NODE_STAMP)
 
-browser: $(CHROMIUM) $(AXE)
+browser: $(CHROMIUM) $(NODE_STAMP)
 
 run: install
 	$(PY) -m devstack
@@ -76,16 +78,17 @@ e2e: install browser
 infra: install
 	$(PY) -m pytest tests/infrastructure
 
-lint: install
+lint: install $(NODE_STAMP)
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
+	$(TSC) -p web/jsconfig.json
 
 format: install
 	$(PY) -m ruff format .
 	$(PY) -m ruff check --fix .
 
 typecheck: install
-	$(PY) -m mypy chalicelib functions infrastructure
+	$(PY) -m mypy chalicelib functions infrastructure devstack bench tests
 
 # Full sizes; `make test` runs the same with --quick (tests/bench).
 bench: install

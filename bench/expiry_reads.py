@@ -36,8 +36,10 @@ def run(quick: bool = False) -> None:
         started = time.perf_counter()
         with MandateItem.batch_write() as mandates, EdvAccessPointItem.batch_write() as pairs:
             for index in range(total):
-                due = index % every == 0
-                until = now - timedelta(hours=1) if due else now + timedelta(days=30 + index % 700)
+                is_due = index % every == 0
+                until = (
+                    now - timedelta(hours=1) if is_due else now + timedelta(days=30 + index % 700)
+                )
                 mandate_id = f"m-{index:05d}"
                 ean = _ean(index)
                 mandates.save(

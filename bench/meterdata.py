@@ -75,8 +75,8 @@ def _setup() -> None:
 
 
 def _serve_json() -> bytes:
-    from chalicelib.api.meterdata import volumes_json
     from chalicelib.domain.vocabulary import Resolution
+    from chalicelib.render.volumes import volumes_json
     from chalicelib.services import meterdata
 
     result = meterdata.volumes(
@@ -103,11 +103,11 @@ def _time_in_dynamodb() -> Iterator[dict[str, list[float]]]:
                 record["per_run"].append(record["current"][0])
                 record["current"][0] = 0.0
 
-    botocore.client.BaseClient._make_api_call = timed  # type: ignore[method-assign]
+    botocore.client.BaseClient._make_api_call = timed
     try:
         yield record
     finally:
-        botocore.client.BaseClient._make_api_call = inner  # type: ignore[method-assign]
+        botocore.client.BaseClient._make_api_call = inner
 
 
 def _median_ms(work: Any, runs: int = RUNS) -> tuple[float, Any]:
@@ -232,10 +232,11 @@ def _ingest_throughput() -> None:
 def _render() -> None:
     """Drawn in this process, and through the rendering function's path (the request encoded,
     decoded and answered as the API's invocation does it; AWS adds the network round trip)."""
-    from chalicelib.api.meterdata import _chart, _csv
     from chalicelib.domain.vocabulary import Resolution
     from chalicelib.render.charts import volumes_png
     from chalicelib.render.requests import Header, VolumesChart, VolumesReport
+    from chalicelib.render.volumes import volumes_chart as _chart
+    from chalicelib.render.volumes import volumes_csv as _csv
     from chalicelib.services import meterdata
     from functions.render import draw
 

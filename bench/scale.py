@@ -86,7 +86,10 @@ def _setup(count: int, now: datetime) -> None:
         periods.setdefault(period, {})[field] = count
     with UsageItem.batch_write() as usage:  # the usage counters, as the mandates' writes keep them
         for period, fields in periods.items():
-            usage.save(UsageItem(EDV, period, **fields))
+            item = UsageItem(EDV, period)
+            for name, count in fields.items():
+                setattr(item, name, count)
+            usage.save(item)
 
 
 def _requests(http: Any, member: str, machine: Any) -> dict[str, Callable[[], list[bytes]]]:

@@ -68,8 +68,7 @@ def queries_read_one_partition() -> Iterator[None]:
 def active_edv(enterprise_number: str, now: datetime) -> None:
     """An EDV on the portal and the API, its contract signed and approved, administered by
     "admin"."""
-    from chalicelib.domain.directory import Role
-    from chalicelib.domain.vocabulary import Channel
+    from chalicelib.domain.vocabulary import Channel, Role
     from chalicelib.services import directory, onboarding
     from tests.support.world import a_pdf
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import os
 import sys
+import warnings
 from collections.abc import Callable
 from enum import StrEnum
 from functools import cache, wraps
@@ -72,6 +73,8 @@ def _logger() -> Logger:
 def _metrics() -> Metrics:
     from aws_lambda_powertools import Metrics
 
+    # An invocation that counted nothing (a job with nothing due) is normal, not worth a warning.
+    warnings.filterwarnings("ignore", "No application metrics to publish", UserWarning)
     return Metrics(namespace=NAMESPACE, service=SERVICE)
 
 

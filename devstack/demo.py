@@ -26,6 +26,7 @@ from chalicelib.services import (
     access_points,
     api_clients,
     dev_issuer,
+    entitlements,
     kbo,
     mandates,
     market,
@@ -373,8 +374,8 @@ def _access_history(now: datetime) -> None:
     """Six weeks of reads of Karel's data, as "Mijn mandaten" shows them: Zonnig's staff now and
     then in the portal, Zonnig's software every night through the API, Warmte Coach weekly."""
     ean = KAREL_ELECTRICITY.ean
-    zonnig = mandates.readable_mandate(EDV_API.enterprise_number, ean, now)
-    warmte = mandates.readable_mandate(EDV_PORTAL.enterprise_number, ean, now)
+    zonnig = entitlements.of(EDV_API.enterprise_number, ean, now).mandate
+    warmte = entitlements.of(EDV_PORTAL.enterprise_number, ean, now).mandate
     for days_ago in range(42, 0, -1):
         night = now - timedelta(days=days_ago, hours=now.hour - 2)
         day = brussels_date(night)

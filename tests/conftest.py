@@ -52,11 +52,11 @@ def _guarded_make_api_call(self: Any, operation_name: str, api_params: Any) -> A
 
 @pytest.fixture(autouse=True)
 def no_dynamodb_scan() -> Iterator[None]:
-    botocore.client.BaseClient._make_api_call = _guarded_make_api_call  # type: ignore[method-assign]
+    botocore.client.BaseClient._make_api_call = _guarded_make_api_call
     try:
         yield
     finally:
-        botocore.client.BaseClient._make_api_call = _original_make_api_call  # type: ignore[method-assign]
+        botocore.client.BaseClient._make_api_call = _original_make_api_call
 
 
 # The privacy scan (tests/support/privacy.py): every test's captured output is searched for the

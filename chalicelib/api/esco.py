@@ -207,13 +207,10 @@ def mandate_pages_scope(edv: str, query: MandatesQuery, layout: str = MANDATE_PA
     return f"{layout}:{edv}:{json.dumps(fields, sort_keys=True)}"
 
 
-def mandate_filters(
-    query: MandatesQuery, *, renewal: bool = True
-) -> machine_api.MandateFilters | None:
-    """The query's filters in domain terms; None when a renewal status selects nothing we make.
-    `renewal=False` leaves the renewal status to the caller (the sandbox keeps its own)."""
-    state = wire.renewal_of(query.renewal_status) if query.renewal_status and renewal else None
-    if renewal and query.renewal_status and state is None:
+def mandate_filters(query: MandatesQuery) -> machine_api.MandateFilters | None:
+    """The query's filters in domain terms; None when a renewal status selects nothing we make."""
+    state = wire.renewal_of(query.renewal_status) if query.renewal_status else None
+    if query.renewal_status and state is None:
         return None
     return machine_api.MandateFilters(
         reference_number=query.reference_number,
@@ -399,7 +396,7 @@ def get_energy(call: Call, query: EnergyQuery) -> dict[str, Any]:
     were stored here, so an EDV can fetch only what is new or corrected since its last call.
     Only what the mandate allows: its granularity and consumption period; reads are logged."""
     answer = machine_api.energy(call.client, query.ean, now=call.now, **energy_arguments(query))
-    return energy_answer(answer, query)
+    return wire.energy_view(answer)
 
 
 def energy_arguments(query: EnergyQuery) -> dict[str, Any]:
@@ -411,14 +408,8 @@ def energy_arguments(query: EnergyQuery) -> dict[str, Any]:
         "window_from": query.from_,
         "window_to": query.to,
         "reference_number": query.reference_number,
+        "active": query.complex_energy_types is None or "active" in query.complex_energy_types,
     }
-
-
-def energy_answer(answer: machine_api.EnergyAnswer, query: EnergyQuery) -> dict[str, Any]:
-    if query.complex_energy_types is not None and "active" not in query.complex_energy_types:
-        # Reactive energy only: we keep none.
-        answer = machine_api.EnergyAnswer(answer.point, answer.mandate, None, None)
-    return wire.energy_view(answer)
 
 
 # EDV-initiated consent -------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from ..domain.errors import DomainError, FieldError
 from ..domain.vocabulary import MandateStatus
 from ..services import consent, sandbox
 from . import esco_wire as wire
-from .esco import ESCO, energy_answer, energy_arguments, mandate_filters
+from .esco import ESCO, energy_arguments, mandate_filters
 from .esco_models import (
     CreateClientSessionRequest,
     CreateClientSessionResponse,
@@ -57,7 +57,7 @@ def create_mock_mandate(call: Call, body: CreateMockMandateRequest) -> dict[str,
         period_to=wire.date_of(body.data_period_to),
         status=MOCK_STATUSES[body.status],
         expires_at=expires,
-        renewal_status=body.renewal_status,
+        renewal=wire.renewal_of(body.renewal_status) if body.renewal_status else None,
         now=call.now,
     )
     return {"status": "success"}
@@ -84,20 +84,12 @@ def _instant(name: str, text: str | None) -> Any:
     response=GetMandatesResponse,
 )
 def get_mandates(call: Call, query: MandatesQuery) -> dict[str, Any]:
-    """As the live operation, over the caller's mock mandates; a mock keeps the renewal status
-    it was made with."""
-    filters = mandate_filters(query, renewal=False)
-    assert filters is not None
-    views = []
-    for mandate, renewal in sandbox.mandates(call.client, filters, call.now):
-        view = wire.mandate_view(mandate, call.now)
-        if renewal:
-            view["renewalStatus"] = renewal
-        if query.renewal_status is None or view.get("renewalStatus") == query.renewal_status:
-            views.append(view)
-    if not views:
+    """As the live operation, over the caller's mock mandates."""
+    filters = mandate_filters(query)
+    found = sandbox.mandates(call.client, filters, call.now) if filters else []
+    if not found:
         raise DomainError("no_mandate", "No Mandates were found.")
-    return {"mandates": views}
+    return {"mandates": [wire.mandate_view(mandate, call.now) for mandate in found]}
 
 
 @api.operation(
@@ -112,7 +104,7 @@ def get_energy(call: Call, query: EnergyQuery) -> dict[str, Any]:
     """As the live operation: readTime and insertTime, daily and quarter-hourly (hourly for gas)
     values of an Approved mock mandate, within its data period."""
     answer = sandbox.energy(call.client, query.ean, now=call.now, **energy_arguments(query))
-    return energy_answer(answer, query)
+    return wire.energy_view(answer)
 
 
 @api.operation(

@@ -7,8 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import Field
 
-from ..domain.consent import MAX_DECLINED_EANS, require_same_edv
-from ..domain.errors import DomainError
+from ..domain.consent import MAX_DECLINED_EANS
 from ..domain.vocabulary import (
     EndReason,
     EventType,
@@ -243,11 +242,6 @@ def grant_mandate(call: Call, body: GrantRequest) -> MandateView:
     """Valid three years from now. An active mandate of the same EDV on the EAN is replaced.
     Asked by a member of the grid-user organisation who may not grant, or by a co-occupant
     (with `meter_number`), it is `requested` until the grid user approves or refuses it."""
-    reference_number = None
-    if body.session is not None:
-        session = consent.get(body.session, call.now)
-        require_same_edv(session.edv, body.edv)
-        reference_number = session.reference_number
     mandate = mandates.grant(
         call.person.sub,
         mandates.GrantRequest(
@@ -256,8 +250,8 @@ def grant_mandate(call: Call, body: GrantRequest) -> MandateView:
             granularity=body.granularity,
             period_start=body.period_start,
             period_end=body.period_end,
-            reference_number=reference_number,
             meter_number=body.meter_number,
+            session=body.session,
         ),
         call.now,
     )
@@ -441,16 +435,11 @@ def list_mandate_events(call: Call, enterprise_number: str, query: PageQuery) ->
     renewal_requested, expiring, purge_due and consent_declined, in order, none missing.
     Keep `poll_cursor` to ask later for what happened since."""
     scope = f"feed:{enterprise_number}"
-    position = decode_cursor(scope, query.cursor)
-    after = int(position.get("seq", 0)) if position else 0
-    if after < 0:
-        raise DomainError("invalid_cursor", "The cursor is not one this list gave out.")
-    events = mandates.feed_after(call.person.sub, enterprise_number, after, query.limit + 1)
-    page = events[: query.limit]
-    last = page[-1].seq if page else after
-    more = len(events) > query.limit
+    start = decode_cursor(scope, query.cursor)
+    found = mandates.feed_page(call.person.sub, enterprise_number, start, query.limit)
+    resume = encode_cursor(scope, found.resume) or ""
     return FeedPage(
-        items=[_feed_entry(e) for e in page],
-        next_cursor=encode_cursor(scope, {"seq": last}) if more else None,
-        poll_cursor=encode_cursor(scope, {"seq": last}) or "",
+        items=[_feed_entry(e) for e in found.events],
+        next_cursor=resume if found.more else None,
+        poll_cursor=resume,
     )

@@ -8,12 +8,10 @@ from typing import TYPE_CHECKING, Any, Literal
 from pydantic import AwareDatetime, Field
 
 from ..domain.audit import AuditAction
-from ..domain.errors import DomainError, FieldError
 from ..domain.vocabulary import EndReason, Granularity, MandateStatus, MeterChannel, Scenario
-from ..jobs import JOBS, run_by_operator
+from ..jobs import latest_runs, run_by_operator
 from ..media_types import CSV, JSON
 from ..services import audit, ingest_reports, market
-from ..store import job_runs
 from .access_points import GridUserRef, RegisteredAccessPoint, registered_view
 from .models import ApiModel, RequestBody
 from .paging import Page, PageQuery, paged
@@ -144,23 +142,21 @@ class JobRunsView(ApiModel):
 )
 def list_job_runs(call: Call, query: JobRunsQuery) -> JobRunsView:
     """Scheduled and run by hand alike, newest first per job, with what each did."""
-    if query.job is not None and query.job not in JOBS:
-        raise DomainError("not_found", f"There is no job {query.job!r}; jobs: {', '.join(JOBS)}.")
-    jobs = [query.job] if query.job else list(JOBS)
-    runs = [
-        JobRunView(
-            job=item.job,
-            started_at=item.started_at,
-            as_of=item.as_of,
-            duration_ms=float(item.duration_ms),
-            outcome="failed" if item.outcome == "failed" else "ok",
-            counts={name: int(count) for name, count in (item.counts or {}).items()},
-            error=item.error,
-        )
-        for job in jobs
-        for item in job_runs.latest(job, query.limit)
-    ]
-    return JobRunsView(items=sorted(runs, key=lambda run: run.started_at, reverse=True))
+    runs = latest_runs(query.job, query.limit)
+    return JobRunsView(
+        items=[
+            JobRunView(
+                job=run.job,
+                started_at=run.started_at,
+                as_of=run.as_of,
+                duration_ms=run.duration_ms,
+                outcome="failed" if run.failed else "ok",
+                counts=run.counts,
+                error=run.error,
+            )
+            for run in runs
+        ]
+    )
 
 
 class MandateOnPointView(ApiModel):
@@ -323,17 +319,7 @@ def post_readings(call: Call) -> IngestReportView:
     the report's errors. Sending the same data again changes nothing; newer values replace older
     ones (estimated to validated)."""
     request_id = call.request.context.get("requestId") or call.now.isoformat()
-    report = ingest_reports.submit(call.raw_body, request_id, call.now)
-    if report.status == "failed":
-        raise DomainError(
-            "validation_error",
-            report.file_error
-            or next((b.error for b in report.batches if b.error), None)
-            or "No reading could be stored.",
-            errors=[FieldError(f"row {e.row}: {e.field}", e.message) for e in report.errors],
-            extra={"report_id": report.report_id},
-        )
-    return report_view(report)
+    return report_view(ingest_reports.submit(call.raw_body, request_id, call.now))
 
 
 @api.operation(

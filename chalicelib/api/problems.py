@@ -65,10 +65,6 @@ def problem_type_uri(code: str) -> str:
     return f"urn:problem-type:edv:{code}"
 
 
-def status_of(code: str) -> int:
-    return PROBLEM_TYPES.get(code, (400, ""))[0]
-
-
 def problem_body(code: str, detail: str, **extra: Any) -> dict[str, Any]:
     status, title = PROBLEM_TYPES.get(code, (400, code.replace("_", " ").capitalize()))
     body: dict[str, Any] = {

@@ -19,19 +19,32 @@ from __future__ import annotations
 
 import math
 import zlib
-from collections.abc import Iterator
-from dataclasses import dataclass
+from array import array
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 
-from .access_points import AccessPoint
-from .brussels import BRUSSELS, brussels_date, day_end_utc, day_start_utc, slot_count
-from .readings import Quality, is_day_tariff
-from .vocabulary import Direction, Energy, MeterType
+from .access_points import AccessPoint, GridUser, Tenure
+from .brussels import BRUSSELS, add_years, brussels_date, day_start_utc, slot_count
+from .errors import DomainError, FieldError
+from .mandates import RENEWAL_WINDOW, Mandate, valid_until
+from .readings import DaySeries, MonthSeries, Quality, days_in_month, month_of
+from .vocabulary import (
+    Direction,
+    EndReason,
+    Energy,
+    Granularity,
+    MandateStatus,
+    MeterType,
+    RenewalState,
+)
 
 ESTIMATED_AFTER = timedelta(hours=1)
 VALIDATED_AFTER = timedelta(days=2)
 GAS_FACTOR = 11.1  # kWh per m³, as the market would send it
 MISSING_ONE_IN = 200
+DEFAULT_PERIOD_YEARS = 3  # a mock without a data period covers three years back and ahead
+SANDBOX_CUSTOMER = GridUser("person", "sandbox")  # the sandbox's imaginary grid user
+SINCE = date(2000, 1, 1)  # the imaginary customer has been grid user of every sandbox EAN since
 
 
 def meter_of(ean: str) -> tuple[Energy, MeterType]:
@@ -50,16 +63,8 @@ def access_point(ean: str) -> AccessPoint:
         direction=Direction.BOTH if both else Direction.OFFTAKE,
         address="Sandboxstraat 1, 9000 Gent",
         meter_number="SBX" + ean[-8:],
-        tenures=(),
+        tenures=(Tenure(SANDBOX_CUSTOMER, SINCE),),
     )
-
-
-@dataclass(frozen=True)
-class Reading:
-    start: datetime
-    end: datetime
-    values: dict[str, tuple[int, int]]  # channel -> (thousandths, Quality)
-    inserted_at: datetime
 
 
 def _noise(*parts: object) -> float:
@@ -97,7 +102,7 @@ def _values(point: AccessPoint, start: datetime, minutes: int) -> dict[str, int]
     }
 
 
-def _state(end: datetime, now: datetime) -> tuple[int, datetime] | None:
+def _state(end: datetime, now: datetime) -> tuple[Quality, datetime] | None:
     """The quality of a slot's value as stored by `now`, and when that version was stored."""
     if now >= end + VALIDATED_AFTER:
         return Quality.VALIDATED, end + VALIDATED_AFTER
@@ -106,56 +111,179 @@ def _state(end: datetime, now: datetime) -> tuple[int, datetime] | None:
     return None
 
 
-def fine_readings(
-    point: AccessPoint, start: datetime, to: datetime, minutes: int, now: datetime
-) -> Iterator[Reading]:
-    """Every slot starting in [start, to) that has been stored by `now`, as it stands now."""
-    step = timedelta(minutes=minutes)
-    day = brussels_date(start, point.day_hour)
-    while day_start_utc(day, point.day_hour) < to:
-        base = day_start_utc(day, point.day_hour)
-        for index in range(slot_count(day, minutes, point.day_hour)):
+class GeneratedReadings:
+    """The sandbox's readings, as the readings store would hold them at `now`: the same day and
+    month series (domain/readings.py), each with the time it was last written, so that the
+    machine API serves them by read time and insert time as it serves stored ones."""
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+        self._days: dict[tuple[str, date], dict[str, DaySeries]] = {}
+
+    def _day(self, ean: str, day: date) -> dict[str, DaySeries]:
+        """Each channel's series of the (gas) day, as stored by now; none before any is."""
+        key = (ean, day)
+        if key not in self._days:
+            self._days[key] = self._generate(access_point(ean), day)
+        return self._days[key]
+
+    def _generate(self, point: AccessPoint, day: date) -> dict[str, DaySeries]:
+        minutes, hour = point.energy.slot_minutes, point.day_hour
+        count = slot_count(day, minutes, hour)
+        step = timedelta(minutes=minutes)
+        base = day_start_utc(day, hour)
+        series = {
+            channel.value: DaySeries(
+                day, minutes, array("i", bytes(4 * count)), bytearray(count), day_hour=hour
+            )
+            for channel in point.channels
+        }
+        written = None
+        for index in range(count):
             slot = base + step * index
-            if not start <= slot < to or _missing(point.ean, slot):
-                continue
-            state = _state(slot + step, now)
+            state = _state(slot + step, self.now)
             if state is None:
-                return
+                break  # neither this slot nor any later one is stored yet
+            if _missing(point.ean, slot):
+                continue
             quality, inserted = state
-            values = {ch: (v, quality) for ch, v in _values(point, slot, minutes).items()}
-            yield Reading(slot, slot + step, values, inserted)
-        day += timedelta(days=1)
+            written = max(written or inserted, inserted)
+            for channel, value in _values(point, slot, minutes).items():
+                series[channel].values[index] = value
+                series[channel].qualities[index] = quality
+        if written is None:
+            return {}
+        return {channel: replace(days, updated_at=written) for channel, days in series.items()}
+
+    def days_between(
+        self, ean: str, channel: str, first: date, last: date, day_hour: int = 0
+    ) -> dict[date, DaySeries]:
+        """The stored days of [first, last] (inclusive)."""
+        found = {}
+        day = first
+        while day <= last and day <= brussels_date(self.now):
+            series = self._day(ean, day).get(channel)
+            if series is not None:
+                found[day] = series
+            day += timedelta(days=1)
+        return found
+
+    def months_between(
+        self, ean: str, channel: str, first: date, last: date
+    ) -> dict[date, MonthSeries]:
+        """The stored months from the month of `first` to that of `last` (inclusive)."""
+        found = {}
+        month = month_of(first)
+        while month <= last:
+            series = self._month(ean, channel, month)
+            if series is not None:
+                found[month] = series
+            month = month_of(month + timedelta(days=31))
+        return found
+
+    def _month(self, ean: str, channel: str, month: date) -> MonthSeries | None:
+        series = MonthSeries.empty(month)
+        series.gas_factor = GAS_FACTOR
+        for day in (month + timedelta(days=n) for n in range(days_in_month(month))):
+            days = self._day(ean, day).get(channel) if day <= brussels_date(self.now) else None
+            if days is not None:
+                series.set_derived(days)
+                assert days.updated_at is not None
+                series.updated_at = max(series.updated_at or days.updated_at, days.updated_at)
+        return series if series.updated_at is not None else None
+
+    def changed_since(
+        self, ean: str, channel: str, since: datetime, until: datetime, day_hour: int = 0
+    ) -> list[DaySeries | MonthSeries]:
+        """The days and months last written in [since, until]: a day is last written when its
+        last value is validated, so only days that ended up to VALIDATED_AFTER earlier can be."""
+        first = brussels_date(since - VALIDATED_AFTER - timedelta(days=1), day_hour)
+        last = brussels_date(min(until, self.now), day_hour)
+        days = self.days_between(ean, channel, first, last)
+        months = self.months_between(ean, channel, first, last)
+        stored: list[DaySeries | MonthSeries] = [*days.values(), *months.values()]
+        return [
+            series
+            for series in stored
+            if series.updated_at is not None and since <= series.updated_at <= until
+        ]
 
 
-def day_readings(
-    point: AccessPoint, first: date, end: date, minutes: int, now: datetime
-) -> Iterator[tuple[Reading, dict[str, tuple[int, int]]]]:
-    """Each (gas) day of [first, end) with anything stored by now: its totals per channel, and
-    the day-tariff and night-tariff parts (digital electricity)."""
-    day = first
-    while day < end:
-        start, stop = day_start_utc(day, point.day_hour), day_end_utc(day, point.day_hour)
-        totals: dict[str, list[int]] = {}
-        split: dict[str, list[int]] = {}
-        qualities: list[int] = []
-        inserted = start
-        for reading in fine_readings(point, start, stop, minutes, now):
-            inserted = max(inserted, reading.inserted_at)
-            for channel, (value, slot_quality) in reading.values.items():
-                totals.setdefault(channel, [0])[0] += value
-                parts = split.setdefault(channel, [0, 0])
-                parts[0 if is_day_tariff(reading.start) else 1] += value
-                qualities.append(slot_quality)
-        if qualities:
-            count = slot_count(day, minutes, point.day_hour) * len(point.channels)
-            quality: int = (
-                Quality.VALIDATED
-                if min(qualities) == Quality.VALIDATED and len(qualities) == count
-                else Quality.ESTIMATED
-            )
-            values = {channel: (total[0], quality) for channel, total in totals.items()}
-            yield (
-                Reading(start, stop, values, inserted),
-                {ch: (p[0], p[1]) for ch, p in split.items()},
-            )
-        day += timedelta(days=1)
+def mock_mandate(
+    mandate_id: str,
+    edv: str,
+    *,
+    reference_number: str,
+    ean: str,
+    fine: bool,
+    period_from: date | None,
+    period_to: date | None,
+    status: MandateStatus,
+    expires_at: datetime | None,
+    renewal: RenewalState | None,
+    now: datetime,
+) -> Mandate:
+    """A mock mandate as a live mandate in that state would be, so that every filter, status and
+    renewal status reads it as it reads live ones: `ToBeRenewed` is an approved mandate in its
+    last 90 days (renewal requested, for `RenewalRequested`), `Expired` one whose validity has
+    passed. Its EAN's meter follows from the EAN (`meter_of`)."""
+    energy, _ = meter_of(ean)
+    today = brussels_date(now)
+    start = period_from or add_years(today, -DEFAULT_PERIOD_YEARS)
+    end = period_to or add_years(today, DEFAULT_PERIOD_YEARS)
+    if end <= start:
+        _invalid("dataPeriodTo", "Property 'dataPeriodTo' must come after 'dataPeriodFrom'.")
+    until = _valid_until(status, expires_at, renewal, now)
+    if status is MandateStatus.ENDED and renewal is RenewalState.EXPIRED:
+        status = MandateStatus.EXPIRED  # as the expiry job leaves a lapsed mandate
+    end_reason, ended_at = {
+        MandateStatus.ENDED: (EndReason.REVOKED_BY_CUSTOMER, now),
+        MandateStatus.EXPIRED: (EndReason.EXPIRED, until),
+        MandateStatus.REJECTED: (EndReason.REFUSED_BY_GRID_USER, now),
+    }.get(status, (None, None))
+    return Mandate(
+        id=mandate_id,
+        ean=ean,
+        edv=edv,
+        granularity=energy.fine_granularity if fine else Granularity.DAY,
+        period_start=start,
+        period_end=end,
+        granted_at=now,
+        valid_until=until,
+        status=status,
+        granted_by=SANDBOX_CUSTOMER.id,
+        grid_user=SANDBOX_CUSTOMER,
+        energy=energy,
+        end_reason=end_reason,
+        ended_at=ended_at,
+        reference_number=reference_number,
+        updated_at=now,
+        renewal_requested_at=now if renewal is RenewalState.REQUESTED else None,
+    )
+
+
+def _valid_until(
+    status: MandateStatus, expires_at: datetime | None, renewal: RenewalState | None, now: datetime
+) -> datetime:
+    if renewal is None:
+        return expires_at or valid_until(now)
+    if renewal is RenewalState.EXPIRED:
+        if status not in (MandateStatus.ACTIVE, MandateStatus.ENDED):
+            _invalid("renewalStatus", "Only an Approved or Finished mandate can have expired.")
+        if expires_at is not None and expires_at > now:
+            _invalid("mandateExpirationDate", "An Expired mock's mandateExpirationDate has passed.")
+        return expires_at or now
+    if status is not MandateStatus.ACTIVE:
+        _invalid("renewalStatus", "Only an Approved mandate is due for renewal.")
+    until = expires_at or now + RENEWAL_WINDOW / 2
+    if not now < until <= now + RENEWAL_WINDOW:
+        _invalid(
+            "mandateExpirationDate",
+            "A mandate is due for renewal in its last 90 days: mandateExpirationDate must lie "
+            "within them.",
+        )
+    return until
+
+
+def _invalid(name: str, message: str) -> None:
+    raise DomainError("validation_error", message, errors=[FieldError(name, message)])

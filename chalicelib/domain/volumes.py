@@ -14,10 +14,11 @@ from __future__ import annotations
 
 from array import array
 from collections.abc import MutableSequence, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 
+from .access_points import AccessPoint
 from .brussels import (
     GAS_DAY_HOUR,
     add_years,
@@ -28,8 +29,9 @@ from .brussels import (
     slot_count,
 )
 from .errors import DomainError
+from .mandates import Mandate
 from .readings import DEFAULT_GAS_FACTOR, DaySeries, MonthSeries, Quality, month_of, summarise
-from .vocabulary import Resolution
+from .vocabulary import Energy, Resolution
 
 FINE_RANGE_DAYS = 366
 COARSE_RANGE_YEARS = 5
@@ -278,3 +280,43 @@ def complete_until(series: list[ChannelSeries], served_end: date, day_hour: int 
 
 def _instant(text: str) -> datetime:
     return datetime.fromisoformat(text)
+
+
+@dataclass(frozen=True)
+class Volumes:
+    """What one read served: the EAN's channels over the served part of [first, end)."""
+
+    point: AccessPoint
+    mandate: Mandate
+    resolution: Resolution
+    first: date
+    end: date
+    served_first: date
+    served_end: date
+    channels: dict[str, ChannelSeries]
+
+    @property
+    def data_complete_until(self) -> str:
+        return complete_until(list(self.channels.values()), self.served_end, self.point.day_hour)
+
+    @property
+    def is_gas(self) -> bool:
+        return self.point.energy is Energy.GAS
+
+    @property
+    def served_last(self) -> date:
+        """The last day served: the range is half-open, people read "up to and including"."""
+        return self.served_end - timedelta(days=1)
+
+    def unit(self, asked: str | None) -> str:
+        """kWh, or m3 when gas is asked in m3."""
+        return "m3" if self.is_gas and asked == "m3" else "kWh"
+
+    def in_unit(self, series: ChannelSeries, unit: str) -> ChannelSeries:
+        """The series in `unit`: gas in kWh converts each value by its month's factor."""
+        if self.is_gas and unit == "kWh" and series.kwh_values is not None:
+            return replace(series, values=series.kwh_values)
+        return series
+
+    def channels_in(self, unit: str) -> dict[str, ChannelSeries]:
+        return {channel: self.in_unit(series, unit) for channel, series in self.channels.items()}

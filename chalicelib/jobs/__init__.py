@@ -7,10 +7,13 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..domain.errors import DomainError
 from ..observability import Metric, logger, metrics
+
+if TYPE_CHECKING:
+    from ..store.job_runs import JobRun
 
 
 @dataclass(frozen=True)
@@ -110,6 +113,16 @@ def run_by_operator(actor: str, job: str, as_of: datetime | None, now: datetime)
     report = run(job, when)
     audit.record(actor, AuditAction.JOB_RUN, job, now, as_of=when.isoformat(), counts=report.counts)
     return report
+
+
+def latest_runs(job: str | None, limit: int) -> list[JobRun]:
+    """The last `limit` runs of one job, or of each, newest first: scheduled and by hand alike."""
+    from ..store import job_runs
+
+    if job is not None and job not in JOBS:
+        raise DomainError("not_found", f"There is no job {job!r}; jobs: {', '.join(JOBS)}.")
+    runs = [run for name in ([job] if job else JOBS) for run in job_runs.latest(name, limit)]
+    return sorted(runs, key=lambda run: run.started_at, reverse=True)
 
 
 def _remember(

@@ -27,13 +27,14 @@ from ..domain.readings import QUALITY_NAMES, Quality
 from ..domain.vocabulary import Energy, MeterChannel, Resolution
 from ..domain.volumes import FINE_RANGE_DAYS, ChannelSeries
 from ..observability import logger
-from ..render import history_columns, history_csv
+from ..render import history_columns
+from ..render.volumes import history_export
 from ..store import exports as exports_store
 from ..store.base import ContendedError
 from . import meterdata, webhooks
 
 if TYPE_CHECKING:
-    from .meterdata import Volumes
+    from ..domain.volumes import Volumes
 
 NOT_MEASURED = "channel_not_measured"  # the manifest's reason: none of the channels asked for
 PARQUET = "history.parquet"
@@ -95,7 +96,7 @@ def _one(job: ExportJob, plan: tuple[str, ...], ean: str, now: datetime) -> Expo
     body = _arrow(chunks, arrays)
     s3().put_object(Bucket=bucket, Key=_part_key(job, index, ean, "arrow"), Body=body)
     csv_gz = b"".join(  # a gzip member per chunk: together, one gzip file
-        _gzip(history_columns.rows(_csv_export(chunk), columns))
+        _gzip(history_columns.rows(history_export(chunk), columns))
         for chunk, columns in zip(chunks, arrays, strict=True)
     )
     s3().put_object(Bucket=bucket, Key=_part_key(job, index, ean, "csv.gz"), Body=csv_gz)
@@ -263,18 +264,6 @@ PART_SCHEMA = pa.schema(
         for field in SCHEMA
     ]
 )
-
-
-def _csv_export(chunk: Volumes) -> history_csv.Export:
-    return history_csv.Export(
-        ean=chunk.point.ean,
-        meter_number=chunk.point.meter_number,
-        meter_type=chunk.point.meter_type.value,
-        energy=chunk.point.energy.value,
-        fine=chunk.resolution.is_fine,
-        channels=chunk.channels,
-        lang="nl",
-    )
 
 
 def _assemble(job: ExportJob, plan: tuple[str, ...]) -> tuple[dict[str, dict[str, str | int]], int]:

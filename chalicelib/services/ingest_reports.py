@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from .. import invoke
 from ..aws import s3
 from ..config import settings
-from ..domain.errors import DomainError, retry_shortly
+from ..domain.errors import DomainError, FieldError, retry_shortly
 from ..domain.identifiers import is_shaped
 from ..domain.ingest_report import IngestReport
 from ..store import ingest_reports as ingest_reports_store
@@ -32,7 +32,8 @@ def report_id_for(source: str, fingerprint: str) -> str:
 
 def submit(body: bytes, request_id: str, now: datetime) -> IngestReport:
     """Ingest a posted batch, as the ingest function does a dropped file, and its report. Through
-    S3: a 6 MB body is more than Lambda passes in an event once it is encoded."""
+    S3: a 6 MB body is more than Lambda passes in an event once it is encoded. When no row could
+    be stored, `validation_error` with the report's errors (and its id)."""
     report_id = report_id_for("api", request_id)
     key = f"{UPLOAD_PREFIX}{report_id}"
     s3().put_object(Bucket=settings().exports_bucket, Key=key, Body=body)
@@ -41,7 +42,17 @@ def submit(body: bytes, request_id: str, now: datetime) -> IngestReport:
         raise DomainError(
             "service_unavailable", "Ingest is busy; please try again.", headers=retry_shortly()
         )
-    return report(report_id)
+    submitted = report(report_id)
+    if submitted.status == "failed":
+        raise DomainError(
+            "validation_error",
+            submitted.file_error
+            or next((b.error for b in submitted.batches if b.error), None)
+            or "No reading could be stored.",
+            errors=[FieldError(f"row {e.row}: {e.field}", e.message) for e in submitted.errors],
+            extra={"report_id": submitted.report_id},
+        )
+    return submitted
 
 
 def report(report_id: str) -> IngestReport:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
+from typing import Protocol
 
 from ..domain.access_points import AccessPoint
 from ..domain.api_clients import ApiClient
@@ -147,6 +148,29 @@ class EnergyAnswer:
     mandate: Mandate
     fine: list[Slice] | None  # quarter-hours (electricity) or hours (gas)
     daily: list[Slice] | None
+    wanted: frozenset[Series]
+    served_from: datetime  # the window served (read time: clipped to the entitlement)
+    served_to: datetime
+
+
+class ReadingsSource(Protocol):
+    """Where energy is read from: the readings store (live), or the sandbox's generated readings
+    (domain/sandbox.GeneratedReadings), which hold the same series the same way."""
+
+    def days_between(
+        self, ean: str, channel: str, first: date, last: date, day_hour: int = 0
+    ) -> dict[date, DaySeries]: ...
+
+    def months_between(
+        self, ean: str, channel: str, first: date, last: date
+    ) -> dict[date, MonthSeries]: ...
+
+    def changed_since(
+        self, ean: str, channel: str, since: datetime, until: datetime, day_hour: int = 0
+    ) -> list[DaySeries | MonthSeries]: ...
+
+
+STORED: ReadingsSource = readings_store
 
 
 def energy(
@@ -158,12 +182,55 @@ def energy(
     window_from: datetime | None,
     window_to: datetime | None,
     reference_number: str | None,
+    active: bool = True,
     now: datetime,
 ) -> EnergyAnswer:
-    granted, point = meterdata.authorise(None, client.enterprise_number, ean, now)
+    """Live energy: what the EDV's one entitlement on the EAN gives, from the readings store,
+    written to the access log."""
+    granted, _ = meterdata.authorise(None, client.enterprise_number, ean, now)
     mandate = granted.mandate
     if reference_number is not None and mandate.reference_number != reference_number:
         raise DomainError("no_mandate", "No mandate with this reference number on this EAN.")
+    answer = energy_of(
+        granted,
+        STORED,
+        period_type=period_type,
+        series=series,
+        window_from=window_from,
+        window_to=window_to,
+        active=active,
+        now=now,
+    )
+    if answer.served_to <= answer.served_from:
+        return answer  # nothing of the window was readable: nothing was read
+    access_log.record(
+        mandate,
+        range_from=answer.served_from.astimezone(UTC).isoformat(),
+        range_to=answer.served_to.astimezone(UTC).isoformat(),
+        resolution="+".join(sorted(answer.wanted)),
+        what=f"energy ({period_type.value})",
+        face="api",
+        now=now,
+    )
+    metrics.add(Metric.READS_SERVED, face="api")
+    return answer
+
+
+def energy_of(
+    granted: Entitlement,
+    source: ReadingsSource,
+    *,
+    period_type: PeriodType,
+    series: frozenset[Series] | None,
+    window_from: datetime | None,
+    window_to: datetime | None,
+    active: bool = True,
+    now: datetime,
+) -> EnergyAnswer:
+    """What an entitlement gives by read time (the window clipped to it) or insert time
+    (whatever was stored in the window, within it), read from `source`. Active energy only: asked
+    for reactive energy alone (`active` False), there is nothing we keep."""
+    point, mandate = granted.point, granted.mandate
     wanted = wanted_series(series, fine_allowed=granted.fine)
     if granted.gives_nothing:
         raise DomainError("no_mandate", "This mandate gives nothing to read (see the feed).")
@@ -182,26 +249,22 @@ def energy(
                 mandate,
                 [] if Series.FINE in wanted else None,
                 [] if Series.DAILY in wanted else None,
+                wanted,
+                start,
+                start,
             )
+    if not active:
+        return EnergyAnswer(point, mandate, None, None, wanted, start, start)  # nothing read
     fine = daily = None
     for channel in (c.value for c in point.channels):
         if Series.FINE in wanted:
             fine = _merge(
-                fine, _fine(point, channel, period_type, start, to, period_from, period_to)
+                fine,
+                _fine(source, point, channel, period_type, start, to, period_from, period_to),
             )
         if Series.DAILY in wanted:
-            daily = _merge(daily, _daily(point, channel, period_type, start, to, granted))
-    access_log.record(
-        mandate,
-        range_from=start.astimezone(UTC).isoformat(),
-        range_to=to.astimezone(UTC).isoformat(),
-        resolution="+".join(sorted(wanted)),
-        what=f"energy ({period_type.value})",
-        face="api",
-        now=now,
-    )
-    metrics.add(Metric.READS_SERVED, face="api")
-    return EnergyAnswer(point, mandate, fine, daily)
+            daily = _merge(daily, _daily(source, point, channel, period_type, start, to, granted))
+    return EnergyAnswer(point, mandate, fine, daily, wanted, start, to)
 
 
 def wanted_series(series: frozenset[Series] | None, *, fine_allowed: bool) -> frozenset[Series]:
@@ -229,6 +292,7 @@ def _merge(slices: list[Slice] | None, more: list[Slice]) -> list[Slice]:
 
 
 def _fine(
+    source: ReadingsSource,
     point: AccessPoint,
     channel: str,
     period_type: PeriodType,
@@ -240,15 +304,15 @@ def _fine(
     minutes = point.energy.slot_minutes
     hour = point.day_hour
     if period_type is PeriodType.INSERT_TIME:
-        changed = readings_store.changed_since(point.ean, channel, start, to, hour)
+        changed = source.changed_since(point.ean, channel, start, to, hour)
         days = {item.day: item for item in changed if isinstance(item, DaySeries)}
         lower, upper = period_from, period_to  # whatever changed, within the mandate
     else:
         first = brussels_date(start, hour)
         last = brussels_date(to - timedelta(microseconds=1), hour)
-        days = readings_store.days_between(point.ean, channel, first, last, hour)
+        days = source.days_between(point.ean, channel, first, last, hour)
         lower, upper = start, to
-    factors = _factors(point, channel, set(days)) if point.energy is Energy.GAS else {}
+    factors = _factors(source, point, channel, set(days)) if point.energy is Energy.GAS else {}
     step = timedelta(minutes=minutes)
     slices = []
     for day in sorted(days):
@@ -268,6 +332,7 @@ def _fine(
 
 
 def _daily(
+    source: ReadingsSource,
     point: AccessPoint,
     channel: str,
     period_type: PeriodType,
@@ -277,7 +342,7 @@ def _daily(
 ) -> list[Slice]:
     hour = point.day_hour  # a gas day runs from 06:00 to 06:00 (R14)
     if period_type is PeriodType.INSERT_TIME:
-        changed = readings_store.changed_since(point.ean, channel, start, to)
+        changed = source.changed_since(point.ean, channel, start, to)
         months = {item.month: item for item in changed if isinstance(item, MonthSeries)}
         days = [d for m in months.values() for d in _days_of(m.month)]
         first, end = granted.first, granted.end
@@ -286,7 +351,7 @@ def _daily(
             brussels_date(start, hour),
             brussels_date(to - timedelta(microseconds=1), hour) + timedelta(days=1),
         )
-        months = readings_store.months_between(point.ean, channel, first, end - timedelta(days=1))
+        months = source.months_between(point.ean, channel, first, end - timedelta(days=1))
         days = [first + timedelta(days=n) for n in range((end - first).days)]
     slices = []
     for day in days:
@@ -313,8 +378,10 @@ def _days_of(month: date) -> list[date]:
     return [month + timedelta(days=n) for n in range((following - month).days)]
 
 
-def _factors(point: AccessPoint, channel: str, days: set[date]) -> dict[date, tuple[float, bool]]:
+def _factors(
+    source: ReadingsSource, point: AccessPoint, channel: str, days: set[date]
+) -> dict[date, tuple[float, bool]]:
     if not days:
         return {}
-    months = readings_store.months_between(point.ean, channel, min(days), max(days))
+    months = source.months_between(point.ean, channel, min(days), max(days))
     return {m: (s.gas_factor, s.gas_factor != DEFAULT_GAS_FACTOR) for m, s in months.items()}

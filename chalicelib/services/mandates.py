@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hmac
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -14,7 +14,7 @@ from ..domain import mandates as rules
 from ..domain.access_points import AccessPoint, GridUser, Tenure, require_grid_user
 from ..domain.account import PairAccount, PurgeDuty, PurgeReason, PurgeStatus
 from ..domain.brussels import brussels_date
-from ..domain.consent import MAX_DECLINED_EANS
+from ..domain.consent import MAX_DECLINED_EANS, require_same_edv
 from ..domain.errors import DomainError
 from ..domain.feed import FeedEvent
 from ..domain.identifiers import is_shaped
@@ -52,6 +52,7 @@ class GrantRequest:
     period_end: date
     reference_number: str | None = None
     meter_number: str | None = None  # a co-occupant's proof of being there: the meter's number
+    session: str | None = None  # the EDV's consent request it answers: gives the reference
 
 
 def grant(sub: str, request: GrantRequest, now: datetime) -> Mandate:
@@ -59,7 +60,12 @@ def grant(sub: str, request: GrantRequest, now: datetime) -> Mandate:
     commits only if the grid user it was checked against is still the grid user (a move
     reported meanwhile makes it re-read, and refuse). Someone who may not grant alone (a member
     of the grid-user organisation, or a co-occupant who gives the meter's number) asks instead:
-    the mandate is `requested` until the grid user approves or refuses it."""
+    the mandate is `requested` until the grid user approves or refuses it. Answering an EDV's
+    consent request (`session`), it carries that request's reference number."""
+    if request.session is not None:
+        asked = consent.get(request.session, now)
+        require_same_edv(asked.edv, request.edv)
+        request = replace(request, reference_number=asked.reference_number)
     identities = acting_as(sub)
     onboarding_store.active_application(request.edv)
     mandate_id = str(uuid.uuid4())
@@ -639,15 +645,22 @@ def access_point_for_edv(
     return EdvAccessPointDetail(pair, point, open_duties)
 
 
-def readable_mandate(enterprise_number: str, ean: str, now: datetime) -> Mandate:
-    """R9 for every read of meter data: an active EDV with a mandate that gives access now."""
-    onboarding_store.active_application(enterprise_number)
-    mandate = mandates_store.active_of_edv_and_ean(enterprise_number, ean)
-    if mandate is None or not mandate.gives_access_at(now):
-        raise DomainError("no_mandate", "This EDV has no active mandate on this access point.")
-    return mandate
+@dataclass(frozen=True)
+class FeedSlice:
+    events: list[FeedEvent]
+    more: bool  # more events now, past this slice
+    resume: dict[str, int]  # where the next slice starts: after the last event given
 
 
-def feed_after(sub: str, enterprise_number: str, after_seq: int, limit: int) -> list[FeedEvent]:
+def feed_page(
+    sub: str, enterprise_number: str, start: dict[str, Any] | None, limit: int
+) -> FeedSlice:
+    """The EDV's feed after the position `start` (one this gave out), `limit` events at most.
+    The position is where a reader continues, now or later, for events yet to come."""
     directory.member_of(sub, enterprise_number)
-    return feed_store.page(enterprise_number, after_seq, limit)
+    after = start.get("seq", 0) if start else 0
+    if not isinstance(after, int) or after < 0:
+        raise DomainError("invalid_cursor", "The cursor is not one this list gave out.")
+    events = feed_store.page(enterprise_number, after, limit + 1)
+    page = events[:limit]
+    return FeedSlice(page, len(events) > limit, {"seq": page[-1].seq if page else after})

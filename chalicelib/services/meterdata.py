@@ -11,40 +11,21 @@ from ..domain.access_points import AccessPoint
 from ..domain.brussels import local_iso, slot_start
 from ..domain.entitlement import Entitlement, PeakDetail
 from ..domain.errors import DomainError
-from ..domain.mandates import Mandate
 from ..domain.readings import HOUR, QUARTER_HOUR, MonthSeries
 from ..domain.vocabulary import Energy, MeterChannel, MeterType, Resolution
 from ..domain.volumes import (
     ChannelSeries,
+    Volumes,
     check_range,
     clip,
     coarse_series,
-    complete_until,
     fine_series,
 )
 from ..observability import Metric, metrics
+from ..render import volumes as render
+from ..render.requests import VolumesReport
 from ..store import readings as readings_store
-from . import access_log, directory, entitlements
-
-
-@dataclass(frozen=True)
-class Volumes:
-    point: AccessPoint
-    mandate: Mandate
-    resolution: Resolution
-    first: date
-    end: date
-    served_first: date
-    served_end: date
-    channels: dict[str, ChannelSeries]
-
-    @property
-    def data_complete_until(self) -> str:
-        return complete_until(list(self.channels.values()), self.served_end, self.point.day_hour)
-
-    @property
-    def is_gas(self) -> bool:
-        return self.point.energy is Energy.GAS
+from . import access_log, directory, entitlements, rendering
 
 
 def authorise(
@@ -136,6 +117,64 @@ def _series(
 def _gas_factors(point: AccessPoint, channel: str, first: date, end: date) -> dict[date, float]:
     months = readings_store.months_between(point.ean, channel, first, end - timedelta(days=1))
     return {month: series.gas_factor for month, series in months.items()}
+
+
+FORMATS = ("json", "csv", "pdf", "png")
+
+
+@dataclass(frozen=True)
+class Download:
+    body: bytes
+    format: str  # one of FORMATS
+    filename: str
+
+
+def download(
+    sub: str,
+    enterprise_number: str,
+    ean: str,
+    first: date,
+    end: date,
+    resolution: Resolution,
+    now: datetime,
+    *,
+    format: str,
+    unit: str | None = None,
+    lang: str = "nl",
+) -> Download:
+    """Volumes in one of FORMATS: gas in kWh unless m3 is asked; the CSV in the portal's Dutch
+    or English layout. Charts and reports are drawn by the rendering function."""
+    result = volumes(sub, enterprise_number, ean, first, end, resolution, now)
+    shown = result.unit(unit)
+    if format == "csv":
+        body = render.volumes_csv(result, lang)
+    elif format == "png":
+        body = rendering.draw(render.volumes_chart(result, shown))
+    elif format == "pdf":
+        body = rendering.draw(_report(result, shown, now))
+    else:
+        body = render.volumes_json(result, shown)
+    return Download(body, format, render.filename(result, format))
+
+
+def _report(result: Volumes, unit: str, now: datetime) -> VolumesReport:
+    grid_user = result.mandate.grid_user
+    customer = _party(grid_user.id) if grid_user.kind == "org" else None  # a person: no name kept
+    daily = None
+    if render.needs_daily_table(result):
+        first, end = result.served_first, result.served_end
+        channels = {
+            channel: _series(result.point, channel, first, end, Resolution.DAY)
+            for channel in result.channels
+        }
+        daily = replace(result, resolution=Resolution.DAY, channels=channels)
+    edv = _party(result.mandate.edv)
+    return render.volumes_report(result, unit, edv, customer, now.isoformat(), daily)
+
+
+def _party(enterprise_number: str) -> render.Party:
+    organisation = directory.get_organisation(enterprise_number)
+    return render.Party(enterprise_number, organisation.name if organisation else None)
 
 
 @dataclass(frozen=True)

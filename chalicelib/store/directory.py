@@ -103,18 +103,6 @@ def save_organisation_name(enterprise_number: str, name: str, now: datetime) -> 
     return False, True
 
 
-def set_application_role(enterprise_number: str, role: str, present: bool, now: datetime) -> None:
-    action = (
-        OrganisationItem.application_roles.add({role})
-        if present
-        else OrganisationItem.application_roles.delete({role})
-    )
-    OrganisationItem(enterprise_number).update(
-        actions=[action, OrganisationItem.updated_at.set(now)],
-        condition=OrganisationItem.enterprise_number.exists(),
-    )
-
-
 def _link_key(sub: str, via: Via) -> str:
     return f"{sub}#{via.value}"
 

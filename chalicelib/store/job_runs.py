@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import datetime
 
 from pynamodb.attributes import (
@@ -52,5 +53,28 @@ def append(
     ).save()
 
 
-def latest(job: str, limit: int) -> list[JobRunItem]:
-    return list(JobRunItem.query(job, scan_index_forward=False, limit=limit))
+@dataclass(frozen=True)
+class JobRun:
+    job: str
+    started_at: datetime
+    as_of: datetime
+    duration_ms: float
+    failed: bool
+    counts: dict[str, int]
+    error: str | None
+
+
+def latest(job: str, limit: int) -> list[JobRun]:
+    """The job's last `limit` runs, newest first."""
+    return [
+        JobRun(
+            job=item.job,
+            started_at=item.started_at,
+            as_of=item.as_of,
+            duration_ms=float(item.duration_ms),
+            failed=item.outcome == "failed",
+            counts={name: int(count) for name, count in (item.counts or {}).items()},
+            error=item.error,
+        )
+        for item in JobRunItem.query(job, scan_index_forward=False, limit=limit)
+    ]

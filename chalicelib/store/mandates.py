@@ -289,10 +289,6 @@ def active_of_edv_and_ean(enterprise_number: str, ean: str) -> Mandate | None:
     return get(str(details["active_mandate_id"]))
 
 
-def of_edv(enterprise_number: str) -> list[Mandate]:
-    return [mandate_from_item(item) for item in MandateItem.by_edv.query(enterprise_number)]
-
-
 # One leg of a read of an EDV's mandates: one query of one index partition, from a resume key,
 # `page_size` items at a time (None: as DynamoDB pages).
 Leg = Callable[[Key | None, int | None], Iterator[MandateItem]]

@@ -1,18 +1,19 @@
-"""Mock mandates of the machine API's sandbox: one item per mock, under its EDV's partition, in a
-table of their own, so nothing of the sandbox reaches live data, jobs or billing."""
+"""Mock mandates of the machine API's sandbox, in a table of their own so that nothing of the
+sandbox reaches live reads, jobs or billing: one item per mock under its EDV's partition, holding
+the mandate as the live mandates table holds it (store/mandates.item_of), so the same mapper reads
+both."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import datetime
 
-from pynamodb.attributes import UnicodeAttribute, UTCDateTimeAttribute
+from pynamodb.attributes import JSONAttribute, UnicodeAttribute
 from pynamodb.models import Model
 
 from ..config import table_name
-from ..domain.access_points import GridUser
 from ..domain.mandates import Mandate
-from ..domain.vocabulary import Energy, Granularity, MandateStatus
 from .base import TableMeta, register
+from .mandates import MandateItem, item_of, mandate_from_item
 
 
 @register
@@ -22,53 +23,18 @@ class SandboxMandateItem(Model):
 
     edv = UnicodeAttribute(hash_key=True)
     id = UnicodeAttribute(range_key=True)
-    ean = UnicodeAttribute()
-    reference_number = UnicodeAttribute()
-    granularity = UnicodeAttribute()
-    energy = UnicodeAttribute()
-    period_start = UnicodeAttribute()
-    period_end = UnicodeAttribute()
-    status = UnicodeAttribute()
-    valid_until = UTCDateTimeAttribute()
-    renewal_status = UnicodeAttribute(null=True)  # as the EDV asked for it, on the wire
-    created_at = UTCDateTimeAttribute()
+    mandate = JSONAttribute()  # the live item's attributes, as store/mandates writes them
 
 
-def save(mandate: Mandate, renewal_status: str | None) -> None:
-    SandboxMandateItem(
-        mandate.edv,
-        mandate.id,
-        ean=mandate.ean,
-        reference_number=mandate.reference_number or "",
-        granularity=mandate.granularity.value,
-        energy=mandate.energy.value,
-        period_start=mandate.period_start.isoformat(),
-        period_end=mandate.period_end.isoformat(),
-        status=mandate.status.value,
-        valid_until=mandate.valid_until,
-        renewal_status=renewal_status,
-        created_at=mandate.granted_at,
-    ).save()
+def save(mandate: Mandate, now: datetime) -> None:
+    attributes = item_of(mandate, now).to_simple_dict()
+    SandboxMandateItem(mandate.edv, mandate.id, mandate=attributes).save()
 
 
-def _mandate(item: SandboxMandateItem) -> tuple[Mandate, str | None]:
-    mandate = Mandate(
-        id=item.id,
-        ean=item.ean,
-        edv=item.edv,
-        granularity=Granularity(item.granularity),
-        period_start=date.fromisoformat(item.period_start),
-        period_end=date.fromisoformat(item.period_end),
-        granted_at=item.created_at,
-        valid_until=item.valid_until,
-        status=MandateStatus(item.status),
-        granted_by="sandbox",
-        grid_user=GridUser("person", "sandbox"),  # the sandbox's imaginary customer
-        energy=Energy(item.energy),
-        reference_number=item.reference_number,
-        updated_at=item.created_at,
-    )
-    return mandate, item.renewal_status
+def _mandate(item: SandboxMandateItem) -> Mandate:
+    live = MandateItem()
+    live.from_simple_dict(item.mandate)
+    return mandate_from_item(live)
 
 
 def count_of_edv(enterprise_number: str) -> int:
@@ -76,6 +42,6 @@ def count_of_edv(enterprise_number: str) -> int:
     return SandboxMandateItem.count(enterprise_number)
 
 
-def of_edv(enterprise_number: str) -> list[tuple[Mandate, str | None]]:
-    """The EDV's mock mandates, each with the renewal status it was made with."""
+def of_edv(enterprise_number: str) -> list[Mandate]:
+    """The EDV's mock mandates: at most quotas.SANDBOX_MOCKS, one partition."""
     return [_mandate(item) for item in SandboxMandateItem.query(enterprise_number)]

@@ -1,4 +1,5 @@
-"""Imports run one way: domain <- store/render/security <- services <- jobs <- api <- app.py/functions.
+"""Imports run one way: domain <- store/render/security <- services <- jobs <- api <- app.py/functions,
+and handlers (api) never reach past the services into the store.
 
 Every import counts, also those inside functions and under TYPE_CHECKING: a lazy import is still a
 dependency, only a cheaper one. A module may import its own package's modules and any layer below
@@ -35,6 +36,13 @@ RANKS: dict[str, int] = {
     "chalicelib.api": 6,
     "app": 7,
     "functions": 7,
+}
+
+
+# Lower layers a part may not reach into although they rank below it: handlers parse, call a
+# use case and shape its answer; what is stored, and how, is the services' business.
+SKIPPED: dict[str, set[str]] = {
+    "chalicelib.api": {"chalicelib.store"},
 }
 
 
@@ -98,7 +106,9 @@ def upward_imports(edges: dict[str, set[str]]) -> list[str]:
         mine = part_of(module)
         for target in sorted(targets):
             theirs = part_of(target)
-            if theirs != mine and RANKS[theirs] >= RANKS[mine]:
+            if theirs != mine and (
+                RANKS[theirs] >= RANKS[mine] or theirs in SKIPPED.get(mine, set())
+            ):
                 wrong.append(f"{module} -> {target}")
     return wrong
 
@@ -159,6 +169,14 @@ def test_no_modules_import_each_other_in_a_circle() -> None:
             "chalicelib.render.login_page",
             "if TYPE_CHECKING:\n    from ..services.dev_issuer import Identity",
             ["chalicelib.render.login_page -> chalicelib.services.dev_issuer"],
+        ),
+        (
+            "chalicelib.api.ops",
+            "from ..store import job_runs",
+            [
+                "chalicelib.api.ops -> chalicelib.store",
+                "chalicelib.api.ops -> chalicelib.store.job_runs",
+            ],
         ),
         (
             "chalicelib.domain.mandates",

@@ -67,7 +67,7 @@ def _answers() -> list[list[dict[str, Any]]]:
     for query in QUERIES:
         pages, start = [], None
         while True:
-            resume = {"ExclusiveStartKey": start} if start else {}
+            resume: dict[str, Any] = {"ExclusiveStartKey": start} if start else {}
             page = client.query(TableName="t", **query, **resume)
             page.pop("ResponseMetadata")
             pages.append(page)

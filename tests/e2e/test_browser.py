@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 import requests
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, FilePayload, Page, expect
 
 from tests.e2e.browsing import (
     GREET_GAS,
@@ -165,7 +165,9 @@ def test_an_organisation_becomes_edv_through_the_wizard(
     snap(page, "22-wizard-contract")
     page.get_by_label("Ondertekend contract").set_input_files(
         files=[
-            {"name": "contract.pdf", "mimeType": "application/pdf", "buffer": contract.read_bytes()}
+            FilePayload(
+                name="contract.pdf", mimeType="application/pdf", buffer=contract.read_bytes()
+            )
         ]
     )
     page.get_by_role("button", name="Indienen").click()

@@ -161,7 +161,7 @@ def test_the_rendering_bundle_draws_on_its_own(
     details = requests.ContractDetails(
         "Zonnig", "0123456749", Channel.PORTAL_AND_API, "C-1", date(2025, 1, 2), "An"
     )
-    drawings = {
+    drawings: dict[str, requests.Drawing] = {
         "png": chart,
         "pdf": requests.VolumesReport(header, chart, {"offtake": series}, None, False, True),
         "contract": requests.Contract(details),

@@ -283,17 +283,17 @@ def test_each_function_role_reaches_only_its_tables_and_buckets(template: dict[s
         for name in ("pages", "contracts", "exports", "ingest")
     }
     tables, buckets = granted(template, "JobsRole")
-    assert tables == JOBS.tables
+    assert JOBS.tables is not None and tables == set(JOBS.tables)
     assert buckets == {bucket[b] for b in JOBS.buckets}
     tables, buckets = granted(template, "IngestRole")
-    assert tables == INGEST.tables
+    assert INGEST.tables is not None and tables == set(INGEST.tables)
     assert buckets == {bucket[b] for b in INGEST.buckets}
     tables, buckets = granted(template, "ApiRole")
     assert tables == {m.Meta.table_name.split("-", 2)[2] for m in all_models()}
     assert bucket["ingest"] not in buckets
     assert granted(template, "RenderRole") == (set(), set())
     tables, buckets = granted(template, "ExportRole")
-    assert tables == EXPORT.tables
+    assert EXPORT.tables is not None and tables == set(EXPORT.tables)
     assert buckets == {bucket[b] for b in EXPORT.buckets}
     for function in ("MandateExpiry", "MarketScenarios", "PublishPages", "Ingest", "Render"):
         props = template["Resources"][logical_id(template, "AWS::Lambda::Function", function)]

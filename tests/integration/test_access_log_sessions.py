@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from chalicelib.domain.access_log import AccessRecord, days_read, sessions
-from chalicelib.services import access_log, mandates
+from chalicelib.services import access_log, entitlements
 from tests.support.http import Http
 from tests.support.world import Customer, World, customer_with_meter, ean, grant
 
@@ -81,7 +81,7 @@ def karel(http: Http) -> Customer:
 def read(
     edv: str, at: datetime, range_from: str = "2025-01-01", range_to: str = "2025-02-01"
 ) -> None:
-    mandate = mandates.readable_mandate(edv, ean(1), at)
+    mandate = entitlements.of(edv, ean(1), at).mandate
     access_log.record(mandate, range_from=range_from, range_to=range_to, resolution="day",
                       what="volumes", face="portal", now=at)  # fmt: skip
 

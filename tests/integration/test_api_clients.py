@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -70,12 +71,13 @@ def test_a_client_may_register_a_certificate_instead_of_a_secret(http: Http, wor
 def test_unusable_certificates_are_refused(http: Http, world: World, kind: str) -> None:
     edv = world.active(EN, "Zonnig")
     now = datetime.now(UTC)
-    pem = {
+    makers: dict[str, Callable[[], str]] = {
         "garbage": lambda: "-----BEGIN CERTIFICATE-----\nnope\n-----END CERTIFICATE-----\n",
         "expired": lambda: certificate(valid_from=now - timedelta(days=30), valid_days=10)[1],
         "not-yet-valid": lambda: certificate(valid_from=now + timedelta(days=3))[1],
         "ec-key": lambda: certificate(ec.generate_private_key(ec.SECP256R1()))[1],
-    }[kind]()
+    }
+    pem = makers[kind]()
     answer = http.post(CLIENTS, token=edv.admin, json_body={"name": "x", "certificate_pem": pem})
     assert answer.status == 422
     assert answer.code == "validation_error"

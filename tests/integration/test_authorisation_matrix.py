@@ -692,8 +692,8 @@ def build_world(http: Http) -> Matrix:
     )
     assert exported.status == 202, exported.body
     matrix.export_id = exported.json["id"]
-    for client in (CLIENT, OTHER_CLIENT):
-        mocked = matrix.call(client, "POST", "/esco-sbx/v3/api/mandate/mock", a_mock_body(matrix))
+    for caller in (CLIENT, OTHER_CLIENT):
+        mocked = matrix.call(caller, "POST", "/esco-sbx/v3/api/mandate/mock", a_mock_body(matrix))
         assert mocked.status == 200, mocked.body
     return matrix
 

@@ -7,6 +7,7 @@ EDV's API client on the machine API."""
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from urllib.parse import quote, urlencode
 
@@ -122,7 +123,7 @@ def concrete(path: str, values: dict[str, str]) -> str:
     return re.sub(r"\{(\w+)\}", lambda m: fillers.get(m.group(1), "unknown"), path)
 
 
-def filled(template: dict[str, object], values: dict[str, str]) -> dict[str, object]:
+def filled(template: Mapping[str, object], values: dict[str, str]) -> dict[str, object]:
     return {k: concrete(v, values) if isinstance(v, str) else v for k, v in template.items()}
 
 
@@ -138,8 +139,9 @@ def variants(operation: Operation, values: dict[str, str]) -> list[tuple[str, ob
             found.append((f"{base}?{urlencode({**query, name: value})}", None))
     body = filled(BODIES.get((operation.method, operation.path), {}), values)
     for name in fields_of(operation.body):
-        for value in [*CALENDAR_ENDS, "", "x" * 3000, -1, None, [], {}]:
-            found.append((base, {**body, name: value}))
+        given: object
+        for given in [*CALENDAR_ENDS, "", "x" * 3000, -1, None, [], {}]:
+            found.append((base, {**body, name: given}))
     if operation.path == "/v1/ops/readings":  # the rows' own timestamps
         for value in CALENDAR_ENDS:
             rows = [{"start": value, "value": 1.0, "status": "validated"}]

@@ -9,6 +9,7 @@ import threading
 from collections import Counter
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
+from functools import partial
 
 import orjson
 import pytest
@@ -141,7 +142,7 @@ def test_overlapping_ingest_files_at_once_lose_nothing(world: World) -> None:
     ]
     files += [files[0], files[2]]
     tasks: list[Callable[[], object]] = [
-        (lambda data=data, n=n: ingest.ingest(data, "test", f"file-{n}", datetime.now(UTC)))
+        partial(ingest.ingest, data, "test", f"file-{n}", datetime.now(UTC))
         for n, data in enumerate(files)
     ]
     reports, errors = all_at_once(tasks)

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from chalicelib.services import access_log, mandates
+from chalicelib.services import access_log, entitlements
 from tests.support.http import Http
 from tests.support.world import (
     Customer,
@@ -221,7 +221,7 @@ def test_the_access_log_shows_a_customer_the_reads_of_their_data(
     grant(world, Customer("bert", http.token("bert")), EDV, ean(3))
     now = datetime.now(UTC)
     for ean_code in (ean(1), ean(3)):
-        mandate = mandates.readable_mandate(EDV, ean_code, now)
+        mandate = entitlements.of(EDV, ean_code, now).mandate
         access_log.record(
             mandate,
             range_from="2025-01-01",

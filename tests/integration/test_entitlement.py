@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parents[2]
 @pytest.fixture
 def world(http: Http) -> World:
     world = World(http)
-    world.edv = world.active(EDV, "Zonnig")  # type: ignore[attr-defined]
+    world.edv = world.active(EDV, "Zonnig")
     return world
 
 
@@ -37,7 +37,7 @@ def quarter_hours(http: Http, world: World, first: str, to: str) -> tuple[int, l
     answer = http.get(
         f"/v1/organisations/{EDV}/access-points/{METER}/volumes"
         f"?from={first}&to={to}&resolution=quarter_hour",
-        token=world.edv.member,  # type: ignore[attr-defined]
+        token=world.edv.member,
     )
     points = answer.json.get("channels", {}).get("offtake", []) if answer.status == 200 else []
     return answer.status, sorted({p["start"][:10] for p in points if p["status"] != "missing"})
@@ -117,7 +117,7 @@ def test_a_day_mandate_gives_each_months_peak_with_its_date_not_its_time(
         batch(METER, day_readings(date(2025, 3, 30), value=lambda i: 0.9 if i == 40 else 0.2)),
     )
     path = f"/v1/organisations/{EDV}/access-points/{METER}/peak-power?from=2025-03-01&to=2025-04-01"
-    token = world.edv.member  # type: ignore[attr-defined]
+    token = world.edv.member
     grant(world, karel, EDV, METER, granularity="day", period_start="2025-01-01")
     daily = http.get(path, token=token).json["peaks"]
     assert daily == [{"month": "2025-03", "kw": 3.6, "date": "2025-03-30", "at": None}]

@@ -9,6 +9,7 @@ import pytest
 
 from chalicelib.domain.errors import DomainError
 from chalicelib.services import consent
+from tests.support.clock import app_clock
 from tests.support.http import Http
 from tests.support.machine import MachineClient, secret_client
 from tests.support.readings import batch, day_readings
@@ -30,8 +31,8 @@ DAY = date(2025, 3, 30)  # 92 quarter-hours
 @pytest.fixture
 def world(http: Http) -> World:
     world = World(http)
-    world.edv = world.active(EDV, "Zonnig")  # type: ignore[attr-defined]
-    world.other = world.active(OTHER, "Andere")  # type: ignore[attr-defined]
+    world.edv = world.active(EDV, "Zonnig")
+    world.other = world.active(OTHER, "Andere")
     karel = customer_with_meter(world, "karel", DIGITAL)
     grant(world, karel, EDV, DIGITAL, period_start="2025-01-01", period_end="2026-01-01")
     ingest(world, batch(DIGITAL, day_readings(DAY)))
@@ -44,7 +45,7 @@ def world(http: Http) -> World:
 
 @pytest.fixture
 def client(http: Http, world: World) -> MachineClient:
-    return secret_client(http, world.edv)  # type: ignore[attr-defined]
+    return secret_client(http, world.edv)
 
 
 def test_mandates_in_the_esco_shape(http: Http, world: World, client: MachineClient) -> None:
@@ -191,27 +192,28 @@ def test_gas_in_m3_and_kwh_with_its_factor(http: Http, world: World, client: Mac
 def test_insert_time_gives_what_changed_since(
     http: Http, world: World, client: MachineClient
 ) -> None:
-    import time
     from datetime import UTC, datetime
 
-    time.sleep(1.1)  # the window is given to the second
-    before = datetime.now(UTC)
-    ingest(world, batch(DIGITAL, day_readings(DAY + timedelta(days=2))))  # new: 1 April
-    since = before.strftime("%Y-%m-%dT%H:%M:%SZ")
-    answer = client.get(
-        f"/mandate/energy?ean={DIGITAL}&periodType=insertTime&granularity=hourly_quarterhourly&from={since}"
-    )
-    slices = answer.json["data"]["headpoint"]["physicalMeters"][0]["quarterHourlyEnergy"]
-    assert {s["start"][:10] for s in slices} == {
-        "2025-03-31",
-        "2025-04-01",
-    }  # 1 April, from 22:00Z on 31 March
-    assert len(slices) == 96
-    time.sleep(1.1)
-    later = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    nothing = client.get(
-        f"/mandate/energy?ean={DIGITAL}&periodType=insertTime&granularity=hourly_quarterhourly&from={later}"
-    )
+    # A minute after the fixture's own ingest, on the app's clock: the window is to the second.
+    stored_at = datetime.now(UTC).replace(microsecond=0) + timedelta(minutes=1)
+    with app_clock(stored_at) as clock:
+        ingest(world, batch(DIGITAL, day_readings(DAY + timedelta(days=2))))  # new: 1 April
+        since = (stored_at - timedelta(seconds=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+        answer = client.get(
+            f"/mandate/energy?ean={DIGITAL}&periodType=insertTime&granularity=hourly_quarterhourly&from={since}"
+        )
+        assert answer.status == 200, answer.body
+        slices = answer.json["data"]["headpoint"]["physicalMeters"][0]["quarterHourlyEnergy"]
+        assert {s["start"][:10] for s in slices} == {
+            "2025-03-31",
+            "2025-04-01",
+        }  # 1 April, from 22:00Z on 31 March
+        assert len(slices) == 96
+        clock.instant = stored_at + timedelta(seconds=5)
+        later = (stored_at + timedelta(seconds=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+        nothing = client.get(
+            f"/mandate/energy?ean={DIGITAL}&periodType=insertTime&granularity=hourly_quarterhourly&from={later}"
+        )
     assert nothing.json["data"]["headpoint"]["physicalMeters"][0]["quarterHourlyEnergy"] == []
 
 
@@ -231,7 +233,7 @@ def test_the_documented_errors(http: Http, world: World, client: MachineClient) 
 
 
 def test_every_rule_of_r9_holds_here_too(http: Http, world: World, client: MachineClient) -> None:
-    other_client = secret_client(http, world.other)  # type: ignore[attr-defined]
+    other_client = secret_client(http, world.other)
     assert (
         other_client.get(f"/mandate/energy?ean={DIGITAL}&periodType=readTime").status == 404
     )  # not theirs
@@ -267,7 +269,7 @@ def test_the_api_reads_are_in_the_customers_log(
 def test_tokens_and_subscription_keys(http: Http, world: World, client: MachineClient) -> None:
     token = client.token()
     assert client.get("/mandate", token=token, subscription_key="wrong").status == 401
-    other = secret_client(http, world.edv)  # type: ignore[attr-defined]
+    other = secret_client(http, world.edv)
     assert (
         client.get("/mandate", token=token, subscription_key=other.subscription_key).status == 401
     )
@@ -309,7 +311,7 @@ def test_an_edvs_clients_share_one_rate_limit(
     and the headers tell the window with the least left."""
     monkeypatch.setenv("ESCO_RATE_LIMIT_PER_MINUTE", "3")
     monkeypatch.setenv("ESCO_EDV_RATE_LIMIT_PER_MINUTE", "4")
-    second = secret_client(http, world.edv)  # type: ignore[attr-defined]
+    second = secret_client(http, world.edv)
     tokens = {id(client): client.token(), id(second): second.token()}
     callers = (client, client, second, second, second)  # the fifth: 3 of its own, 5 of the EDV
     for _attempt in range(3):  # again if the minute turned over between the requests
@@ -325,7 +327,7 @@ def test_an_edvs_clients_share_one_rate_limit(
 def test_an_edv_initiated_consent(http: Http, world: World, client: MachineClient) -> None:
     contract = http.get(f"/v1/organisations/{EDV}/edv-application", token=world.edv.member).json[
         "contract_number"
-    ]  # type: ignore[attr-defined]
+    ]
     answer = client.post(
         "/shortUrlIdentifier",
         {

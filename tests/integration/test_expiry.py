@@ -8,7 +8,7 @@ import pytest
 
 from chalicelib.domain.vocabulary import Energy, Granularity, MandateStatus
 from chalicelib.jobs import run
-from chalicelib.services import mandates
+from chalicelib.services import entitlements, mandates
 from chalicelib.store import mandates as store
 from chalicelib.store.mandates import MandateItem, expiry_shard
 from tests.support.counting import dynamodb_reads
@@ -22,7 +22,7 @@ GRANTED = datetime(2022, 3, 1, 9, 0, tzinfo=UTC)  # valid until 2025-03-01 10:00
 @pytest.fixture
 def world(http: Http) -> World:
     world = World(http)
-    world.edv = world.active(EDV, "Zonnig")  # type: ignore[attr-defined]
+    world.edv = world.active(EDV, "Zonnig")
     return world
 
 
@@ -43,9 +43,9 @@ def test_an_expired_mandate_gives_no_access_before_the_job_runs(http: Http, worl
     stored = store.get(mandate_id)
     assert stored is not None and stored.status is MandateStatus.ACTIVE  # the job has not run
     with pytest.raises(Exception) as refused:
-        mandates.readable_mandate(EDV, ean(1), datetime.now(UTC))
+        entitlements.of(EDV, ean(1), datetime.now(UTC))
     assert getattr(refused.value, "code", None) == "no_mandate"
-    edv = world.edv  # type: ignore[attr-defined]
+    edv = world.edv
     listed = http.get(f"/v1/organisations/{EDV}/access-points", token=edv.member).json["items"]
     assert [(i["ean"], i["status"], i["address"]) for i in listed] == [(ean(1), "expired", None)]
     assert (
@@ -84,7 +84,7 @@ def test_the_job_marks_expired_and_emits_events_once(http: Http, world: World) -
     }
     assert store.get(expired).status is MandateStatus.EXPIRED  # type: ignore[union-attr]
     assert store.get(fresh).status is MandateStatus.ACTIVE  # type: ignore[union-attr]
-    edv = world.edv  # type: ignore[attr-defined]
+    edv = world.edv
     events = http.get(f"/v1/organisations/{EDV}/mandate-events", token=edv.member).json["items"]
     assert [(e["type"], e["mandate_id"]) for e in events] == [
         ("granted", expired),
@@ -130,8 +130,8 @@ def test_the_job_reads_what_is_due_not_all_mandates(world: World) -> None:
     now = datetime(2025, 6, 1, tzinfo=UTC)
     with MandateItem.batch_write() as batch:
         for index in range(1000):
-            due = index % 100 == 0
-            until = now - timedelta(hours=1) if due else now + timedelta(days=30 + index)
+            is_due = index % 100 == 0
+            until = now - timedelta(hours=1) if is_due else now + timedelta(days=30 + index)
             mandate_id = f"m-{index:05d}"
             batch.save(
                 MandateItem(

@@ -39,7 +39,7 @@ GAS_AUTUMN = AUTUMN - timedelta(days=1)  # the gas day over the clock change: 06
 @pytest.fixture
 def world(http: Http) -> World:
     world = World(http)
-    world.edv = world.active(EDV, "Zonnig")  # type: ignore[attr-defined]
+    world.edv = world.active(EDV, "Zonnig")
     karel = customer_with_meter(world, "karel", DIGITAL)
     grant(world, karel, EDV, DIGITAL, period_start="2024-01-01", period_end="2026-01-01")
     return world
@@ -53,7 +53,7 @@ def get(http: Http, edv: Edv, path: str, **headers: str) -> tuple[int, dict[str,
 
 
 def test_the_csv_layout_exactly(http: Http, world: World) -> None:
-    edv = world.edv  # type: ignore[attr-defined]
+    edv = world.edv
     ingest(
         world,
         batch(DIGITAL, day_readings(date(2025, 3, 3), value=lambda i: 0.119 if i == 28 else 1.5)),
@@ -91,7 +91,7 @@ def test_the_csv_layout_exactly(http: Http, world: World) -> None:
 
 
 def test_day_csv_of_a_digital_meter_splits_day_and_night(http: Http, world: World) -> None:
-    edv = world.edv  # type: ignore[attr-defined]
+    edv = world.edv
     ingest(world, batch(DIGITAL, day_readings(date(2025, 3, 3), value=0.1)))  # a Monday
     _, _, body = get(
         http, edv, f"{DIGITAL}/volumes?from=2025-03-03&to=2025-03-04&resolution=day&format=csv"
@@ -125,7 +125,7 @@ def bakery_gas_with_hourly_mandate(http: Http, world: World) -> None:
 
 
 def test_gas_rows_come_in_m3_and_kwh(http: Http, world: World) -> None:
-    edv = world.edv  # type: ignore[attr-defined]
+    edv = world.edv
     bakery_gas_with_hourly_mandate(http, world)
     ingest(
         world,
@@ -168,7 +168,7 @@ def test_gas_rows_come_in_m3_and_kwh(http: Http, world: World) -> None:
 
 
 def test_a_csv_round_trips_through_the_ingest_parser(http: Http, world: World) -> None:
-    edv = world.edv  # type: ignore[attr-defined]
+    edv = world.edv
     first, end = date(2025, 10, 24), date(2025, 10, 28)  # over the autumn change
     ingest(world, batch(DIGITAL, days_readings(first, end, value=lambda i: (i * 37 % 500) / 1000)))
     injection = days_readings(first, end, value=lambda i: (i % 3) / 1000)
@@ -195,7 +195,7 @@ def test_a_csv_round_trips_through_the_ingest_parser(http: Http, world: World) -
 
 
 def test_pdf_and_png(http: Http, world: World) -> None:
-    edv = world.edv  # type: ignore[attr-defined]
+    edv = world.edv
     ingest(world, batch(DIGITAL, days_readings(date(2025, 3, 1), date(2025, 3, 8))))
     query = f"{DIGITAL}/volumes?from=2025-03-01&to=2025-03-08&resolution=hour"
     status, headers, body = get(http, edv, query, Accept="application/pdf")
@@ -213,7 +213,7 @@ def test_pdf_and_png(http: Http, world: World) -> None:
 
 
 def test_a_year_of_quarter_hours_stays_within_the_6_mb_rule(http: Http, world: World) -> None:
-    edv = world.edv  # type: ignore[attr-defined]
+    edv = world.edv
     first, end = date(2024, 1, 1), date(2024, 12, 31)  # 366 days of a leap year
     ingest(world, batch(DIGITAL, days_readings(first, end, value=lambda i: (i % 50) / 1000)))
     ingest(
@@ -254,7 +254,7 @@ def test_a_year_of_quarter_hours_stays_within_the_6_mb_rule(http: Http, world: W
 
 
 def test_peak_power_per_month(http: Http, world: World) -> None:
-    edv = world.edv  # type: ignore[attr-defined]
+    edv = world.edv
     ingest(
         world,
         batch(DIGITAL, day_readings(date(2025, 3, 30), value=lambda i: 0.9 if i == 40 else 0.2)),
@@ -287,7 +287,7 @@ def test_peak_power_per_month(http: Http, world: World) -> None:
 
 
 def test_peak_power_of_gas_only_for_amr(http: Http, world: World) -> None:
-    edv = world.edv  # type: ignore[attr-defined]
+    edv = world.edv
     greet = customer_with_meter(world, "greet", ean(7), energy="gas", direction="offtake")
     grant(world, greet, EDV, ean(7), granularity="hour", period_start="2025-01-01")
     answer = http.get(

@@ -35,8 +35,8 @@ GRANT = {
 @pytest.fixture
 def world(http: Http) -> World:
     world = World(http)
-    world.edv = world.active(EDV, "Zonnig")  # type: ignore[attr-defined]
-    world.other = world.active(OTHER, "Andere")  # type: ignore[attr-defined]
+    world.edv = world.active(EDV, "Zonnig")
+    world.other = world.active(OTHER, "Andere")
     return world
 
 
@@ -46,7 +46,7 @@ def karel(world: World) -> Customer:
 
 
 def feed(http: Http, world: World, edv: str = EDV) -> list[dict[str, Any]]:
-    staff = world.edv if edv == EDV else world.other  # type: ignore[attr-defined]
+    staff = world.edv if edv == EDV else world.other
     answer = http.get(f"/v1/organisations/{edv}/mandate-events", token=staff.member)
     return list(answer.json["items"])
 
@@ -55,7 +55,7 @@ def month_volume(http: Http, world: World, month: str) -> dict[str, Any]:
     answer = http.get(
         f"/v1/organisations/{EDV}/access-points/{METER}/volumes"
         f"?from={month}-01&to=2025-04-01&resolution=month",
-        token=world.edv.member,  # type: ignore[attr-defined]
+        token=world.edv.member,
     )
     assert answer.status == 200, answer.body
     return dict(answer.json["channels"]["offtake"][0])
@@ -101,7 +101,7 @@ def test_the_machine_api_answers_a_throttle_in_its_own_shape(
     from tests.support.machine import secret_client
 
     grant(world, karel, EDV, METER)
-    client = secret_client(http, world.edv)  # type: ignore[attr-defined]
+    client = secret_client(http, world.edv)
     token = client.token()
     with aws_fault("Query", THROTTLED, table="mandates"):
         answer = client.get("/mandate", token=token)
@@ -182,7 +182,7 @@ def test_an_ingest_lambda_retried_after_a_throttle_converges(
     answer = http.get(
         f"/v1/organisations/{EDV}/access-points/{METER}/volumes"
         "?from=2025-03-30&to=2025-03-31&resolution=quarter_hour",
-        token=world.edv.member,  # type: ignore[attr-defined]
+        token=world.edv.member,
     )
     points = answer.json["channels"]["offtake"]
     assert len(points) == 92 and all(p["status"] == "validated" for p in points)
@@ -199,9 +199,9 @@ def test_an_s3_failure_staging_a_large_export_is_a_clear_503(
         "?from=2025-03-01&to=2025-03-08&resolution=quarter_hour"
     )
     with aws_fault("PutObject", "InternalError", table=settings().exports_bucket):
-        failed = http.get(path, token=world.edv.member)  # type: ignore[attr-defined]
+        failed = http.get(path, token=world.edv.member)
     assert (failed.status, failed.code) == (503, "service_unavailable")
     listed = s3().list_objects_v2(Bucket=settings().exports_bucket)
     assert listed.get("KeyCount", 0) == 0
-    staged = http.get(path, token=world.edv.member)  # type: ignore[attr-defined]
+    staged = http.get(path, token=world.edv.member)
     assert staged.status == 303 and "X-Amz-Expires=900" in staged.headers["location"]

@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime, timedelta
 import orjson
 import pytest
 
+from chalicelib import invoke
 from chalicelib.api import delivery
 from chalicelib.aws import s3
 from chalicelib.config import settings, table_name
@@ -70,7 +71,7 @@ def assert_granted(touched: dict[str, set[str]], grants: Grants) -> None:
 @pytest.fixture
 def world(http: Http) -> World:
     world = World(http)
-    world.edv = world.active(EDV, "Zonnig")  # type: ignore[attr-defined]
+    world.edv = world.active(EDV, "Zonnig")
     karel = customer_with_meter(world, "karel", ean(1), since="2023-05-01")
     grant(world, karel, EDV, ean(1), period_start="2023-06-01", period_end="2024-06-01")
     grant(world, karel, EDV, ean(1), granularity="day", period_start="2024-01-01")
@@ -92,7 +93,7 @@ def test_the_jobs_need_only_their_grants(http: Http, world: World) -> None:
         http.post("/v1/ops/market-events", token=world.operator, json_body=move_out).status == 201
     )
     onboarding_store.mark_pages_pending(EDV)
-    runs: list[tuple[Callable[..., dict[str, object]], datetime, str]] = [
+    runs: list[tuple[Callable[..., dict[str, int]], datetime, str]] = [
         (jobs.market_scenarios, now + timedelta(days=3), "mandates_truncated"),
         (jobs.mandate_expiry, now + timedelta(days=4 * 365), "expired"),
         (jobs.publish_pages, now, "published"),
@@ -141,7 +142,7 @@ def test_a_history_export_needs_only_its_grants(http: Http, world: World) -> Non
 
     request = ExportRequest(EDV, None, None, ("offtake", "injection"), None, None)
     with pytest.MonkeyPatch.context() as patched:
-        patched.setattr(exports.invoke, "start", lambda function, event: None)
+        patched.setattr(invoke, "start", lambda function, event: None)
         job = exports.request(request, "edv-admin", datetime.now(UTC))
     with resources_touched() as touched:
         finished = export_job.run(job.id, datetime.now(UTC))
@@ -170,7 +171,7 @@ def test_the_api_only_adds_to_the_access_log_and_the_feed(http: Http, world: Wor
         read = http.get(
             f"/v1/organisations/{EDV}/access-points/{ean(1)}/volumes"
             "?from=2025-10-26&to=2025-10-27&resolution=day",
-            token=world.edv.admin,  # type: ignore[attr-defined]
+            token=world.edv.admin,
         )
         assert read.status == 200, read.body
         ended = http.post(f"/v1/me/mandates/{mandate}/end", token=greet.token)

@@ -23,7 +23,7 @@ AUTUMN_GAS_DAY = date(2025, 10, 25)  # Saturday 06:00 CEST to Sunday 06:00 CET: 
 @pytest.fixture
 def world(http: Http) -> World:
     world = World(http)
-    world.edv = world.active(EDV, "Zonnig")  # type: ignore[attr-defined]
+    world.edv = world.active(EDV, "Zonnig")
     greet = customer_with_meter(world, "greet", GAS, energy="gas", direction="offtake")
     grant(world, greet, EDV, GAS, granularity="hour", period_start="2025-01-01")
     for gas_day in (SPRING_GAS_DAY, AUTUMN_GAS_DAY):
@@ -36,7 +36,7 @@ def offtake(http: Http, world: World, query: str) -> list[dict[str, Any]]:
     """The portal's offtake points for a query, in m³."""
     answer = http.get(
         f"/v1/organisations/{EDV}/access-points/{GAS}/volumes?{query}&unit=m3",
-        token=world.edv.member,  # type: ignore[attr-defined]
+        token=world.edv.member,
     )
     assert answer.status == 200, answer.body
     return answer.json["channels"]["offtake"]  # type: ignore[no-any-return]
@@ -60,7 +60,7 @@ def test_the_portal_serves_gas_days_from_six_to_six(
     assert (day["start"], day["end"], day["value"]) == (begins, ends, float(hours))
     csv = http.get(
         f"/v1/organisations/{EDV}/access-points/{GAS}/volumes?{span}&resolution=day&format=csv",
-        token=world.edv.member,  # type: ignore[attr-defined]
+        token=world.edv.member,
     ).body.decode("utf-8-sig")
     m3_row = csv.split("\r\n")[2].split(";")  # after the hour's kWh row, as the portal has it
     next_day = gas_day + timedelta(days=1)
@@ -77,7 +77,7 @@ def test_a_gas_month_begins_at_six_on_the_first(http: Http, world: World) -> Non
 
 
 def test_the_machine_api_slices_gas_days_as_the_reference_does(world: World, http: Http) -> None:
-    client: MachineClient = secret_client(http, world.edv)  # type: ignore[attr-defined]
+    client: MachineClient = secret_client(http, world.edv)
     answer = client.get(
         f"/mandate/energy?ean={GAS}&periodType=readTime&granularity=daily"
         "&from=2025-03-29T00:00:00Z&to=2025-03-31T00:00:00Z"
@@ -110,7 +110,7 @@ def test_a_daily_gas_reading_is_a_gas_day(http: Http, world: World) -> None:
     )
     report = ingest(world, body)
     assert (report["accepted"], report["rejected"]) == (2, 1)
-    assert "06:00" in report["errors"][0]["message"]  # type: ignore[index]
+    assert "06:00" in report["errors"][0]["message"]
     days = offtake(http, world, "from=2025-02-03&to=2025-02-05&resolution=day")
     assert [(d["start"], d["value"]) for d in days] == [
         ("2025-02-03T06:00:00+01:00", 30.0),

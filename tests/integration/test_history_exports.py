@@ -19,19 +19,20 @@ import polars
 import pyarrow.parquet as pq
 import pytest
 
+from chalicelib import invoke
 from chalicelib.aws import s3
 from chalicelib.config import settings
 from chalicelib.domain import exports as rules
 from chalicelib.domain.brussels import brussels_date
 from chalicelib.domain.exports import MAX_RUNNING_PER_EDV, ExportRequest
-from chalicelib.services import export_job, exports
+from chalicelib.services import export_job
 from chalicelib.store import exports as exports_store
 from chalicelib.store.base import ContendedError
 from chalicelib.store.exports import ExportJobItem
 from tests.support.http import Http
 from tests.support.machine import secret_client
 from tests.support.readings import batch, days_readings
-from tests.support.world import World, customer_with_meter, ean, grant, ingest
+from tests.support.world import World, customer, customer_with_meter, ean, grant, ingest
 
 EDV, OTHER = "0123456749", "0765432146"
 KAREL, GREET, BERT, OTHER_EAN = ean(1), ean(2), ean(3), ean(4)
@@ -42,8 +43,8 @@ FROM, TO = date(2025, 3, 28), date(2025, 4, 1)
 @pytest.fixture
 def world(http: Http) -> World:
     world = World(http)
-    world.edv = world.active(EDV, "Zonnig")  # type: ignore[attr-defined]
-    world.other = world.active(OTHER, "Warmte Coach")  # type: ignore[attr-defined]
+    world.edv = world.active(EDV, "Zonnig")
+    world.other = world.active(OTHER, "Warmte Coach")
     karel = customer_with_meter(world, "karel", KAREL)
     greet = customer_with_meter(world, "greet", GREET, energy="gas", direction="offtake")
     bert = customer_with_meter(world, "bert", BERT)
@@ -56,14 +57,13 @@ def world(http: Http) -> World:
         world, [batch(GREET, days_readings(FROM, TO, 60, day_hour=6), resolution="hour", unit="m3")]
     )
     ingest(world, [batch(BERT, readings)])
-    world.karel, world.greet = karel, greet  # type: ignore[attr-defined]
     return world
 
 
 def ask(http: Http, world: World, **body: Any) -> Any:
     return http.post(
         f"/v1/organisations/{EDV}/exports",
-        token=world.edv.admin,  # type: ignore[attr-defined]
+        token=world.edv.admin,
         json_body={"from": FROM.isoformat(), "to": TO.isoformat(), **body},
     )
 
@@ -79,7 +79,7 @@ def volumes(http: Http, world: World, ean_code: str, resolution: str, unit: str)
     answer = http.get(
         f"/v1/organisations/{EDV}/access-points/{ean_code}/volumes?from={FROM}&to={TO}"
         f"&resolution={resolution}&unit={unit}",
-        token=world.edv.admin,  # type: ignore[attr-defined]
+        token=world.edv.admin,
     )
     assert answer.status == 200, answer.body
     return [
@@ -98,7 +98,7 @@ def test_every_mandate_in_one_parquet_file_equal_to_the_volumes_endpoint(
     assert job["limits"] == {"jobs_at_once": MAX_RUNNING_PER_EDV, "eans_per_job": 5000}
     status = http.get(
         f"/v1/organisations/{EDV}/exports/{job['id']}",
-        token=world.edv.admin,  # type: ignore[attr-defined]
+        token=world.edv.admin,
     ).json
     assert (status["status"], status["eans"], status["done"]) == ("ready", 3, 3)
     assert set(status["files"]) == {
@@ -108,7 +108,17 @@ def test_every_mandate_in_one_parquet_file_equal_to_the_volumes_endpoint(
         "manifest.json",
     }
     table = pq.read_table(io.BytesIO(stored(job["id"], "history.parquet")))
-    assert table.schema.equals(export_job.SCHEMA)  # plain strings and UTC instants, as documented
+    # What readers rely on, written out: a change here breaks their code, so it must break this.
+    assert [(field.name, str(field.type)) for field in table.schema] == [
+        ("ean", "string"),
+        ("channel", "string"),
+        ("start", "timestamp[ms, tz=UTC]"),
+        ("end", "timestamp[ms, tz=UTC]"),
+        ("value", "double"),
+        ("value_kwh", "double"),
+        ("unit", "string"),
+        ("status", "string"),
+    ]
     rows = table.to_pylist()
     for ean_code, resolution, unit in (
         (KAREL, "quarter_hour", "kWh"),
@@ -134,14 +144,16 @@ def test_every_mandate_in_one_parquet_file_equal_to_the_volumes_endpoint(
     lines = list(csv.reader(io.StringIO(text), delimiter=";"))
     assert lines[0][0] == "Van (datum)" and sum(1 for line in lines if line[0] == lines[0][0]) == 1
     # Every read is in each customer's access log, as an export.
-    log = http.get("/v1/me/access-log", token=world.karel.token).json["items"]  # type: ignore[attr-defined]
+    log = http.get("/v1/me/access-log", token=customer(world, "karel").token).json["items"]
     assert any(entry.get("face") == "export" for entry in log)
     # Grouped into sessions, as the customer reads them and downloads them, it says so too.
-    sessions = http.get("/v1/me/access-log/sessions", token=world.karel.token).json["items"]  # type: ignore[attr-defined]
+    sessions = http.get("/v1/me/access-log/sessions", token=customer(world, "karel").token).json[
+        "items"
+    ]
     assert "export" in {session["face"] for session in sessions}
     download = http.get(
         "/v1/me/access-log/sessions?format=csv&lang=en",
-        token=world.karel.token,  # type: ignore[attr-defined]
+        token=customer(world, "karel").token,
     )
     assert ";history export;" in download.body.decode("utf-8-sig")
 
@@ -181,7 +193,7 @@ def test_polars_and_duckdb_read_the_files_as_pyarrow_does(
 def test_the_same_request_while_it_runs_is_the_same_job_and_the_limit_is_published(
     http: Http, world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(exports.invoke, "start", lambda function, event: None)  # stays queued
+    monkeypatch.setattr(invoke, "start", lambda function, event: None)  # stays queued
     first = ask(http, world).json
     again = ask(http, world).json
     assert again["id"] == first["id"] and again["status"] == "queued"
@@ -223,20 +235,20 @@ def test_a_job_interrupted_halfway_continues_and_writes_the_same_files(
 
 def test_only_the_edvs_own_members_and_client_see_its_exports(http: Http, world: World) -> None:
     job = ask(http, world).json
-    other_admin = world.other.admin  # type: ignore[attr-defined]
+    other_admin = world.other.admin
     assert http.get(f"/v1/organisations/{EDV}/exports/{job['id']}", token=other_admin).status == 403
     assert (
         http.get(f"/v1/organisations/{OTHER}/exports/{job['id']}", token=other_admin).status == 404
     )
-    mine = secret_client(http, world.edv)  # type: ignore[attr-defined]
+    mine = secret_client(http, world.edv)
     seen = mine.get(f"/extensions/exports/{job['id']}")
     assert seen.status == 200 and seen.json["data"]["status"] == "ready"
-    theirs = secret_client(http, world.other)  # type: ignore[attr-defined]
+    theirs = secret_client(http, world.other)
     assert theirs.get(f"/extensions/exports/{job['id']}").status == 404
 
 
 def test_the_machine_api_exports_through_its_extension(http: Http, world: World) -> None:
-    client = secret_client(http, world.edv)  # type: ignore[attr-defined]
+    client = secret_client(http, world.edv)
     answer = client.post(
         "/extensions/exports", {"eans": [KAREL], "from": FROM.isoformat(), "to": TO.isoformat()}
     )
@@ -251,7 +263,7 @@ def test_a_run_near_its_time_limit_hands_over_to_the_next_run(
     http: Http, world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     started: list[dict[str, Any]] = []
-    monkeypatch.setattr(exports.invoke, "start", lambda function, event: started.append(event))
+    monkeypatch.setattr(invoke, "start", lambda function, event: started.append(event))
     job = ask(http, world).json  # queued: its start was only recorded
     assert started == [{"job": job["id"]}]
     past = time.monotonic() - 1  # its time is up at once: it hands over before the first EAN
@@ -275,18 +287,18 @@ def test_usage_counts_each_exported_ean_once_at_the_tariffs_rate(
     table = {"based_on_revision": 0, "entries": [tariff]}
     assert http.put("/v1/ops/tariffs", token=world.operator, json_body=table).status == 200
     started: list[dict[str, Any]] = []
-    monkeypatch.setattr(exports.invoke, "start", lambda function, event: started.append(event))
+    monkeypatch.setattr(invoke, "start", lambda function, event: started.append(event))
     job = ask(http, world, eans=[KAREL, GREET, OTHER_EAN]).json  # one EAN it holds no mandate on
     now = datetime.now().astimezone()
     assert export_job.run(job["id"], now) is not None
     export_job.run(job["id"], now)  # a retried function finds the job done: nothing more counts
     month = brussels_date(now).isoformat()[:7]
-    admin = world.edv.admin  # type: ignore[attr-defined]
+    admin = world.edv.admin
     usage = http.get(f"/v1/organisations/{EDV}/usage?month={month}", token=admin).json
     assert usage["exported_eans"] == 2  # served, not skipped
     line = next(line for line in usage["lines"] if line["kind"] == "exported_eans")
     assert (line["quantity"], line["rate"], line["amount"]) == (2, "0.0150", "0.03")
-    other_admin = world.other.admin  # type: ignore[attr-defined]
+    other_admin = world.other.admin
     other = http.get(f"/v1/organisations/{OTHER}/usage?month={month}", token=other_admin)
     assert other.json["exported_eans"] == 0
     sheet = http.get(f"/v1/ops/usage?month={month}&format=csv", token=world.operator).body.decode()
@@ -304,9 +316,9 @@ def test_an_ean_without_the_channels_asked_for_is_skipped_with_the_reason(
     greet = next(entry for entry in manifest["eans"] if entry["ean"] == GREET)
     assert (greet["skipped"], greet["rows"]) == ("channel_not_measured", 0)
     assert "history-gas.csv.gz" not in manifest["files"]
-    log = http.get("/v1/me/access-log", token=world.greet.token).json  # type: ignore[attr-defined]
+    log = http.get("/v1/me/access-log", token=customer(world, "greet").token).json
     assert not [entry for entry in log["items"] if entry.get("face") == "export"]
-    karel = http.get("/v1/me/access-log", token=world.karel.token).json  # type: ignore[attr-defined]
+    karel = http.get("/v1/me/access-log", token=customer(world, "karel").token).json
     assert [entry for entry in karel["items"] if entry.get("face") == "export"]
 
 

@@ -89,7 +89,7 @@ def log_lines() -> Iterator[io.StringIO]:
     try:
         yield stream
     finally:
-        logger.removeHandler(handler)
+        logger.handlers.remove(handler)
         logger.setLevel(level)
 
 

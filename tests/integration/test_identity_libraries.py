@@ -25,7 +25,7 @@ BASE = "https://edv.example"  # what a deployed stage's public URL looks like to
 def world(http: Http, monkeypatch: pytest.MonkeyPatch) -> World:
     monkeypatch.setenv("API_BASE_URL", BASE)
     world = World(http)
-    world.edv = world.active(EDV, "Zonnig")  # type: ignore[attr-defined]
+    world.edv = world.active(EDV, "Zonnig")
     karel = customer_with_meter(world, "karel", ean(1))
     grant(world, karel, EDV, ean(1), period_start="2025-01-01")
     return world
@@ -66,7 +66,7 @@ def test_the_discovery_documents(http: Http, world: World) -> None:
 
 def test_msal_with_a_secret_and_with_a_certificate(http: Http, world: World) -> None:
     authority = f"{BASE}/edv-tenant/v2.0"
-    with_secret = secret_client(http, world.edv)  # type: ignore[attr-defined]
+    with_secret = secret_client(http, world.edv)
     app = msal.ConfidentialClientApplication(
         with_secret.client_id,
         client_credential=with_secret.secret,
@@ -77,7 +77,7 @@ def test_msal_with_a_secret_and_with_a_certificate(http: Http, world: World) -> 
     assert "access_token" in result, result
     assert opens_the_machine_api(with_secret, result["access_token"])
 
-    with_certificate = certificate_client(http, world.edv)  # type: ignore[attr-defined]
+    with_certificate = certificate_client(http, world.edv)
     assert with_certificate.thumbprint_hex is not None
     app = msal.ConfidentialClientApplication(
         with_certificate.client_id,
@@ -96,13 +96,13 @@ def test_msal_with_a_secret_and_with_a_certificate(http: Http, world: World) -> 
 def test_authlib_with_a_secret_and_with_a_certificate(http: Http, world: World) -> None:
     metadata = discovered(http, f"{BASE}/.well-known/oauth-authorization-server")
     token_endpoint = metadata["token_endpoint"]
-    with_secret = secret_client(http, world.edv)  # type: ignore[attr-defined]
+    with_secret = secret_client(http, world.edv)
     session = OAuth2Session(with_secret.client_id, with_secret.secret, scope="edv/.default")
     session.mount("https://", AppAdapter(http))  # client_secret_basic, Authlib's default
     token = session.fetch_token(token_endpoint, grant_type="client_credentials")
     assert opens_the_machine_api(with_secret, token["access_token"])
 
-    with_certificate = certificate_client(http, world.edv)  # type: ignore[attr-defined]
+    with_certificate = certificate_client(http, world.edv)
     session = OAuth2Session(
         with_certificate.client_id,
         pem(with_certificate),

@@ -16,6 +16,7 @@ from chalicelib.domain.mandates import CHANGES_PER_PAIR_PER_DAY
 from chalicelib.domain.vocabulary import Granularity, Scenario
 from chalicelib.services import mandates, market
 from chalicelib.services import usage as usage_service
+from tests.support.clock import brussels
 from tests.support.http import Answer, Http
 from tests.support.machine import MachineClient, secret_client
 from tests.support.world import (
@@ -108,10 +109,6 @@ def duties(scene: Scene, status: str = "open") -> list[dict[str, Any]]:
     )
     assert answer.status == 200, answer.body
     return list(answer.json["items"])
-
-
-def brussels(*parts: int) -> datetime:
-    return datetime(*parts, tzinfo=BRUSSELS).astimezone(UTC)  # type: ignore[misc]
 
 
 # 1. A request never stands in for the mandate in force --------------------------------------

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from chalicelib.domain.vocabulary import Granularity, MandateStatus
+from chalicelib.domain.vocabulary import EndReason, Granularity, MandateStatus
 from chalicelib.services import mandates
 from chalicelib.store import feed as feed_store
 from chalicelib.store import mandates as store
@@ -29,7 +29,7 @@ BAKERY = "0444444496"
 @pytest.fixture
 def world(http: Http) -> World:
     world = World(http)
-    world.edv = world.active(EDV, "Zonnig Advies BV")  # type: ignore[attr-defined]
+    world.edv = world.active(EDV, "Zonnig Advies BV")
     return world
 
 
@@ -185,7 +185,7 @@ def test_twenty_simultaneous_grants_leave_exactly_one_active(world: World, karel
     statuses = sorted(m.status for m in all_mandates)
     assert statuses.count(MandateStatus.ACTIVE) == 1
     assert all(
-        m.end_reason.value == "replaced" for m in all_mandates if m.status is MandateStatus.ENDED
+        m.end_reason is EndReason.REPLACED for m in all_mandates if m.status is MandateStatus.ENDED
     )
     events = feed_store.page(EDV, 0, 100)
     assert [e.seq for e in events] == list(range(1, 10))
@@ -252,7 +252,7 @@ def test_nobody_else_ends_a_mandate_and_the_edv_has_no_way_to(
     http: Http, world: World, karel: Customer
 ) -> None:
     mandate = grant(world, karel, EDV, ean(1))
-    edv = world.edv  # type: ignore[attr-defined]
+    edv = world.edv
     for token in (http.token("mallory"), edv.admin, edv.member):
         answer = http.post(f"/v1/me/mandates/{mandate['id']}/end", token=token)
         assert (answer.status, answer.code) == (404, "not_found")  # to them it does not exist
@@ -277,7 +277,7 @@ def test_nobody_else_ends_a_mandate_and_the_edv_has_no_way_to(
 def test_termination_ends_all_the_edvs_mandates(http: Http, world: World, karel: Customer) -> None:
     greet = customer_with_meter(world, "greet", ean(2))
     first, second = grant(world, karel, EDV, ean(1)), grant(world, greet, EDV, ean(2))
-    edv = world.edv  # type: ignore[attr-defined]
+    edv = world.edv
     http.post(f"/v1/organisations/{EDV}/edv-application/terminate", token=edv.admin)
     for customer, mandate in ((karel, first), (greet, second)):
         view = http.get(f"/v1/me/mandates/{mandate['id']}", token=customer.token).json

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 import pytest
 
@@ -18,7 +19,7 @@ OTHER_EDV = "0987654394"
 @pytest.fixture
 def world(http: Http) -> World:
     world = World(http)
-    world.edv = world.active(EDV, "Zonnig")  # type: ignore[attr-defined]
+    world.edv = world.active(EDV, "Zonnig")
     world.active(OTHER_EDV, "Andere")
     return world
 
@@ -32,18 +33,18 @@ def today() -> date:
     return datetime.now(UTC).astimezone(BRUSSELS).date()
 
 
-def report(http: Http, world: World, **fields: object) -> tuple[int, dict[str, object]]:
+def report(http: Http, world: World, **fields: object) -> tuple[int, dict[str, Any]]:
     body = {"ean": ean(1), **fields}
     answer = http.post("/v1/ops/market-events", token=world.operator, json_body=body)
     return answer.status, answer.json
 
 
-def mandate(http: Http, customer: Customer, mandate_id: str) -> dict[str, object]:
+def mandate(http: Http, customer: Customer, mandate_id: str) -> dict[str, Any]:
     return dict(http.get(f"/v1/me/mandates/{mandate_id}", token=customer.token).json)
 
 
-def feed(http: Http, world: World, edv: str = EDV) -> list[dict[str, object]]:
-    token = world.edv.member if edv == EDV else None  # type: ignore[attr-defined]
+def feed(http: Http, world: World, edv: str = EDV) -> list[dict[str, Any]]:
+    token = world.edv.member if edv == EDV else None
     return list(
         http.get(f"/v1/organisations/{edv}/mandate-events?limit=500", token=token).json["items"]
     )
@@ -79,7 +80,7 @@ def test_a_move_out_in_the_past_truncates_and_owes_a_purge(
     after = mandate(http, karel, str(granted["id"]))
     assert after["status"] == "active"  # not ended: the EDV still reads up to the effective date
     assert after["period_end"] == effective
-    [adjustment] = after["period_adjustments"]  # type: ignore[misc]
+    [adjustment] = after["period_adjustments"]
     assert adjustment["previous_end"] == "2030-01-01"
     assert adjustment["new_end"] == effective
     assert adjustment["scenario"] == "move_out"

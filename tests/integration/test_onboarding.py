@@ -140,12 +140,13 @@ def test_each_step_refuses_the_wrong_caller(http: Http, world: World) -> None:
 
     http.post(base(), token=edv.admin, json_body=APPLICATION)
     http.put(upload, token=edv.admin, body=a_pdf(), headers=PDF)
-    for path, body in (
+    decisions: list[tuple[str, dict[str, str] | None]] = [
         (f"/v1/ops/edv-applications/{EN}/approve", None),
         (f"/v1/ops/edv-applications/{EN}/reject", {"reason": "no"}),
-    ):
-        assert http.post(path, token=edv.admin, json_body=body).code == "forbidden"
-        assert http.post(path, json_body=body).code == "unauthenticated"
+    ]
+    for path, decision in decisions:
+        assert http.post(path, token=edv.admin, json_body=decision).code == "forbidden"
+        assert http.post(path, json_body=decision).code == "unauthenticated"
     assert http.get("/v1/ops/edv-applications", token=edv.admin).code == "forbidden"
     assert http.get(base(), token=edv.member).json["contract_status"] == "signed"
 

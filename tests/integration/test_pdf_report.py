@@ -31,7 +31,7 @@ def reports() -> dict[str, bytes]:
 @pytest.fixture
 def world(http: Http) -> World:
     world = World(http)
-    world.edv = world.active(EDV, "Zonnig Advies BV")  # type: ignore[attr-defined]
+    world.edv = world.active(EDV, "Zonnig Advies BV")
     karel = customer_with_meter(world, "karel", DIGITAL)
     grant(world, karel, EDV, DIGITAL, period_start="2024-01-01", period_end="2026-01-01")
     value = lambda i: 0.05 + (i % 9) / 100  # noqa: E731
@@ -63,13 +63,13 @@ def test_the_report_reads_as_the_portal_does(
 ) -> None:
     answer = http.get(
         f"/v1/organisations/{EDV}/access-points/{DIGITAL}/volumes?{query}",
-        token=world.edv.member,  # type: ignore[attr-defined]
+        token=world.edv.member,
         headers={"Accept": "application/pdf"},
     )
     assert answer.status == 200, answer.body
     shown = http.get(
         f"/v1/organisations/{EDV}/access-points/{DIGITAL}/volumes?{query}",
-        token=world.edv.member,  # type: ignore[attr-defined]
+        token=world.edv.member,
     ).json
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     document = pypdfium2.PdfDocument(answer.body)
@@ -109,7 +109,7 @@ def test_an_organisations_report_names_the_customer(http: Http, world: World) ->
     ingest(world, batch(shop, days_readings(WEEK[0], WEEK[0] + timedelta(days=1))))
     answer = http.get(
         f"/v1/organisations/{EDV}/access-points/{shop}/volumes?from={WEEK[0]}&to={WEEK[1]}&resolution=day",
-        token=world.edv.member,  # type: ignore[attr-defined]
+        token=world.edv.member,
         headers={"Accept": "application/pdf"},
     )
     text = PdfReader(io.BytesIO(answer.body)).pages[0].extract_text()

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -20,7 +21,7 @@ ELECTRICITY, GAS, AMR = "541448820000000909", "541448820000000916", "54144882000
 @pytest.fixture
 def world(http: Http) -> World:
     world = World(http)
-    world.edv = world.active(EDV, "Zonnig")  # type: ignore[attr-defined]
+    world.edv = world.active(EDV, "Zonnig")
     karel = customer_with_meter(world, "karel", ELECTRICITY)
     greet = customer_with_meter(world, "greet", GAS, energy="gas", direction="offtake")
     grant(world, karel, EDV, ELECTRICITY, period_start="2021-01-01", period_end="2026-01-01")
@@ -30,7 +31,7 @@ def world(http: Http) -> World:
     return world
 
 
-def post_csv(http: Http, world: World, body: bytes) -> dict[str, object]:
+def post_csv(http: Http, world: World, body: bytes) -> dict[str, Any]:
     answer = http.post(
         "/v1/ops/readings", token=world.operator, body=body, headers={"Content-Type": "text/csv"}
     )
@@ -38,12 +39,12 @@ def post_csv(http: Http, world: World, body: bytes) -> dict[str, object]:
     return dict(answer.json)
 
 
-def points(http: Http, world: World, ean: str, day: str, resolution: str) -> dict[str, list]:
+def points(http: Http, world: World, ean: str, day: str, resolution: str) -> dict[str, list[Any]]:
     following = date.fromisoformat(day) + timedelta(days=1)
     answer = http.get(
         f"/v1/organisations/{EDV}/access-points/{ean}/volumes?from={day}&to={following}"
         f"&resolution={resolution}&unit=m3",
-        token=world.edv.member,  # type: ignore[attr-defined]
+        token=world.edv.member,
     )
     assert answer.status == 200, answer.body
     return {
@@ -93,7 +94,7 @@ def test_gas_in_each_layout_with_its_factor(
     kwh = http.get(
         f"/v1/organisations/{EDV}/access-points/{GAS}/volumes?from={day}&to={following}"
         "&resolution=hour",
-        token=world.edv.member,  # type: ignore[attr-defined]
+        token=world.edv.member,
     ).json["channels"]["offtake"]
     by_hour = {p["start"][11:16]: p["value"] for p in kwh if p["status"] != "missing"}
     hour, value, _ = served["offtake"][1]
@@ -105,7 +106,7 @@ def test_what_cannot_be_mapped_is_reported_by_line(http: Http, world: World) -> 
     text[3] = text[3].replace("Afname Nacht", "Productie Actief")
     text[4] = text[4].replace(";kWh;", ";kVArh;")
     report = post_csv(http, world, "\r\n".join(text).encode())
-    lines = {error["row"]: error["message"] for error in report["errors"]}  # type: ignore[attr-defined]
+    lines = {error["row"]: error["message"] for error in report["errors"]}
     assert sorted(lines) == [4, 5]
     assert "Productie Actief" in lines[4] and "kVArh" in lines[5]
     assert report["accepted"] == 6
@@ -116,7 +117,7 @@ def test_our_english_export_reads_back_the_same(http: Http, world: World) -> Non
     answer = http.get(
         f"/v1/organisations/{EDV}/access-points/{GAS}/volumes?from=2023-10-22&to=2023-10-23"
         "&resolution=hour&format=csv&lang=en",
-        token=world.edv.member,  # type: ignore[attr-defined]
+        token=world.edv.member,
     )
     header, first, second = answer.body.decode("utf-8-sig").split("\r\n")[:3]
     assert header == (
@@ -129,7 +130,7 @@ def test_our_english_export_reads_back_the_same(http: Http, world: World) -> Non
     again = post_csv(http, world, answer.body)
     assert again["rejected"] == 0 and again["errors"] == []
     # The same values: nothing changes.
-    assert [b["days_written"] for b in again["batches"]] == [0]  # type: ignore[index]
+    assert [b["days_written"] for b in again["batches"]] == [0]
 
 
 def test_the_dutch_2025_layout_digital_and_amr(http: Http, world: World) -> None:
@@ -141,8 +142,8 @@ def test_the_dutch_2025_layout_digital_and_amr(http: Http, world: World) -> None
     assert served["offtake"][1] == ("00:15", 0.12, "validated")  # Uitgelezen: read, so validated
     amr = post_csv(http, world, (FIXTURES / "nl-2025-amr-quarter-hours.csv").read_bytes())
     # Reactive energy is not kept: each kVArh row is reported with its line, none dropped silently.
-    assert amr["accepted"] == 3 and [e["row"] for e in amr["errors"]] == [3, 5, 7]  # type: ignore[union-attr]
-    assert all("kVArh" in e["message"] for e in amr["errors"])  # type: ignore[union-attr]
+    assert amr["accepted"] == 3 and [e["row"] for e in amr["errors"]] == [3, 5, 7]
+    assert all("kVArh" in e["message"] for e in amr["errors"])
     assert [v for _, v, _ in points(http, world, AMR, "2022-12-19", "quarter_hour")["offtake"]] == [
         3.179,
         3.078,

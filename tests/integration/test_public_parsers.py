@@ -4,6 +4,7 @@ every row of a digital meter, an AMR meter and a gas meter, with the totals the 
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Any
 
 import pytest
 
@@ -20,7 +21,7 @@ DAY = date(2025, 3, 3)  # a Monday: day and night tariff
 @pytest.fixture
 def world(http: Http) -> World:
     world = World(http)
-    world.edv = world.active(EDV, "Zonnig")  # type: ignore[attr-defined]
+    world.edv = world.active(EDV, "Zonnig")
     karel = customer_with_meter(world, "karel", DIGITAL)
     anna = customer_with_meter(world, "anna", AMR, meter_type="amr", direction="offtake")
     greet = customer_with_meter(world, "greet", GAS, energy="gas", direction="offtake")
@@ -47,18 +48,18 @@ def world(http: Http) -> World:
     return world
 
 
-def export(http: Http, world: World, code: str, resolution: str, fmt: str) -> object:
+def export(http: Http, world: World, code: str, resolution: str, fmt: str) -> Any:
     answer = http.get(
         f"/v1/organisations/{EDV}/access-points/{code}/volumes?from={DAY}&to={DAY + timedelta(days=1)}"
         f"&resolution={resolution}&format={fmt}&unit=m3",
-        token=world.edv.member,  # type: ignore[attr-defined]
+        token=world.edv.member,
     )
     assert answer.status == 200, answer.body
     return answer.body if fmt == "csv" else answer.json
 
 
-def total(body: object, channel: str) -> float:
-    return round(sum(p["value"] or 0 for p in body["channels"][channel]), 3)  # type: ignore[index]
+def total(body: Any, channel: str) -> float:
+    return round(sum(p["value"] or 0 for p in body["channels"][channel]), 3)
 
 
 def test_a_digital_meter_read_by_both(http: Http, world: World) -> None:

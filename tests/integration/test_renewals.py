@@ -12,6 +12,7 @@ import pytest
 
 from chalicelib.domain import mandates as rules
 from chalicelib.domain.brussels import BRUSSELS
+from chalicelib.domain.vocabulary import Granularity
 from chalicelib.services import mandates
 from chalicelib.store import mandates as mandates_store
 from tests.support.http import Http
@@ -31,8 +32,8 @@ def quick_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture
 def world(http: Http) -> World:
     world = World(http)
-    world.edv = world.active(EDV, "Zonnig")  # type: ignore[attr-defined]
-    world.other = world.active(OTHER, "Warmte Coach")  # type: ignore[attr-defined]
+    world.edv = world.active(EDV, "Zonnig")
+    world.other = world.active(OTHER, "Warmte Coach")
     return world
 
 
@@ -48,7 +49,7 @@ def granted_ago(customer: Customer, left: timedelta, granularity: str = "quarter
     request = mandates.GrantRequest(
         edv=EDV,
         ean=METER,
-        granularity=rules.Granularity(granularity),
+        granularity=Granularity(granularity),
         period_start=date(2023, 1, 1),
         period_end=date(2026, 1, 1),
         reference_number="ref-karel",
@@ -65,7 +66,7 @@ def receiver() -> Iterator[tuple[Receiver, str]]:
 def subscribe(http: Http, world: World, url: str, receiver: Receiver) -> None:
     answer = http.post(
         f"/v1/organisations/{EDV}/webhooks",
-        token=world.edv.admin,  # type: ignore[attr-defined]
+        token=world.edv.admin,
         json_body={
             "url": url,
             "event_types": ["granted", "ended", "renewal_requested", "expiring"],
@@ -78,7 +79,7 @@ def subscribe(http: Http, world: World, url: str, receiver: Receiver) -> None:
 def feed(http: Http, world: World) -> list[dict[str, Any]]:
     answer = http.get(
         f"/v1/organisations/{EDV}/mandate-events?limit=100",
-        token=world.edv.admin,  # type: ignore[attr-defined]
+        token=world.edv.admin,
     )
     assert answer.status == 200, answer.body
     return list(answer.json["items"])
@@ -99,18 +100,18 @@ def test_asked_by_the_edv_renewed_by_the_customer_seen_on_every_face(
     target, url = receiver
     subscribe(http, world, url, target)
     old_id = granted_ago(karel, left=timedelta(days=60))
-    client = secret_client(http, world.edv)  # type: ignore[attr-defined]
+    client = secret_client(http, world.edv)
     assert [m["renewalStatus"] for m in machine_mandates(client, ean=METER)] == ["ToBeRenewed"]
 
     asked = http.post(
         f"/v1/organisations/{EDV}/access-points/{METER}/renewal-request",
-        token=world.edv.admin,  # type: ignore[attr-defined]
+        token=world.edv.admin,
     )
     assert asked.status == 200, asked.body
     assert asked.json["mandate"]["renewal"] == "requested"
     again = http.post(
         f"/v1/organisations/{EDV}/access-points/{METER}/renewal-request",
-        token=world.edv.admin,  # type: ignore[attr-defined]
+        token=world.edv.admin,
     )
     assert again.status == 200  # asking twice changes nothing
     assert [
@@ -133,7 +134,7 @@ def test_asked_by_the_edv_renewed_by_the_customer_seen_on_every_face(
 
     detail = http.get(
         f"/v1/organisations/{EDV}/access-points/{METER}",
-        token=world.edv.admin,  # type: ignore[attr-defined]
+        token=world.edv.admin,
     ).json
     assert detail["mandate"]["id"] == new["id"] and detail["previous_mandates"][0]["id"] == old_id
     (approved,) = machine_mandates(client, ean=METER, status="Approved")
@@ -162,11 +163,11 @@ def test_the_machine_api_asks_through_its_extension(
     http: Http, world: World, karel: Customer
 ) -> None:
     granted_ago(karel, left=timedelta(days=80))
-    client = secret_client(http, world.edv)  # type: ignore[attr-defined]
+    client = secret_client(http, world.edv)
     answer = client.post("/extensions/mandate/renewal-request", {"ean": METER})
     assert answer.status == 200, answer.body
     assert answer.json["data"]["renewalStatus"] == "RenewalRequested"
-    other = secret_client(http, world.other)  # type: ignore[attr-defined]
+    other = secret_client(http, world.other)
     refused = other.post("/extensions/mandate/renewal-request", {"ean": METER})
     assert (refused.status, refused.json["code"]) == (404, "Mandates.NotFound")
 
@@ -177,12 +178,12 @@ def test_before_the_last_90_days_the_request_is_refused_and_says_from_when(
     granted_ago(karel, left=timedelta(days=200))
     answer = http.post(
         f"/v1/organisations/{EDV}/access-points/{METER}/renewal-request",
-        token=world.edv.admin,  # type: ignore[attr-defined]
+        token=world.edv.admin,
     )
     assert (answer.status, answer.json["code"]) == (409, "renewal_not_due")
     from_when = datetime.fromisoformat(answer.json["renewable_from"])
     assert timedelta(days=108) < from_when - datetime.now(UTC) < timedelta(days=111)  # 200 - 90
-    client = secret_client(http, world.edv)  # type: ignore[attr-defined]
+    client = secret_client(http, world.edv)
     machine = client.post("/extensions/mandate/renewal-request", {"ean": METER})
     assert (machine.status, machine.json["code"]) == (409, "Mandate.RenewalNotDue")
     assert feed(http, world)[-1]["type"] == "granted"  # nothing was asked

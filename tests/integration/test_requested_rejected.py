@@ -11,7 +11,14 @@ import pytest
 
 from tests.support.http import Http
 from tests.support.machine import MachineClient, secret_client
-from tests.support.world import Customer, World, customer_with_meter, ean, register_access_point
+from tests.support.world import (
+    Customer,
+    Edv,
+    World,
+    customer_with_meter,
+    ean,
+    register_access_point,
+)
 
 EDV = "0123456749"
 BAKERY = "0456789034"  # an organisation that is grid user of its shop's meter
@@ -22,11 +29,20 @@ METER_NUMBER = "1SAG1100000292"  # what register_access_point gives every meter
 @pytest.fixture
 def world(http: Http) -> World:
     world = World(http)
-    world.edv = world.active(EDV, "Zonnig")  # type: ignore[attr-defined]
-    world.karel = customer_with_meter(world, "karel", HOME)  # type: ignore[attr-defined]
-    world.bakery = world.organisation(BAKERY, "Bakkerij")  # type: ignore[attr-defined]
-    register_access_point(world, SHOP, grid_user={"enterprise_number": BAKERY})
+    world.edv = world.active(EDV, "Zonnig")
     return world
+
+
+@pytest.fixture
+def karel(world: World) -> Customer:
+    return customer_with_meter(world, "karel", HOME)
+
+
+@pytest.fixture
+def bakery(world: World) -> Edv:
+    bakery = world.organisation(BAKERY, "Bakkerij")
+    register_access_point(world, SHOP, grid_user={"enterprise_number": BAKERY})
+    return bakery
 
 
 def ask(http: Http, token: str, ean_code: str, **extra: Any) -> Any:
@@ -44,7 +60,7 @@ def ask(http: Http, token: str, ean_code: str, **extra: Any) -> Any:
 def feed_types(http: Http, world: World) -> list[tuple[str, str]]:
     feed = http.get(
         f"/v1/organisations/{EDV}/mandate-events",
-        token=world.edv.member,  # type: ignore[attr-defined]
+        token=world.edv.member,
     )
     return [(event["type"], event["mandate_id"]) for event in feed.json["items"]]
 
@@ -55,10 +71,9 @@ def machine_status(client: MachineClient, ean_code: str) -> list[str]:
 
 
 def test_a_member_of_the_grid_user_organisation_asks_and_an_admin_approves(
-    http: Http, world: World
+    http: Http, world: World, bakery: Edv
 ) -> None:
-    bakery = world.bakery  # type: ignore[attr-defined]
-    client = secret_client(http, world.edv)  # type: ignore[attr-defined]
+    client = secret_client(http, world.edv)
     asked = ask(http, bakery.member, SHOP)
     assert (asked.status, asked.json["status"]) == (201, "requested")
     mandate_id = asked.json["id"]
@@ -66,7 +81,7 @@ def test_a_member_of_the_grid_user_organisation_asks_and_an_admin_approves(
     # Nothing to read while it is requested.
     read = http.get(
         f"/v1/organisations/{EDV}/access-points/{SHOP}/volumes?from=2024-01-01&to=2024-01-02&resolution=day",
-        token=world.edv.member,  # type: ignore[attr-defined]
+        token=world.edv.member,
     )
     assert read.code == "no_mandate"
     # The member cannot decide; the administrator sees it in "Mijn mandaten" and approves.
@@ -86,11 +101,10 @@ def test_a_member_of_the_grid_user_organisation_asks_and_an_admin_approves(
 
 
 def test_a_co_occupant_asks_with_the_meter_number_and_the_grid_user_refuses(
-    http: Http, world: World
+    http: Http, world: World, karel: Customer
 ) -> None:
-    karel: Customer = world.karel  # type: ignore[attr-defined]
     anna = http.token("anna", name="Anna")
-    client = secret_client(http, world.edv)  # type: ignore[attr-defined]
+    client = secret_client(http, world.edv)
     assert ask(http, anna, HOME).code == "not_grid_user"  # a stranger cannot even ask
     assert ask(http, anna, HOME, meter_number="1SAG0000000000").code == "not_grid_user"
     asked = ask(http, anna, HOME, meter_number=METER_NUMBER.lower())
@@ -111,13 +125,12 @@ def test_a_co_occupant_asks_with_the_meter_number_and_the_grid_user_refuses(
 
 
 def test_a_declined_edv_request_is_rejected_under_the_edvs_reference(
-    http: Http, world: World
+    http: Http, world: World, karel: Customer
 ) -> None:
-    karel: Customer = world.karel  # type: ignore[attr-defined]
-    client = secret_client(http, world.edv)  # type: ignore[attr-defined]
+    client = secret_client(http, world.edv)
     contract = http.get(
         f"/v1/organisations/{EDV}/edv-application",
-        token=world.edv.member,  # type: ignore[attr-defined]
+        token=world.edv.member,
     ).json["contract_number"]
     session = client.post(
         "/shortUrlIdentifier",

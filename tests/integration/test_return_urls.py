@@ -17,15 +17,15 @@ EDV, OTHER = "0123456749", "0987654394"
 @pytest.fixture
 def world(http: Http) -> World:
     world = World(http)
-    world.edv = world.active(EDV, "Zonnig")  # registers https://zonnig.example/  # type: ignore[attr-defined]
-    world.other = world.active(OTHER, "Andere")  # type: ignore[attr-defined]
+    world.edv = world.active(EDV, "Zonnig")  # registers https://zonnig.example/
+    world.other = world.active(OTHER, "Andere")
     return world
 
 
 def ask(http: Http, world: World, client: MachineClient, success: str) -> Any:
     contract = http.get(
         f"/v1/organisations/{EDV}/edv-application",
-        token=world.edv.member,  # type: ignore[attr-defined]
+        token=world.edv.member,
     ).json["contract_number"]
     return client.post(
         "/shortUrlIdentifier",
@@ -48,7 +48,7 @@ def ask(http: Http, world: World, client: MachineClient, success: str) -> Any:
     ],
 )
 def test_a_return_url_under_the_root_is_accepted(http: Http, world: World, url: str) -> None:
-    client = secret_client(http, world.edv)  # type: ignore[attr-defined]
+    client = secret_client(http, world.edv)
     answer = ask(http, world, client, url)
     assert answer.status == 200, answer.body
 
@@ -70,7 +70,7 @@ def test_a_return_url_under_the_root_is_accepted(http: Http, world: World, url: 
 def test_a_return_url_elsewhere_is_refused_naming_the_field(
     http: Http, world: World, url: str
 ) -> None:
-    client = secret_client(http, world.edv)  # type: ignore[attr-defined]
+    client = secret_client(http, world.edv)
     answer = ask(http, world, client, url)
     assert answer.status == 400, answer.body
     assert answer.json["code"] == "ModelValidation.Failed"  # the body's, as the reference says
@@ -79,7 +79,7 @@ def test_a_return_url_elsewhere_is_refused_naming_the_field(
 
 
 def test_an_admin_registers_roots_and_a_path_root_bounds_the_path(http: Http, world: World) -> None:
-    edv = world.edv  # type: ignore[attr-defined]
+    edv = world.edv
     path = f"/v1/organisations/{EDV}/edv-application/return-url-roots"
     answer = http.put(
         path,

@@ -24,14 +24,14 @@ SANDBOX = "/esco-sbx/v3/api"
 @pytest.fixture
 def world(http: Http) -> World:
     world = World(http)
-    world.edv = world.active(EDV, "Zonnig")  # type: ignore[attr-defined]
-    world.other = world.active(OTHER, "Andere")  # type: ignore[attr-defined]
+    world.edv = world.active(EDV, "Zonnig")
+    world.other = world.active(OTHER, "Andere")
     return world
 
 
 @pytest.fixture
 def sandbox(http: Http, world: World) -> MachineClient:
-    return replace(secret_client(http, world.edv), base=SANDBOX)  # type: ignore[attr-defined]
+    return replace(secret_client(http, world.edv), base=SANDBOX)
 
 
 def mock(client: MachineClient, ean_code: str, **extra: str) -> None:
@@ -59,7 +59,7 @@ def test_mock_mandates_are_the_edvs_own_and_never_live(
     ]
     live = replace(sandbox, base="/esco-live/v3/api")
     assert [m["ean"] for m in live.get("/mandate").json["data"]["mandates"]] == [ean(1)]
-    other = replace(secret_client(http, world.other), base=SANDBOX)  # type: ignore[attr-defined]
+    other = replace(secret_client(http, world.other), base=SANDBOX)
     assert other.get("/mandate").json["code"] == "Mandates.NotFound"
     assert (
         other.get(f"/mandate/energy?ean={DIGITAL_GAS}&periodType=readTime").json["code"]
@@ -132,7 +132,7 @@ def test_an_edvs_administrator_makes_mock_mandates_in_the_portal(
     http: Http, world: World, sandbox: MachineClient
 ) -> None:
     """What the portal's "API en webhooks" page makes is what the EDV's software then finds."""
-    admin = world.edv.admin  # type: ignore[attr-defined]
+    admin = world.edv.admin
     path = f"/v1/organisations/{EDV}/sandbox/mandates"
     made = http.post(
         path, token=admin, json_body={"ean": DIGITAL_GAS, "reference_number": "test-1"}
@@ -152,16 +152,46 @@ def test_an_edvs_administrator_makes_mock_mandates_in_the_portal(
     seen = sandbox.get("/mandate").json["data"]["mandates"]
     assert {m["ean"] for m in seen} == {DIGITAL_GAS, AMR_ELECTRICITY}
     # Not the members', not another EDV's, not an EDV on the portal channel; a bad EAN is a 422.
-    assert http.get(path, token=world.edv.member).status == 403  # type: ignore[attr-defined]
-    assert http.get(path, token=world.other.admin).code == "not_a_member"  # type: ignore[attr-defined]
+    assert http.get(path, token=world.edv.member).status == 403
+    assert http.get(path, token=world.other.admin).code == "not_a_member"
     assert (
         http.get(f"/v1/organisations/{OTHER}/sandbox/mandates", token=world.other.admin).json[
             "items"
         ]
         == []
-    )  # type: ignore[attr-defined]
+    )
     portal_only = world.active("0200000043", "Alleen Portaal", channel="portal")
     refused = http.get("/v1/organisations/0200000043/sandbox/mandates", token=portal_only.admin)
     assert refused.code == "api_not_enabled"
     bad = http.post(path, token=admin, json_body={"ean": "541448860000000012"})
     assert bad.status == 422
+
+
+def test_a_mocks_renewal_status_is_the_state_a_live_mandate_would_be_in(
+    sandbox: MachineClient,
+) -> None:
+    """Read through the live filters: ToBeRenewed is approved in its last 90 days, Expired has
+    passed its validity (so Finished); no other status can be due for renewal."""
+    mock(sandbox, DIGITAL_GAS, renewalStatus="ToBeRenewed")
+    mock(sandbox, DIGITAL_ELECTRICITY, renewalStatus="Expired")
+    due = sandbox.get("/mandate?renewalStatus=ToBeRenewed").json["data"]["mandates"]
+    assert [(m["ean"], m["status"]) for m in due] == [(DIGITAL_GAS, "Approved")]
+    expiry = datetime.fromisoformat(due[0]["mandateExpirationDate"].replace("Z", "+00:00"))
+    assert timedelta(0) < expiry - datetime.now(UTC) <= timedelta(days=90)
+    lapsed = sandbox.get("/mandate?renewalStatus=Expired").json["data"]["mandates"]
+    assert [(m["ean"], m["status"]) for m in lapsed] == [(DIGITAL_ELECTRICITY, "Finished")]
+    assert (
+        sandbox.get(f"/mandate/energy?ean={DIGITAL_ELECTRICITY}&periodType=readTime").json["code"]
+        == "Mandates.NotFound"
+    )
+    refused = sandbox.post(
+        "/mandate/mock",
+        {
+            "referenceNumber": "x",
+            "ean": AMR_ELECTRICITY,
+            "dataServiceType": "VH_dag",
+            "status": "Requested",
+            "renewalStatus": "RenewalRequested",
+        },
+    )
+    assert (refused.status, refused.json["code"]) == (400, "ModelValidation.Failed")

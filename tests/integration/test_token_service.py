@@ -13,7 +13,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from chalicelib.domain.api_clients import ApiClient, hash_secret, hash_subscription_key
 from chalicelib.domain.vocabulary import AuthMethod, ClientStatus
 from chalicelib.store import api_clients
-from tests.support.http import Http
+from tests.support.http import Answer, Http
 from tests.support.machine import ASSERTION_TYPE, certificate_client, secret_client
 from tests.support.world import World
 
@@ -23,19 +23,19 @@ EDV = "0123456749"
 @pytest.fixture
 def world(http: Http) -> World:
     world = World(http)
-    world.edv = world.active(EDV, "Zonnig")  # type: ignore[attr-defined]
+    world.edv = world.active(EDV, "Zonnig")
     return world
 
 
-def refused(answer: object, error: str = "invalid_client", status: int = 401) -> None:
-    assert answer.status == status, answer.body  # type: ignore[attr-defined]
-    assert answer.json["error"] == error  # type: ignore[attr-defined]
-    assert answer.json["code"] == error  # type: ignore[attr-defined]
-    assert answer.headers["content-type"] == "application/problem+json"  # type: ignore[attr-defined]
+def refused(answer: Answer, error: str = "invalid_client", status: int = 401) -> None:
+    assert answer.status == status, answer.body
+    assert answer.json["error"] == error
+    assert answer.json["code"] == error
+    assert answer.headers["content-type"] == "application/problem+json"
 
 
 def test_a_secret_gets_a_short_lived_rs256_token(http: Http, world: World) -> None:
-    client = secret_client(http, world.edv)  # type: ignore[attr-defined]
+    client = secret_client(http, world.edv)
     answer = client.token_request(
         grant_type="client_credentials",
         client_id=client.client_id,
@@ -60,7 +60,7 @@ def test_a_secret_gets_a_short_lived_rs256_token(http: Http, world: World) -> No
 
 
 def test_a_wrong_secret_or_unknown_client_is_refused_alike(http: Http, world: World) -> None:
-    client = secret_client(http, world.edv)  # type: ignore[attr-defined]
+    client = secret_client(http, world.edv)
     wrong = client.token_request(
         grant_type="client_credentials", client_id=client.client_id, client_secret="nope"
     )
@@ -82,7 +82,7 @@ def test_a_wrong_secret_or_unknown_client_is_refused_alike(http: Http, world: Wo
 
 
 def test_a_certificate_client_signs_an_assertion(http: Http, world: World) -> None:
-    client = certificate_client(http, world.edv)  # type: ignore[attr-defined]
+    client = certificate_client(http, world.edv)
     assert client.token()
     # As clients written for Azure AD do: a client_id in the form, the audience is checked.
     answer = client.token_request(
@@ -109,7 +109,7 @@ def test_a_certificate_client_signs_an_assertion(http: Http, world: World) -> No
     ],
 )
 def test_bad_assertions_are_refused(http: Http, world: World, kind: str) -> None:
-    client = certificate_client(http, world.edv)  # type: ignore[attr-defined]
+    client = certificate_client(http, world.edv)
     now = int(time.time())
     form = {"grant_type": "client_credentials", "client_assertion_type": ASSERTION_TYPE}
     if kind == "unregistered key":
@@ -142,7 +142,7 @@ def test_bad_assertions_are_refused(http: Http, world: World, kind: str) -> None
 
 
 def test_a_revoked_client_and_a_portal_only_edv_get_no_token(http: Http, world: World) -> None:
-    edv = world.edv  # type: ignore[attr-defined]
+    edv = world.edv
     client = secret_client(http, edv)
     token = client.token()
     http.delete(f"/v1/organisations/{EDV}/api-clients/{client.client_id}", token=edv.admin)
@@ -178,7 +178,7 @@ def test_a_revoked_client_and_a_portal_only_edv_get_no_token(http: Http, world: 
 
 
 def test_a_terminated_edv_gets_no_token(http: Http, world: World) -> None:
-    edv = world.edv  # type: ignore[attr-defined]
+    edv = world.edv
     client = secret_client(http, edv)
     http.post(f"/v1/organisations/{EDV}/edv-application/terminate", token=edv.admin)
     refused(

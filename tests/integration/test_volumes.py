@@ -4,6 +4,7 @@ resolution, what each EAN carries, and what reaches the access log."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 import pytest
 
@@ -30,8 +31,8 @@ SPRING, AUTUMN = date(2025, 3, 30), date(2025, 10, 26)
 @pytest.fixture
 def world(http: Http) -> World:
     world = World(http)
-    world.edv = world.active(EDV, "Zonnig")  # type: ignore[attr-defined]
-    world.other = world.active(OTHER_EDV, "Andere")  # type: ignore[attr-defined]
+    world.edv = world.active(EDV, "Zonnig")
+    world.other = world.active(OTHER_EDV, "Andere")
     return world
 
 
@@ -49,23 +50,23 @@ def volumes(
         f"/v1/organisations/{edv_number}/access-points/{ean_code}/volumes?{query}",
         token=edv.member,
         **kwargs,
-    )  # type: ignore[arg-type]
+    )
 
 
-def points(answer: Answer, channel: str = "offtake") -> list[dict[str, object]]:
+def points(answer: Answer, channel: str = "offtake") -> list[dict[str, Any]]:
     assert answer.status == 200, answer.body
     return list(answer.json["channels"][channel])
 
 
-def total(series: list[dict[str, object]]) -> int:
+def total(series: list[dict[str, Any]]) -> int:
     """In thousandths, so that sums are exact."""
-    return sum(round(float(p["value"]) * 1000) for p in series if p["value"] is not None)  # type: ignore[arg-type]
+    return sum(round(float(p["value"]) * 1000) for p in series if p["value"] is not None)
 
 
 def test_the_daylight_saving_days_at_every_resolution(
     http: Http, world: World, karel: Customer
 ) -> None:
-    edv = world.edv  # type: ignore[attr-defined]
+    edv = world.edv
     for day in (SPRING, AUTUMN):
         ingest(world, batch(DIGITAL, day_readings(day)))
         ingest(
@@ -88,7 +89,7 @@ def test_the_daylight_saving_days_at_every_resolution(
             len({p["start"] for p in quarter_points}) == quarters
         )  # the repeated hour keeps its offset
         [day_point] = points(volumes(http, edv, DIGITAL, f"{query}&resolution=day"))
-        assert round(float(day_point["value"]) * 1000) == total(quarter_points)  # type: ignore[arg-type]
+        assert round(float(day_point["value"]) * 1000) == total(quarter_points)
         assert day_point["status"] == "validated"
         for resolution in ("week", "month", "year"):
             coarse = points(
@@ -103,7 +104,7 @@ def test_the_daylight_saving_days_at_every_resolution(
 
 
 def test_each_refusal_of_r9(http: Http, world: World, karel: Customer) -> None:
-    edv, other = world.edv, world.other  # type: ignore[attr-defined]
+    edv, other = world.edv, world.other
     base = "from=2025-02-01&to=2025-02-08&resolution=day"
 
     def code(answer: Answer) -> tuple[int, str | None]:
@@ -158,14 +159,14 @@ def test_an_expired_mandate_reads_nothing_before_the_job_runs(http: Http, world:
         EDV, ean(9), Granularity.QUARTER_HOUR, date(2021, 1, 1), date(2030, 1, 1)
     )
     mandates.grant("anna", request, datetime(2022, 1, 1, tzinfo=UTC))
-    answer = volumes(http, world.edv, ean(9), "from=2021-02-01&to=2021-02-02&resolution=day")  # type: ignore[attr-defined]
+    answer = volumes(http, world.edv, ean(9), "from=2021-02-01&to=2021-02-02&resolution=day")
     assert (answer.status, answer.code) == (403, "no_mandate")
 
 
 def test_the_range_is_clipped_to_the_consumption_period(
     http: Http, world: World, karel: Customer
 ) -> None:
-    edv = world.edv  # type: ignore[attr-defined]
+    edv = world.edv
     answer = volumes(http, edv, DIGITAL, "from=2024-12-30&to=2025-01-03&resolution=day")
     assert (answer.json["served_from"], answer.json["served_to"]) == ("2025-01-01", "2025-01-03")
     assert [p["start"][:10] for p in points(answer)] == ["2025-01-01", "2025-01-02"]
@@ -173,7 +174,7 @@ def test_the_range_is_clipped_to_the_consumption_period(
 
 
 def test_a_move_cuts_what_is_served(http: Http, world: World, karel: Customer) -> None:
-    edv = world.edv  # type: ignore[attr-defined]
+    edv = world.edv
     ingest(world, batch(DIGITAL, days_readings(date(2025, 5, 30), date(2025, 6, 3))))
     http.post(
         "/v1/ops/market-events",
@@ -188,7 +189,7 @@ def test_a_move_cuts_what_is_served(http: Http, world: World, karel: Customer) -
 
 
 def test_an_amr_injection_ean_returns_injection_only(http: Http, world: World) -> None:
-    edv = world.edv  # type: ignore[attr-defined]
+    edv = world.edv
     http.link("0444444496", "bert", "admin", "Bakkerij")
     bert = Customer("bert", http.token("bert"))
     for code, direction in ((AMR_OFF, "offtake"), (AMR_INJ, "injection")):
@@ -209,7 +210,7 @@ def test_an_amr_injection_ean_returns_injection_only(http: Http, world: World) -
 def test_missing_values_are_points_without_a_value(
     http: Http, world: World, karel: Customer
 ) -> None:
-    edv = world.edv  # type: ignore[attr-defined]
+    edv = world.edv
     rows = day_readings(date(2025, 2, 3))[:40]  # the rest of the day has not arrived yet
     rows[5] = {"start": rows[5]["start"], "value": None, "status": "missing"}
     rows[6]["status"] = "estimated"
@@ -231,13 +232,13 @@ def test_missing_values_are_points_without_a_value(
     assert answer.json["data_complete_until"] == "2025-02-03T00:00:00+01:00"  # injection is empty
     [day] = points(volumes(http, edv, DIGITAL, "from=2025-02-03&to=2025-02-04&resolution=day"))
     assert day["status"] == "estimated"  # incomplete: a partial sum, flagged
-    assert round(float(day["value"]) * 1000) == total(series)  # type: ignore[arg-type]
+    assert round(float(day["value"]) * 1000) == total(series)
 
 
 def test_weeks_are_iso_weeks_clipped_to_the_range(
     http: Http, world: World, karel: Customer
 ) -> None:
-    edv = world.edv  # type: ignore[attr-defined]
+    edv = world.edv
     answer = volumes(http, edv, DIGITAL, "from=2025-03-05&to=2025-03-20&resolution=week")
     bounds = [(p["start"][:10], p["end"][:10]) for p in points(answer)]
     assert bounds == [
@@ -250,14 +251,14 @@ def test_weeks_are_iso_weeks_clipped_to_the_range(
 def test_every_read_is_in_the_customers_access_log(
     http: Http, world: World, karel: Customer
 ) -> None:
-    edv = world.edv  # type: ignore[attr-defined]
+    edv = world.edv
     volumes(http, edv, DIGITAL, "from=2024-12-01&to=2025-02-01&resolution=month")
     volumes(http, edv, DIGITAL, "from=2025-03-01&to=2025-03-02&resolution=quarter_hour&format=csv")
     http.get(
         f"/v1/organisations/{EDV}/access-points/{DIGITAL}/peak-power?from=2025-01-01&to=2025-03-01",
         token=edv.member,
     )
-    volumes(http, world.other, DIGITAL, "from=2025-03-01&to=2025-03-02&resolution=day", OTHER_EDV)  # type: ignore[attr-defined]
+    volumes(http, world.other, DIGITAL, "from=2025-03-01&to=2025-03-02&resolution=day", OTHER_EDV)
     log = http.get("/v1/me/access-log", token=karel.token).json["items"]
     assert [
         (e["what"], e["resolution"], e["range_from"], e["range_to"], e["edv"]) for e in log

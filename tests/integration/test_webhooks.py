@@ -34,7 +34,7 @@ def receiver() -> Iterator[tuple[Receiver, str]]:
 @pytest.fixture
 def world(http: Http) -> World:
     world = World(http)
-    world.edv = world.active(EDV, "Zonnig")  # type: ignore[attr-defined]
+    world.edv = world.active(EDV, "Zonnig")
     return world
 
 
@@ -46,7 +46,7 @@ def karel(world: World) -> Customer:
 def register(http: Http, world: World, url: str, types: list[str] | None = None) -> dict[str, Any]:
     answer = http.post(
         f"/v1/organisations/{EDV}/webhooks",
-        token=world.edv.admin,  # type: ignore[attr-defined]
+        token=world.edv.admin,
         json_body={"url": url, "event_types": types or list(rules.EVENT_TYPES)},
     )
     assert answer.status == 201, answer.body
@@ -93,7 +93,7 @@ def test_signed_deliveries_survive_a_failing_receiver_in_order(
 
     log = http.get(
         f"/v1/organisations/{EDV}/webhooks/{created['id']}/deliveries",
-        token=world.edv.admin,  # type: ignore[attr-defined]
+        token=world.edv.admin,
     ).json["items"]
     assert {(d["status"], d["attempts"], d["last_status"]) for d in log} == {("delivered", 4, 204)}
 
@@ -113,7 +113,7 @@ def test_a_receiver_down_for_a_while_gets_everything_after(
         webhooks.run_worker_once(wait_seconds=0)
     log = http.get(
         f"/v1/organisations/{EDV}/webhooks/{created['id']}/deliveries",
-        token=world.edv.admin,  # type: ignore[attr-defined]
+        token=world.edv.admin,
     ).json["items"]
     # The first event of each mandate was tried; what follows it waits its turn.
     assert sorted(d["status"] for d in log) == [
@@ -144,7 +144,7 @@ def test_after_the_last_attempt_the_message_is_dead_lettered_and_the_endpoint_fa
     grant(world, karel, EDV, ean(1))
     drain()
     assert target.attempts == {rules.event_id(EDV, 1): rules.MAX_ATTEMPTS}
-    admin = world.edv.admin  # type: ignore[attr-defined]
+    admin = world.edv.admin
     endpoint = http.get(f"/v1/organisations/{EDV}/webhooks/{created['id']}", token=admin).json
     assert endpoint["status"] == "failing"
     assert endpoint["last_error"] == "http_503"
@@ -197,30 +197,30 @@ def test_only_the_edvs_administrators_manage_its_webhooks(http: Http, world: Wor
     other = world.active("0987654394", "Andere")
     base = f"/v1/organisations/{EDV}/webhooks"
     body = {"url": "https://edv.example/hooks", "event_types": ["granted"]}
-    member = http.post(base, token=world.edv.member, json_body=body)  # type: ignore[attr-defined]
+    member = http.post(base, token=world.edv.member, json_body=body)
     assert (member.status, member.code) == (403, "forbidden")
     stranger = http.post(base, token=other.admin, json_body=body)
     assert (stranger.status, stranger.code) == (403, "not_a_member")
-    created = http.post(base, token=world.edv.admin, json_body=body).json  # type: ignore[attr-defined]
+    created = http.post(base, token=world.edv.admin, json_body=body).json
     assert http.get(f"{base}/{created['id']}", token=other.admin).code == "not_a_member"
-    listed = http.get(base, token=world.edv.admin).json["items"]  # type: ignore[attr-defined]
+    listed = http.get(base, token=world.edv.admin).json["items"]
     assert [e["id"] for e in listed] == [created["id"]]
     assert "secret" not in listed[0]
     plain = http.post(
         base,
-        token=world.edv.admin,  # type: ignore[attr-defined]
+        token=world.edv.admin,
         json_body={"url": "http://edv.example/hooks", "event_types": ["granted"]},
     )
     assert (plain.status, plain.code) == (422, "validation_error")
     unknown = http.post(
         base,
-        token=world.edv.admin,  # type: ignore[attr-defined]
+        token=world.edv.admin,
         json_body={"url": "https://edv.example/hooks", "event_types": ["everything"]},
     )
     assert unknown.status == 422
-    gone = http.delete(f"{base}/{created['id']}", token=world.edv.admin)  # type: ignore[attr-defined]
+    gone = http.delete(f"{base}/{created['id']}", token=world.edv.admin)
     assert gone.status == 204
-    assert http.get(f"{base}/{created['id']}", token=world.edv.admin).status == 404  # type: ignore[attr-defined]
+    assert http.get(f"{base}/{created['id']}", token=world.edv.admin).status == 404
 
 
 def test_the_back_off_lasts_more_than_a_day() -> None:
@@ -306,7 +306,7 @@ def test_test_events_are_limited_per_endpoint_and_endpoints_per_edv(
 ) -> None:
     from chalicelib.domain import quotas
 
-    admin = world.edv.admin  # type: ignore[attr-defined]
+    admin = world.edv.admin
     base = f"/v1/organisations/{EDV}/webhooks"
     created = [
         http.post(

@@ -1084,5 +1084,4 @@ EntitlementModel.TestCase.settings = settings(
 )
 
 
-class TestEntitlementModel(EntitlementModel.TestCase):  # type: ignore[name-defined,misc]
-    pass
+TestEntitlementModel = EntitlementModel.TestCase

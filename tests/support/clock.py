@@ -21,7 +21,7 @@ class Clock:
 
         class Frozen(datetime):
             @classmethod
-            def now(cls, tz: Any = None) -> Frozen:  # type: ignore[override]
+            def now(cls, tz: Any = None) -> Frozen:
                 moment = clock.instant.astimezone(tz or UTC)
                 return cls.fromtimestamp(moment.timestamp(), tz or UTC)
 
@@ -37,3 +37,10 @@ def app_clock(instant: datetime) -> Iterator[Clock]:
         stack.enter_context(mock.patch("chalicelib.api.routing.datetime", frozen))
         stack.enter_context(mock.patch("jwt.api_jwt.datetime", frozen))
         yield clock
+
+
+def brussels(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    """A moment on the Brussels wall clock, as UTC."""
+    from chalicelib.domain.brussels import BRUSSELS
+
+    return datetime(year, month, day, hour, minute, tzinfo=BRUSSELS).astimezone(UTC)

@@ -32,11 +32,11 @@ def dynamodb_reads() -> Iterator[Counter[str]]:
                 tally["items"] += sum(len(v) for v in result.get("Responses", {}).values())
         return result
 
-    botocore.client.BaseClient._make_api_call = counting  # type: ignore[method-assign]
+    botocore.client.BaseClient._make_api_call = counting
     try:
         yield tally
     finally:
-        botocore.client.BaseClient._make_api_call = inner  # type: ignore[method-assign]
+        botocore.client.BaseClient._make_api_call = inner
 
 
 def reads_follow_the_answer(reads: Counter[str], returned: int) -> bool:
@@ -82,11 +82,11 @@ def dynamodb_read_volume() -> Iterator[Counter[str]]:
             tally["bytes"] += sum(item_bytes(item) for item in items)
         return result
 
-    botocore.client.BaseClient._make_api_call = counting  # type: ignore[method-assign]
+    botocore.client.BaseClient._make_api_call = counting
     try:
         yield tally
     finally:
-        botocore.client.BaseClient._make_api_call = inner  # type: ignore[method-assign]
+        botocore.client.BaseClient._make_api_call = inner
 
 
 @contextmanager
@@ -122,8 +122,8 @@ def resources_touched() -> Iterator[dict[str, set[str]]]:
                 )
         return inner(self, operation_name, api_params)
 
-    botocore.client.BaseClient._make_api_call = recording  # type: ignore[method-assign]
+    botocore.client.BaseClient._make_api_call = recording
     try:
         yield touched
     finally:
-        botocore.client.BaseClient._make_api_call = inner  # type: ignore[method-assign]
+        botocore.client.BaseClient._make_api_call = inner

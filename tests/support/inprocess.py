@@ -3,7 +3,7 @@ talk to our endpoints exactly as over the network, with no server to start."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
 from urllib.parse import urlsplit
 
 import requests
@@ -18,7 +18,15 @@ class AppAdapter(BaseAdapter):
         super().__init__()
         self.http = http
 
-    def send(self, request: requests.PreparedRequest, **_: Any) -> requests.Response:
+    def send(
+        self,
+        request: requests.PreparedRequest,
+        stream: bool = False,
+        timeout: float | tuple[float, float] | tuple[float, None] | None = None,
+        verify: bool | str = True,
+        cert: bytes | str | tuple[bytes | str, bytes | str] | None = None,
+        proxies: Mapping[str, str] | None = None,
+    ) -> requests.Response:
         parts = urlsplit(request.url or "")
         path = parts.path + (f"?{parts.query}" if parts.query else "")
         body = request.body.encode() if isinstance(request.body, str) else request.body

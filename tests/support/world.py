@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
+from typing import Any
 
 from chalicelib.domain.vocabulary import Channel
 from chalicelib.render.contract import render_contract
@@ -31,6 +32,10 @@ class Edv:
 
 
 class World:
+    # The EDVs a test module's fixture makes active, under the names its tests use.
+    edv: Edv
+    other: Edv
+
     def __init__(self, http: Http) -> None:
         self.http = http
         self.operator = http.token("ops-olivia", "Olivia", roles=["ops"])
@@ -124,6 +129,11 @@ def customer_with_meter(
     world: World, sub: str, ean_code: str, since: str = "2020-01-01", **kwargs: str
 ) -> Customer:
     register_access_point(world, ean_code, grid_user={"sub": sub}, since=since, **kwargs)
+    return customer(world, sub)
+
+
+def customer(world: World, sub: str) -> Customer:
+    """The person `sub`, signed in (as customer_with_meter makes them)."""
     return Customer(sub, world.http.token(sub, name=f"Customer {sub}"))
 
 
@@ -136,7 +146,7 @@ def grant(
     period_start: str = "2024-01-01",
     period_end: str = "2027-01-01",
     session: str | None = None,  # an EDV-initiated consent's session
-) -> dict[str, object]:
+) -> dict[str, Any]:
     asked = {
         "edv": edv,
         "ean": ean_code,
@@ -153,7 +163,7 @@ def grant(
     return dict(answer.json)
 
 
-def ingest(world: World, body: object) -> dict[str, object]:
+def ingest(world: World, body: object) -> dict[str, Any]:
     import orjson
 
     answer = world.http.post(

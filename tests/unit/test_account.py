@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 
 from chalicelib.domain.access_points import GridUser
 from chalicelib.domain.account import (
@@ -18,16 +18,12 @@ from chalicelib.domain.account import (
     purge_status,
     readable_until,
 )
-from chalicelib.domain.brussels import BRUSSELS
 from chalicelib.domain.mandates import Mandate
 from chalicelib.domain.vocabulary import EndReason, Energy, Granularity, MandateStatus
+from tests.support.clock import brussels
 
 DAY, QUARTER = Granularity.DAY, Granularity.QUARTER_HOUR
 KAREL = GridUser("person", "karel")
-
-
-def brussels(*parts: int) -> datetime:
-    return datetime(*parts, tzinfo=BRUSSELS).astimezone(UTC)  # type: ignore[misc]
 
 
 def mandate(

@@ -49,3 +49,35 @@ def test_nothing_in_the_repository_points_outside_it() -> None:
         and outside.search((ROOT / name).read_text(errors="ignore"))
     ]
     assert offenders == []
+
+
+def _documented_tables() -> dict[str, set[str]]:
+    """docs/architecture.md's table list: each table's indexes as written."""
+    text = (DOCS / "architecture.md").read_text()
+    block = text[text.index("| table | module | key | indexes | holds |") :]
+    tables: dict[str, set[str]] = {}
+    for line in block.splitlines()[2:]:
+        if not line.startswith("|"):
+            break
+        cells = [cell.strip() for cell in line.strip("|").split("|")]
+        indexes = {re.sub(r"\s*\(.*\)", "", name).strip() for name in cells[3].split(",")}
+        for table in cells[0].split(","):
+            tables[table.strip()] = {name for name in indexes if name}
+    return tables
+
+
+def test_the_table_list_is_the_tables_the_code_declares() -> None:
+    from chalicelib.config import table_name
+    from chalicelib.store import all_models
+
+    prefix = table_name("")
+    declared: dict[str, set[str]] = {}
+    for model in all_models():
+        indexes = {index.Meta.index_name for index in model._indexes.values()}
+        name = model.Meta.table_name.removeprefix(prefix)
+        declared[name] = declared.get(name, set()) | indexes
+    documented = _documented_tables()
+    assert set(documented) == set(declared)
+    # A table written in one row with others lists the indexes of them all.
+    for table, indexes in declared.items():
+        assert indexes <= documented[table], table

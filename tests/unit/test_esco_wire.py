@@ -17,7 +17,7 @@ from chalicelib.domain.vocabulary import (
     MeterType,
     RenewalState,
 )
-from chalicelib.services.machine_api import EnergyAnswer, Slice
+from chalicelib.services.machine_api import EnergyAnswer, Series, Slice
 
 EAN = "541448820000000017"
 GRANTED = datetime(2026, 3, 1, 9, 30, tzinfo=UTC)
@@ -106,7 +106,9 @@ def test_a_digital_day_splits_day_and_night_and_gas_gives_m3_then_kwh() -> None:
     start = datetime(2026, 3, 28, 23, tzinfo=UTC)
     day = Slice(start, start + timedelta(hours=23), {"offtake": (9_500, 2)})
     day.day_night["offtake"] = (6_000, 3_500)
-    view = wire.energy_view(EnergyAnswer(point, a_mandate(), None, [day]))
+    view = wire.energy_view(
+        EnergyAnswer(point, a_mandate(), None, [day], frozenset({Series.DAILY}), start, start)
+    )
     meter = view["headpoint"]["physicalMeters"][0]
     assert view["headpoint"]["$type"] == "metering-on-meter"
     assert meter["meterID"] == "1SAG1100000001"
@@ -118,7 +120,11 @@ def test_a_digital_day_splits_day_and_night_and_gas_gives_m3_then_kwh() -> None:
     }
     gas = AccessPoint(**{**point.__dict__, "energy": Energy.GAS, "direction": Direction.OFFTAKE})
     hour = Slice(start, start + timedelta(hours=1), {"offtake": (1_000, 1)}, gas_factor=10.5)
-    view = wire.energy_view(EnergyAnswer(gas, a_mandate(Energy.GAS), [hour], None))
+    view = wire.energy_view(
+        EnergyAnswer(
+            gas, a_mandate(Energy.GAS), [hour], None, frozenset({Series.FINE}), start, start
+        )
+    )
     measurements = view["headpoint"]["physicalMeters"][0]["hourlyEnergy"][0]["measurements"]
     assert measurements[0]["offtake"]["total"] == {
         "value": 1.0,

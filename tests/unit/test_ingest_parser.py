@@ -39,7 +39,7 @@ def test_utc_timestamps_land_on_the_same_slots_as_local_ones(day: date) -> None:
     utc = [
         datetime.fromisoformat(s).astimezone(UTC).isoformat().replace("+00:00", "Z") for s in local
     ]
-    values = [i / 1000 for i in range(len(local))]
+    values: list[float | None] = [i / 1000 for i in range(len(local))]
     statuses: list[str | None] = ["validated"] * len(local)
     fast, careful = parse(raw(local, values, statuses)), parse(raw(utc, values, statuses))
     assert fast.errors == careful.errors == []
@@ -149,7 +149,7 @@ def test_a_long_run_takes_the_fast_path_and_agrees_with_the_careful_one() -> Non
     while day < date(2025, 2, 1):
         starts += canonical(day)
         day += timedelta(days=1)
-    values = [(i % 13) / 1000 for i in range(len(starts))]
+    values: list[float | None] = [(i % 13) / 1000 for i in range(len(starts))]
     fast = parse(raw(starts, values, ["validated"] * len(starts)))
     shuffled = list(zip(starts, values, strict=True))
     random.Random(4).shuffle(shuffled)

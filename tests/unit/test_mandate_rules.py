@@ -15,6 +15,7 @@ from chalicelib.domain.brussels import BRUSSELS
 from chalicelib.domain.errors import DomainError
 from chalicelib.domain.vocabulary import (
     Direction,
+    EndReason,
     Energy,
     Granularity,
     MandateStatus,
@@ -77,7 +78,7 @@ def test_an_active_mandate_expires_at_valid_until_whatever_the_jobs_did() -> Non
     just_before = datetime.fromtimestamp(mandate.valid_until.timestamp() - 1, UTC)
     assert mandate.gives_access_at(just_before)
     assert not mandate.gives_access_at(mandate.valid_until)
-    assert mandate.status_at(mandate.valid_until) is rules.MandateStatus.EXPIRED
+    assert mandate.status_at(mandate.valid_until) is MandateStatus.EXPIRED
 
 
 @pytest.mark.parametrize(
@@ -116,7 +117,7 @@ def test_truncation_sets_the_end_where_the_period_reaches_past_the_effective_dat
     cut = rules.truncate(mandate, Scenario.MOVE_OUT, date(2024, 7, 1), now)
     assert cut is not None
     assert cut.period_end == date(2024, 7, 1)
-    assert cut.status is rules.MandateStatus.ACTIVE
+    assert cut.status is MandateStatus.ACTIVE
     [adjustment] = cut.period_adjustments
     assert (adjustment.previous_end, adjustment.new_end) == (date(2025, 1, 1), date(2024, 7, 1))
     assert rules.truncate(cut, Scenario.MOVE_OUT, date(2024, 7, 1), now) is None  # idempotent
@@ -140,8 +141,8 @@ def test_who_may_end_a_mandate() -> None:
 
     asked = replace(grant(), granted_by="anna")  # a co-occupant asked, Karel approved
     anna = GridUser("person", "anna")
-    assert end_reason_for(asked, "anna", {anna}) is rules.EndReason.REVOKED_BY_CUSTOMER
-    assert end_reason_for(asked, "karel", {KAREL}) is rules.EndReason.REVOKED_BY_GRID_USER
+    assert end_reason_for(asked, "anna", {anna}) is EndReason.REVOKED_BY_CUSTOMER
+    assert end_reason_for(asked, "karel", {KAREL}) is EndReason.REVOKED_BY_GRID_USER
     newcomer = GridUser("person", "piet")  # grid user of the EAN since a move
     assert not concerns(asked, "piet", {newcomer})
     with pytest.raises(DomainError) as refused:
@@ -183,7 +184,7 @@ def test_renewal_is_due_in_the_last_90_days_then_requested_once_the_edv_asks() -
     assert refused.value.extra["renewable_from"] == "2028-03-03T12:00:00+01:00"  # winter time
     due = datetime(2028, 4, 1, tzinfo=UTC)
     asked = rules.request_renewal(mandate, due)
-    assert asked is not None and asked.renewal_at(due) is rules.RenewalState.REQUESTED
+    assert asked is not None and asked.renewal_at(due) is RenewalState.REQUESTED
     assert rules.request_renewal(asked, due) is None  # asking again changes nothing
 
 

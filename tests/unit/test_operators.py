@@ -7,7 +7,7 @@ from dataclasses import replace
 import pytest
 
 from chalicelib.api import auth
-from chalicelib.config import settings
+from chalicelib.config import Settings, settings
 from chalicelib.security.keys import DEV_ISSUER_KEY
 from chalicelib.security.tokens import OwnKeyResolver
 from tests.support.tokens import signed_by_dev_issuer
@@ -16,14 +16,14 @@ JWKS = "https://identity.example/jwks"  # a deployed stage's identity provider (
 
 
 @pytest.fixture
-def deployed(monkeypatch: pytest.MonkeyPatch) -> auth.Settings:
+def deployed(monkeypatch: pytest.MonkeyPatch) -> Settings:
     """A deployed stage whose identity provider's keys are, for this test, the local issuer's."""
     monkeypatch.setitem(auth._resolvers, JWKS, OwnKeyResolver(DEV_ISSUER_KEY))
     return replace(settings(), stage="prod", auth_jwks_url=JWKS, operators=frozenset({"olivia"}))
 
 
 def test_a_token_claiming_ops_is_not_an_operator_in_a_deployed_stage(
-    deployed: auth.Settings,
+    deployed: Settings,
 ) -> None:
     claimed = signed_by_dev_issuer(sub="mallory", roles=["ops"])
     assert not auth.authenticate_person(f"Bearer {claimed}", deployed).is_operator

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 import pytest
 
 from chalicelib.domain.access_points import GridUser
 from chalicelib.domain.account import access_days
-from chalicelib.domain.brussels import BRUSSELS
 from chalicelib.domain.errors import DomainError
 from chalicelib.domain.mandates import Mandate, PeriodAdjustment
 from chalicelib.domain.tariffs import (
@@ -20,12 +19,9 @@ from chalicelib.domain.tariffs import (
     validate,
 )
 from chalicelib.domain.vocabulary import EndReason, Energy, Granularity, MandateStatus, Scenario
+from tests.support.clock import brussels
 
 DAY, HOUR, QUARTER = Granularity.DAY, Granularity.HOUR, Granularity.QUARTER_HOUR
-
-
-def brussels(*parts: int) -> datetime:
-    return datetime(*parts, tzinfo=BRUSSELS).astimezone(UTC)  # type: ignore[misc]
 
 
 def mandate(

@@ -4,7 +4,7 @@
 // customer already shares with this EDV is shown, is where the form starts, and a new grant says
 // what it replaces.
 import {
-  accessToken, addDays, addYears, alertBox, api, ApiError, errorBox, formatDate, formatPeriod, h, label, login,
+  accessToken, addDays, addYears, alertBox, allItems, api, ApiError, errorBox, formatDate, formatPeriod, h, label, login,
   maxDate, queryParam, renderAccount, show, t, today,
 } from "./portal.js";
 
@@ -29,13 +29,13 @@ async function start() {
       h("div", { class: "actions" }, h("button", { onclick: () => login() }, t("Aanmelden en verder"))),
     ];
   }
-  const [points, mine] = await Promise.all([api("/v1/me/access-points?limit=100"), api("/v1/me/mandates?limit=200")]);
-  if (!points.items.length) {
+  const [points, mine] = await Promise.all([allItems("/v1/me/access-points"), allItems("/v1/me/mandates")]);
+  if (!points.length) {
     return alertBox("warn", h("p", {}, t("Je bent voor geen enkele aansluiting de netgebruiker, dus je kan geen meetgegevens delen.")));
   }
   // What this customer shares with this EDV now, per EAN (a customer has a handful of mandates).
-  const current = new Map(mine.items.filter((m) => m.edv === edv && m.status === "active").map((m) => [m.ean, m]));
-  return choose({ points: points.items, session, current }, null);
+  const current = new Map(mine.filter((m) => m.edv === edv && m.status === "active").map((m) => [m.ean, m]));
+  return choose({ points, session, current }, null);
 }
 
 async function consentSession() {
@@ -210,7 +210,7 @@ async function decline(button, eans, session, problems) {
     answer = await api(`/v1/consent-sessions/${encodeURIComponent(sessionId)}/decline`, { method: "POST", json: { eans } });
   } catch (error) {
     button.disabled = false;
-    setError(problems, error.message);
+    setError(problems, /** @type {Error} */ (error).message);
     return;
   }
   const back = session.return_url_failed;

@@ -119,7 +119,7 @@ async function revoke(button, client, message) {
     await show(button.closest("section"), clientsSection);
   } catch (error) {
     button.disabled = false;
-    message.replaceChildren(error.message);
+    message.replaceChildren(/** @type {Error} */ (error).message);
   }
 }
 
@@ -135,7 +135,7 @@ async function sandboxSection() {
     event.submitter.disabled = true;
     try {
       await api(`/v1/organisations/${en}/sandbox/mandates`, {
-        method: "POST", json: { ean: data.get("ean").trim(), granularity: data.get("granularity"), reference_number: data.get("reference_number") || "portaal" },
+        method: "POST", json: { ean: String(data.get("ean")).trim(), granularity: data.get("granularity"), reference_number: data.get("reference_number") || "portaal" },
       });
       await show(form.closest("section"), sandboxSection);
     } catch (error) {

@@ -66,10 +66,10 @@ export function setLanguage(lang) {
 export function translateDocument() {
   document.documentElement.lang = LANG;
   const values = { ...document.body.dataset };
-  for (const element of document.querySelectorAll("[data-i18n]")) {
+  for (const element of /** @type {NodeListOf<HTMLElement>} */ (document.querySelectorAll("[data-i18n]"))) {
     element.textContent = t(element.dataset.i18n || element.textContent.trim(), values);
   }
-  for (const element of document.querySelectorAll("[data-i18n-alt]")) {
+  for (const element of /** @type {NodeListOf<HTMLImageElement>} */ (document.querySelectorAll("[data-i18n-alt]"))) {
     element.alt = t(element.dataset.i18nAlt, values);
   }
 }

@@ -1,7 +1,7 @@
 // "Mijn mandaten": the customer's mandates, with a button to end each active one, and who read
 // their data (the access log, R12) in sessions: paged, filtered by EDV and EAN, downloadable.
 import {
-  accessToken, alertBox, api, download, edvName, errorBox, formatDate, formatDateTime, formatDays, formatPeriod, h,
+  accessToken, alertBox, allItems, api, download, edvName, errorBox, formatDate, formatDateTime, formatDays, formatPeriod, h,
   label, LANG, login, n, renderAccount, show, t,
 } from "./portal.js";
 
@@ -18,23 +18,8 @@ renderAccount();
 if (!accessToken()) login();
 else show(app, render);
 
-/** Every page of a list, following next_cursor (a customer's mandates are a handful, an
- * organisation's may be more). */
-async function everything(path) {
-  const items = [];
-  let cursor = null;
-  do {
-    const query = new URLSearchParams({ limit: "200" });
-    if (cursor) query.set("cursor", cursor);
-    const page = await api(`${path}?${query}`);
-    items.push(...page.items);
-    cursor = page.next_cursor;
-  } while (cursor);
-  return { items };
-}
-
 async function render() {
-  const mandates = await everything("/v1/me/mandates");
+  const mandates = { items: await allItems("/v1/me/mandates") }; // an organisation may have many
   const names = await namesOf(mandates.items.map((item) => item.edv));
   const log = h("div", { id: "log" });
   showLog(log, names, {});

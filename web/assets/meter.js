@@ -10,6 +10,8 @@ import {
 } from "./portal.js";
 import { currentOrganisation } from "./organisation.js";
 
+/** @typedef {import("./portal.js").ApiError} ApiError */
+
 const app = document.getElementById("app");
 const ean = queryParam("ean") || "";
 const VIEWS = { day: n("Dag"), week: n("Week"), month: n("Maand"), year: n("Jaar") };
@@ -156,6 +158,8 @@ function renderTab(body) {
 // Verbruik --------------------------------------------------------------------------------------
 
 /** The range, resolution and label of the current view around the anchor date. */
+/** The range a view shows around its anchor date.
+ * @param {{view: string, anchor: string}} [shown] */
 function period({ view, anchor } = state) {
   const detail = point.energy === "gas" ? "hour" : "quarter_hour";
   if (view === "day") {
@@ -392,7 +396,7 @@ async function peaksTab(body) {
   try {
     answer = await api(`/v1/organisations/${en}/access-points/${ean}/peak-power?from=${from}&to=${to}`);
   } catch (error) {
-    if (error.code === "not_available") {
+    if (/** @type {ApiError} */ (error).code === "not_available") {
       return [controls, alertBox("", h("p", {}, t("Voor deze meter is er geen piekvermogen: dat is er voor elektriciteit, en voor gas enkel bij een AMR-meter.")))];
     }
     return [controls, errorBox(error)];

@@ -3,8 +3,8 @@
 // what they cut short (and reporting one); ingest reports with their rejected rows; the tariff
 // table and its revisions; usage per EDV and month (CSV); the scheduled jobs and their runs.
 import {
-  accessToken, alertBox, api, download, errorBox, formatDate, formatDateTime, formatEnterpriseNumber, formatEuro, formatNumber,
-  formatPeriod, h, label, login, me, n, renderAccount, show, stackedTable, t, today,
+  accessToken, alertBox, allItems, api, download, errorBox, formatDate, formatDateTime, formatEnterpriseNumber, formatEuro, formatNumber,
+  formatPeriod, h, label, login, me, moreButton, n, renderAccount, show, stackedTable, t, today,
 } from "./portal.js";
 
 const app = document.getElementById("app");
@@ -62,13 +62,13 @@ function table(id, columns, rows) {
 // Aanvragen ------------------------------------------------------------------------------------
 
 async function applications(body, status = "signed") {
-  const page = await api(`/v1/ops/edv-applications?status=${status}&limit=100`);
+  const found = await allItems(`/v1/ops/edv-applications?status=${status}`);
   const picker = h("div", { class: "field" }, h("label", { for: "queue-status" }, t("Status")),
     h("select", { id: "queue-status", onchange: (event) => show(body, () => applications(body, event.target.value)) },
       ["signed", "requested", "active", "rejected", "cancelled", "terminated"].map((value) => h("option", { value, selected: value === status }, label(value)))));
   return [
     picker,
-    page.items.length ? h("ul", { class: "cards", id: "applications" }, page.items.map((a) => applicationCard(body, a, status)))
+    found.length ? h("ul", { class: "cards", id: "applications" }, found.map((a) => applicationCard(body, a, status)))
       : h("p", {}, t("Geen aanvragen met deze status.")),
   ];
 }
@@ -125,7 +125,7 @@ function accessPoints() {
   const result = h("div", { "aria-live": "polite" });
   const form = h("form", { role: "search", onsubmit: (event) => {
     event.preventDefault();
-    const ean = new FormData(form).get("ean").trim();
+    const ean = String(new FormData(form).get("ean")).trim();
     show(result, () => pointHistory(ean, result));
   } },
     h("div", { class: "field" }, h("label", { for: "ops-ean" }, t("EAN-code")),
@@ -174,7 +174,7 @@ function marketEventForm(ean, result) {
     event.preventDefault();
     const data = new FormData(form);
     const body = { ean, scenario: data.get("scenario"), effective_date: data.get("effective_date") };
-    const newUser = (data.get("new_grid_user") || "").trim();
+    const newUser = String(data.get("new_grid_user") || "").trim();
     if (newUser) body.new_grid_user = /^[0-9]{10}$/.test(newUser) ? { enterprise_number: newUser } : { sub: newUser };
     event.submitter.disabled = true;
     try {
@@ -211,7 +211,21 @@ function ingestReports() {
 async function reportsOf(day) {
   const page = await api(`/v1/ops/ingest-reports?day=${day}&limit=100`);
   if (!page.items.length) return h("p", {}, t("Geen inlezingen op deze dag."));
-  return h("ul", { class: "cards", id: "ingest-reports" }, page.items.map((report) => h("li", { class: "card" },
+  const list = h("ul", { class: "cards", id: "ingest-reports" });
+  const more = h("div", { class: "actions" });
+  addReports(list, more, day, page);
+  return [list, more];
+}
+
+/** A page of a day's reports, and "Meer tonen" for the next while there is one. */
+function addReports(list, more, day, page) {
+  list.append(...page.items.map(reportCard));
+  const next = async () => addReports(list, more, day, await api(`/v1/ops/ingest-reports?day=${day}&limit=100&cursor=${encodeURIComponent(page.next_cursor)}`));
+  more.replaceChildren(page.next_cursor ? moreButton(next, more) : "");
+}
+
+function reportCard(report) {
+  return h("li", { class: "card" },
     h("h3", {}, report.source),
     h("p", { class: `status ${report.status === "ok" ? "active" : report.status === "partial" ? "requested" : "ended"}` }, label(report.status)),
     h("dl", { class: "facts" },
@@ -221,7 +235,7 @@ async function reportsOf(day) {
     report.errors.length ? h("details", {},
       h("summary", {}, t("Geweigerde rijen ({count})", { count: report.errors.length + report.errors_not_listed })),
       table(`errors-${report.report_id}`, [t("Rij"), t("Veld"), t("Fout")], report.errors.map((e) => [String(e.row), e.field, e.message])),
-      report.errors_not_listed ? h("p", { class: "note" }, t("en nog {count} die niet afzonderlijk bewaard zijn", { count: report.errors_not_listed })) : null) : null)));
+      report.errors_not_listed ? h("p", { class: "note" }, t("en nog {count} die niet afzonderlijk bewaard zijn", { count: report.errors_not_listed })) : null) : null);
 }
 
 // Tarieven -------------------------------------------------------------------------------------

@@ -114,8 +114,21 @@ export class ApiError extends Error {
   }
 }
 
-/** Call the portal API. JSON in and out by default; `raw: true` gives the Response itself. */
+/**
+ * @typedef {object} ApiOptions
+ * @property {string} [method]
+ * @property {unknown} [json] a body sent as JSON
+ * @property {BodyInit} [body] a body sent as it is
+ * @property {Record<string, string>} [headers]
+ * @property {boolean} [auth] with the reader's token (default), or none
+ * @property {boolean} [raw] the Response itself instead of its JSON
+ */
+
+/** Call the portal API. JSON in and out by default; `raw: true` gives the Response itself.
+ * @param {string} path
+ * @param {ApiOptions} [options] */
 export async function api(path, { method = "GET", json, body, headers = {}, auth = true, raw = false } = {}) {
+  /** @type {Record<string, string>} */
   const sent = { Accept: raw ? "*/*" : "application/json", ...headers };
   if (auth) {
     const token = accessToken();
@@ -230,7 +243,10 @@ function append(element, children) {
 }
 
 /** A list table that becomes a card per row on a phone (portal.css `table.stacked`): every cell
- * carries its column's name. The caption is for screen readers unless `shown`. */
+ * carries its column's name. The caption is for screen readers unless `shown`.
+ * @param {string[]} columns
+ * @param {unknown[][]} rows
+ * @param {{id?: string, caption?: string, shown?: boolean, extraClass?: string}} [options] */
 export function stackedTable(columns, rows, { id, caption, shown = false, extraClass } = {}) {
   return h("div", { class: "table-wrap" }, h("table", { id, class: extraClass ? `stacked ${extraClass}` : "stacked" },
     h("caption", { class: shown ? "" : "visually-hidden" }, caption),
@@ -475,6 +491,38 @@ export function addYears(isoDate, years) {
   return fromUtc(target);
 }
 
+/** Every item of a list, page after page (following next_cursor): for lists a page shows whole.
+ * @param {string} path the list's path, with its own query if any */
+export async function allItems(path) {
+  const items = [];
+  let cursor = null;
+  do {
+    const query = new URLSearchParams({ limit: "200" });
+    if (cursor) query.set("cursor", cursor);
+    const page = await api(`${path}${path.includes("?") ? "&" : "?"}${query}`);
+    items.push(...page.items);
+    cursor = page.next_cursor;
+  } while (cursor);
+  return items;
+}
+
+/** "Meer tonen": loads the next page of a list into the page; a failure shows where it was.
+ * @param {() => Promise<unknown>} load
+ * @param {HTMLElement} more where the button sits */
+export function moreButton(load, more) {
+  return h("button", {
+    class: "secondary",
+    onclick: async (event) => {
+      event.target.disabled = true;
+      try {
+        await load();
+      } catch (error) {
+        more.replaceChildren(errorBox(error));
+      }
+    },
+  }, t("Meer tonen"));
+}
+
 export function mondayOf(isoDate) {
   const weekday = (toUtc(isoDate).getUTCDay() + 6) % 7; // Monday 0
   return addDays(isoDate, -weekday);
@@ -483,7 +531,7 @@ export function mondayOf(isoDate) {
 export function isoWeek(isoDate) {
   const thursday = toUtc(addDays(mondayOf(isoDate), 3));
   const firstDay = new Date(Date.UTC(thursday.getUTCFullYear(), 0, 1));
-  return 1 + Math.floor((thursday - firstDay) / 86_400_000 / 7);
+  return 1 + Math.floor((thursday.getTime() - firstDay.getTime()) / 86_400_000 / 7);
 }
 
 export function minDate(a, b) {

@@ -2,7 +2,7 @@
 // (GET …/purge-duties: what it held and may no longer keep), each confirmed by an administrator
 // once deleted, and the change feed as a person reads it. The page computes no duty itself.
 import {
-  accessToken, addDays, api, errorBox, formatDate, formatDateTime, formatPeriod, h, label, login, n,
+  accessToken, addDays, api, errorBox, formatDate, formatDateTime, formatPeriod, h, label, login, moreButton, n,
   renderAccount, show, t,
 } from "./portal.js";
 import { currentOrganisation, organisationPicker } from "./organisation.js";
@@ -99,20 +99,6 @@ async function loadFeed(body, more, cursor) {
   const page = await api(`/v1/organisations/${en}/mandate-events?${query}`);
   for (const event of page.items) body.prepend(eventRow(event));
   more.replaceChildren(page.next_cursor ? moreButton(() => loadFeed(body, more, page.next_cursor), more) : "");
-}
-
-function moreButton(load, more) {
-  return h("button", {
-    class: "secondary",
-    onclick: async (event) => {
-      event.target.disabled = true;
-      try {
-        await load();
-      } catch (error) {
-        more.replaceChildren(errorBox(error));
-      }
-    },
-  }, t("Meer tonen"));
 }
 
 function eventRow(event) {

@@ -4,6 +4,8 @@ import {
 } from "./portal.js";
 import { currentOrganisation, organisationPicker } from "./organisation.js";
 
+/** @typedef {import("./portal.js").ApiError} ApiError */
+
 const app = document.getElementById("app");
 
 // EDV software links its customers to /verbruik/dienstverlener?id=<shortUrlIdentifier>, the form
@@ -20,7 +22,7 @@ async function toConsentPage(identifier) {
     location.replace(`/verbruik/dienstverlener/${session.edv}/toegang?sessie=${encodeURIComponent(identifier)}`);
     return h("p", { class: "note" }, t("Je wordt doorgestuurd naar de toestemmingspagina…"));
   } catch (error) {
-    if (error.status !== 404) throw error;
+    if (/** @type {ApiError} */ (error).status !== 404) throw error;
     document.getElementById("title").textContent = t("Toestemming geven");
     return alertBox("error", h("p", {},
       t("Deze toestemmingsaanvraag bestaat niet of is verlopen. Vraag je dienstverlener een nieuwe link.")));
@@ -35,7 +37,7 @@ async function render() {
   try {
     overview = await api(`/v1/organisations/${en}/edv-application`);
   } catch (error) {
-    if (error.status !== 404) throw error;
+    if (/** @type {ApiError} */ (error).status !== 404) throw error;
   }
   return [organisationPicker(person, organisation), overview ? card(overview, admin) : notYet(en, admin)];
 }

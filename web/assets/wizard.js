@@ -22,7 +22,7 @@ async function start() {
   try {
     application = await api(`/v1/organisations/${en}/edv-application`);
   } catch (error) {
-    if (error.status !== 404) throw error;
+    if (/** @type {ApiError} */ (error).status !== 404) throw error;
   }
   const status = application?.contract_status;
   if (status === "requested") return step(3);

@@ -1,0 +1,150 @@
+"""Volumes as the EDV downloads them: JSON, the portal's CSV, the chart (PNG) and the printable
+report (PDF). Pure: the read it was given (domain/volumes.Volumes) and the names the report prints
+in, bytes or a drawing request out (render/requests.py)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from ..domain.vocabulary import Energy, MeterType
+from ..domain.volumes import NOTICE, ChannelSeries, Volumes
+from . import dutch, history_csv
+from .requests import TABLE_ROWS_MAX, Header, VolumesChart, VolumesReport
+
+if TYPE_CHECKING:
+    from collections.abc import MutableSequence
+
+STATUS_NAMES = ("missing", "estimated", "validated")
+DAILY_TABLE_NOTE = "De tabel toont dagtotalen; de grafiek en de CSV-download tonen elk interval."
+
+
+def filename(result: Volumes, extension: str) -> str:
+    first, end = result.served_first.isoformat(), result.served_end.isoformat()
+    return f"{result.point.ean}_{first}_{end}_{result.resolution.value}.{extension}"
+
+
+def _points(series: ChannelSeries, values: MutableSequence[int]) -> list[dict[str, Any]]:
+    names = STATUS_NAMES
+    return [
+        {
+            "start": start,
+            "end": end,
+            "value": value / 1000 if quality else None,
+            "status": names[quality],
+        }
+        for start, end, value, quality in zip(
+            series.starts, series.ends, values, series.qualities, strict=True
+        )
+    ]
+
+
+def volumes_json(result: Volumes, unit: str) -> bytes:
+    import orjson  # 70,000 points: the fast serialiser earns its import here
+
+    document = {
+        "ean": result.point.ean,
+        "energy": result.point.energy.value,
+        "meter_type": result.point.meter_type.value,
+        "unit": unit,
+        "resolution": result.resolution.value,
+        "from": result.first.isoformat(),
+        "to": result.end.isoformat(),
+        "served_from": result.served_first.isoformat(),
+        "served_to": result.served_end.isoformat(),
+        "data_complete_until": result.data_complete_until,
+        "notice": NOTICE,
+        "channels": {
+            channel: _points(series, series.values)
+            for channel, series in result.channels_in(unit).items()
+        },
+    }
+    return orjson.dumps(document)
+
+
+def volumes_csv(result: Volumes, lang: str = "nl") -> bytes:
+    """The portal's own history download (render/history_csv.py), Dutch or English layout."""
+    return history_csv.write(history_export(result, lang))
+
+
+def history_export(result: Volumes, lang: str = "nl") -> history_csv.Export:
+    point = result.point
+    return history_csv.Export(
+        ean=point.ean,
+        meter_number=point.meter_number,
+        meter_type=point.meter_type.value,
+        energy=point.energy.value,
+        fine=result.resolution.is_fine,
+        channels=result.channels,
+        lang=lang,
+    )
+
+
+def _title(result: Volumes) -> str:
+    kind = "Digitale meter" if result.point.meter_type is MeterType.DIGITAL else "AMR-meter"
+    first, last = result.served_first, result.served_last
+    return f"{kind} {result.point.ean}: {first:%d/%m/%Y} t/m {last:%d/%m/%Y}"
+
+
+def volumes_chart(result: Volumes, unit: str) -> VolumesChart:
+    return VolumesChart(result.channels_in(unit), unit, _title(result), result.resolution.is_fine)
+
+
+@dataclass(frozen=True)
+class Party:
+    """An organisation as the report names it: its registered name, if known."""
+
+    enterprise_number: str
+    name: str | None
+
+    def line(self) -> str:
+        number = dutch.enterprise_number(self.enterprise_number)
+        return f"{self.name or number} ({number})"
+
+
+def needs_daily_table(result: Volumes) -> bool:
+    """A year of quarter-hours would be 700 pages: beyond TABLE_ROWS_MAX rows, days are listed."""
+    return any(len(series) > TABLE_ROWS_MAX for series in result.channels.values())
+
+
+def _unit_word(unit: str) -> str:
+    return "m³" if unit == "m3" else unit
+
+
+def volumes_report(
+    result: Volumes,
+    unit: str,
+    edv: Party,
+    customer: Party | None,
+    asked_at: str,
+    daily: Volumes | None = None,
+) -> VolumesReport:
+    """The printable report: who reads what of which connection, the chart, and a table of every
+    interval, or of the days (`daily`, the same range by day) when there are too many."""
+    point = result.point
+    period = dutch.period(result.served_first, result.served_last)
+    energy = "gas" if result.is_gas else "elektriciteit"
+    kind = "digitale meter" if point.meter_type is MeterType.DIGITAL else "AMR-meter"
+    header = Header(
+        title=f"Verbruik {energy}, EAN {point.ean}",
+        lines=[
+            ("Energiedienstverlener", edv.line()),
+            *([("Klant", customer.line())] if customer else []),
+            ("Aansluiting", f"{point.address}; {kind} {point.meter_number}"),
+            (
+                "Periode",
+                f"{period}, {dutch.RESOLUTIONS[result.resolution.value]}, in {_unit_word(unit)}",
+            ),
+            ("Gegevens volledig tot", dutch.moment(result.data_complete_until)),
+            ("Opgevraagd op", dutch.moment(asked_at)),
+        ],
+        unit=_unit_word(unit),
+        notice=NOTICE,
+        footer=f"{edv.name or dutch.enterprise_number(edv.enterprise_number)}, "
+        f"EAN {point.ean}, {period}",
+    )
+    split = point.energy is Energy.ELECTRICITY and point.meter_type is MeterType.DIGITAL
+    table = (daily or result).channels_in(unit)
+    note = DAILY_TABLE_NOTE if daily is not None else None
+    chart = volumes_chart(result, unit)
+    return VolumesReport(header, chart, table, note, split, result.resolution.is_fine)
