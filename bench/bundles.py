@@ -59,14 +59,16 @@ def _measure(bundle: Bundle, python: Path, work: Path, runs: int) -> None:
     task = work / bundle.name / "task"
     with zipfile.ZipFile(archive) as opened:
         opened.extractall(task)
-    times = sorted(
-        _cold(python, task, {"handlers": list(bundle.handlers)})["import_ms"] for _ in range(runs)
-    )
+    cold = [_cold(python, task, {"handlers": list(bundle.handlers)}) for _ in range(runs)]
+    times = sorted(findings["import_ms"] for findings in cold)
+    # What the import alone loads of the AWS SDK: the API's should load neither (they load on
+    # the first request that needs them; tests/unit/test_cold_start.py holds it).
+    loaded = [name for name in ("botocore", "pynamodb") if name in cold[0]["modules"]]
     print(
         f"(f) {bundle.name:<8} {size.zipped / MB:5.1f} MB zipped, {size.unpacked / MB:5.1f} MB "
         f"unpacked (limit {bundle.limit_mb} MB), {size.files:,} files; handlers' cold import: "
         f"median {statistics.median(times):.0f} ms over {runs} fresh processes "
-        f"(min {times[0]:.0f}, max {times[-1]:.0f})"
+        f"(min {times[0]:.0f}, max {times[-1]:.0f}), loading {', '.join(loaded) or 'no botocore'}"
     )
     if bundle.name == "render":
         first = []

@@ -73,8 +73,6 @@ def _logger() -> Logger:
 def _metrics() -> Metrics:
     from aws_lambda_powertools import Metrics
 
-    # An invocation that counted nothing (a job with nothing due) is normal, not worth a warning.
-    warnings.filterwarnings("ignore", "No application metrics to publish", UserWarning)
     return Metrics(namespace=NAMESPACE, service=SERVICE)
 
 
@@ -123,7 +121,10 @@ class _Metrics:
 
         @wraps(function)
         def handle(event: Any, context: Any) -> Any:
-            return _metrics().log_metrics(function)(event, context)
+            with warnings.catch_warnings():
+                # An invocation that counted nothing (a job with nothing due) is normal.
+                warnings.filterwarnings("ignore", "No application metrics to publish", UserWarning)
+                return _metrics().log_metrics(function)(event, context)
 
         return cast(Handler, handle)
 

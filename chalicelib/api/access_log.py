@@ -11,11 +11,11 @@ from pydantic import Field
 from ..media_types import CSV_UTF8, JSON
 from ..render.access_log_csv import sessions_csv
 from ..services import access_log
-from .delivery import deliver, wants_csv
-from .models import ApiModel
-from .paging import Page, PageQuery, Position, paged
-from .routing import Api, Auth, Call
-from .types import Ean, EnterpriseNumber, Instant
+from ..serving.delivery import deliver, wants_csv
+from ..serving.models import ApiModel
+from ..serving.paging import Page, PageQuery, paged
+from ..serving.routing import Api, Auth, Call
+from ..serving.types import Ean, EnterpriseNumber, Instant
 
 if TYPE_CHECKING:
     from ..domain.access_log import AccessRecord, AccessSession
@@ -142,16 +142,8 @@ def list_access_sessions(call: Call, query: SessionsQuery) -> Response | AccessS
     found, next_cursor = paged(
         f"access-sessions:{sub}:{organisation}:{query.ean}:{query.edv}",
         query,
-        lambda limit, start: _page(sub, organisation, query, limit, start),
+        lambda limit, start: access_log.sessions_of_customer(
+            sub, organisation, query.ean, query.edv, limit, start
+        ),
     )
     return AccessSessionPage(items=[_session_view(s) for s in found], next_cursor=next_cursor)
-
-
-def _page(
-    sub: str, organisation: str | None, query: SessionsQuery, limit: int, start: Position | None
-) -> tuple[list[AccessSession], Position | None]:
-    after = str(start["entry"]) if start else None
-    found, last_entry = access_log.sessions_of_customer(
-        sub, organisation, query.ean, query.edv, limit, after
-    )
-    return found, ({"entry": last_entry} if last_entry else None)

@@ -9,12 +9,12 @@ from pydantic import Field, model_validator
 
 from ..domain.vocabulary import Direction, Energy, Granularity, MandateStatus, MeterType, Scenario
 from ..services import access_points, mandates, market
+from ..serving.models import ApiModel, RequestBody
+from ..serving.paging import Page, PageQuery, paged
+from ..serving.routing import Api, Auth, Call, Reply
+from ..serving.types import EnterpriseNumber, Instant, Subject, Text
 from .mandates import MandateView, mandate_view
-from .models import ApiModel, RequestBody
-from .paging import Page, PageQuery, paged, slice_page
 from .purge_duties import PurgeDutyView, duty_view
-from .routing import Api, Auth, Call, Reply
-from .types import EnterpriseNumber, Instant, Subject, Text
 
 if TYPE_CHECKING:
     from ..domain.access_points import AccessPoint, GridUser
@@ -220,11 +220,10 @@ def register_access_point(call: Call, ean: str, body: Registration) -> Reply:
 )
 def list_my_access_points(call: Call, query: PageQuery) -> MyAccessPointPage:
     """EANs where the caller is grid user now, themselves or as administrator of an organisation."""
-    entries = access_points.mine(call.person.sub, call.now)
     page, next_cursor = paged(
         f"my-access-points:{call.person.sub}",
         query,
-        lambda limit, start: slice_page(entries, limit, start),
+        lambda limit, start: access_points.page_of_person(call.person.sub, call.now, limit, start),
     )
     return MyAccessPointPage(
         items=[
@@ -253,9 +252,7 @@ def _meter_view(entry: MeterOfOther) -> MeterOfOtherView:
         direction=Direction(row.direction),
         granularity=row.granularity,
         mandate_id=row.latest_mandate_id,
-        status=MandateStatus.EXPIRED
-        if row.status is MandateStatus.ACTIVE and point is None
-        else row.status,
+        status=entry.status,
         valid_until=row.valid_until,
         address=point.address if point else None,
         meter_number=point.meter_number if point else None,
@@ -328,12 +325,10 @@ def request_renewal(call: Call, enterprise_number: str, ean: str) -> EdvAccessPo
 def _meter_of_other(call: Call, enterprise_number: str, ean: str) -> EdvAccessPointView:
     detail = mandates.access_point_for_edv(call.person.sub, enterprise_number, ean, call.now)
     pair, point, now = detail.account, detail.point, call.now
-    any_mandate = (pair.in_force or pair.requests[0]) if pair.in_force or pair.requests else None
-    assert any_mandate is not None
     holds = pair.holds
     return EdvAccessPointView(
         ean=ean,
-        energy=any_mandate.energy,
+        energy=detail.energy,
         meter_type=point.meter_type if point else None,
         direction=point.direction if point else None,
         address=point.address if point else None,

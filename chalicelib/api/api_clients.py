@@ -19,11 +19,11 @@ from ..domain.vocabulary import (
     MeterType,
 )
 from ..services import api_clients, sandbox
-from .models import ApiModel, RequestBody
+from ..serving.models import ApiModel, RequestBody
+from ..serving.paging import Page, PageQuery, paged
+from ..serving.routing import Api, Auth, Call, Reply
+from ..serving.types import Ean, Instant, Text
 from .onboarding import ADMIN_ERRORS
-from .paging import Page, PageQuery, paged
-from .routing import Api, Auth, Call, Reply
-from .types import Ean, Instant, Text
 
 if TYPE_CHECKING:
     from ..domain.api_clients import ApiClient

@@ -15,6 +15,8 @@ from chalice.app import CaseInsensitiveMapping, Chalice, Request, Response
 from ..config import stage
 from ..limits import fits_lambda_request, fits_lambda_response
 from ..observability import logger, metrics
+from ..serving.problems import PROBLEM_MEDIA_TYPE, problem_response
+from ..serving.routing import Api, Operation
 from . import (
     access_log,
     access_points,
@@ -34,8 +36,6 @@ from . import (
     usage,
     webhooks,
 )
-from .problems import PROBLEM_MEDIA_TYPE, problem_response
-from .routing import Api, Operation
 
 APP_NAME = "edv-platform"
 # Every body goes through API Gateway as base64 (binaryMediaTypes */*): PDF, PNG and gzip-encoded

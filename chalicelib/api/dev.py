@@ -13,9 +13,9 @@ from ..domain.vocabulary import Role
 from ..media_types import FORM, HTML_UTF8, JSON
 from ..render import login_page
 from ..services import dev_issuer, kbo
-from .models import ApiModel, RequestBody
-from .routing import Api, Auth, Call, Reply
-from .types import Subject, Text
+from ..serving.models import ApiModel, RequestBody
+from ..serving.routing import Api, Auth, Call, Reply
+from ..serving.types import Subject, Text
 
 api = Api("Local development")
 

@@ -6,10 +6,10 @@ from typing import TYPE_CHECKING
 
 from ..domain.vocabulary import Role, Via
 from ..services import directory
-from .models import ApiModel, RequestBody
-from .paging import Page, PageQuery, paged
-from .routing import Api, Auth, Call, Reply
-from .types import Instant
+from ..serving.models import ApiModel, RequestBody
+from ..serving.paging import Page, PageQuery, paged
+from ..serving.routing import Api, Auth, Call, Reply
+from ..serving.types import Instant
 
 if TYPE_CHECKING:
     from ..domain.directory import Link
@@ -52,14 +52,6 @@ class Delegation(RequestBody):
     role: Role
 
 
-def _application_roles(roles: frozenset[str]) -> list[ApplicationRole]:
-    result = []
-    for role in sorted(roles):  # stored as "application:role", e.g. verbruik:energiedienstverlener
-        application, _, name = role.partition(":")
-        result.append(ApplicationRole(application=application, role=name))
-    return result
-
-
 def member_view(link: Link) -> Member:
     return Member(
         sub=link.sub,
@@ -80,7 +72,10 @@ def get_me(call: Call) -> Me:
             name=entry.organisation.name,
             role=entry.membership.role,
             via=entry.membership.via,
-            application_roles=_application_roles(entry.organisation.application_roles),
+            application_roles=[
+                ApplicationRole(application=application, role=role)
+                for application, role in entry.organisation.roles_by_application
+            ],
         )
         for entry in directory.organisations_of(person.sub)
     ]

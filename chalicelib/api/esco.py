@@ -11,34 +11,25 @@ Retry-After.
 
 from __future__ import annotations
 
-import gzip
 import json
-from datetime import datetime
 from typing import Any
 
-from chalice.app import Request, Response
-from pydantic import ValidationError
-
-from ..aws import is_transient
 from ..domain import consent as consent_rules
 from ..domain.account import PurgeDuty
-from ..domain.api_clients import ApiClient
 from ..domain.consent import RequestedService
-from ..domain.errors import DomainError, FieldError, retry_shortly
+from ..domain.errors import DomainError
 from ..domain.exports import CHANNELS, ExportJob, ExportRequest
 from ..domain.vocabulary import Resolution
-from ..limits import fits_lambda_response
-from ..media_types import JSON
-from ..observability import logger
-from ..services import consent, exports, machine_api, oauth, purge_duties
-from . import esco_wire as wire
-from .delivery import COMPRESS_FROM
+from ..services import consent, exports, machine_api, purge_duties
+from ..serving import esco_wire as wire
+from ..serving.esco import ESCO
+from ..serving.paging import decode_cursor, encode_cursor
+from ..serving.routing import Api, Auth, Call
 from .esco_models import (
     ConsentRequestResponse,
     CreateClientSessionRequest,
     CreateClientSessionResponse,
     EnergyQuery,
-    ErrorValidationResponse,
     ExportRequestBody,
     ExportResponse,
     GetEnergyResponse,
@@ -49,99 +40,11 @@ from .esco_models import (
     PurgeDutyResponse,
     RenewalRequest,
     RenewalRequestResponse,
-    bind_case_insensitively,
 )
-from .paging import decode_cursor, encode_cursor
-from .routing import UNAVAILABLE, Api, Auth, Call, Face, Operation
 
 PREFIX = "/esco-live/v3/api"
 
 
-# The face --------------------------------------------------------------------------------------
-
-
-def _authenticate_client(
-    operation: Operation, request: Request, now: datetime
-) -> tuple[ApiClient, dict[str, str]]:
-    client = oauth.authenticate(
-        request.headers.get("authorization"), request.headers.get("ocp-apim-subscription-key"), now
-    )
-    return client, oauth.count_request(client, now).headers()
-
-
-def _invalid(error: ValidationError, where: str) -> DomainError:
-    """Each problem as the reference words it: `Parameter 'x' …` or `Property 'x' …`."""
-    noun = "Parameter" if where == "query" else "Property"
-    messages = []
-    for problem in error.errors(include_url=False):
-        name = ".".join(str(part) for part in problem["loc"])
-        if problem["type"] == "missing":
-            messages.append(f"{noun} '{name}' is mandatory.")
-        elif where == "query":
-            messages.append(problem["msg"])
-        else:
-            messages.append(f"{noun} '{name}': {problem['msg']}")
-    return DomainError(
-        "validation_error",
-        "Request model validation failed." if where == "query" else "Model validation failed.",
-        errors=[FieldError(where, message) for message in messages],
-    )
-
-
-def _answer(status: int, body: dict[str, Any], headers: dict[str, str] | None = None) -> Response:
-    return Response(
-        body=json.dumps(body), status_code=status, headers={"Content-Type": JSON, **(headers or {})}
-    )
-
-
-def _refusal(error: DomainError, operation: Operation) -> Response:
-    status, body = wire.error_body(error, body_request=operation.body is not None)
-    return _answer(status, body, error.headers)
-
-
-def _failure(error: Exception, operation: Operation) -> Response:
-    if is_transient(error):
-        logger.warning("dependency unavailable", exc_info=True)
-        status, kind, code, _ = wire.ERRORS["service_unavailable"]
-        body = {"type": kind, "code": code, "message": UNAVAILABLE}
-        return _answer(status, body, retry_shortly())
-    logger.exception("unhandled error", extra={"operation": operation.operation_id})
-    status, kind, code, message = wire.INTERNAL
-    return _answer(status, {"type": kind, "code": code, "message": message})
-
-
-def _render(operation: Operation, data: Any, call: Call) -> Response:
-    """`{data, _meta}`, gzip-compressed when the client accepts it (httpx and requests do by
-    default); an answer too large for Lambda even so is refused with what to do instead."""
-    body = json.dumps(
-        {"data": data, "_meta": {"fetchTime": wire.utc(call.now)}}, separators=(",", ":")
-    ).encode()
-    headers: dict[str, str | list[str]] = {"Content-Type": JSON, "Vary": "Accept-Encoding"}
-    accepts_gzip = "gzip" in (call.request.headers.get("accept-encoding") or "").lower()
-    if accepts_gzip and len(body) >= COMPRESS_FROM:
-        body = gzip.compress(body, compresslevel=5)
-        headers["Content-Encoding"] = "gzip"
-    if not fits_lambda_response(len(body)):
-        raise DomainError(
-            "range_too_large",
-            f"The answer would be {len(body) / 1e6:.1f} MB, more than one answer can carry: "
-            "send Accept-Encoding: gzip, or ask for a shorter window.",
-        )
-    return Response(body=body, status_code=200, headers=headers)
-
-
-ESCO = Face(
-    name="esco",
-    authenticate=_authenticate_client,
-    invalid=_invalid,
-    refusal=_refusal,
-    failure=_failure,
-    render=_render,
-    route_content_types=(JSON, "text/json", "*/*"),
-    bind_query=bind_case_insensitively,
-    own_errors=wire.ERROR_STATUSES,
-    own_error_model=ErrorValidationResponse,
-)
 TAG = "EDV machine API (ESCO v3)"
 api = Api(TAG, face=ESCO, operation_prefix="esco_")
 
@@ -395,21 +298,21 @@ def get_energy(call: Call, query: EnergyQuery) -> dict[str, Any]:
     """`periodType=readTime` selects by when the energy was measured, `insertTime` by when values
     were stored here, so an EDV can fetch only what is new or corrected since its last call.
     Only what the mandate allows: its granularity and consumption period; reads are logged."""
-    answer = machine_api.energy(call.client, query.ean, now=call.now, **energy_arguments(query))
+    answer = machine_api.energy(call.client, query.ean, energy_asked(query), call.now)
     return wire.energy_view(answer)
 
 
-def energy_arguments(query: EnergyQuery) -> dict[str, Any]:
-    return {
-        "period_type": machine_api.PeriodType(query.period_type),
-        "series": frozenset(machine_api.Series(name) for name in query.granularity)
+def energy_asked(query: EnergyQuery) -> machine_api.EnergyAsk:
+    return machine_api.EnergyAsk(
+        period_type=machine_api.PeriodType(query.period_type),
+        series=frozenset(machine_api.Series(name) for name in query.granularity)
         if query.granularity
         else None,
-        "window_from": query.from_,
-        "window_to": query.to,
-        "reference_number": query.reference_number,
-        "active": query.complex_energy_types is None or "active" in query.complex_energy_types,
-    }
+        window_from=query.from_,
+        window_to=query.to,
+        reference_number=query.reference_number,
+        active=query.complex_energy_types is None or "active" in query.complex_energy_types,
+    )
 
 
 # EDV-initiated consent -------------------------------------------------------------------------

@@ -3,20 +3,25 @@ OpenAPI document. The names, casing and enums are those of the public ESCO API v
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable
-from datetime import UTC, date, datetime, time
-from typing import Annotated, Any, Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from datetime import date, datetime
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema, field_validator
-from pydantic_core import PydanticCustomError
+from pydantic import BeforeValidator, Field, field_validator
 
-from ..domain.brussels import BRUSSELS, SUPPORTED_RANGE, is_supported
 from ..domain.exports import MAX_EANS
-from ..domain.identifiers import EAN_LENGTH, gs1_check_digit, is_valid_ean
 from ..domain.vocabulary import MeterChannel
-from .esco_wire import (
+from ..serving.esco import (
+    EscoModel,
+    EscoQuery,
+    blank,
+    choice,
+    choices,
+    ean_parameter,
+    instant,
+    listed,
+    parse_instant,
+)
+from ..serving.esco_wire import (
     COMPLEX_ENERGY,
     DATA_SERVICE_TYPES,
     GRANULARITIES,
@@ -24,160 +29,9 @@ from .esco_wire import (
     PERIOD_TYPES,
     RENEWAL_STATUSES,
 )
-from .models import ApiModel
-from .types import Ean, EnterpriseNumber
+from ..serving.types import Ean, EnterpriseNumber
 
 MeasurementState = Literal["READ", "EST", "VAL", "NVAL"]
-
-
-class EscoModel(ApiModel):
-    model_config = ConfigDict(defer_build=True, populate_by_name=True)
-
-
-DATE_ONLY = re.compile(r"\d{4}-\d{2}-\d{2}")
-
-# Query parameters -----------------------------------------------------------------------------
-# Read the ESCO way: every problem reported, each in the reference's words. A blank value counts as
-# absent; a required one then is "mandatory" (the face words pydantic's `missing`).
-
-
-def _blank(value: Any) -> Any:
-    return None if value in (None, "") else value
-
-
-def _missing() -> PydanticCustomError:
-    return PydanticCustomError("missing", "Field required")
-
-
-def _checked(check: Callable[[Any], Any], required: bool) -> BeforeValidator:
-    def validate(value: Any) -> Any:
-        value = _blank(value)
-        if value is None:
-            if required:
-                raise _missing()
-            return None
-        return check(value)
-
-    return BeforeValidator(validate)
-
-
-def choice(name: str, allowed: tuple[str, ...], *, required: bool = False) -> BeforeValidator:
-    options = " or ".join(f"'{option}'" for option in allowed)
-
-    def check(value: Any) -> Any:
-        value = _canonical(value, allowed)
-        if value not in allowed:
-            raise PydanticCustomError(
-                "esco",
-                f"Parameter '{name}' must be {options} (case-sensitive) "
-                "or must be entirely ommitted.",
-            )
-        return value
-
-    return _checked(check, required)
-
-
-def choices(name: str, allowed: tuple[str, ...]) -> BeforeValidator:
-    """One or more values, separated by ',', ';' or '|'."""
-
-    def check(value: Any) -> frozenset[str]:
-        chosen = {
-            _canonical(part.strip(), allowed)
-            for part in str(value).replace(";", ",").replace("|", ",").split(",")
-            if part.strip()
-        }
-        if not chosen or chosen - set(allowed):
-            raise PydanticCustomError(
-                "esco",
-                f"Parameter '{name}' must be one or more of {', '.join(allowed)} "
-                "(case-sensitive), separated by ',' or ';' or '|'.",
-            )
-        return frozenset(chosen)
-
-    return _checked(check, required=False)
-
-
-def _canonical(value: Any, allowed: tuple[str, ...]) -> Any:
-    """The reference's framework binds enum values whatever their case: `readtime` is readTime."""
-    text = str(value)
-    return next((option for option in allowed if option.lower() == text.lower()), text)
-
-
-def parse_instant(text: str) -> datetime:
-    """What the reference's clients send: an ISO 8601 instant with an offset or `Z`; one without
-    an offset (UTC, as the ESCO API reads it); a Java ZonedDateTime with its zone appended
-    (`2025-03-30T00:00:00+01:00[Europe/Brussels]`); or a date alone, a Brussels date, which
-    starts at that day's midnight in Brussels."""
-    zone: ZoneInfo | None = None
-    if text.endswith("]") and "[" in text:
-        text, _, name = text[:-1].partition("[")
-        try:
-            zone = ZoneInfo(name)
-        except (ValueError, ZoneInfoNotFoundError):
-            raise ValueError(f"unknown time zone {name!r}") from None
-    if DATE_ONLY.fullmatch(text):
-        parsed = datetime.combine(date.fromisoformat(text), time(), zone or BRUSSELS)
-    else:
-        parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
-        if parsed.tzinfo is None:
-            parsed = parsed.replace(tzinfo=zone or UTC)
-    if not is_supported(parsed):
-        raise ValueError(f"{text!r} is outside the supported years {SUPPORTED_RANGE}")
-    return parsed
-
-
-def instant(name: str) -> BeforeValidator:
-    def check(value: Any) -> datetime:
-        try:
-            return parse_instant(str(value))
-        except ValueError:
-            raise PydanticCustomError(
-                "esco", f"Parameter '{name}' must be a date and time (ISO 8601)."
-            ) from None
-
-    return _checked(check, required=False)
-
-
-def ean_parameter(*, required: bool) -> BeforeValidator:
-    """18 digits, the last one the GS1 check digit; each fault said as it is."""
-
-    def check(value: Any) -> str:
-        text = str(value)
-        if len(text) != EAN_LENGTH or not (text.isascii() and text.isdigit()):
-            raise PydanticCustomError("esco", "Parameter 'ean' must contain 18 digits.")
-        if not is_valid_ean(text):
-            raise PydanticCustomError(
-                "esco",
-                "Parameter 'ean' has a wrong check digit: "
-                f"an EAN ending {text[:-1][-4:]}… ends in {gs1_check_digit(text[:-1])}.",
-            )
-        return text
-
-    return _checked(check, required)
-
-
-def bind_case_insensitively(model: type[BaseModel], query: dict[str, str]) -> dict[str, str]:
-    """Query names as the reference's framework binds them: whatever their case (`PeriodType`
-    is periodType); unknown names are ignored."""
-    names = {
-        (info.alias or field).lower(): info.alias or field
-        for field, info in model.model_fields.items()
-    }
-    bound: dict[str, str] = {}
-    for key, value in query.items():
-        name = names.get(key.lower())
-        if name is not None and name not in bound:
-            bound[name] = value
-    return bound
-
-
-def _listed(allowed: tuple[str, ...]) -> WithJsonSchema:
-    return WithJsonSchema(
-        {
-            "anyOf": [{"type": "string"}, {"type": "null"}],
-            "description": f"One or more of {', '.join(allowed)}, separated by ',', ';' or '|'.",
-        }
-    )
 
 
 MAX_PAGE_SIZE = 5000  # ~1.3 MB on the wire
@@ -186,19 +40,13 @@ MAX_PAGE_SIZE = 5000  # ~1.3 MB on the wire
 REFERENCE_LENGTH = 200
 
 
-class EscoQuery(EscoModel):
-    """Unknown parameters are ignored, as the reference's framework does."""
-
-    model_config = ConfigDict(defer_build=True, populate_by_name=True, extra="ignore")
-
-
 class MandatesQuery(EscoQuery):
     data_service_types: Annotated[
         frozenset[str] | None,
         choices("dataServiceTypes", DATA_SERVICE_TYPES),
-        _listed(DATA_SERVICE_TYPES),
+        listed(DATA_SERVICE_TYPES),
     ] = Field(None, alias="dataServiceTypes")
-    reference_number: Annotated[str | None, BeforeValidator(_blank)] = Field(
+    reference_number: Annotated[str | None, BeforeValidator(blank)] = Field(
         None, alias="referenceNumber", max_length=REFERENCE_LENGTH
     )
     ean: Annotated[str | None, ean_parameter(required=False)] = None
@@ -244,16 +92,16 @@ class EnergyQuery(EscoQuery):
         Literal["readTime", "insertTime"], choice("periodType", PERIOD_TYPES, required=True)
     ] = Field(alias="periodType")
     granularity: Annotated[
-        frozenset[str] | None, choices("granularity", GRANULARITIES), _listed(GRANULARITIES)
+        frozenset[str] | None, choices("granularity", GRANULARITIES), listed(GRANULARITIES)
     ] = None
     complex_energy_types: Annotated[
         frozenset[str] | None,
         choices("complexEnergyTypes", COMPLEX_ENERGY),
-        _listed(COMPLEX_ENERGY),
+        listed(COMPLEX_ENERGY),
     ] = Field(None, alias="complexEnergyTypes")
     from_: Annotated[datetime | None, instant("from")] = Field(None, alias="from")
     to: Annotated[datetime | None, instant("to")] = None
-    reference_number: Annotated[str | None, BeforeValidator(_blank)] = Field(
+    reference_number: Annotated[str | None, BeforeValidator(blank)] = Field(
         None, alias="referenceNumber", max_length=REFERENCE_LENGTH
     )
 
@@ -534,12 +382,3 @@ class GetEnergyData(EscoModel):
 class GetEnergyResponse(EscoModel):
     data: GetEnergyData
     meta: ResponseMetadata = Field(alias="_meta")
-
-
-class ErrorValidationResponse(EscoModel):
-    """Every refusal of the machine API, in the ESCO API's own error shape."""
-
-    type: str
-    code: str
-    message: str
-    validation_error_messages: list[str] | None = Field(None, alias="validationErrorMessages")

@@ -9,10 +9,13 @@ from typing import Any
 
 from ..domain.consent import valid_to as session_valid_to
 from ..domain.errors import DomainError, FieldError
-from ..domain.vocabulary import MandateStatus
+from ..domain.sandbox import MockAsk
+from ..domain.vocabulary import Granularity, MandateStatus
 from ..services import consent, sandbox
-from . import esco_wire as wire
-from .esco import ESCO, energy_arguments, mandate_filters
+from ..serving import esco_wire as wire
+from ..serving.esco import ESCO, parse_instant
+from ..serving.routing import Api, Auth, Call
+from .esco import energy_asked, mandate_filters
 from .esco_models import (
     CreateClientSessionRequest,
     CreateClientSessionResponse,
@@ -22,9 +25,7 @@ from .esco_models import (
     GetEnergyResponse,
     GetMandatesResponse,
     MandatesQuery,
-    parse_instant,
 )
-from .routing import Api, Auth, Call
 
 SANDBOX_PREFIX = "/esco-sbx/v3/api"
 MOCK_STATUSES = {
@@ -48,18 +49,17 @@ def create_mock_mandate(call: Call, body: CreateMockMandateRequest) -> dict[str,
     """A mandate of the caller's EDV that exists only in the sandbox, with the status, data
     period, expiry and renewal status asked for; its EAN's data is generated."""
     expires = _instant("mandateExpirationDate", body.mandate_expiration_date)
-    sandbox.create_mock(
-        call.client.enterprise_number,
+    asked = MockAsk(
         reference_number=body.reference_number,
         ean=body.ean,
-        granularity=wire.granularity_of(body.data_service_type),
+        fine=wire.granularity_of(body.data_service_type) is not Granularity.DAY,
+        status=MOCK_STATUSES[body.status],
         period_from=wire.date_of(body.data_period_from),
         period_to=wire.date_of(body.data_period_to),
-        status=MOCK_STATUSES[body.status],
         expires_at=expires,
         renewal=wire.renewal_of(body.renewal_status) if body.renewal_status else None,
-        now=call.now,
     )
+    sandbox.create_mock(call.client.enterprise_number, asked, call.now)
     return {"status": "success"}
 
 
@@ -103,7 +103,7 @@ def get_mandates(call: Call, query: MandatesQuery) -> dict[str, Any]:
 def get_energy(call: Call, query: EnergyQuery) -> dict[str, Any]:
     """As the live operation: readTime and insertTime, daily and quarter-hourly (hourly for gas)
     values of an Approved mock mandate, within its data period."""
-    answer = sandbox.energy(call.client, query.ean, now=call.now, **energy_arguments(query))
+    answer = sandbox.energy(call.client, query.ean, energy_asked(query), call.now)
     return wire.energy_view(answer)
 
 

@@ -11,9 +11,9 @@ from pydantic import Field
 from ..domain.exports import MAX_EANS, ExportJob, ExportRequest
 from ..domain.vocabulary import MeterChannel, Resolution
 from ..services import directory, exports
-from .models import ApiModel, RequestBody
-from .routing import Api, Auth, Call, Reply
-from .types import Ean, Instant
+from ..serving.models import ApiModel, RequestBody
+from ..serving.routing import Api, Auth, Call, Reply
+from ..serving.types import Ean, Instant
 
 api = Api("History exports")
 BASE = "/v1/organisations/{en}/exports"

@@ -17,10 +17,10 @@ from ..domain.vocabulary import (
     Scenario,
 )
 from ..services import consent, mandates
-from .models import ApiModel, RequestBody
-from .paging import Page, PageQuery, decode_cursor, encode_cursor, paged
-from .routing import Api, Auth, Call
-from .types import Ean, EnterpriseNumber, Instant
+from ..serving.models import ApiModel, RequestBody
+from ..serving.paging import Page, PageQuery, decode_cursor, encode_cursor, paged
+from ..serving.routing import Api, Auth, Call
+from ..serving.types import Ean, EnterpriseNumber, Instant
 
 if TYPE_CHECKING:
     from ..domain.account import PurgeStatus

@@ -9,7 +9,7 @@ from functools import cache
 from chalice.app import Response
 
 from ..media_types import JSON
-from .routing import Api, Auth, Call, Operation
+from ..serving.routing import Api, Auth, Call, Operation
 
 
 def create(described: Callable[[], list[Operation]]) -> Api:
@@ -19,7 +19,9 @@ def create(described: Callable[[], list[Operation]]) -> Api:
 
     @cache
     def document() -> bytes:
-        from .openapi import build_document  # pydantic's JSON-schema machinery: only when asked
+        from ..serving.openapi import (
+            build_document,  # pydantic's JSON-schema machinery: only when asked
+        )
 
         return json.dumps(build_document(described()), separators=(",", ":")).encode()
 

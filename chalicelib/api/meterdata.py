@@ -11,10 +11,10 @@ from pydantic import Field
 from ..domain.vocabulary import Direction, Energy, MeterType, Resolution
 from ..media_types import CSV, CSV_UTF8, JSON, PDF, PNG
 from ..services import meterdata
-from .delivery import deliver
-from .models import ApiModel
-from .routing import Api, Auth, Call
-from .types import Instant
+from ..serving.delivery import deliver
+from ..serving.models import ApiModel
+from ..serving.routing import Api, Auth, Call
+from ..serving.types import Instant
 
 api = Api("Meter data")
 FORMATS = {"json": JSON, "csv": CSV, "pdf": PDF, "png": PNG}

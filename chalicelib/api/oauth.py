@@ -13,8 +13,8 @@ from pydantic import Field
 
 from ..media_types import FORM, JSON, PROBLEM_JSON
 from ..services import oauth
-from .models import ApiModel, RequestBody
-from .routing import Api, Auth, Call
+from ..serving.models import ApiModel, RequestBody
+from ..serving.routing import Api, Auth, Call
 
 api = Api("Token service")
 
@@ -89,9 +89,7 @@ def _token(call: Call) -> Response:
     try:
         form = {key: values[-1] for key, values in parse_qs(call.raw_body.decode()).items()}
         basic = _basic_credentials(call.request.headers.get("authorization"))
-        if basic and ("client_secret" in form or "client_assertion" in form):
-            raise oauth.OAuthError("invalid_request", "Authenticate in one way only.")
-        issued = oauth.issue({**form, **basic}, call.now)
+        issued = oauth.issue(form, call.now, basic)
     except UnicodeDecodeError:
         return _oauth_error(oauth.OAuthError("invalid_request", "The form is not UTF-8."))
     except oauth.OAuthError as error:

@@ -13,10 +13,10 @@ from ..domain.vocabulary import ApplicationStatus as Status
 from ..domain.vocabulary import Channel
 from ..media_types import PDF
 from ..services import onboarding, pages
-from .models import ApiModel, RequestBody
-from .paging import Page, PageQuery, paged
-from .routing import Api, Auth, Call
-from .types import Instant, Text
+from ..serving.models import ApiModel, RequestBody
+from ..serving.paging import Page, PageQuery, paged
+from ..serving.routing import Api, Auth, Call
+from ..serving.types import Instant, Text
 
 if TYPE_CHECKING:
     from ..services.onboarding import EdvView

@@ -12,11 +12,11 @@ from ..domain.vocabulary import EndReason, Granularity, MandateStatus, MeterChan
 from ..jobs import latest_runs, run_by_operator
 from ..media_types import CSV, JSON
 from ..services import audit, ingest_reports, market
+from ..serving.models import ApiModel, RequestBody
+from ..serving.paging import Page, PageQuery, paged
+from ..serving.routing import Api, Auth, Call, Reply
+from ..serving.types import Ean, Instant
 from .access_points import GridUserRef, RegisteredAccessPoint, registered_view
-from .models import ApiModel, RequestBody
-from .paging import Page, PageQuery, paged
-from .routing import Api, Auth, Call, Reply
-from .types import Ean, Instant
 
 if TYPE_CHECKING:
     from ..domain.ingest_report import IngestReport

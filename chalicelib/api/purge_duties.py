@@ -10,10 +10,10 @@ from pydantic import Field
 
 from ..domain.account import PurgeReason
 from ..services import purge_duties
-from .models import ApiModel
-from .paging import Page, PageQuery, paged
-from .routing import Api, Auth, Call
-from .types import Instant
+from ..serving.models import ApiModel
+from ..serving.paging import Page, PageQuery, paged
+from ..serving.routing import Api, Auth, Call
+from ..serving.types import Instant
 
 if TYPE_CHECKING:
     from ..domain.account import PurgeDuty

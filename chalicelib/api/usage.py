@@ -14,9 +14,9 @@ from ..domain.vocabulary import Granularity
 from ..media_types import CSV_UTF8, JSON
 from ..render.usage_csv import usage_csv
 from ..services import usage
-from .delivery import deliver, wants_csv
-from .models import ApiModel, RequestBody
-from .routing import Api, Auth, Call
+from ..serving.delivery import deliver, wants_csv
+from ..serving.models import ApiModel, RequestBody
+from ..serving.routing import Api, Auth, Call
 
 api = Api("Tariffs and usage")
 Month = Field(

@@ -10,9 +10,9 @@ from pydantic import Field
 
 from ..domain.webhooks import EVENT_TYPES, Endpoint
 from ..services import webhooks
-from .models import ApiModel, RequestBody
-from .paging import Page, PageQuery, paged
-from .routing import Api, Auth, Call, Reply
+from ..serving.models import ApiModel, RequestBody
+from ..serving.paging import Page, PageQuery, paged
+from ..serving.routing import Api, Auth, Call, Reply
 
 api = Api("Webhooks")
 BASE = "/v1/organisations/{en}/webhooks"

@@ -16,8 +16,14 @@ EDV_ROLE = "verbruik:energiedienstverlener"  # role energiedienstverlener for ap
 class Organisation:
     enterprise_number: str
     name: str
-    application_roles: frozenset[str]
+    application_roles: frozenset[str]  # "application:role", e.g. verbruik:energiedienstverlener
     created_at: datetime
+
+    @property
+    def roles_by_application(self) -> list[tuple[str, str]]:
+        """(application, role) pairs, sorted."""
+        pairs = (role.partition(":") for role in sorted(self.application_roles))
+        return [(application, role) for application, _, role in pairs]
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,7 @@
 """The refusals the domain can produce, each with a stable machine-readable code.
 
-The API maps a code to its HTTP status in one table (chalicelib/api/problems.py); the domain only
-says what went wrong.
+The API maps a code to its HTTP status in one table (chalicelib/serving/problems.py); the domain
+only says what went wrong.
 """
 
 from __future__ import annotations

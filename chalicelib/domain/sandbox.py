@@ -20,7 +20,7 @@ from __future__ import annotations
 import math
 import zlib
 from array import array
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
 from .access_points import AccessPoint, GridUser, Tenure
@@ -209,31 +209,33 @@ class GeneratedReadings:
         ]
 
 
-def mock_mandate(
-    mandate_id: str,
-    edv: str,
-    *,
-    reference_number: str,
-    ean: str,
-    fine: bool,
-    period_from: date | None,
-    period_to: date | None,
-    status: MandateStatus,
-    expires_at: datetime | None,
-    renewal: RenewalState | None,
-    now: datetime,
-) -> Mandate:
+@dataclass(frozen=True)
+class MockAsk:
+    """A mock mandate as its EDV asks for it (`POST /api/mandate/mock`, or the portal)."""
+
+    reference_number: str
+    ean: str
+    fine: bool  # quarter-hours (hours for gas), or days
+    status: MandateStatus = MandateStatus.ACTIVE
+    period_from: date | None = None  # default: three years back
+    period_to: date | None = None  # default: three years ahead
+    expires_at: datetime | None = None
+    renewal: RenewalState | None = None
+
+
+def mock_mandate(mandate_id: str, edv: str, asked: MockAsk, now: datetime) -> Mandate:
     """A mock mandate as a live mandate in that state would be, so that every filter, status and
     renewal status reads it as it reads live ones: `ToBeRenewed` is an approved mandate in its
     last 90 days (renewal requested, for `RenewalRequested`), `Expired` one whose validity has
     passed. Its EAN's meter follows from the EAN (`meter_of`)."""
-    energy, _ = meter_of(ean)
+    energy, _ = meter_of(asked.ean)
     today = brussels_date(now)
-    start = period_from or add_years(today, -DEFAULT_PERIOD_YEARS)
-    end = period_to or add_years(today, DEFAULT_PERIOD_YEARS)
+    start = asked.period_from or add_years(today, -DEFAULT_PERIOD_YEARS)
+    end = asked.period_to or add_years(today, DEFAULT_PERIOD_YEARS)
     if end <= start:
         _invalid("dataPeriodTo", "Property 'dataPeriodTo' must come after 'dataPeriodFrom'.")
-    until = _valid_until(status, expires_at, renewal, now)
+    status, renewal = asked.status, asked.renewal
+    until = _valid_until(status, asked.expires_at, renewal, now)
     if status is MandateStatus.ENDED and renewal is RenewalState.EXPIRED:
         status = MandateStatus.EXPIRED  # as the expiry job leaves a lapsed mandate
     end_reason, ended_at = {
@@ -243,9 +245,9 @@ def mock_mandate(
     }.get(status, (None, None))
     return Mandate(
         id=mandate_id,
-        ean=ean,
+        ean=asked.ean,
         edv=edv,
-        granularity=energy.fine_granularity if fine else Granularity.DAY,
+        granularity=energy.fine_granularity if asked.fine else Granularity.DAY,
         period_start=start,
         period_end=end,
         granted_at=now,
@@ -256,7 +258,7 @@ def mock_mandate(
         energy=energy,
         end_reason=end_reason,
         ended_at=ended_at,
-        reference_number=reference_number,
+        reference_number=asked.reference_number,
         updated_at=now,
         renewal_requested_at=now if renewal is RenewalState.REQUESTED else None,
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..domain.access_log import AccessRecord, AccessSession, sessions
 from ..domain.access_points import GridUser
@@ -62,12 +62,15 @@ def sessions_of_customer(
     ean: str | None,
     edv: str | None,
     limit: int,
-    after_entry: str | None,
-) -> tuple[list[AccessSession], str | None]:
-    """The caller's log grouped into sessions, newest first, and where the next page starts."""
+    start: dict[str, Any] | None,
+) -> tuple[list[AccessSession], dict[str, Any] | None]:
+    """The caller's log grouped into sessions, newest first, from where `start` (a position
+    this returned) left off, and where the next page starts."""
     identity = _identity(sub, organisation)
-    entries = access_log_store.entries_before(identity.key, ean, edv, after_entry)
-    return sessions(entries, limit)
+    after = str(start["entry"]) if start else None
+    entries = access_log_store.entries_before(identity.key, ean, edv, after)
+    found, last_entry = sessions(entries, limit)
+    return found, ({"entry": last_entry} if last_entry else None)
 
 
 def all_sessions_of_customer(

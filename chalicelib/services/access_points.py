@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import date, datetime
+from typing import Any
 
 from ..domain.access_points import (
     AccessPoint,
@@ -16,6 +17,7 @@ from ..domain.access_points import (
 )
 from ..domain.brussels import brussels_date
 from ..domain.errors import DomainError
+from ..domain.paging import offset_page
 from ..domain.vocabulary import Direction, Energy, MeterType, Role
 from ..store import access_points as access_points_store
 from ..store import directory as directory_store
@@ -90,6 +92,14 @@ def hand_over(ean: str, tenure: Tenure, today: date) -> None:
 class MyAccessPoint:
     point: AccessPoint
     tenure: Tenure
+
+
+def page_of_person(
+    sub: str, now: datetime, limit: int, start: dict[str, Any] | None
+) -> tuple[list[MyAccessPoint], dict[str, Any] | None]:
+    """A page of the EANs where the person is grid user now, themselves or as administrator of
+    an organisation, by EAN (a handful: read whole, paged by offset)."""
+    return offset_page(mine(sub, now), limit, start)
 
 
 def mine(sub: str, now: datetime) -> list[MyAccessPoint]:

@@ -7,8 +7,6 @@ from __future__ import annotations
 from datetime import datetime
 
 from .. import invoke
-from ..aws import s3
-from ..config import settings
 from ..domain import exports as rules
 from ..domain.errors import DomainError
 from ..domain.exports import ExportJob, ExportRequest
@@ -16,9 +14,10 @@ from ..domain.identifiers import is_shaped
 from ..store import exports as exports_store
 from ..store import onboarding as onboarding_store
 from ..store import projections as projections_store
+from . import downloads
 from .contention import retrying
 
-PRESIGNED_SECONDS = 3600
+LINK_SECONDS = 3600
 RETRY_EXPORT_SECONDS = 30  # an export takes a while: no sense asking again sooner
 
 
@@ -76,14 +75,4 @@ def of_edv(enterprise_number: str, job_id: str) -> ExportJob:
 
 def links(job: ExportJob) -> dict[str, str]:
     """Presigned links to the files of a finished job, valid an hour."""
-    bucket = settings().exports_bucket
-    return {
-        name: str(
-            s3().generate_presigned_url(
-                "get_object",
-                Params={"Bucket": bucket, "Key": str(file["key"])},
-                ExpiresIn=PRESIGNED_SECONDS,
-            )
-        )
-        for name, file in job.files.items()
-    }
+    return {name: downloads.url(str(file["key"]), LINK_SECONDS) for name, file in job.files.items()}

@@ -173,34 +173,26 @@ class ReadingsSource(Protocol):
 STORED: ReadingsSource = readings_store
 
 
-def energy(
-    client: ApiClient,
-    ean: str,
-    *,
-    period_type: PeriodType,
-    series: frozenset[Series] | None,
-    window_from: datetime | None,
-    window_to: datetime | None,
-    reference_number: str | None,
-    active: bool = True,
-    now: datetime,
-) -> EnergyAnswer:
+@dataclass(frozen=True)
+class EnergyAsk:
+    """What an energy request asks for."""
+
+    period_type: PeriodType
+    series: frozenset[Series] | None = None  # None: all the mandate gives
+    window_from: datetime | None = None
+    window_to: datetime | None = None
+    reference_number: str | None = None  # only under the mandate with this reference
+    active: bool = True  # active energy; asked for reactive energy alone, there is none we keep
+
+
+def energy(client: ApiClient, ean: str, asked: EnergyAsk, now: datetime) -> EnergyAnswer:
     """Live energy: what the EDV's one entitlement on the EAN gives, from the readings store,
     written to the access log."""
     granted, _ = meterdata.authorise(None, client.enterprise_number, ean, now)
     mandate = granted.mandate
-    if reference_number is not None and mandate.reference_number != reference_number:
+    if asked.reference_number not in (None, mandate.reference_number):
         raise DomainError("no_mandate", "No mandate with this reference number on this EAN.")
-    answer = energy_of(
-        granted,
-        STORED,
-        period_type=period_type,
-        series=series,
-        window_from=window_from,
-        window_to=window_to,
-        active=active,
-        now=now,
-    )
+    answer = energy_of(granted, STORED, asked, now)
     if answer.served_to <= answer.served_from:
         return answer  # nothing of the window was readable: nothing was read
     access_log.record(
@@ -208,7 +200,7 @@ def energy(
         range_from=answer.served_from.astimezone(UTC).isoformat(),
         range_to=answer.served_to.astimezone(UTC).isoformat(),
         resolution="+".join(sorted(answer.wanted)),
-        what=f"energy ({period_type.value})",
+        what=f"energy ({asked.period_type.value})",
         face="api",
         now=now,
     )
@@ -217,25 +209,18 @@ def energy(
 
 
 def energy_of(
-    granted: Entitlement,
-    source: ReadingsSource,
-    *,
-    period_type: PeriodType,
-    series: frozenset[Series] | None,
-    window_from: datetime | None,
-    window_to: datetime | None,
-    active: bool = True,
-    now: datetime,
+    granted: Entitlement, source: ReadingsSource, asked: EnergyAsk, now: datetime
 ) -> EnergyAnswer:
     """What an entitlement gives by read time (the window clipped to it) or insert time
     (whatever was stored in the window, within it), read from `source`. Active energy only: asked
     for reactive energy alone (`active` False), there is nothing we keep."""
     point, mandate = granted.point, granted.mandate
-    wanted = wanted_series(series, fine_allowed=granted.fine)
+    period_type = asked.period_type
+    wanted = wanted_series(asked.series, fine_allowed=granted.fine)
     if granted.gives_nothing:
         raise DomainError("no_mandate", "This mandate gives nothing to read (see the feed).")
     period_from, period_to = granted.instants  # what the one entitlement lets it read
-    start, to = instant_window(window_from, window_to, now)
+    start, to = instant_window(asked.window_from, asked.window_to, now)
     if period_type is PeriodType.INSERT_TIME:
         check_insert_window(start, to)
     if period_type is PeriodType.READ_TIME:
@@ -253,7 +238,7 @@ def energy_of(
                 start,
                 start,
             )
-    if not active:
+    if not asked.active:
         return EnergyAnswer(point, mandate, None, None, wanted, start, start)  # nothing read
     fine = daily = None
     for channel in (c.value for c in point.channels):

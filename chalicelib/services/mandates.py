@@ -19,7 +19,15 @@ from ..domain.errors import DomainError
 from ..domain.feed import FeedEvent
 from ..domain.identifiers import is_shaped
 from ..domain.mandates import Mandate
-from ..domain.vocabulary import EndReason, EventType, Granularity, MandateStatus, Scenario
+from ..domain.paging import offset_page
+from ..domain.vocabulary import (
+    EndReason,
+    Energy,
+    EventType,
+    Granularity,
+    MandateStatus,
+    Scenario,
+)
 from ..observability import Metric, metrics
 from ..store import access_points as access_points_store
 from ..store import directory as directory_store
@@ -554,10 +562,7 @@ def page_of_person(
 ) -> tuple[list[CustomerMandate], Position | None]:
     """A page of the customer's list, each stopped or cut-short mandate with whether the EDV
     confirmed deleting (read for the page's mandates only)."""
-    offset = int(start.get("offset", 0)) if start else 0
-    everything = of_person(sub)
-    page = everything[offset : offset + limit]
-    resume = {"offset": offset + limit} if offset + limit < len(everything) else None
+    page, resume = offset_page(of_person(sub), limit, start)
     return [CustomerMandate(m, _purge_status(m, now)) for m in page], resume
 
 
@@ -592,6 +597,14 @@ class MetersFilter:
 class MeterOfOther:
     row: EdvAccessPoint
     point: AccessPoint | None  # only while the mandate gives access (R7)
+
+    @property
+    def status(self) -> MandateStatus:
+        """As the EDV sees it now: an active mandate it can no longer read by (past its
+        validity, or its EAN gone from the registry) is expired."""
+        if self.row.status is MandateStatus.ACTIVE and self.point is None:
+            return MandateStatus.EXPIRED
+        return self.row.status
 
 
 def meters_of_others(
@@ -628,6 +641,12 @@ class EdvAccessPointDetail:
     account: PairAccount
     point: AccessPoint | None  # only while the mandate in force gives access
     duties: list[PurgeDuty]  # the pair's open purge duties
+
+    @property
+    def energy(self) -> Energy:
+        """The EAN's energy, as the pair's mandates (in force, or asked for) name it."""
+        pair = self.account
+        return (pair.in_force or pair.requests[0]).energy
 
 
 def access_point_for_edv(

@@ -133,8 +133,12 @@ class IssuedToken:
     scope: str
 
 
-def issue(form: dict[str, str], now: datetime) -> IssuedToken:
-    """Client credentials with a secret, or with a JWT signed by the registered certificate."""
+def issue(form: dict[str, str], now: datetime, basic: dict[str, str] | None = None) -> IssuedToken:
+    """Client credentials with a secret, or with a JWT signed by the registered certificate; the
+    id and secret in the form, or in a Basic header (`basic`), never both ways at once."""
+    if basic and ("client_secret" in form or "client_assertion" in form):
+        raise OAuthError("invalid_request", "Authenticate in one way only.")
+    form = {**form, **(basic or {})}
     if form.get("grant_type") != "client_credentials":
         raise OAuthError("unsupported_grant_type", "Only grant_type=client_credentials is offered.")
     if "client_assertion" in form or "client_assertion_type" in form:

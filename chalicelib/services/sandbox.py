@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import secrets
 import uuid
-from datetime import date, datetime
+from datetime import datetime
 
 from ..domain import quotas
 from ..domain import sandbox as generated
@@ -18,42 +18,18 @@ from ..domain.entitlement import entitlement
 from ..domain.errors import DomainError, FieldError
 from ..domain.identifiers import is_valid_ean
 from ..domain.mandates import Mandate
-from ..domain.vocabulary import Granularity, MandateStatus, RenewalState
+from ..domain.vocabulary import Granularity
 from ..store import sandbox as sandbox_store
 from . import api_clients
-from .machine_api import EnergyAnswer, MandateFilters, PeriodType, Series, energy_of
+from .machine_api import EnergyAnswer, EnergyAsk, MandateFilters, energy_of
 
 
-def create_mock(
-    edv: str,
-    *,
-    reference_number: str,
-    ean: str,
-    granularity: Granularity,
-    period_from: date | None,
-    period_to: date | None,
-    status: MandateStatus,
-    expires_at: datetime | None,
-    renewal: RenewalState | None,
-    now: datetime,
-) -> Mandate:
-    if not is_valid_ean(ean):
+def create_mock(edv: str, asked: generated.MockAsk, now: datetime) -> Mandate:
+    if not is_valid_ean(asked.ean):
         message = "Property 'ean' must be 18 digits with a valid GS1 check digit."
         raise DomainError("validation_error", message, errors=[FieldError("ean", message)])
     quotas.check_room("sandbox_mocks", sandbox_store.count_of_edv(edv), quotas.SANDBOX_MOCKS)
-    mandate = generated.mock_mandate(
-        str(uuid.uuid4()),
-        edv,
-        reference_number=reference_number,
-        ean=ean,
-        fine=granularity is not Granularity.DAY,
-        period_from=period_from,
-        period_to=period_to,
-        status=status,
-        expires_at=expires_at,
-        renewal=renewal,
-        now=now,
-    )
+    mandate = generated.mock_mandate(str(uuid.uuid4()), edv, asked, now)
     sandbox_store.save(mandate, now)
     return mandate
 
@@ -69,18 +45,7 @@ def new_session_identifier() -> str:
     return "sbx-" + secrets.token_hex(30)
 
 
-def energy(
-    client: ApiClient,
-    ean: str,
-    *,
-    period_type: PeriodType,
-    series: frozenset[Series] | None,
-    window_from: datetime | None,
-    window_to: datetime | None,
-    reference_number: str | None,
-    active: bool = True,
-    now: datetime,
-) -> EnergyAnswer:
+def energy(client: ApiClient, ean: str, asked: EnergyAsk, now: datetime) -> EnergyAnswer:
     """As live energy, under the newest approved mock on the EAN (with the reference number, if
     given), from generated readings; not written to the access log."""
     approved = [
@@ -88,20 +53,11 @@ def energy(
         for mandate in sandbox_store.of_edv(client.enterprise_number)
         if mandate.ean == ean
         and mandate.gives_access_at(now)
-        and reference_number in (None, mandate.reference_number)
+        and asked.reference_number in (None, mandate.reference_number)
     ]
     mock = max(approved, key=lambda m: m.granted_at) if approved else None
     granted = entitlement(mock, generated.access_point(ean), (), now)
-    return energy_of(
-        granted,
-        generated.GeneratedReadings(now),
-        period_type=period_type,
-        series=series,
-        window_from=window_from,
-        window_to=window_to,
-        active=active,
-        now=now,
-    )
+    return energy_of(granted, generated.GeneratedReadings(now), asked, now)
 
 
 def of_organisation(actor_sub: str, enterprise_number: str) -> list[Mandate]:
@@ -121,15 +77,5 @@ def create_in_portal(
 ) -> Mandate:
     """A mock mandate made in the portal: active, three years of data back and ahead."""
     api_clients.require_admin_of_api_edv(actor_sub, enterprise_number)
-    return create_mock(
-        enterprise_number,
-        reference_number=reference_number,
-        ean=ean,
-        granularity=granularity,
-        period_from=None,
-        period_to=None,
-        status=MandateStatus.ACTIVE,
-        expires_at=None,
-        renewal=None,
-        now=now,
-    )
+    fine = granularity is not Granularity.DAY
+    return create_mock(enterprise_number, generated.MockAsk(reference_number, ean, fine), now)

@@ -14,8 +14,8 @@ from urllib.parse import quote, urlencode
 import pytest
 
 from chalicelib.api.application import production_operations
-from chalicelib.api.routing import Operation
 from chalicelib.services.oauth import ASSERTION_TYPE
+from chalicelib.serving.routing import Operation
 from tests.support.http import Http
 from tests.support.machine import certificate_client, secret_client
 from tests.support.readings import batch, day_readings

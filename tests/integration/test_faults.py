@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 
-from chalicelib.api import delivery
 from chalicelib.aws import s3
 from chalicelib.config import settings
+from chalicelib.serving import delivery
 from chalicelib.store import mandates as mandates_store
 from functions import ingest as ingest_function
 from tests.support.faults import THROTTLED, aws_fault

@@ -11,9 +11,9 @@ import orjson
 import pytest
 
 from chalicelib import invoke
-from chalicelib.api import delivery
 from chalicelib.aws import s3
 from chalicelib.config import settings, table_name
+from chalicelib.services import downloads
 from chalicelib.services.ingest_reports import UPLOAD_PREFIX
 from chalicelib.store import onboarding as onboarding_store
 from functions import ingest as ingest_function
@@ -156,7 +156,7 @@ def test_the_api_needs_only_its_bucket_grants(http: Http) -> None:
         world = World(http)
         edv = world.active("0765432146", "Warmte Coach")  # contract upload, pages published
         http.post("/v1/organisations/0765432146/edv-application/terminate", token=edv.admin)
-        delivery._stage(b"{}", "application/json", "volumes.json")  # a large export, staged
+        downloads.stage(b"{}", "application/json", "volumes.json")  # a large export, staged
     operations = {call.split()[1] for call in touched["buckets"]}
     assert {"PutObject", "DeleteObject"} <= operations
     assert_granted(touched, API)

@@ -14,8 +14,8 @@ import pytest
 
 from chalicelib.api.esco import mandate_filters, mandate_pages_scope
 from chalicelib.api.esco_models import MandatesQuery
-from chalicelib.api.paging import decode_cursor, encode_cursor
 from chalicelib.services import machine_api
+from chalicelib.serving.paging import decode_cursor, encode_cursor
 from chalicelib.store import api_clients as api_clients_store
 from tests.support.counting import dynamodb_reads, reads_follow_the_answer
 from tests.support.http import Http

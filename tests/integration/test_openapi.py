@@ -8,7 +8,7 @@ from pathlib import Path
 from openapi_spec_validator import validate
 
 from chalicelib.api.application import is_fallback, production_operations
-from chalicelib.api.openapi import build_document, dumps
+from chalicelib.serving.openapi import build_document, dumps
 from tests.support.http import Http
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -34,7 +34,7 @@ def app_clock(instant: datetime) -> Iterator[Clock]:
     clock = Clock(instant)
     frozen = clock.frozen()
     with ExitStack() as stack:
-        stack.enter_context(mock.patch("chalicelib.api.routing.datetime", frozen))
+        stack.enter_context(mock.patch("chalicelib.serving.routing.datetime", frozen))
         stack.enter_context(mock.patch("jwt.api_jwt.datetime", frozen))
         yield clock
 

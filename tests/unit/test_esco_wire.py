@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
-from chalicelib.api import esco_wire as wire
 from chalicelib.domain.access_points import AccessPoint, GridUser, Tenure
 from chalicelib.domain.errors import DomainError, FieldError
 from chalicelib.domain.mandates import Mandate, valid_until
@@ -18,6 +17,7 @@ from chalicelib.domain.vocabulary import (
     RenewalState,
 )
 from chalicelib.services.machine_api import EnergyAnswer, Series, Slice
+from chalicelib.serving import esco_wire as wire
 
 EAN = "541448820000000017"
 GRANTED = datetime(2026, 3, 1, 9, 30, tzinfo=UTC)

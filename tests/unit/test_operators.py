@@ -6,10 +6,10 @@ from dataclasses import replace
 
 import pytest
 
-from chalicelib.api import auth
 from chalicelib.config import Settings, settings
 from chalicelib.security.keys import DEV_ISSUER_KEY
 from chalicelib.security.tokens import OwnKeyResolver
+from chalicelib.serving import auth
 from tests.support.tokens import signed_by_dev_issuer
 
 JWKS = "https://identity.example/jwks"  # a deployed stage's identity provider (CSAM's stand-in)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from chalicelib.api.problems import PROBLEM_TYPES
+from chalicelib.serving.problems import PROBLEM_TYPES
 
 ASSETS = Path(__file__).resolve().parents[2] / "web" / "assets"
 

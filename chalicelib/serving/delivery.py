@@ -5,19 +5,14 @@ URL valid 15 minutes."""
 from __future__ import annotations
 
 import gzip
-import uuid
 
 from chalice.app import Request, Response
 
-from ..aws import s3
-from ..config import settings
-from ..domain.errors import DomainError
 from ..media_types import CSV
-from ..observability import logger
+from ..services import downloads
 
 INLINE_LIMIT = 4_000_000  # bytes of body; base64 makes 5.3 MB of it, under Lambda's 6 MB
 COMPRESS_FROM = 32_768
-PRESIGNED_SECONDS = 900
 
 
 def deliver(
@@ -46,36 +41,12 @@ def deliver(
         body="",
         status_code=303,
         headers={
-            "Location": _stage(body, content_type, filename or staged_name),
+            "Location": downloads.stage(
+                body, content_type, filename or staged_name or "volumes.json"
+            ),
             "Cache-Control": "no-store",
         },
     )
-
-
-def _stage(body: bytes, content_type: str, filename: str | None) -> str:
-    name = filename or "volumes.json"
-    key = f"exports/{uuid.uuid4().hex}/{name}"
-    bucket = settings().exports_bucket
-    try:
-        s3().put_object(
-            Bucket=bucket,
-            Key=key,
-            Body=body,
-            ContentType=content_type,
-            ContentDisposition=f'attachment; filename="{name}"',
-        )
-        return str(
-            s3().generate_presigned_url(
-                "get_object",
-                Params={"Bucket": bucket, "Key": key},
-                ExpiresIn=PRESIGNED_SECONDS,
-            )
-        )
-    except Exception as error:
-        logger.exception("staging an export failed")
-        raise DomainError(
-            "service_unavailable", "The export could not be prepared; please try again."
-        ) from error
 
 
 def wants_csv(request: Request, format_: str | None) -> bool:

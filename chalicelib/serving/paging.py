@@ -91,14 +91,5 @@ def paged[T](
     return items, encode_cursor(scope, resume)
 
 
-def slice_page[T](
-    items: list[T], limit: int, start: Position | None
-) -> tuple[list[T], Position | None]:
-    """Paging over a short list computed in full (a customer's own mandates, say)."""
-    offset = int(start.get("offset", 0)) if start else 0
-    end = offset + limit
-    return items[offset:end], ({"offset": end} if end < len(items) else None)
-
-
 def _invalid() -> DomainError:
     return DomainError("invalid_cursor", "The cursor is not one this list gave out.")
