@@ -87,6 +87,30 @@ def slot_bounds_iso(day: date, minutes: int, day_hour: int = 0) -> tuple[str, ..
     return tuple(local_iso(start + step * index) for index in range(count + 1))
 
 
+@lru_cache(maxsize=4096)
+def slot_bounds_utc(day: date, minutes: int, day_hour: int = 0) -> tuple[str, ...]:
+    """The same boundaries in UTC, as `2024-03-31T01:00:00Z`: written from the epoch seconds and a
+    table of the day's minutes, which is many times faster than strftime per slot."""
+    start = int(day_start_utc(day, day_hour).timestamp())
+    step = minutes * 60
+    bounds = []
+    for index in range(slot_count(day, minutes, day_hour) + 1):
+        days, seconds = divmod(start + step * index, 86400)
+        bounds.append(_utc_date(days) + _CLOCK[seconds // 60])
+    return tuple(bounds)
+
+
+_CLOCK = tuple(f"T{minute // 60:02d}:{minute % 60:02d}:00Z" for minute in range(1440))
+
+
+@lru_cache(maxsize=1024)
+def _utc_date(days_since_epoch: int) -> str:
+    return date.fromordinal(_EPOCH + days_since_epoch).isoformat()
+
+
+_EPOCH = date(1970, 1, 1).toordinal()
+
+
 def dates_between(start: date, end: date) -> list[date]:
     """The dates of the half-open range [start, end)."""
     return [start + timedelta(days=offset) for offset in range((end - start).days)]

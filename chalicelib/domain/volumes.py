@@ -66,10 +66,10 @@ class ChannelSeries:
         return sum(self.values)
 
     def first_missing(self) -> int | None:
-        for index, quality in enumerate(self.qualities):
-            if quality == Quality.MISSING:
-                return index
-        return None
+        try:
+            return self.qualities.index(Quality.MISSING)  # a C loop over the array
+        except ValueError:
+            return None
 
 
 def check_range(first: date, end: date, resolution: Resolution) -> None:

@@ -20,6 +20,9 @@ COLOURS: dict[str, str] = {MeterChannel.OFFTAKE: "#7a2e8c", MeterChannel.INJECTI
 ESTIMATED: dict[str, str] = {MeterChannel.OFFTAKE: "#b07cc0", MeterChannel.INJECTION: "#86b996"}
 LABELS: dict[str, str] = {MeterChannel.OFFTAKE: "Afname", MeterChannel.INJECTION: "Injectie"}
 BARS_UP_TO = 62
+# The plot is about 850 pixels wide: more steps than that draw nothing more, and a year of
+# quarter-hours (35,136) took 5.5 s to draw point by point.
+STEPS_DRAWN = 1000
 
 
 def _pyplot() -> Any:
@@ -63,8 +66,9 @@ def volumes_png(
         axes.set_xlim(
             datetime.fromisoformat(first.starts[0]), datetime.fromisoformat(first.ends[-1])
         )
-        for channel, series in channels.items():
+        for channel, shown in channels.items():
             sign = -1 if channel == MeterChannel.INJECTION else 1
+            series = downsampled(shown, STEPS_DRAWN)
             starts = [datetime.fromisoformat(start) for start in series.starts]
             ends = [datetime.fromisoformat(end) for end in series.ends]
             span_days = (ends[-1] - starts[0]).total_seconds() / 86400
@@ -109,6 +113,35 @@ def volumes_png(
         return buffer.getvalue()
     finally:
         plt.close(figure)
+
+
+def downsampled(series: ChannelSeries, steps: int) -> ChannelSeries:
+    """At most `steps` points: consecutive points grouped, each group drawn as its largest
+    value (a peak stays visible), estimated if any of it is, missing only if all of it is. A year
+    of quarter-hours is 35,136 points on a plot about 850 pixels wide."""
+    count = len(series.starts)
+    if count <= steps:
+        return series
+    size = -(-count // steps)
+    values: list[int] = []
+    qualities: list[int] = []
+    for first in range(0, count, size):
+        group = range(first, min(first + size, count))
+        present = [series.values[i] for i in group if series.qualities[i] != Quality.MISSING]
+        marks = {series.qualities[i] for i in group}
+        values.append(max(present) if present else 0)
+        if not present:
+            qualities.append(Quality.MISSING)
+        elif Quality.ESTIMATED in marks:
+            qualities.append(Quality.ESTIMATED)
+        else:
+            qualities.append(Quality.VALIDATED)
+    return ChannelSeries(
+        starts=series.starts[::size],
+        ends=[series.ends[min(first + size, count) - 1] for first in range(0, count, size)],
+        values=values,
+        qualities=qualities,
+    )
 
 
 def _dutch_numbers() -> Any:

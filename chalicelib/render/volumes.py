@@ -5,7 +5,8 @@ in, bytes or a drawing request out (render/requests.py)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from ..domain.vocabulary import Energy, MeterType
 from ..domain.volumes import NOTICE, ChannelSeries, Volumes
@@ -13,7 +14,7 @@ from . import dutch, history_csv
 from .requests import TABLE_ROWS_MAX, Header, VolumesChart, VolumesReport
 
 if TYPE_CHECKING:
-    from collections.abc import MutableSequence
+    from collections.abc import Sequence
 
 STATUS_NAMES = ("missing", "estimated", "validated")
 DAILY_TABLE_NOTE = "De tabel toont dagtotalen; de grafiek en de CSV-download tonen elk interval."
@@ -24,24 +25,53 @@ def filename(result: Volumes, extension: str) -> str:
     return f"{result.point.ean}_{first}_{end}_{result.resolution.value}.{extension}"
 
 
-def _points(series: ChannelSeries, values: MutableSequence[int]) -> list[dict[str, Any]]:
-    names = STATUS_NAMES
-    return [
-        {
-            "start": start,
-            "end": end,
-            "value": value / 1000 if quality else None,
-            "status": names[quality],
-        }
-        for start, end, value, quality in zip(
-            series.starts, series.ends, values, series.qualities, strict=True
-        )
-    ]
+def _points(series: ChannelSeries) -> str:
+    """A channel's points as JSON text, `{"start","end","value","status"}` each, written by one
+    `%` over a template of the range's bounds: a year of quarter-hours is 35,136 points, and a
+    dict per point through a serialiser took three times as long."""
+    if len(_POINT_TAILS) > 500_000:  # a bound on memory; meter values repeat a lot
+        _POINT_TAILS.clear()
+    tails = map(_POINT_TAILS.__getitem__, zip(series.values, series.qualities, strict=True))
+    return _template(series) % tuple(tails)
+
+
+class _PointTails(dict[tuple[int, int], str]):
+    """(thousandths, quality) -> the rest of a point after its bounds: value (as Python's repr
+    writes it, as orjson does) and status."""
+
+    def __missing__(self, key: tuple[int, int]) -> str:
+        value, quality = key
+        text = f"{value / 1000!r}" if quality else "null"
+        self[key] = tail = f'{text},"status":"{STATUS_NAMES[quality]}"}}'
+        return tail
+
+
+_POINT_TAILS = _PointTails()
+
+
+def _template(series: ChannelSeries) -> str:
+    if isinstance(series.starts, tuple) and isinstance(series.ends, tuple):
+        return _range_template(series.starts, series.ends)  # a fine range's shared bounds
+    return _template_of(series.starts, series.ends)
+
+
+@lru_cache(maxsize=8)
+def _range_template(starts: tuple[str, ...], ends: tuple[str, ...]) -> str:
+    return _template_of(starts, ends)
+
+
+def _template_of(starts: Sequence[str], ends: Sequence[str]) -> str:
+    heads = (
+        f'{{"start":"{start}","end":"{end}","value":%s'
+        for start, end in zip(starts, ends, strict=True)
+    )
+    return "[" + ",".join(heads) + "]"
 
 
 def volumes_json(result: Volumes, unit: str) -> bytes:
     import orjson  # 70,000 points: the fast serialiser earns its import here
 
+    channels = result.channels_in(unit)
     document = {
         "ean": result.point.ean,
         "energy": result.point.energy.value,
@@ -55,8 +85,7 @@ def volumes_json(result: Volumes, unit: str) -> bytes:
         "data_complete_until": result.data_complete_until,
         "notice": NOTICE,
         "channels": {
-            channel: _points(series, series.values)
-            for channel, series in result.channels_in(unit).items()
+            channel: orjson.Fragment(_points(series)) for channel, series in channels.items()
         },
     }
     return orjson.dumps(document)

@@ -10,7 +10,7 @@ from typing import Protocol
 
 from ..domain.access_points import AccessPoint
 from ..domain.api_clients import ApiClient
-from ..domain.brussels import brussels_date, day_end_utc, day_start_utc
+from ..domain.brussels import brussels_date, day_end_utc, day_start_utc, slot_count
 from ..domain.entitlement import Entitlement
 from ..domain.errors import DomainError
 from ..domain.mandates import Mandate, stretches
@@ -132,12 +132,28 @@ def mandates_page(
 
 @dataclass
 class Slice:
-    """One time slice and, per channel, its value (thousandths) and quality."""
+    """One day of the daily series and, per channel, its value (thousandths) and quality."""
 
     start: datetime
     end: datetime
     values: dict[str, tuple[int, int]] = field(default_factory=dict)
-    day_night: dict[str, tuple[int, int]] = field(default_factory=dict)  # daily, digital: split
+    day_night: dict[str, tuple[int, int]] = field(default_factory=dict)  # digital: split
+    gas_factor: float = DEFAULT_GAS_FACTOR
+    factor_definitive: bool = False
+
+
+@dataclass(frozen=True)
+class FineDay:
+    """One day of quarter-hours (hours for gas) as stored, one series per channel in the access
+    point's order, and the slots of it the answer holds: positions [first, stop) where a
+    channel's quality says present. No object per slot: a year is 366 of these, not 35,136."""
+
+    day: date
+    day_hour: int
+    minutes: int
+    first: int
+    stop: int
+    channels: tuple[tuple[str, DaySeries], ...]
     gas_factor: float = DEFAULT_GAS_FACTOR
     factor_definitive: bool = False
 
@@ -146,7 +162,7 @@ class Slice:
 class EnergyAnswer:
     point: AccessPoint
     mandate: Mandate
-    fine: list[Slice] | None  # quarter-hours (electricity) or hours (gas)
+    fine: list[FineDay] | None  # quarter-hours (electricity) or hours (gas)
     daily: list[Slice] | None
     wanted: frozenset[Series]
     served_from: datetime  # the window served (read time: clipped to the entitlement)
@@ -241,12 +257,9 @@ def energy_of(
     if not asked.active:
         return EnergyAnswer(point, mandate, None, None, wanted, start, start)  # nothing read
     fine = daily = None
+    if Series.FINE in wanted:
+        fine = _fine(source, point, period_type, start, to, period_from, period_to)
     for channel in (c.value for c in point.channels):
-        if Series.FINE in wanted:
-            fine = _merge(
-                fine,
-                _fine(source, point, channel, period_type, start, to, period_from, period_to),
-            )
         if Series.DAILY in wanted:
             daily = _merge(daily, _daily(source, point, channel, period_type, start, to, granted))
     return EnergyAnswer(point, mandate, fine, daily, wanted, start, to)
@@ -279,41 +292,43 @@ def _merge(slices: list[Slice] | None, more: list[Slice]) -> list[Slice]:
 def _fine(
     source: ReadingsSource,
     point: AccessPoint,
-    channel: str,
     period_type: PeriodType,
     start: datetime,
     to: datetime,
     period_from: datetime,
     period_to: datetime,
-) -> list[Slice]:
-    minutes = point.energy.slot_minutes
-    hour = point.day_hour
+) -> list[FineDay]:
+    """The stored days of every channel, merged by position, each with the slots it serves."""
+    minutes, hour = point.energy.slot_minutes, point.day_hour
+    channels = [c.value for c in point.channels]
+    stored: dict[str, dict[date, DaySeries]] = {}
+    for channel in channels:
+        if period_type is PeriodType.INSERT_TIME:
+            changed = source.changed_since(point.ean, channel, start, to, hour)
+            stored[channel] = {item.day: item for item in changed if isinstance(item, DaySeries)}
+        else:
+            first = brussels_date(start, hour)
+            last = brussels_date(to - timedelta(microseconds=1), hour)
+            stored[channel] = source.days_between(point.ean, channel, first, last, hour)
     if period_type is PeriodType.INSERT_TIME:
-        changed = source.changed_since(point.ean, channel, start, to, hour)
-        days = {item.day: item for item in changed if isinstance(item, DaySeries)}
         lower, upper = period_from, period_to  # whatever changed, within the mandate
     else:
-        first = brussels_date(start, hour)
-        last = brussels_date(to - timedelta(microseconds=1), hour)
-        days = source.days_between(point.ean, channel, first, last, hour)
         lower, upper = start, to
-    factors = _factors(source, point, channel, set(days)) if point.energy is Energy.GAS else {}
+    days = sorted({day for found in stored.values() for day in found})
+    factors = _factors(source, point, channels[0], set(days)) if point.energy is Energy.GAS else {}
     step = timedelta(minutes=minutes)
-    slices = []
-    for day in sorted(days):
-        series = days[day]
+    served = []
+    for day in days:
         base = day_start_utc(day, hour)
-        for index, quality in enumerate(series.qualities):
-            slot_start = base + step * index
-            if quality and lower <= slot_start < upper:
-                piece = Slice(
-                    slot_start, slot_start + step, {channel: (series.values[index], quality)}
-                )
-                piece.gas_factor, piece.factor_definitive = factors.get(
-                    month_of(day), (DEFAULT_GAS_FACTOR, False)
-                )
-                slices.append(piece)
-    return slices
+        # Slot k starts at base + k·step; it is served when lower <= that < upper.
+        first_slot = max(0, -((base - lower) // step))
+        stop = min(slot_count(day, minutes, hour), -((base - upper) // step))
+        if first_slot >= stop:
+            continue
+        present = tuple((c, stored[c][day]) for c in channels if day in stored[c])
+        factor, definitive = factors.get(month_of(day), (DEFAULT_GAS_FACTOR, False))
+        served.append(FineDay(day, hour, minutes, first_slot, stop, present, factor, definitive))
+    return served
 
 
 def _daily(

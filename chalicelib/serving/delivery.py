@@ -4,15 +4,26 @@ URL valid 15 minutes."""
 
 from __future__ import annotations
 
-import gzip
-
 from chalice.app import Request, Response
+from isal import igzip
 
 from ..media_types import CSV
 from ..services import downloads
 
 INLINE_LIMIT = 4_000_000  # bytes of body; base64 makes 5.3 MB of it, under Lambda's 6 MB
 COMPRESS_FROM = 32_768
+# ISA-L's gzip at level 1, chosen by measurement (bench/meterdata.py): on a year of quarter-hours
+# as JSON (8 MB) it takes 3.5 ms where zlib takes 59 ms at level 5 and 26 ms at level 1, and its
+# output is smaller than zlib's level 5.
+GZIP_LEVEL = 1
+
+
+def accepts_gzip(request: Request) -> bool:
+    return "gzip" in (request.headers.get("accept-encoding") or "").lower()
+
+
+def compress(body: bytes) -> bytes:
+    return igzip.compress(body, compresslevel=GZIP_LEVEL)
 
 
 def deliver(
@@ -28,9 +39,8 @@ def deliver(
     headers: dict[str, str | list[str]] = {"Content-Type": content_type, "Vary": "Accept-Encoding"}
     if filename:
         headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    accepts_gzip = "gzip" in (request.headers.get("accept-encoding") or "").lower()
-    if accepts_gzip and len(body) >= COMPRESS_FROM:
-        compressed = gzip.compress(body, compresslevel=5)
+    if accepts_gzip(request) and len(body) >= COMPRESS_FROM:
+        compressed = compress(body)
         if len(compressed) <= INLINE_LIMIT:
             return Response(
                 body=compressed, status_code=200, headers={**headers, "Content-Encoding": "gzip"}

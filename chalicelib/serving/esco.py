@@ -7,7 +7,6 @@ The wire words themselves are in esco_wire.py."""
 
 from __future__ import annotations
 
-import gzip
 import json
 import re
 from collections.abc import Callable
@@ -15,6 +14,7 @@ from datetime import UTC, date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import orjson
 from chalice.app import Request, Response
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, WithJsonSchema
 from pydantic_core import PydanticCustomError
@@ -29,7 +29,7 @@ from ..media_types import JSON
 from ..observability import logger
 from ..services import oauth
 from . import esco_wire as wire
-from .delivery import COMPRESS_FROM
+from .delivery import COMPRESS_FROM, accepts_gzip, compress
 from .models import ApiModel
 from .routing import UNAVAILABLE, Call, Face, Operation
 
@@ -89,13 +89,12 @@ def _failure(error: Exception, operation: Operation) -> Response:
 def _render(operation: Operation, data: Any, call: Call) -> Response:
     """`{data, _meta}`, gzip-compressed when the client accepts it (httpx and requests do by
     default); an answer too large for Lambda even so is refused with what to do instead."""
-    body = json.dumps(
-        {"data": data, "_meta": {"fetchTime": wire.utc(call.now)}}, separators=(",", ":")
-    ).encode()
+    body = orjson.dumps(
+        {"data": data, "_meta": {"fetchTime": wire.utc(call.now)}}, option=orjson.OPT_NON_STR_KEYS
+    )
     headers: dict[str, str | list[str]] = {"Content-Type": JSON, "Vary": "Accept-Encoding"}
-    accepts_gzip = "gzip" in (call.request.headers.get("accept-encoding") or "").lower()
-    if accepts_gzip and len(body) >= COMPRESS_FROM:
-        body = gzip.compress(body, compresslevel=5)
+    if accepts_gzip(call.request) and len(body) >= COMPRESS_FROM:
+        body = compress(body)
         headers["Content-Encoding"] = "gzip"
     if not fits_lambda_response(len(body)):
         raise DomainError(
