@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import sys
 
-from . import bundles, expiry_reads, exports, meterdata, scale
+from . import bundles, cost, expiry_reads, exports, meterdata, scale
 
-BENCHMARKS = [bundles, meterdata, expiry_reads, exports, scale]
+BENCHMARKS = [bundles, meterdata, expiry_reads, exports, scale, cost]
 
 
 def main() -> None:

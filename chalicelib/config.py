@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import timedelta
 from functools import cache
 
 DEV_ISSUER = "http://127.0.0.1:8000/v1/dev"
@@ -32,6 +33,7 @@ DEPLOYED_VARIABLES = (
     "PAGES_BASE_URL_PARAMETER",
     "WEBHOOK_QUEUE",
     "WEBHOOK_DEAD_LETTER_QUEUE",
+    "READINGS_RETENTION_DAYS",
 )
 # The API's alone: it signs cursors and tokens, and only its role may read the secrets. Another
 # function given their names would try to read them at cold start and be refused.
@@ -92,6 +94,18 @@ def stage() -> str:
     prod."""
     default = "prod" if os.environ.get("AWS_LAMBDA_FUNCTION_NAME") else "local"
     return _env("STAGE", default)
+
+
+DEFAULT_READINGS_RETENTION_DAYS = (
+    1096  # three years; each stage sets its own (infrastructure/stages.py)
+)
+
+
+def readings_retention() -> timedelta:
+    """How long readings are kept after the day (or month) they measure: they then expire."""
+    return timedelta(
+        days=int(_env("READINGS_RETENTION_DAYS", str(DEFAULT_READINGS_RETENTION_DAYS)))
+    )
 
 
 def table_name(base: str) -> str:

@@ -32,3 +32,6 @@ def fits_lambda_request(body_bytes: int) -> bool:
 # transaction counts its items against it before it is sent (store/base.py), and what a request
 # may ask in one change is bounded so that it fits (domain/consent.MAX_DECLINED_EANS).
 TRANSACTION_ITEMS = 100
+# One DynamoDB item, attribute names and values (an ingest report's lists are bounded to fit:
+# domain/ingest_report.py).
+DYNAMODB_ITEM_BYTES = 400 * 1024

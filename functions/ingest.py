@@ -11,6 +11,7 @@ from urllib.parse import unquote_plus
 
 from chalicelib.aws import is_transient, s3
 from chalicelib.config import check_deployed, settings
+from chalicelib.domain.ingest import MAX_FILE_BYTES, TOO_LARGE
 from chalicelib.observability import logger, metrics
 from chalicelib.services import ingest
 from chalicelib.services.ingest_reports import UPLOAD_PREFIX, report_id_for
@@ -28,15 +29,19 @@ def _file(detail: dict[str, Any], event: dict[str, Any]) -> dict[str, Any]:
     key = detail["object"]["key"]
     fingerprint = detail["object"].get("version-id") or detail["object"].get("etag") or ""
     try:
-        body = s3().get_object(Bucket=bucket, Key=key)["Body"].read()
+        found = s3().get_object(Bucket=bucket, Key=key)
     except s3().exceptions.NoSuchKey:
         key = unquote_plus(key)  # some S3 notifications carry the key URL-encoded
-        body = s3().get_object(Bucket=bucket, Key=key)["Body"].read()
+        found = s3().get_object(Bucket=bucket, Key=key)
     source = f"s3://{bucket}/{key}"
     received = event.get("time")
     now = datetime.fromisoformat(received.replace("Z", "+00:00")) if received else datetime.now(UTC)
     # A redelivery of the same object version gets the same report id: nothing doubles.
-    report = ingest.ingest(body, source, report_id_for(source, fingerprint), now)
+    report_id = report_id_for(source, fingerprint)
+    if found["ContentLength"] > MAX_FILE_BYTES:  # refused before it is read into memory
+        report = ingest.refuse_file(source, report_id, TOO_LARGE, now)
+    else:
+        report = ingest.ingest(found["Body"].read(), source, report_id, now)
     logger.info(
         "file ingested",
         extra={

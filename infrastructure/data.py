@@ -134,6 +134,16 @@ class Data:
             "Ingest",
             event_bridge_enabled=True,
             versioned=True,
+            # A file is ingested and reported within minutes; what is kept of it after that is
+            # its report (DynamoDB) and its readings. Old versions go with it.
+            lifecycle_rules=[
+                s3.LifecycleRule(
+                    expiration=Duration.days(retention.ingest_file_days),
+                    noncurrent_version_expiration=Duration.days(1),
+                    abort_incomplete_multipart_upload_after=Duration.days(1),
+                ),
+                s3.LifecycleRule(expired_object_delete_marker=True),
+            ],
             **logged("ingest"),
         )
         self.buckets = {
@@ -200,6 +210,7 @@ class Data:
         return {
             "STAGE": stage.name,
             "TABLE_PREFIX": self.prefix,
+            "READINGS_RETENTION_DAYS": str(stage.retention.readings_days),
             "BUCKET_PAGES": self.pages_bucket.bucket_name,
             "BUCKET_CONTRACTS": self.contracts_bucket.bucket_name,
             "BUCKET_EXPORTS": self.exports_bucket.bucket_name,

@@ -84,7 +84,6 @@ INGEST = Grants(
         {
             "readings",
             "ingest_reports",
-            "leases",
             "access_points",
             "mandates",  # data_available: who holds a mandate on the EAN, and
             "edv_applications",  # what the one entitlement gives each EDV (services/entitlements)

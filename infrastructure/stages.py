@@ -43,6 +43,13 @@ class Retention:
     # for contractual claims, art. 2262bis of the old Civil Code).
     contract_days: int
     contract_lock_compliance: bool  # COMPLIANCE (no one may shorten it) or GOVERNANCE
+    # Meter readings, counted from the end of the day (month) they measure, then expired by
+    # DynamoDB's TTL: the data exists to be shared under mandates, which last three years, so an
+    # EDV syncing daily never needs older data and a new mandate can reach three years back.
+    readings_days: int
+    # Ingest files once ingested and reported (the report and the readings are what count): long
+    # enough to re-run or investigate a file the operator asks about.
+    ingest_file_days: int
 
 
 @dataclass(frozen=True)
@@ -97,6 +104,8 @@ STAGES = {
             access_log_days=30,
             contract_days=1,  # test contracts: locked a day, so the stage can be torn down
             contract_lock_compliance=False,
+            readings_days=400,  # test data: a year and a month
+            ingest_file_days=7,
         ),
     ),
     "prod": StageConfig(
@@ -128,6 +137,8 @@ STAGES = {
             access_log_days=365,
             contract_days=3653,
             contract_lock_compliance=True,
+            readings_days=1096,
+            ingest_file_days=30,
         ),
     ),
 }

@@ -273,7 +273,10 @@ class IngestReportView(ApiModel):
     rows: int
     accepted: int
     rejected: int
-    batches: list[BatchOutcomeView]
+    batches: list[BatchOutcomeView] = Field(
+        description="The first 500 batches; the others are counted in batches_not_listed"
+    )
+    batches_not_listed: int
     errors: list[RowErrorView]
     errors_not_listed: int
     file_error: str | None
@@ -296,6 +299,7 @@ def report_view(report: IngestReport) -> IngestReportView:
         accepted=report.accepted,
         rejected=report.rejected,
         batches=[BatchOutcomeView(**vars(batch)) for batch in report.batches],
+        batches_not_listed=report.unlisted.batches,
         errors=[RowErrorView(row=e.row, field=e.field, message=e.message) for e in report.errors],
         errors_not_listed=report.errors_not_listed,
         file_error=report.file_error,

@@ -21,6 +21,12 @@ from .readings import HOUR, QUARTER_HOUR, DaySeries, Quality
 RESOLUTION_MINUTES = {"quarter_hour": QUARTER_HOUR, "hour": HOUR}
 UNITS = {"kWh", "m3"}
 MAX_ERRORS_LISTED = 500
+# The largest file ingest reads: parsing holds it whole, several times over, in the ingest
+# function's 1 GB. A year of quarter-hours of one series is about 3.5 MB as JSON.
+MAX_FILE_BYTES = 50 * 1024 * 1024
+TOO_LARGE = (
+    f"The file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB: split it into several files"
+)
 OUTSIDE_YEARS = f"start lies outside the supported years {SUPPORTED_RANGE}"
 MAX_THOUSANDTHS = 2**31 - 1
 

@@ -192,20 +192,25 @@ class GeneratedReadings:
                 series.updated_at = max(series.updated_at or days.updated_at, days.updated_at)
         return series if series.updated_at is not None else None
 
-    def changed_since(
+    def changed_days(
         self, ean: str, channel: str, since: datetime, until: datetime, day_hour: int = 0
-    ) -> list[DaySeries | MonthSeries]:
-        """The days and months last written in [since, until]: a day is last written when its
-        last value is validated, so only days that ended up to VALIDATED_AFTER earlier can be."""
+    ) -> list[DaySeries]:
+        """The days last written in [since, until]: a day is last written when its last value is
+        validated, so only days that ended up to VALIDATED_AFTER earlier can be."""
         first = brussels_date(since - VALIDATED_AFTER - timedelta(days=1), day_hour)
         last = brussels_date(min(until, self.now), day_hour)
         days = self.days_between(ean, channel, first, last)
-        months = self.months_between(ean, channel, first, last)
-        stored: list[DaySeries | MonthSeries] = [*days.values(), *months.values()]
+        return [s for s in days.values() if s.updated_at and since <= s.updated_at <= until]
+
+    def changed_months(
+        self, ean: str, channel: str, since: datetime, until: datetime
+    ) -> list[MonthSeries]:
+        """The months of the days last written in [since, until]."""
+        months = {month_of(day.day) for day in self.changed_days(ean, channel, since, until)}
         return [
             series
-            for series in stored
-            if series.updated_at is not None and since <= series.updated_at <= until
+            for month in sorted(months)
+            if (series := self._month(ean, channel, month)) is not None
         ]
 
 

@@ -181,9 +181,13 @@ class ReadingsSource(Protocol):
         self, ean: str, channel: str, first: date, last: date
     ) -> dict[date, MonthSeries]: ...
 
-    def changed_since(
+    def changed_days(
         self, ean: str, channel: str, since: datetime, until: datetime, day_hour: int = 0
-    ) -> list[DaySeries | MonthSeries]: ...
+    ) -> list[DaySeries]: ...
+
+    def changed_months(
+        self, ean: str, channel: str, since: datetime, until: datetime
+    ) -> list[MonthSeries]: ...
 
 
 STORED: ReadingsSource = readings_store
@@ -304,8 +308,8 @@ def _fine(
     stored: dict[str, dict[date, DaySeries]] = {}
     for channel in channels:
         if period_type is PeriodType.INSERT_TIME:
-            changed = source.changed_since(point.ean, channel, start, to, hour)
-            stored[channel] = {item.day: item for item in changed if isinstance(item, DaySeries)}
+            changed = source.changed_days(point.ean, channel, start, to, hour)
+            stored[channel] = {item.day: item for item in changed}
         else:
             first = brussels_date(start, hour)
             last = brussels_date(to - timedelta(microseconds=1), hour)
@@ -342,8 +346,8 @@ def _daily(
 ) -> list[Slice]:
     hour = point.day_hour  # a gas day runs from 06:00 to 06:00 (R14)
     if period_type is PeriodType.INSERT_TIME:
-        changed = source.changed_since(point.ean, channel, start, to)
-        months = {item.month: item for item in changed if isinstance(item, MonthSeries)}
+        changed = source.changed_months(point.ean, channel, start, to)
+        months = {item.month: item for item in changed}
         days = [d for m in months.values() for d in _days_of(m.month)]
         first, end = granted.first, granted.end
     else:

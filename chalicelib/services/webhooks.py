@@ -158,12 +158,15 @@ def dispatch_all(now: datetime) -> int:
 
 
 def data_available(
-    ean: str, channel: str, first: date, last: date, report_id: str, now: datetime
+    ean: str, written: dict[str, tuple[date, date]], report_id: str, now: datetime
 ) -> None:
-    """Tell the EDVs holding an active mandate on the EAN whose period covers these days. A
-    hint, not a record: the data itself is safe whatever happens here, so a failure to queue
-    is logged and counted (WebhookHintsDropped), and the ingest goes on."""
+    """Tell the EDVs holding an active mandate on the EAN whose period covers the days written
+    (per channel, first and last day): a message per channel. A hint, not a record: the data
+    itself is safe whatever happens here, so a failure to queue is logged and counted
+    (WebhookHintsDropped), and the ingest goes on."""
     try:
+        first = min(days[0] for days in written.values())
+        last = max(days[1] for days in written.values())
         for mandate in mandates_store.of_ean(ean):
             if not mandate.gives_access_at(now):
                 continue  # cheap, before the entitlement's reads
@@ -178,13 +181,18 @@ def data_available(
             for target in webhooks_store.of_edv(mandate.edv):
                 if "data_available" not in target.event_types:
                     continue
-                message_id = rules.data_event_id(report_id, mandate.id, channel)
-                # Only the days it may read (R8, R9): never a hint about the next occupant's.
-                shown_first, shown_end = granted.clip(first, last + timedelta(days=1))
-                document = rules.data_payload(
-                    mandate, channel, shown_first, shown_end - timedelta(days=1), now
-                )
-                _enqueue(target, message_id, document, "data_available", mandate.id, now)
+                for channel, (channel_first, channel_last) in written.items():
+                    if not (granted.first <= channel_last and channel_first < granted.end):
+                        continue
+                    message_id = rules.data_event_id(report_id, mandate.id, channel)
+                    # Only the days it may read (R8, R9): never a hint about the next occupant's.
+                    shown_first, shown_end = granted.clip(
+                        channel_first, channel_last + timedelta(days=1)
+                    )
+                    document = rules.data_payload(
+                        mandate, channel, shown_first, shown_end - timedelta(days=1), now
+                    )
+                    _enqueue(target, message_id, document, "data_available", mandate.id, now)
     except Exception:
         metrics.add(Metric.WEBHOOK_HINTS_DROPPED)
         logger.exception("data_available not queued", extra={"report_id": report_id})

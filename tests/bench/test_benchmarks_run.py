@@ -28,7 +28,14 @@ def test_every_benchmark_prints_its_figures_on_small_sizes() -> None:
     assert done.returncode == 0, done.stderr[-3000:]
     lines = done.stdout.splitlines()
     sections = [line for line in lines if line.startswith("== ")]
-    assert sections == ["== bundles", "== meterdata", "== expiry_reads", "== exports", "== scale"]
+    assert sections == [
+        "== bundles",
+        "== meterdata",
+        "== expiry_reads",
+        "== exports",
+        "== scale",
+        "== cost",
+    ]
     figures = [line for line in lines if not line.startswith("== ")]
     assert len(figures) >= 10
     assert not [line for line in figures if line.lstrip().startswith("{")], "log or EMF lines"
@@ -39,5 +46,9 @@ def test_every_benchmark_prints_its_figures_on_small_sizes() -> None:
     assert any(
         line.startswith("whole job: expired 10,") or "expired 10" in line for line in figures
     )
+    assert any(
+        line.startswith("(i) ingest") and "write units per series-day" in line for line in figures
+    )
+    assert any(line.startswith("(k) a month") for line in figures)
     bounded = [line for line in figures if line.startswith("(h) ") and "(bounded page)" in line]
     assert len(bounded) == len(scale.BOUNDED) and all("items ratio" in line for line in bounded)

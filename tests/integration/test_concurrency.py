@@ -148,11 +148,13 @@ def test_overlapping_ingest_files_at_once_lose_nothing(world: World) -> None:
     reports, errors = all_at_once(tasks)
     assert errors == [] and len(reports) == 6
 
-    stored = readings_store.read_days(meter, "offtake", days)
+    stored = {
+        day: found.series for day, found in readings_store.read_days(meter, "offtake", days).items()
+    }
     assert [len(stored[day].values) for day in days] == [96, 92, 96]
     for day in days:
         assert set(stored[day].qualities) == {Quality.VALIDATED}
         assert set(stored[day].values) == {250}  # thousandths of a kWh: every slot, validated
-    month = readings_store.read_month(meter, "offtake", date(2025, 3, 1))
+    month = readings_store.read_month(meter, "offtake", date(2025, 3, 1)).series
     for day in days:
         assert month.day_value(day) == (250 * len(stored[day].values), Quality.VALIDATED, True)

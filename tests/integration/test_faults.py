@@ -172,7 +172,7 @@ def test_an_ingest_lambda_retried_after_a_throttle_converges(
             "object": {"key": "drop/spring.json", "etag": put["ETag"].strip('"')},
         },
     }
-    with aws_fault("BatchWriteItem", table="readings"), pytest.raises(Exception) as raised:
+    with aws_fault("PutItem", table="readings"), pytest.raises(Exception) as raised:
         ingest_function.handler(event, None)  # the Lambda fails: EventBridge will retry it
     assert "ProvisionedThroughputExceeded" in str(raised.value)
     first = ingest_function.handler(event, None)

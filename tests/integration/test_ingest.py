@@ -193,7 +193,7 @@ def test_gas_in_kwh_is_kept_in_m3_with_its_factor(http: Http, world: World) -> N
     assert status == 200
     values, _ = stored_day(GAS, gas_day)
     assert len(values) == 23 and set(values) == {1000}  # 1 m³ an hour
-    assert store.read_month(GAS, "offtake", date(2025, 3, 1)).gas_factor == 11.0
+    assert store.read_month(GAS, "offtake", date(2025, 3, 1)).series.gas_factor == 11.0
 
 
 def _drop(key: str, body: bytes) -> dict[str, Any]:
@@ -273,7 +273,7 @@ def test_overlapping_ingests_at_once_lose_nothing(world: World) -> None:
     assert sorted(r.accepted for r in reports) == [46, 46]
     values, qualities = stored_day(ELECTRICITY, DAY)
     assert values == list(range(1, 93)) and set(qualities) == {Quality.VALIDATED}
-    month = store.read_month(ELECTRICITY, "offtake", date(2025, 3, 1))
+    month = store.read_month(ELECTRICITY, "offtake", date(2025, 3, 1)).series
     assert month.day_value(DAY) == (sum(range(1, 93)), Quality.VALIDATED, True)
 
 
@@ -319,3 +319,35 @@ def test_a_throttled_ingest_is_a_503_and_the_retry_stores_the_batch(
     status, report = post(http, world, batch(ELECTRICITY, day_readings(DAY)))
     assert (status, report["accepted"]) == (200, 92)
     assert stored_day(ELECTRICITY, DAY)[0] == list(range(1, 93))
+
+
+def test_a_file_of_many_batches_lists_500_and_counts_the_rest_exactly(
+    http: Http, world: World
+) -> None:
+    """A report is one DynamoDB item: it lists the first 500 batches and counts the others, and its
+    totals stay exact. Here 520 batches of EANs nobody registered, and one good one at the end."""
+    unknown = [batch(ean(1000 + n), day_readings(DAY)) for n in range(520)]
+    body = orjson.dumps([*unknown, batch(ELECTRICITY, day_readings(DAY))])
+    result = ingest_function.handler(_drop("drops/many.json", body), None)
+    assert (result["status"], result["accepted"], result["rejected"]) == ("partial", 92, 520 * 92)
+    path = f"/v1/ops/ingest-reports/{result['report_id']}"
+    report = http.get(path, token=world.operator).json
+    assert len(report["batches"]) == 500 and report["batches_not_listed"] == 21
+    assert report["rows"] == 521 * 92
+    assert "is not a registered access point" in report["batches"][0]["error"]
+    assert store.days_between(ELECTRICITY, "offtake", DAY, DAY)  # the last batch was stored
+
+
+def test_a_file_larger_than_ingest_reads_is_refused_with_a_report(
+    http: Http, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from chalicelib.domain import ingest as ingest_rules
+
+    monkeypatch.setattr(ingest_function, "MAX_FILE_BYTES", 1000)  # the real limit is 50 MB
+    body = orjson.dumps([batch(ELECTRICITY, day_readings(DAY))])
+    assert len(body) > 1000
+    result = ingest_function.handler(_drop("drops/huge.json", body), None)
+    assert (result["status"], result["accepted"]) == ("failed", 0)
+    report = http.get(f"/v1/ops/ingest-reports/{result['report_id']}", token=world.operator).json
+    assert report["file_error"] == ingest_rules.TOO_LARGE
+    assert not store.days_between(ELECTRICITY, "offtake", DAY, DAY)

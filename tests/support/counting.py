@@ -4,7 +4,7 @@ those it looked at, before any filter expression: what DynamoDB charges for)."""
 from __future__ import annotations
 
 import time
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -127,3 +127,111 @@ def resources_touched() -> Iterator[dict[str, set[str]]]:
         yield touched
     finally:
         botocore.client.BaseClient._make_api_call = inner
+
+
+@contextmanager
+def capacity_units() -> Iterator[defaultdict[str, float]]:
+    """Write and read units as on-demand DynamoDB charges them, per table ("write readings",
+    "read readings") and in total ("write", "read"): a write unit per KB (rounded up) of the
+    larger of the item before and after, per index entry written (twice when the entry's key
+    changes, none when a keys-only entry keeps its key), doubled in a transaction; a read unit
+    per 4 KB, half for an eventually consistent read. Worked out from the items before and after
+    each write, read aside without being counted."""
+    tally: defaultdict[str, float] = defaultdict(float)
+    inner = botocore.client.BaseClient._make_api_call
+    schemas: dict[str, Any] = {}
+
+    def schema(client: Any, table: str) -> Any:
+        if table not in schemas:
+            schemas[table] = inner(client, "DescribeTable", {"TableName": table})["Table"]
+        return schemas[table]
+
+    def image(client: Any, table: str, key: dict[str, Any]) -> dict[str, Any] | None:
+        found = inner(client, "GetItem", {"TableName": table, "Key": key, "ConsistentRead": True})
+        item: dict[str, Any] | None = found.get("Item")
+        return item
+
+    def key_of(table_schema: Any, item: dict[str, Any]) -> dict[str, Any]:
+        return {k["AttributeName"]: item[k["AttributeName"]] for k in table_schema["KeySchema"]}
+
+    def write_units(table_schema: Any, before: Any, after: Any) -> int:
+        kb = -(-max(item_bytes(before or {}), item_bytes(after or {}), 1) // 1024)
+        units = kb
+        for index in table_schema.get("GlobalSecondaryIndexes", []):
+            names = [k["AttributeName"] for k in index["KeySchema"]]
+            had = before is not None and all(n in before for n in names)
+            has = after is not None and all(n in after for n in names)
+            moved = had and has and any(before[n] != after[n] for n in names)
+            keys_only = index["Projection"]["ProjectionType"] == "KEYS_ONLY"
+            changed = before != after and not keys_only
+            units += (1 if had and (moved or not has) else 0) + (
+                1 if has and (moved or not had or changed) else 0
+            )
+        return units
+
+    def counting(self: Any, operation: str, params: Any) -> Any:
+        writes: list[tuple[str, dict[str, Any], int]] = []  # table, key, factor
+        if operation in ("PutItem", "DeleteItem", "UpdateItem"):
+            table = params["TableName"]
+            key = params.get("Key") or key_of(schema(self, table), params["Item"])
+            writes.append((table, key, 1))
+        elif operation == "BatchWriteItem":
+            for table, requests in params["RequestItems"].items():
+                for request in requests:
+                    if "PutRequest" in request:
+                        key = key_of(schema(self, table), request["PutRequest"]["Item"])
+                    else:
+                        key = request["DeleteRequest"]["Key"]
+                    writes.append((table, key, 1))
+        elif operation == "TransactWriteItems":
+            for entry in params["TransactItems"]:
+                for kind, action in entry.items():
+                    if kind != "ConditionCheck":
+                        key = action.get("Key") or key_of(
+                            schema(self, action["TableName"]), action["Item"]
+                        )
+                        writes.append((action["TableName"], key, 2))
+        befores = [image(self, table, key) for table, key, _ in writes]
+        result = inner(self, operation, params)
+        for (table, key, factor), before in zip(writes, befores, strict=True):
+            units = factor * write_units(schema(self, table), before, image(self, table, key))
+            tally[f"write {table}"] += units
+            tally["write"] += units
+        read = _read_units(operation, params, result)
+        for table, read_units in read.items():
+            tally[f"read {table}"] += read_units
+            tally["read"] += read_units
+        return result
+
+    botocore.client.BaseClient._make_api_call = counting
+    try:
+        yield tally
+    finally:
+        botocore.client.BaseClient._make_api_call = inner
+
+
+def _read_units(operation: str, params: Any, result: Any) -> dict[str, float]:
+    def units(items: list[dict[str, Any]], consistent: bool, *, each: bool) -> float:
+        sizes = [item_bytes(item) for item in items]
+        blocks = (
+            sum(-(-max(s, 1) // 4096) for s in sizes) if each else -(-max(sum(sizes), 1) // 4096)
+        )
+        return blocks * (1.0 if consistent else 0.5)
+
+    if operation == "GetItem":
+        found = [result["Item"]] if result.get("Item") else []
+        return {params["TableName"]: units(found, bool(params.get("ConsistentRead")), each=True)}
+    if operation in ("Query", "Scan"):
+        return {
+            params["TableName"]: units(
+                result.get("Items", []), bool(params.get("ConsistentRead")), each=False
+            )
+        }
+    if operation == "BatchGetItem":
+        return {
+            table: units(
+                items, bool(params["RequestItems"][table].get("ConsistentRead")), each=True
+            )
+            for table, items in result.get("Responses", {}).items()
+        }
+    return {}

@@ -13,10 +13,11 @@ ROOT = Path(__file__).resolve().parents[2]
 HEAVY = ("botocore", "boto3", "pynamodb", "cryptography", "jwt", "ada_url", "qrcode", "pypdf")
 
 PROBE = """
-import importlib.util, json, sys
+import json, sys
 import app
+from chalicelib.lazy import is_pending
 loaded = {
-    name: not isinstance(module, importlib.util._LazyModule)
+    name: not is_pending(module)
     for name, module in sys.modules.items()
     if name.split(".")[0] in json.loads(sys.argv[1])
 }
