@@ -5,7 +5,6 @@ URL valid 15 minutes."""
 from __future__ import annotations
 
 from chalice.app import Request, Response
-from isal import igzip
 
 from ..media_types import CSV
 from ..services import downloads
@@ -23,6 +22,8 @@ def accepts_gzip(request: Request) -> bool:
 
 
 def compress(body: bytes) -> bytes:
+    from isal import igzip  # on the first large answer, not in every cold start
+
     return igzip.compress(body, compresslevel=GZIP_LEVEL)
 
 
