@@ -15,7 +15,9 @@ from chalicelib.render.volumes_pdf import volumes_pdf
 
 def draw(drawing: requests.Drawing) -> bytes:
     if isinstance(drawing, requests.VolumesChart):
-        return volumes_png(drawing.channels, drawing.unit, drawing.title, drawing.fine)
+        return volumes_png(
+            drawing.channels, drawing.unit, drawing.title, drawing.fine, lang=drawing.lang
+        )
     if isinstance(drawing, requests.VolumesReport):
         chart = draw(drawing.chart)
         return volumes_pdf(
@@ -25,6 +27,7 @@ def draw(drawing: requests.Drawing) -> bytes:
             drawing.table_note,
             split_tariffs=drawing.split_tariffs,
             fine=drawing.fine,
+            lang=drawing.lang,
         )
     return render_contract(drawing.details)
 

@@ -28,8 +28,10 @@ class VolumesQuery(ApiModel):
         None, description="Instead of the Accept header."
     )
     unit: Literal["kWh", "m3"] | None = Field(None, description="Gas only: kWh (default) or m3.")
-    lang: Literal["nl", "en"] = Field(
-        "nl", description="CSV: the portal's Dutch layout (default) or its English one."
+    lang: Literal["nl", "fr", "en"] = Field(
+        "nl",
+        description="The reader's language for CSV, PNG and PDF: headers, registers, statuses, "
+        "dates and numbers (the CSV: the portal's Dutch layout, its English one, or the French).",
     )
 
 

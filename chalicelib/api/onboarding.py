@@ -97,6 +97,10 @@ class QueueQuery(PageQuery):
 class PublicEdv(ApiModel):
     enterprise_number: str
     name: str
+    service_description: str = Field(
+        description="What the EDV does with the data, in its own words (from its application)"
+    )
+    contact_email: str = Field(description="Where a customer reaches the EDV")
     status: Status
     stappenplan_url: str
     consent_url: str
@@ -380,11 +384,14 @@ def reject_application(call: Call, enterprise_number: str, body: RejectRequest) 
     errors=("not_found",),
 )
 def get_public_edv(call: Call, enterprise_number: str) -> PublicEdv:
-    """For the consent page: who asks for the data, and whether it still may."""
+    """For the consent page and the stappenplan: who asks for the data, what for, how to reach
+    it, and whether it still may."""
     view = onboarding.public_edv(enterprise_number)
     return PublicEdv(
         enterprise_number=enterprise_number,
         name=view.organisation.name,
+        service_description=view.application.service_description,
+        contact_email=view.application.contact_email,
         status=view.application.status,
         stappenplan_url=pages.stappenplan_url(enterprise_number),
         consent_url=pages.consent_url(enterprise_number),

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from ..domain.brussels import BRUSSELS
 from .belgian_csv import code_cell, document, text_cell
+from .words import RESOLUTIONS, Words, enterprise_number
 
 if TYPE_CHECKING:
     from datetime import date, datetime
@@ -37,6 +38,24 @@ FACE = {
 }
 
 
+# What was read at which resolution, as words: the portal's resolutions and the machine API's
+# series (daily, hourly_quarterhourly).
+DETAIL = {
+    "nl": {"hourly_quarterhourly": "per kwartier of uur", "daily": "per dag"},
+    "fr": {"hourly_quarterhourly": "par quart d'heure ou heure", "daily": "par jour"},
+    "en": {"hourly_quarterhourly": "per quarter-hour or hour", "daily": "per day"},
+}
+
+
+def _detail(resolutions: tuple[str, ...], lang: str) -> str:
+    words = Words(lang)
+    names = [name for joined in resolutions for name in joined.split("+")]
+    return ", ".join(
+        DETAIL[lang].get(name) or (words.resolution(name) if name in RESOLUTIONS else name)
+        for name in names
+    )
+
+
 def _moment(instant: datetime) -> str:
     return instant.astimezone(BRUSSELS).strftime("%d/%m/%Y %H:%M")
 
@@ -51,12 +70,12 @@ def sessions_csv(sessions: list[AccessSession], lang: str) -> bytes:
         cells = [
             _moment(session.first_at),
             _moment(session.last_at),
-            code_cell(session.edv),
+            enterprise_number(session.edv),  # dotted, as people write it: text to a spreadsheet
             code_cell(session.ean),
             _day(session.first_day),
             _day(session.last_day),
             WHAT[lang].get(session.what, text_cell(session.what)),
-            text_cell("+".join(session.resolutions)),
+            text_cell(_detail(session.resolutions, lang)),
             FACE[lang].get(session.face, text_cell(session.face)),
             str(session.reads),
         ]

@@ -13,12 +13,11 @@ from ..domain.brussels import BRUSSELS
 from ..domain.readings import Quality
 from ..domain.vocabulary import MeterChannel
 from ..domain.volumes import ChannelSeries
-from . import dutch
+from .words import Words
 
 # The meter page's colours (web/assets/portal.css: --offtake, --injection, --estimated).
 COLOURS: dict[str, str] = {MeterChannel.OFFTAKE: "#7a2e8c", MeterChannel.INJECTION: "#1e6b35"}
 ESTIMATED: dict[str, str] = {MeterChannel.OFFTAKE: "#b07cc0", MeterChannel.INJECTION: "#86b996"}
-LABELS: dict[str, str] = {MeterChannel.OFFTAKE: "Afname", MeterChannel.INJECTION: "Injectie"}
 BARS_UP_TO = 62
 # The plot is about 850 pixels wide: more steps than that draw nothing more, and a year of
 # quarter-hours (35,136) took 5.5 s to draw point by point.
@@ -36,27 +35,34 @@ def _pyplot() -> Any:
     return plt
 
 
-def _tick_text(span_days: float) -> Any:
-    """Ticks on the local clock with Dutch day names: "ma 03/03", and the hour for short spans."""
+def _tick_text(span_days: float, words: Words) -> Any:
+    """Ticks on the local clock with the reader's day names: "ma 03/03", and the hour for short
+    spans."""
     from matplotlib.dates import num2date
     from matplotlib.ticker import FuncFormatter
 
     def text(value: float, _: int) -> str:
         local = num2date(value, tz=BRUSSELS)  # type: ignore[no-untyped-call]
-        label = f"{dutch.DAYS[local.weekday()]} {local:%d/%m}"
+        label = f"{words.weekday(local)} {local:%d/%m}"
         return f"{label}\n{local:%H:%M}" if span_days <= 3 else label
 
     return FuncFormatter(text)
 
 
 def volumes_png(
-    channels: dict[str, ChannelSeries], unit: str, title: str, fine: bool, scale: float = 0.001
+    channels: dict[str, ChannelSeries],
+    unit: str,
+    title: str,
+    fine: bool,
+    scale: float = 0.001,
+    lang: str = "nl",
 ) -> bytes:
     """Offtake above the axis, injection below it, estimated values paler (as on the screen);
     missing points are left out, not drawn as 0."""
     plt = _pyplot()
     from matplotlib.patches import Patch
 
+    words = Words(lang)
     figure, axes = plt.subplots(figsize=(10, 4), dpi=100)
     try:
         span_days = 1.0
@@ -96,18 +102,22 @@ def volumes_png(
                     for quality in series.qualities
                 ]
                 axes.bar(starts, values, width=widths, align="edge", color=colours)
-        legend = [Patch(color=COLOURS[channel], label=LABELS[channel]) for channel in channels]
+        legend = [
+            Patch(color=COLOURS[channel], label=words.channel(channel)) for channel in channels
+        ]
         if any_estimated:
-            legend.append(Patch(color=ESTIMATED[MeterChannel.OFFTAKE], label="Geschat (lichter)"))
+            legend.append(
+                Patch(color=ESTIMATED[MeterChannel.OFFTAKE], label=words("Geschat (lichter)"))
+            )
         axes.xaxis_date(tz=BRUSSELS)  # the local clock, as on the meter's own page
-        axes.xaxis.set_major_formatter(_tick_text(span_days))
+        axes.xaxis.set_major_formatter(_tick_text(span_days, words))
         axes.axhline(0, color="#333333", linewidth=0.6)
         axes.set_ylabel(unit)
         axes.set_title(title, fontsize=11, loc="left")
         axes.legend(handles=legend, loc="upper right", fontsize=8)
         axes.grid(color="#e5e5e5")
         axes.set_axisbelow(True)
-        axes.yaxis.set_major_formatter(_dutch_numbers())
+        axes.yaxis.set_major_formatter(_numbers(words))
         buffer = io.BytesIO()
         figure.savefig(buffer, format="png", bbox_inches="tight")
         return buffer.getvalue()
@@ -144,7 +154,7 @@ def downsampled(series: ChannelSeries, steps: int) -> ChannelSeries:
     )
 
 
-def _dutch_numbers() -> Any:
+def _numbers(words: Words) -> Any:
     from matplotlib.ticker import FuncFormatter
 
-    return FuncFormatter(lambda value, _: dutch.number(value, 2))
+    return FuncFormatter(lambda value, _: words.number(value, 2))

@@ -1,8 +1,9 @@
 """The portal's history download (R11): UTF-8 with BOM, `;`-separated, decimal comma, local dates
-and times, one row per interval and register, in the portal's Dutch 2025 layout or its English
-one (`lang`). The reader takes those and the Dutch layout the portal used up to 2024, so history
-exported from the previous portal loads through ingest (a file dropped in the ingest bucket, or
-`POST /v1/ops/readings` as text/csv); what it cannot map is reported per line.
+and times, one row per interval and register, in the portal's Dutch 2025 layout, its English one,
+or the English one's words in French (`lang`). The reader takes those and the Dutch layout the
+portal used up to 2024, so history exported from the previous portal loads through ingest (a
+file dropped in the ingest bucket, or `POST /v1/ops/readings` as text/csv); what it cannot map
+is reported per line.
 """
 
 from __future__ import annotations
@@ -94,10 +95,39 @@ EN = Layout(
     calorific=("Provisional", "Final"),
     m3_first=True,  # as the portal's English files have it
 )
-LAYOUTS = {"nl": NL, "en": EN}
+# No French history download is known; ours says the English layout's words in French, in its
+# order, and the reader reads it back.
+FR = Layout(
+    columns=(
+        "Du (date)",
+        "Du (heure)",
+        "Au (date)",
+        "Au (heure)",
+        "Code EAN",
+        "Compteur",
+        "Type de compteur",
+        "Registre",
+        "Volume",
+        "Unité",
+        "Statut de validation",
+        "Description",
+    ),
+    calorific_column="Pouvoir calorifique supérieur",
+    date_format="%d/%m/%Y",
+    meter_types={"digital": "Compteur numérique", "amr": "Compteur AMR"},
+    directions={MeterChannel.OFFTAKE: "Prélèvement", MeterChannel.INJECTION: "Injection"},
+    tariffs={"day": "Jour", "night": "Nuit"},
+    read="Relevé",
+    validated="Validé",
+    estimated="Estimé",
+    missing="Pas de consommation",
+    calorific=("Provisoire", "Définitif"),
+    m3_first=True,
+)
+LAYOUTS = {"nl": NL, "fr": FR, "en": EN}
 HEADER = SEPARATOR.join(NL.columns)
 UNIT_KWH, UNIT_M3 = "kWh", "m³"
-ACTIVE = {"nl": "Actief", "en": "Active"}  # an AMR meter's register: active energy
+ACTIVE = {"nl": "Actief", "fr": "Actif", "en": "Active"}  # an AMR meter's register: active energy
 
 
 @dataclass(frozen=True)
@@ -199,19 +229,19 @@ def _registers(
 # no description column), Dutch 2025 (ours) and English 2025, with or without the gas column.
 
 COLUMN_NAMES = {
-    "from_date": ("vandatum", "fromdate"),
-    "from_time": ("vantijdstip", "fromtime"),
-    "until_date": ("totdatum", "untildate"),
-    "until_time": ("tottijdstip", "untiltime"),
-    "ean": ("ean", "eancode"),
-    "register": ("register",),
+    "from_date": ("vandatum", "fromdate", "dudate"),
+    "from_time": ("vantijdstip", "fromtime", "duheure"),
+    "until_date": ("totdatum", "untildate", "audate"),
+    "until_time": ("tottijdstip", "untiltime", "auheure"),
+    "ean": ("ean", "eancode", "codeean"),
+    "register": ("register", "registre"),
     "volume": ("volume",),
-    "unit": ("eenheid", "unit"),
-    "status": ("validatiestatus", "validationstatus"),
+    "unit": ("eenheid", "unit", "unité"),
+    "status": ("validatiestatus", "validationstatus", "statutdevalidation"),
 }
 STATUS_OF_TEXT = {
     text.casefold(): status
-    for layout in (NL, EN)
+    for layout in (NL, EN, FR)
     for text, status in (
         (layout.read, "validated"),
         (layout.validated, "validated"),
@@ -220,9 +250,14 @@ STATUS_OF_TEXT = {
     )
 }
 CHANNEL_OF_WORD = {
-    word.casefold(): channel for layout in (NL, EN) for channel, word in layout.directions.items()
+    word.casefold(): channel
+    for layout in (NL, EN, FR)
+    for channel, word in layout.directions.items()
 }
-REGISTER_SUFFIXES = {"dag", "nacht", "day", "night", "actief", "active", "totaal", "total", ""}
+REGISTER_SUFFIXES = {
+    *("dag", "nacht", "day", "night", "jour", "nuit"),
+    *("actief", "active", "actif", "totaal", "total", ""),
+}
 UNITS = {"kwh": UNIT_KWH, "m³": UNIT_M3, "m3": UNIT_M3}
 
 

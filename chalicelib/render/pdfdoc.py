@@ -19,9 +19,12 @@ def dejavu(style: str = "") -> Path:
     return fonts / f"DejaVuSans{style}.ttf"
 
 
-def new_document(title: str, footer: str = "") -> Any:
+def new_document(title: str, footer: str = "", lang: str = "nl") -> Any:
     """An A4 fpdf2 document with DejaVu as `dejavu` (regular and bold), one page begun; every
-    page ends with `footer` and "Pagina n van m"."""
+    page ends with `footer` and "Pagina n van m" in the reader's language."""
+    from .words import Words
+
+    numbering = Words(lang)("Pagina {page} van {pages}")
     from fpdf import FPDF
 
     class Document(FPDF):
@@ -31,7 +34,7 @@ def new_document(title: str, footer: str = "") -> Any:
             self.set_text_color(89, 89, 89)
             self.cell(0, 5, footer, align="L")
             self.set_x(self.l_margin)
-            self.cell(0, 5, f"Pagina {self.page_no()} van {{nb}}", align="R")
+            self.cell(0, 5, numbering.format(page=self.page_no(), pages="{nb}"), align="R")
             self.set_text_color(0, 0, 0)
 
     pdf = Document(format="A4")

@@ -54,6 +54,7 @@ class VolumesChart(msgspec.Struct, frozen=True, tag="volumes_png"):
     unit: str
     title: str
     fine: bool
+    lang: str = "nl"  # the reader's: legend, day names, numbers (render/words.py)
 
 
 class VolumesReport(msgspec.Struct, frozen=True, tag="volumes_pdf"):
@@ -65,6 +66,7 @@ class VolumesReport(msgspec.Struct, frozen=True, tag="volumes_pdf"):
     table_note: str | None
     split_tariffs: bool
     fine: bool
+    lang: str = "nl"
 
 
 class Contract(msgspec.Struct, frozen=True, tag="contract_pdf"):

@@ -10,8 +10,9 @@ from typing import TYPE_CHECKING
 
 from ..domain.vocabulary import Energy, MeterType
 from ..domain.volumes import NOTICE, ChannelSeries, Volumes
-from . import dutch, history_csv
+from . import history_csv
 from .requests import TABLE_ROWS_MAX, Header, VolumesChart, VolumesReport
+from .words import Words, enterprise_number
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -109,14 +110,16 @@ def history_export(result: Volumes, lang: str = "nl") -> history_csv.Export:
     )
 
 
-def _title(result: Volumes) -> str:
-    kind = "Digitale meter" if result.point.meter_type is MeterType.DIGITAL else "AMR-meter"
+def _title(result: Volumes, words: Words) -> str:
+    kind = words("Digitale meter" if result.point.meter_type is MeterType.DIGITAL else "AMR-meter")
     first, last = result.served_first, result.served_last
-    return f"{kind} {result.point.ean}: {first:%d/%m/%Y} t/m {last:%d/%m/%Y}"
+    return f"{kind} {result.point.ean}: {first:%d/%m/%Y} {words('t.e.m.')} {last:%d/%m/%Y}"
 
 
-def volumes_chart(result: Volumes, unit: str) -> VolumesChart:
-    return VolumesChart(result.channels_in(unit), unit, _title(result), result.resolution.is_fine)
+def volumes_chart(result: Volumes, unit: str, lang: str = "nl") -> VolumesChart:
+    words = Words(lang)
+    channels = result.channels_in(unit)
+    return VolumesChart(channels, unit, _title(result, words), result.resolution.is_fine, lang)
 
 
 @dataclass(frozen=True)
@@ -127,7 +130,7 @@ class Party:
     name: str | None
 
     def line(self) -> str:
-        number = dutch.enterprise_number(self.enterprise_number)
+        number = enterprise_number(self.enterprise_number)
         return f"{self.name or number} ({number})"
 
 
@@ -147,33 +150,36 @@ def volumes_report(
     customer: Party | None,
     asked_at: str,
     daily: Volumes | None = None,
+    lang: str = "nl",
 ) -> VolumesReport:
-    """The printable report: who reads what of which connection, the chart, and a table of every
-    interval, or of the days (`daily`, the same range by day) when there are too many."""
+    """The printable report in the reader's language: who reads what of which connection, the
+    chart, and a table of every interval, or of the days (`daily`, the same range by day) when
+    there are too many."""
+    words = Words(lang)
     point = result.point
-    period = dutch.period(result.served_first, result.served_last)
-    energy = "gas" if result.is_gas else "elektriciteit"
-    kind = "digitale meter" if point.meter_type is MeterType.DIGITAL else "AMR-meter"
+    period = words.period(result.served_first, result.served_last)
+    kind = words("digitale meter" if point.meter_type is MeterType.DIGITAL else "AMR-meter")
     header = Header(
-        title=f"Verbruik {energy}, EAN {point.ean}",
+        title=f"{words('Verbruik gas' if result.is_gas else 'Verbruik elektriciteit')}, "
+        f"EAN {point.ean}",
         lines=[
-            ("Energiedienstverlener", edv.line()),
-            *([("Klant", customer.line())] if customer else []),
-            ("Aansluiting", f"{point.address}; {kind} {point.meter_number}"),
+            (words("Energiedienstverlener"), edv.line()),
+            *([(words("Klant"), customer.line())] if customer else []),
+            (words("Aansluiting"), f"{point.address}; {kind} {point.meter_number}"),
             (
-                "Periode",
-                f"{period}, {dutch.RESOLUTIONS[result.resolution.value]}, in {_unit_word(unit)}",
+                words("Periode"),
+                f"{period}, {words.resolution(result.resolution.value)}, "
+                f"{words('in')} {_unit_word(unit)}",
             ),
-            ("Gegevens volledig tot", dutch.moment(result.data_complete_until)),
-            ("Opgevraagd op", dutch.moment(asked_at)),
+            (words("Gegevens volledig tot"), words.moment(result.data_complete_until)),
+            (words("Opgevraagd op"), words.moment(asked_at)),
         ],
         unit=_unit_word(unit),
-        notice=NOTICE,
-        footer=f"{edv.name or dutch.enterprise_number(edv.enterprise_number)}, "
-        f"EAN {point.ean}, {period}",
+        notice=words(NOTICE),
+        footer=f"{edv.name or enterprise_number(edv.enterprise_number)}, EAN {point.ean}, {period}",
     )
     split = point.energy is Energy.ELECTRICITY and point.meter_type is MeterType.DIGITAL
     table = (daily or result).channels_in(unit)
-    note = DAILY_TABLE_NOTE if daily is not None else None
-    chart = volumes_chart(result, unit)
-    return VolumesReport(header, chart, table, note, split, result.resolution.is_fine)
+    note = words(DAILY_TABLE_NOTE) if daily is not None else None
+    chart = volumes_chart(result, unit, lang)
+    return VolumesReport(header, chart, table, note, split, result.resolution.is_fine, lang)

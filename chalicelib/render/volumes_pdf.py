@@ -1,6 +1,7 @@
 """Volumes as a PDF report (R11) a customer or an adviser would print: who asked for what, the
 period in words, totals per channel and register, the chart as on the screen, and the table in
-the portal's Dutch number and date formats, with page numbers. Long ranges list days."""
+the reader's language with the portal's number and date formats, with page numbers. Long ranges
+list days."""
 
 from __future__ import annotations
 
@@ -11,9 +12,9 @@ from typing import Any
 
 from ..domain.readings import QUALITY_NAMES, Quality, is_day_tariff
 from ..domain.volumes import ChannelSeries
-from . import dutch
 from .pdfdoc import new_document, paragraph
 from .requests import Header
+from .words import Words
 
 
 @dataclass(frozen=True)
@@ -22,11 +23,11 @@ class Total:
     thousandths: int
 
 
-def totals(table: dict[str, ChannelSeries], split_tariffs: bool) -> list[Total]:
+def totals(table: dict[str, ChannelSeries], split_tariffs: bool, words: Words) -> list[Total]:
     """Per channel, and for a digital electricity meter per tariff register (day and night)."""
     result = []
     for channel, series in table.items():
-        name = dutch.CHANNELS[channel]
+        name = words.channel(channel)
         result.append(Total(name, series.total))
         if not split_tariffs:
             continue
@@ -39,8 +40,8 @@ def totals(table: dict[str, ChannelSeries], split_tariffs: bool) -> list[Total]:
                 if is_day_tariff(datetime.fromisoformat(start))
             )
             night_part = series.total - day_part
-        result.append(Total(f"{name} dagtarief", day_part))
-        result.append(Total(f"{name} nachttarief", night_part))
+        result.append(Total(f"{name} {words('dagtarief')}", day_part))
+        result.append(Total(f"{name} {words('nachttarief')}", night_part))
     return result
 
 
@@ -52,22 +53,27 @@ def volumes_pdf(
     split_tariffs: bool,
     fine: bool,
     scale: float = 0.001,
+    lang: str = "nl",
 ) -> bytes:
-    pdf = new_document(header.title, footer=header.footer)
+    words = Words(lang)
+    pdf = new_document(header.title, footer=header.footer, lang=lang)
     paragraph(pdf, header.title, size=15, bold=True, line=8)
     pdf.ln(1)
+    pdf.set_font("dejavu", "B", 9)
+    # As wide as the longest label: French and English ones are longer than the Dutch.
+    label_width = max(48, *(pdf.get_string_width(label) + 4 for label, _ in header.lines))
     for label, text in header.lines:
         pdf.set_font("dejavu", "B", 9)
-        pdf.cell(48, 5, label)
+        pdf.cell(label_width, 5, label)
         pdf.set_font("dejavu", "", 9)
         pdf.multi_cell(0, 5, text, new_x="LMARGIN", new_y="NEXT", align="L")
     pdf.ln(2)
     pdf.set_font("dejavu", "B", 10)
-    pdf.cell(0, 6, "Totalen", new_x="LMARGIN", new_y="NEXT")
-    for total in totals(table, split_tariffs):
+    pdf.cell(0, 6, words("Totalen"), new_x="LMARGIN", new_y="NEXT")
+    for total in totals(table, split_tariffs, words):
         pdf.set_font("dejavu", "", 9)
         pdf.cell(48, 5, total.label)
-        pdf.cell(30, 5, f"{dutch.number(total.thousandths * scale)} {header.unit}", align="R")
+        pdf.cell(30, 5, f"{words.number(total.thousandths * scale)} {header.unit}", align="R")
         pdf.ln(5)
     pdf.ln(2)
     pdf.image(io.BytesIO(chart_png), w=pdf.epw)
@@ -76,23 +82,25 @@ def volumes_pdf(
     if table_note:
         paragraph(pdf, table_note, size=8.5, line=4.5)
     pdf.ln(2)
-    _table(pdf, table, header.unit, scale, fine=fine and table_note is None)
+    _table(pdf, table, header.unit, scale, words, fine=fine and table_note is None)
     return bytes(pdf.output())
 
 
-def _table(pdf: Any, table: dict[str, ChannelSeries], unit: str, scale: float, fine: bool) -> None:
+def _table(
+    pdf: Any, table: dict[str, ChannelSeries], unit: str, scale: float, words: Words, fine: bool
+) -> None:
     """Intervals from their start to their end on the clock; days, weeks and months from their
     first to their last day (t.e.m.), as the portal writes periods."""
     channels = list(table)
-    until = "Tot" if fine else "T.e.m."
-    headings = ["Van", until, *[f"{dutch.CHANNELS[c]} ({unit})" for c in channels], "Status"]
+    since, until, status = words("Van"), words("Tot" if fine else "T.e.m."), words("Status")
+    headings = [since, until, *[f"{words.channel(c)} ({unit})" for c in channels], status]
     widths = (42, 42, *[30] * len(channels), 26)
     first = table[channels[0]]
 
     def heading() -> None:
         pdf.set_font("dejavu", "B", 8)
         for text, width in zip(headings, widths, strict=True):
-            align = "L" if text in ("Van", until, "Status") else "R"
+            align = "L" if text in (since, until, status) else "R"
             pdf.cell(width, 5, text, border="B", align=align)
         pdf.ln(5)
         pdf.set_font("dejavu", "", 8)
@@ -104,9 +112,9 @@ def _table(pdf: Any, table: dict[str, ChannelSeries], unit: str, scale: float, f
             pdf.add_page()
             heading()
         if fine:
-            cells = [dutch.moment(first.starts[index]), dutch.moment(first.ends[index])]
+            cells = [words.moment(first.starts[index]), words.moment(first.ends[index])]
         else:
-            cells = [dutch.short_date(first.starts[index]), dutch.last_day(first.ends[index])]
+            cells = [words.short_date(first.starts[index]), words.last_day(first.ends[index])]
         present = []
         for channel in channels:
             series = table[channel]
@@ -114,10 +122,10 @@ def _table(pdf: Any, table: dict[str, ChannelSeries], unit: str, scale: float, f
             if quality != Quality.MISSING:
                 present.append(quality)
             value = series.values[index] * scale if quality != Quality.MISSING else None
-            cells.append(dutch.number(value))
+            cells.append(words.number(value))
         # The status of what is shown: a channel with nothing at all says so with its "–".
         worst = min(present) if present else Quality.MISSING
-        cells.append(dutch.STATUSES[QUALITY_NAMES[worst]])
+        cells.append(words.status(QUALITY_NAMES[worst]))
         for position, (text, width) in enumerate(zip(cells, widths, strict=True)):
             align = "R" if 2 <= position < 2 + len(channels) else "L"
             pdf.cell(width, 4.2, text, align=align)

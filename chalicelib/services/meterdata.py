@@ -142,22 +142,23 @@ def download(
     unit: str | None = None,
     lang: str = "nl",
 ) -> Download:
-    """Volumes in one of FORMATS: gas in kWh unless m3 is asked; the CSV in the portal's Dutch
-    or English layout. Charts and reports are drawn by the rendering function."""
+    """Volumes in one of FORMATS: gas in kWh unless m3 is asked; the CSV, the chart and the
+    report in the reader's language (`lang`: nl, fr, en). Charts and reports are drawn by the
+    rendering function."""
     result = volumes(sub, enterprise_number, ean, first, end, resolution, now)
     shown = result.unit(unit)
     if format == "csv":
         body = render.volumes_csv(result, lang)
     elif format == "png":
-        body = rendering.draw(render.volumes_chart(result, shown))
+        body = rendering.draw(render.volumes_chart(result, shown, lang))
     elif format == "pdf":
-        body = rendering.draw(_report(result, shown, now))
+        body = rendering.draw(_report(result, shown, now, lang))
     else:
         body = render.volumes_json(result, shown)
     return Download(body, format, render.filename(result, format))
 
 
-def _report(result: Volumes, unit: str, now: datetime) -> VolumesReport:
+def _report(result: Volumes, unit: str, now: datetime, lang: str) -> VolumesReport:
     grid_user = result.mandate.grid_user
     customer = _party(grid_user.id) if grid_user.kind == "org" else None  # a person: no name kept
     daily = None
@@ -169,7 +170,7 @@ def _report(result: Volumes, unit: str, now: datetime) -> VolumesReport:
         }
         daily = replace(result, resolution=Resolution.DAY, channels=channels)
     edv = _party(result.mandate.edv)
-    return render.volumes_report(result, unit, edv, customer, now.isoformat(), daily)
+    return render.volumes_report(result, unit, edv, customer, now.isoformat(), daily, lang)
 
 
 def _party(enterprise_number: str) -> render.Party:

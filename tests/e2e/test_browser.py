@@ -5,12 +5,14 @@ downloads a CSV. Screenshots of every page go to test-artifacts/browser/."""
 from __future__ import annotations
 
 import re
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
 import requests
 from playwright.sync_api import Browser, FilePayload, Page, expect
 
+from chalicelib.domain.brussels import BRUSSELS
 from tests.e2e.browsing import (
     GREET_GAS,
     KAREL,
@@ -34,6 +36,13 @@ def test_a_customer_grants_and_the_edv_reads(page: Page, local_stack: RunningSta
     expect(page.get_by_role("heading", level=1)).to_have_text(
         "Meetgegevens delen met Warmte Coach VZW"
     )
+    # Who asks, what for and how to reach it, before anything is shared.
+    purpose = page.get_by_role("region", name="Wie vraagt je gegevens?")
+    expect(purpose).to_contain_text("(ondernemingsnummer 0765.432.146)")
+    expect(purpose.locator("blockquote")).to_have_text(
+        "Warmte Coach VZW: energieadvies op basis van meetgegevens"
+    )
+    expect(purpose.get_by_role("link", name="info@0765432146.example")).to_be_visible()
     expect(page.get_by_role("button", name="Aanmelden en verder")).to_be_visible()
     snap(page, "02-toegang-aanmelden")
     page.get_by_role("button", name="Aanmelden en verder").click()
@@ -41,7 +50,7 @@ def test_a_customer_grants_and_the_edv_reads(page: Page, local_stack: RunningSta
 
     # Back on the consent page, logged in: her one EAN is pre-selected.
     expect(page.get_by_label(re.compile(f"EAN {GREET_GAS}"))).to_be_checked()
-    page.get_by_label("Kwartierwaarden (elektriciteit) of uurwaarden (gas)").check()
+    page.get_by_label(re.compile("^Uurwaarden")).check()
     page.get_by_label("Van").fill("2025-01-01")
     page.get_by_label("Tot en met").fill("2027-12-31")
     snap(page, "04-toegang-keuze")
@@ -138,6 +147,19 @@ def test_the_clock_change_days_in_the_table(
     assert all(re.search(r"\b(CET|CEST|GMT\+\d)\b", t) for t in times[:4])
     assert len(set(times)) == slots
     snap(page, f"14-meter-{day}")
+
+
+def test_a_day_without_readings_says_so_instead_of_a_zero_total(
+    page: Page, local_stack: RunningStack
+) -> None:
+    """The demo's mandates reach back to 1 January two years ago, its readings to December: a
+    June day of then is in the mandate and has no readings, and missing is not zero."""
+    day = date(datetime.now(BRUSSELS).year - 2, 6, 3).isoformat()
+    page.goto(f"{local_stack.base_url}/verbruik/meter/?org={ZONNIG}&ean={KAREL}&datum={day}")
+    log_in_as(page, "Eva Evers")
+    expect(page.locator("#period-label")).to_have_text(re.compile(day[8:10] + "/" + day[5:7]))
+    expect(page.locator('[data-total="offtake"]')).to_have_text("geen gegevens")
+    snap(page, "15-meter-zonder-gegevens")
 
 
 def test_an_organisation_becomes_edv_through_the_wizard(
@@ -279,7 +301,7 @@ def test_an_edv_initiated_request_is_prefilled_and_returns_to_the_edv(
     expect(page.get_by_text("Zonnig Advies BV vroeg deze meetgegevens aan")).to_contain_text(
         "zonnig-offerte-17"
     )
-    expect(page.get_by_label("Kwartierwaarden (elektriciteit) of uurwaarden (gas)")).to_be_checked()
+    expect(page.get_by_label(re.compile("^Uurwaarden"))).to_be_checked()
     expect(page.get_by_label("Van")).to_have_value("2025-01-01")
     expect(page.get_by_label("Tot en met")).to_have_value("2025-12-31")
     snap(page, "40-sessie-voorgevuld")
@@ -399,7 +421,7 @@ def test_a_refused_grant_says_why_in_dutch(page: Page, local_stack: RunningStack
     expect(page.get_by_text(re.compile(r"Je bent netgebruiker sinds 01/01/\d{4}"))).to_be_visible()
     start = page.get_by_label("Van")
     assert re.fullmatch(r"\d{4}-01-01", start.get_attribute("min") or "")  # the bound it knows
-    page.get_by_label("Kwartierwaarden (elektriciteit) of uurwaarden (gas)").check()
+    page.get_by_label(re.compile("^Uurwaarden")).check()
     start.fill("2019-01-01")
     page.get_by_role("button", name="Verder").click()
     error = page.locator("#period-error")
@@ -409,7 +431,7 @@ def test_a_refused_grant_says_why_in_dutch(page: Page, local_stack: RunningStack
     expect(start).to_be_focused()
     snap(page, "44-toegang-geweigerd-nederlands")
     # Not a dead end: every choice is still there; corrected, granted.
-    expect(page.get_by_label("Kwartierwaarden (elektriciteit) of uurwaarden (gas)")).to_be_checked()
+    expect(page.get_by_label(re.compile("^Uurwaarden"))).to_be_checked()
     expect(start).to_have_value("2019-01-01")
     start.fill("2024-01-01")
     page.get_by_role("button", name="Verder").click()

@@ -139,6 +139,10 @@ def test_the_csv_holds_every_session_with_headings_in_the_readers_language(
     assert lines[0].startswith("De;À;Prestataire;EAN;Premier jour;Dernier jour")
     assert len(lines) == 3
     assert lines[1].split(";")[4:7] == ["01/02/2025", "28/02/2025", "consommation"]
+    cells = lines[1].split(";")
+    edv = f"{EDV[:4]}.{EDV[4:7]}.{EDV[7:]}"
+    assert cells[2] == edv  # as people write it, not a spreadsheet formula
+    assert cells[7] == "par jour"  # words, not the API's codes
     assert lines[2].split(";")[-1] == "3"
     dutch = http.get("/v1/me/access-log/sessions?format=csv", token=karel.token)
     assert dutch.body.decode("utf-8-sig").startswith("Van;Tot;Dienstverlener;")

@@ -104,6 +104,9 @@ def test_the_whole_lifecycle_over_http(http: Http, world: World) -> None:
     assert card == {
         "enterprise_number": EN,
         "name": "Zonnig Advies BV",
+        # What the consent page tells customers: what for, and how to reach the EDV.
+        "service_description": "Advies over zonnepanelen",
+        "contact_email": "eva@zonnig.be",
         "status": "active",
         "stappenplan_url": overview["stappenplan_url"],
         "consent_url": overview["consent_url"],

@@ -23,6 +23,29 @@ async function start() {
   if (published.status !== "active") {
     return alertBox("warn", h("p", {}, t("{name} biedt deze dienst niet langer aan. Je kan hier geen toestemming meer geven.", { name: edvName })));
   }
+  // Who asks and what for, before anything else: the customer decides knowing it.
+  return [purpose(published), ...[await afterPurpose(session)].flat()];
+}
+
+/**
+ * The EDV as it applied: its name and enterprise number, what it does with the data in its own
+ * words, and how to reach it.
+ * @param {{name: string, enterprise_number: string, service_description: string, contact_email: string}} published
+ */
+function purpose(published) {
+  const number = published.enterprise_number;
+  const dotted = `${number.slice(0, 4)}.${number.slice(4, 7)}.${number.slice(7)}`;
+  return h("section", { class: "card purpose", "aria-labelledby": "purpose-title" },
+    h("h2", { id: "purpose-title" }, t("Wie vraagt je gegevens?")),
+    h("p", {}, h("strong", {}, published.name), ` (${t("ondernemingsnummer {number}", { number: dotted })})`),
+    h("p", {}, t("Wat {name} met je gegevens doet, in eigen woorden:", { name: published.name })),
+    // The EDV's own text, in the language it wrote it in: quoted, not translated.
+    h("blockquote", { id: "purpose-description", translate: "no", "data-own-words": "" }, published.service_description),
+    h("p", {}, `${t("Contact")}: `, h("a", { href: `mailto:${published.contact_email}` }, published.contact_email)));
+}
+
+/** @param {any} session */
+async function afterPurpose(session) {
   if (!accessToken()) {
     return [
       h("p", {}, t("Meld je aan met je eID of itsme om verder te gaan. Daarna kies je wat je deelt.")),
@@ -36,6 +59,18 @@ async function start() {
   // What this customer shares with this EDV now, per EAN (a customer has a handful of mandates).
   const current = new Map(mine.filter((m) => m.edv === edv && m.status === "active").map((m) => [m.ean, m]));
   return choose({ points, session, current }, null);
+}
+
+/** A word inside a sentence: "digitale meter", but "AMR-meter" stays as written. */
+function lowerFirst(/** @type {string} */ text) {
+  return /^\p{Lu}{2}/u.test(text) ? text : text.charAt(0).toLowerCase() + text.slice(1);
+}
+
+/** What "detailed" means for the customer's own meters: a gas-only customer has no quarter-hours. */
+function detailedName(/** @type {{energy: string}[]} */ points) {
+  const energies = new Set(points.map((point) => point.energy));
+  if (energies.size > 1) return t("Kwartierwaarden (elektriciteit) of uurwaarden (gas)");
+  return energies.has("gas") ? t("Uurwaarden") : t("Kwartierwaarden");
 }
 
 async function consentSession() {
@@ -164,7 +199,7 @@ function choose(context, previous) {
       points.map((point) => h("label", { class: "choice" },
         h("input", { type: "checkbox", name: "ean", value: point.ean, checked: checked.has(point.ean) }),
         h("span", {}, `EAN ${point.ean}`,
-          h("small", {}, `${label(point.energy)}, ${label(point.meter_type).toLowerCase()}, ${label(point.direction).toLowerCase()}`),
+          h("small", {}, `${label(point.energy)}, ${lowerFirst(label(point.meter_type))}, ${lowerFirst(label(point.direction))}`),
           h("small", {}, point.address),
           h("small", {}, t("Je bent netgebruiker sinds {date}.", { date: formatDate(point.grid_user_since) }))))),
       eanError),
@@ -175,7 +210,7 @@ function choose(context, previous) {
         h("span", {}, t("Dagwaarden"), h("small", {}, t("Je verbruik per dag; de dienstverlener ziet ook week, maand en jaar.")))),
       h("label", { class: "choice" },
         h("input", { type: "radio", name: "granularity", value: "detailed", checked: initial.detailed }),
-        h("span", {}, t("Kwartierwaarden (elektriciteit) of uurwaarden (gas)"),
+        h("span", {}, detailedName(points),
           h("small", {}, t("Een gedetailleerd verbruikspatroon, en ook de dagwaarden."))))),
     h("fieldset", {},
       h("legend", {}, t("Over welke periode?")),

@@ -576,4 +576,12 @@ export const EN = {
   "gegevens te verwijderen": "data to delete",
   "aanvraag geweigerd": "request declined",
   "export klaar": "export ready",
+  // totals: missing is not zero (meter.js)
+  "geen gegevens": "no data",
+  "(onvolledig)": "(incomplete)",
+  // consent: who asks and what for (consent.js)
+  "Wie vraagt je gegevens?": "Who is asking for your data?",
+  "ondernemingsnummer {number}": "enterprise number {number}",
+  "Wat {name} met je gegevens doet, in eigen woorden:": "What {name} does with your data, in its own words:",
+  "Contact": "Contact",
 };

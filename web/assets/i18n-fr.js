@@ -576,4 +576,12 @@ export const FR = {
   "gegevens te verwijderen": "données à supprimer",
   "aanvraag geweigerd": "demande refusée",
   "export klaar": "export prêt",
+  // totals: missing is not zero (meter.js)
+  "geen gegevens": "aucune donnée",
+  "(onvolledig)": "(incomplet)",
+  // consent: who asks and what for (consent.js)
+  "Wie vraagt je gegevens?": "Qui demande vos données ?",
+  "ondernemingsnummer {number}": "numéro d'entreprise {number}",
+  "Wat {name} met je gegevens doet, in eigen woorden:": "Ce que {name} fait de vos données, dans ses propres mots :",
+  "Contact": "Contact",
 };

@@ -2,7 +2,7 @@
 // their data (the access log, R12) in sessions: paged, filtered by EDV and EAN, downloadable.
 import {
   accessToken, alertBox, allItems, api, download, edvName, errorBox, formatDate, formatDateTime, formatDays, formatPeriod, h,
-  label, LANG, login, n, renderAccount, show, t,
+  label, LANG, login, n, renderAccount, show, t, today,
 } from "./portal.js";
 
 const app = document.getElementById("app");
@@ -173,7 +173,7 @@ function logFilters(log, names, mandates) {
   const filters = () => Object.fromEntries([...new FormData(form)].filter(([, value]) => value));
   return [form, h("div", { class: "actions" }, h("button", {
     class: "secondary",
-    onclick: () => download(`/v1/me/access-log/sessions?${new URLSearchParams({ ...filters(), format: "csv", lang: LANG })}`, `${t("raadplegingen")}.csv`),
+    onclick: () => download(`/v1/me/access-log/sessions?${new URLSearchParams({ ...filters(), format: "csv", lang: LANG })}`, [t("raadplegingen"), filters().ean, today()].filter(Boolean).join("-") + ".csv"),
   }, t("Raadplegingen downloaden (CSV)")))];
 }
 

@@ -8,6 +8,7 @@ import {
   formatNumber, formatPeriod, formatTime, formatWeekday, h, isoWeek, label, login, maxDate, minDate, mondayOf,
   MONTHS_SHORT, n, queryParam, renderAccount, show, t, today, weekdayShort,
 } from "./portal.js";
+import { LANG } from "./i18n.js";
 import { currentOrganisation } from "./organisation.js";
 
 /** @typedef {import("./portal.js").ApiError} ApiError */
@@ -192,7 +193,10 @@ function volumesPath(current, format) {
   // Days that have not come yet are not "missing": ask up to today at most.
   const to = maxDate(minDate(current.to, servedEnd()), addDays(current.from, 1));
   const query = new URLSearchParams({ from: current.from, to, resolution: current.resolution });
-  if (format) query.set("format", format);
+  if (format) {
+    query.set("format", format);
+    query.set("lang", LANG); // the download in the page's language
+  }
   return `/v1/organisations/${en}/access-points/${ean}/volumes?${query}`;
 }
 
@@ -223,21 +227,34 @@ async function volumesTab(body) {
   }
   const channels = Object.entries(volumes.channels).filter(([, points]) => points);
   const totals = h("div", { class: "totals" }, channels.map(([channel, points]) => h("p", {},
-    `${label(channel)} `, h("strong", { "data-total": channel }, `${formatNumber(sum(points))} ${volumes.unit}`))));
+    `${label(channel)} `, h("strong", { "data-total": channel }, totalText(points, volumes.unit)))));
   return [
     ...controls,
     alertBox("warn", h("p", {}, t("Opgelet: deze meetgegevens zijn informatief en sommige zijn pas beschikbaar in de loop van de komende 72 uur."))),
     totals,
     display === "chart" ? chart(volumes, channels) : table(volumes, channels),
     h("div", { class: "actions" },
-      h("button", { class: "secondary", onclick: () => download(volumesPath(current, "csv"), `verbruik-${ean}-${current.from}.csv`) }, t("Historiek downloaden (CSV)")),
-      h("button", { class: "secondary", onclick: () => download(volumesPath(current, "pdf"), `verbruik-${ean}-${current.from}.pdf`) }, t("PDF downloaden")),
+      h("button", { class: "secondary", onclick: () => download(volumesPath(current, "csv"), `${t("verbruik")}-${ean}-${current.from}.csv`) }, t("Historiek downloaden (CSV)")),
+      h("button", { class: "secondary", onclick: () => download(volumesPath(current, "pdf"), `${t("verbruik")}-${ean}-${current.from}.pdf`) }, t("PDF downloaden")),
       h("button", { class: "link", onclick: () => window.print() }, t("Afdrukken"))),
   ];
 }
 
 function sum(points) {
   return points.reduce((total, p) => total + (p.value ?? 0), 0);
+}
+
+/**
+ * A channel's total as a reader may trust it: missing is not zero. No value at all says so; a
+ * total over some missing points says it is incomplete.
+ * @param {{value: number | null}[]} points
+ * @param {string} unit
+ */
+function totalText(points, unit) {
+  const present = points.filter((p) => p.value !== null).length;
+  if (!present) return t("geen gegevens");
+  const text = `${formatNumber(sum(points))} ${unit}`;
+  return present < points.length ? `${text} ${t("(onvolledig)")}` : text;
 }
 
 /** "Zondag 26/10/2025 02:00 - 02:15", with the time zone on the days the clocks change. */
