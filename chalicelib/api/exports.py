@@ -3,7 +3,7 @@ an EDV's mandates in one job, as Parquet, the portal's gzip CSV and a manifest."
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any, Literal
 
 from pydantic import Field
@@ -12,6 +12,7 @@ from ..domain.exports import MAX_EANS, ExportJob, ExportRequest
 from ..domain.vocabulary import MeterChannel, Resolution
 from ..services import directory, exports
 from ..serving.models import ApiModel, RequestBody
+from ..serving.paging import Page, PageQuery, paged
 from ..serving.routing import Api, Auth, Call, Reply
 from ..serving.types import Ean, Instant
 
@@ -60,6 +61,12 @@ class ExportFile(ApiModel):
 class ExportView(ApiModel):
     id: str = Field(description="The same request while it runs is the same export.")
     status: Literal["queued", "running", "ready", "failed"]
+    resolution: Literal["quarter_hour", "hour", "day"] | None = Field(
+        description="As asked; null: the finest each mandate allows"
+    )
+    channels: list[MeterChannel]
+    from_: date | None = Field(alias="from", description="As asked; null: all each allows")
+    to: date | None = Field(description="As asked, exclusive; null: up to the day it ran")
     run: int
     eans: int
     done: int
@@ -67,16 +74,25 @@ class ExportView(ApiModel):
     finished_at: Instant | None
     error: str | None
     files: dict[str, ExportFile] = Field(
-        description="When ready: history.parquet, history-<energy>.csv.gz, manifest.json."
+        description="When ready and until files_until: history.parquet, "
+        "history-<energy>.csv.gz, manifest.json; after that none (ask the same export again)."
     )
+    files_until: Instant | None
     limits: ExportLimits
 
 
-def export_view(job: ExportJob) -> ExportView:
-    links = exports.links(job) if job.files else {}
+def export_view(job: ExportJob, now: datetime) -> ExportView:
+    until = job.files_until()
+    kept = until is not None and now < until
+    links = exports.links(job) if kept else {}
+    request = job.request
     return ExportView(
         id=job.id,
         status=job.status.value,
+        resolution=request.resolution.value if request.resolution else None,
+        channels=[MeterChannel(channel) for channel in request.channels],
+        **{"from": request.first},
+        to=request.end,
         run=job.run,
         eans=job.eans,
         done=job.done,
@@ -86,7 +102,9 @@ def export_view(job: ExportJob) -> ExportView:
         files={
             name: ExportFile(bytes=int(file["bytes"]), sha256=str(file["sha256"]), url=links[name])
             for name, file in job.files.items()
+            if kept
         },
+        files_until=until,
         limits=ExportLimits(**exports.limits()),
     )
 
@@ -108,7 +126,31 @@ def request_export(call: Call, enterprise_number: str, body: ExportBody) -> Any:
     same job; the webhook event `export_ready` says when it is done."""
     directory.member_of(call.person.sub, enterprise_number)
     job = exports.request(body.request(enterprise_number), call.person.sub, call.now)
-    return Reply(export_view(job), status=202)
+    return Reply(export_view(job, call.now), status=202)
+
+
+ExportPage = Page[ExportView]
+
+
+@api.operation(
+    "GET",
+    BASE,
+    auth=Auth.PERSON,
+    summary="This EDV's exports, newest first",
+    query=PageQuery,
+    response=ExportPage,
+    errors=("not_a_member", "invalid_cursor"),
+)
+def list_exports(call: Call, enterprise_number: str, query: PageQuery) -> ExportPage:
+    """What was exported, when and by whom it was asked, and, while the files are kept, links to
+    them: the export history screen, and EDV software that lost an export's id."""
+    directory.member_of(call.person.sub, enterprise_number)
+    jobs, next_cursor = paged(
+        f"exports:{enterprise_number}",
+        query,
+        lambda limit, start: exports.history(enterprise_number, limit, start),
+    )
+    return ExportPage(items=[export_view(job, call.now) for job in jobs], next_cursor=next_cursor)
 
 
 @api.operation(
@@ -121,4 +163,4 @@ def request_export(call: Call, enterprise_number: str, body: ExportBody) -> Any:
 )
 def get_export(call: Call, enterprise_number: str, export_id: str) -> ExportView:
     directory.member_of(call.person.sub, enterprise_number)
-    return export_view(exports.of_edv(enterprise_number, export_id))
+    return export_view(exports.of_edv(enterprise_number, export_id), call.now)

@@ -23,6 +23,9 @@ from .vocabulary import MeterChannel, Resolution
 
 MAX_RUNNING_PER_EDV = 2  # jobs queued or running at once, per EDV
 MAX_ATTEMPTS = 3  # Lambda's first try and its two retries; then the job has failed
+# The files of a finished run are kept this long (the exports bucket's lifecycle rule expires
+# them after a day: infrastructure/data.py); asking the same export again writes them anew.
+FILES_KEPT = timedelta(days=1)
 STALLED_AFTER = timedelta(minutes=20)  # no progress for longer than a run may last (15 min)
 MAX_EANS = 5000  # per job: beyond this, ask for a set of mandates
 CHANNELS = tuple(channel.value for channel in MeterChannel)
@@ -112,6 +115,10 @@ class ExportJob:
     def stalled(self, now: datetime) -> bool:
         """Open, but nothing happened for longer than a run may last: its function gave up."""
         return self.is_open and now - self.updated_at > STALLED_AFTER
+
+    def files_until(self) -> datetime | None:
+        """Until when its files can be downloaded (None: none yet)."""
+        return self.finished_at + FILES_KEPT if self.files and self.finished_at else None
 
     def next_ean(self, plan: Sequence[str]) -> str | None:
         return plan[self.done] if self.done < len(plan) else None

@@ -5,6 +5,7 @@ bundle, not the API's)."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from .. import invoke
 from ..domain import exports as rules
@@ -16,6 +17,9 @@ from ..store import onboarding as onboarding_store
 from ..store import projections as projections_store
 from . import downloads
 from .contention import retrying
+
+if TYPE_CHECKING:
+    from ..store.base import Key
 
 LINK_SECONDS = 3600
 RETRY_EXPORT_SECONDS = 30  # an export takes a while: no sense asking again sooner
@@ -71,6 +75,13 @@ def of_edv(enterprise_number: str, job_id: str) -> ExportJob:
     if job is None or job.request.edv != enterprise_number:
         raise DomainError("not_found", "There is no such export.")
     return job
+
+
+def history(
+    enterprise_number: str, limit: int, start: Key | None
+) -> tuple[list[ExportJob], Key | None]:
+    """The EDV's exports, newest first (a page)."""
+    return exports_store.page_of_edv(enterprise_number, limit, start)
 
 
 def links(job: ExportJob) -> dict[str, str]:

@@ -16,7 +16,7 @@ from pynamodb.attributes import (
 )
 from pynamodb.exceptions import DoesNotExist, PutError
 from pynamodb.expressions.condition import Condition
-from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
 from pynamodb.models import Model
 
 from ..config import table_name
@@ -25,10 +25,12 @@ from ..domain.vocabulary import Resolution
 from . import usage
 from .base import (
     ContendedError,
+    Key,
     TableMeta,
     is_condition_failure,
     races_contended,
     register,
+    take_page,
     transaction,
 )
 
@@ -42,6 +44,18 @@ class OpenByEdv(GlobalSecondaryIndex["ExportJobItem"]):
         projection = AllProjection()
 
     open_edv = UnicodeAttribute(hash_key=True)
+    created_at = UTCDateTimeAttribute(range_key=True)
+
+
+class ByEdv(GlobalSecondaryIndex["ExportJobItem"]):
+    """Every job of an EDV, newest first: keys only, since a job is saved after every EAN and a
+    copy of it here would be written as often; a page reads its jobs by key."""
+
+    class Meta:
+        index_name = "by_edv"
+        projection = KeysOnlyProjection()
+
+    edv = UnicodeAttribute(hash_key=True)
     created_at = UTCDateTimeAttribute(range_key=True)
 
 
@@ -67,6 +81,7 @@ class ExportJobItem(Model):
     version = NumberAttribute(default=1)
     open_edv = UnicodeAttribute(null=True)
     open_by_edv = OpenByEdv()
+    by_edv = ByEdv()
 
 
 class ExportPlanItem(Model):
@@ -213,3 +228,15 @@ def open_of_edv(enterprise_number: str, limit: int) -> list[ExportJob]:
         enterprise_number, scan_index_forward=False, limit=limit + 1
     )
     return [_job(item) for item in query]
+
+
+def page_of_edv(
+    enterprise_number: str, limit: int, start: Key | None
+) -> tuple[list[ExportJob], Key | None]:
+    """The EDV's jobs, newest first: a page of keys from the index, then those jobs by key."""
+    query = ExportJobItem.by_edv.query(
+        enterprise_number, scan_index_forward=False, last_evaluated_key=start, page_size=limit + 1
+    )
+    keys, resume = take_page(query, limit)
+    found = {item.id: item for item in ExportJobItem.batch_get([key.id for key in keys])}
+    return [_job(found[key.id]) for key in keys if key.id in found], resume

@@ -385,3 +385,14 @@ def test_an_edv_exports_the_history_of_all_its_mandates(
     assert table.num_rows == manifest["rows"] > 0
     assert set(table.column("ean").to_pylist()) <= {entry["ean"] for entry in manifest["eans"]}
     assert BAKERY_GAS in set(table.column("ean").to_pylist())  # hours of gas, for Warmte Coach
+    # The page reloaded: the export is in the history, newest first, with what it asked and
+    # its files, in the page's own words.
+    page.reload()
+    latest = page.locator("#export-history > li").first
+    last_day = (today - timedelta(days=1)).strftime("%d/%m/%Y")
+    start = (today - timedelta(days=14)).strftime("%d/%m/%Y")
+    expect(latest).to_contain_text(f"van {start} tot en met {last_day}")
+    expect(latest).to_contain_text("Klaar")
+    expect(latest.get_by_role("link", name="Parquet (alle aansluitingen)")).to_be_visible()
+    expect(latest).to_contain_text("Te downloaden tot")
+    snap(page, "9b-eerdere-exports")

@@ -438,6 +438,7 @@ POLICY: dict[tuple[str, str], Policy] = {
         allow(*EDV_STAFF, status=202),
         lambda m: Request(path={"en": EDV}, json_body={"eans": [METER]}),
     ),
+    ("GET", "/v1/organisations/{en}/exports"): Policy(allow(*EDV_STAFF), lambda m: ON_EDV),
     ("GET", "/v1/organisations/{en}/exports/{export_id}"): Policy(
         allow(*EDV_STAFF), lambda m: Request(path={"en": EDV, "export_id": m.export_id})
     ),

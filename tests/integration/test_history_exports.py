@@ -10,7 +10,7 @@ import gzip
 import io
 import json
 import time
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -245,6 +245,37 @@ def test_only_the_edvs_own_members_and_client_see_its_exports(http: Http, world:
     assert seen.status == 200 and seen.json["data"]["status"] == "ready"
     theirs = secret_client(http, world.other)
     assert theirs.get(f"/extensions/exports/{job['id']}").status == 404
+
+
+def test_the_history_lists_every_export_newest_first_with_files_while_they_are_kept(
+    http: Http, world: World
+) -> None:
+    everything = ask(http, world).json
+    karel = ask(http, world, eans=[KAREL], resolution="day", channels=["offtake"]).json
+    path = f"/v1/organisations/{EDV}/exports"
+    listed = http.get(f"{path}?limit=1", token=world.edv.member)
+    assert listed.status == 200
+    (newest,) = listed.json["items"]
+    assert newest["id"] == karel["id"]
+    assert (newest["resolution"], newest["channels"], newest["from"]) == (
+        "day",
+        ["offtake"],
+        FROM.isoformat(),
+    )
+    assert newest["status"] == "ready" and "history.parquet" in newest["files"]
+    following = http.get(
+        f"{path}?limit=1&cursor={listed.json['next_cursor']}", token=world.edv.member
+    ).json
+    assert [job["id"] for job in following["items"]] == [everything["id"]]
+    assert following["next_cursor"] is None
+    assert http.get(path, token=world.other.admin).status == 403  # another EDV's staff
+    # A day after it finished the bucket has let its files go: the history says so, no dead links.
+    finished = datetime.fromisoformat(newest["finished_at"])
+    assert datetime.fromisoformat(newest["files_until"]) == finished + rules.FILES_KEPT
+    item = ExportJobItem.get(karel["id"])
+    item.update(actions=[ExportJobItem.finished_at.set(finished - timedelta(days=2))])
+    gone = http.get(path, token=world.edv.member).json["items"][0]
+    assert gone["files"] == {} and gone["status"] == "ready"
 
 
 def test_the_machine_api_exports_through_its_extension(http: Http, world: World) -> None:

@@ -1,7 +1,9 @@
 // "Historiek exporteren": the history of every mandate (or the EANs named) in one job. The form
 // asks what (resolution, channels, range; by default all each mandate allows), the page follows
 // the job until its files are ready and offers them for download.
-import { accessToken, api, errorBox, formatDateTime, formatNumber, h, login, n, renderAccount, show, t } from "./portal.js";
+import {
+  accessToken, addDays, api, errorBox, formatDate, formatDateTime, formatNumber, h, label, login, moreButton, n, renderAccount, show, t,
+} from "./portal.js";
 import { currentOrganisation, organisationPicker } from "./organisation.js";
 
 const app = document.getElementById("app");
@@ -65,7 +67,47 @@ async function render() {
       h("p", { class: "note" }, t("Alle mandaten die nu gelden. Dezelfde vraag terwijl een export loopt, is dezelfde export.")),
       form),
     progress,
+    await history(),
   ];
+}
+
+/** Earlier exports, newest first: what each asked, how it went, and its files while kept. */
+async function history() {
+  const list = h("ul", { class: "cards", id: "export-history" });
+  const more = h("div", { class: "actions" });
+  const load = async (/** @type {string | null} */ cursor) => {
+    const query = new URLSearchParams({ limit: "20" });
+    if (cursor) query.set("cursor", cursor);
+    const page = await api(`/v1/organisations/${en}/exports?${query}`);
+    list.append(...page.items.map(historyCard));
+    more.replaceChildren(page.next_cursor ? moreButton(() => load(page.next_cursor), more) : "");
+    return page.items.length;
+  };
+  const found = await load(null);
+  return h("section", { "aria-labelledby": "history-title" },
+    h("h2", { id: "history-title" }, t("Eerdere exports")),
+    found ? list : h("p", { class: "note" }, t("Nog geen exports.")),
+    more);
+}
+
+function historyCard(job) {
+  const what = [
+    t(RESOLUTIONS[job.resolution ?? "finest"]),
+    job.channels.map((/** @type {string} */ channel) => label(channel)).join(", "),
+    job.from || job.to
+      ? t("van {from} tot en met {to}", { from: job.from ? formatDate(job.from) : "…", to: job.to ? formatDate(addDays(job.to, -1)) : t("vandaag") })
+      : t("alles wat elk mandaat toelaat"),
+  ].join(" · ");
+  const files = Object.entries(job.files).map(([name, file]) => h("li", {},
+    h("a", { href: file.url, download: name }, t(FILES[name] ?? name)), ` · ${size(file.bytes)}`));
+  const expired = job.status === "ready" && !files.length;
+  return h("li", { class: "card" },
+    h("h3", {}, t("Gevraagd op {when}", { when: formatDateTime(job.created_at) })),
+    h("p", {}, what),
+    h("p", { class: `status ${job.status}` }, t(STATUS[job.status]), ` · ${t("{done} van {eans} aansluitingen", { done: job.done, eans: job.eans })}`),
+    files.length ? h("ul", {}, files) : null,
+    files.length ? h("p", { class: "note" }, t("Te downloaden tot {when}", { when: formatDateTime(job.files_until) })) : null,
+    expired ? h("p", { class: "note" }, t("De bestanden worden niet langer bewaard. Vraag dezelfde export opnieuw om ze opnieuw te maken.")) : null);
 }
 
 async function follow(job, target) {

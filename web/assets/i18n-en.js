@@ -584,4 +584,13 @@ export const EN = {
   "ondernemingsnummer {number}": "enterprise number {number}",
   "Wat {name} met je gegevens doet, in eigen woorden:": "What {name} does with your data, in its own words:",
   "Contact": "Contact",
+  // export history (export.js)
+  "Eerdere exports": "Earlier exports",
+  "Nog geen exports.": "No exports yet.",
+  "van {from} tot en met {to}": "from {from} to {to} inclusive",
+  "vandaag": "today",
+  "alles wat elk mandaat toelaat": "all each mandate allows",
+  "Gevraagd op {when}": "Asked on {when}",
+  "Te downloaden tot {when}": "Downloadable until {when}",
+  "De bestanden worden niet langer bewaard. Vraag dezelfde export opnieuw om ze opnieuw te maken.": "The files are no longer kept. Ask for the same export again to make them anew.",
 };

@@ -584,4 +584,13 @@ export const FR = {
   "ondernemingsnummer {number}": "numéro d'entreprise {number}",
   "Wat {name} met je gegevens doet, in eigen woorden:": "Ce que {name} fait de vos données, dans ses propres mots :",
   "Contact": "Contact",
+  // export history (export.js)
+  "Eerdere exports": "Exports précédents",
+  "Nog geen exports.": "Pas encore d'exports.",
+  "van {from} tot en met {to}": "du {from} au {to} inclus",
+  "vandaag": "aujourd'hui",
+  "alles wat elk mandaat toelaat": "tout ce que chaque mandat permet",
+  "Gevraagd op {when}": "Demandé le {when}",
+  "Te downloaden tot {when}": "À télécharger jusqu'au {when}",
+  "De bestanden worden niet langer bewaard. Vraag dezelfde export opnieuw om ze opnieuw te maken.": "Les fichiers ne sont plus conservés. Demandez à nouveau le même export pour les recréer.",
 };
