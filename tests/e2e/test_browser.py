@@ -4,8 +4,9 @@ downloads a CSV. Screenshots of every page go to test-artifacts/browser/."""
 
 from __future__ import annotations
 
+import math
 import re
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -160,6 +161,24 @@ def test_a_day_without_readings_says_so_instead_of_a_zero_total(
     expect(page.locator("#period-label")).to_have_text(re.compile(day[8:10] + "/" + day[5:7]))
     expect(page.locator('[data-total="offtake"]')).to_have_text("geen gegevens")
     snap(page, "15-meter-zonder-gegevens")
+
+
+def test_a_gas_day_is_labelled_by_the_hour_on_round_axis_values(
+    page: Page, local_stack: RunningStack
+) -> None:
+    """A gas day runs 06:00 to 06:00 over two dates: still one day, labelled by the hour."""
+    day = (datetime.now(BRUSSELS).date() - timedelta(days=10)).isoformat()
+    page.goto(f"{local_stack.base_url}/verbruik/meter/?org={ZONNIG}&ean={GREET_GAS}&datum={day}")
+    log_in_as(page, "Eva Evers")
+    texts = page.locator("#volumes-chart svg text")
+    expect(texts.first).to_contain_text("kWh")  # gas in kWh unless m³ is asked
+    shown = texts.all_text_contents()
+    assert "06:00" in shown, shown
+    top = shown[0].split(" ")[0]  # the scale's top, e.g. "2,5"
+    value = float(top.replace(".", "").replace(",", "."))
+    mantissa = value / 10 ** math.floor(math.log10(value))
+    assert round(mantissa, 6) in (1, 2, 2.5, 5), shown
+    snap(page, "16-gasdag")
 
 
 def test_an_organisation_becomes_edv_through_the_wizard(

@@ -298,6 +298,20 @@ function svg(tag, attributes = {}, ...children) {
   return element;
 }
 
+/** A round axis value as the reader's locale writes it, without trailing zeros: 0,25 · 1 · 2,5. */
+function axisNumber(/** @type {number} */ value) {
+  const text = formatNumber(value, 3);
+  const decimals = text.slice(-3).replace(/0+$/, "");
+  return decimals ? `${text.slice(0, -3)}${decimals}` : text.slice(0, -4);
+}
+
+/** The smallest 1, 2, 2.5 or 5 times a power of ten at least `value` (0 stays 0). */
+function roundUp(/** @type {number} */ value) {
+  if (value <= 0) return 0;
+  const power = 10 ** Math.floor(Math.log10(value));
+  return [1, 2, 2.5, 5, 10].map((step) => step * power).find((nice) => nice >= value * (1 - 1e-9)) ?? 10 * power;
+}
+
 /** On a phone, consecutive points combined so no more than NARROW_BARS bars remain: a sum, marked
  * estimated if any part is, missing only if every part is. */
 function combined(points) {
@@ -335,8 +349,9 @@ function chart(volumes, allChannels) {
   const channels = allChannels.map(([channel, points]) => [channel, combined(points)]);
   const [, first] = channels[0];
   const count = first.length;
-  const up = Math.max(0, ...channels.filter(([c]) => c === "offtake").flatMap(([, ps]) => ps.map((p) => p.value ?? 0)));
-  const down = Math.max(0, ...channels.filter(([c]) => c === "injection").flatMap(([, ps]) => ps.map((p) => p.value ?? 0)));
+  // Round scales (1, 2, 2.5 or 5 times a power of ten), so the axis reads 0,5 and 1 kWh, not 162,2.
+  const up = roundUp(Math.max(0, ...channels.filter(([c]) => c === "offtake").flatMap(([, ps]) => ps.map((p) => p.value ?? 0))));
+  const down = roundUp(Math.max(0, ...channels.filter(([c]) => c === "injection").flatMap(([, ps]) => ps.map((p) => p.value ?? 0))));
   const scale = (height - 40) / ((up + down) || 1);
   const axis = 10 + up * scale;
   const slot = (width - left - 8) / Math.max(count, 1);
@@ -353,8 +368,10 @@ function chart(volumes, allChannels) {
       }, svg("title", {}, `${when(volumes.resolution, p, false)}: ${formatNumber(p.value)} ${volumes.unit}`)));
     });
   }
+  // A day of quarter-hours or hours (a gas day runs 06:00 to 06:00, over two dates) is labelled by
+  // the hour; a week of them by the day.
   const severalDays = volumes.resolution !== "day" && volumes.resolution !== "month" && first.length > 0
-    && first[0].start.slice(0, 10) !== first[first.length - 1].start.slice(0, 10);
+    && Date.parse(first[first.length - 1].end) - Date.parse(first[0].start) > 25 * 3600 * 1000;
   const ticks = [];
   let previousDay = "";
   const every = Math.max(1, Math.ceil(count / (narrow ? 6 : 12)));
@@ -380,9 +397,9 @@ function chart(volumes, allChannels) {
   },
   ...gridlines,
   svg("line", { class: "axis", x1: String(left), x2: String(width), y1: axis.toFixed(1), y2: axis.toFixed(1) }),
-  svg("text", { x: "0", y: "14" }, `${formatNumber(up, 1)} ${volumes.unit}`),
-  up > 0 ? svg("text", { x: "0", y: (axis - up * scale * 0.5 + 4).toFixed(1) }, formatNumber(up / 2, 1)) : "",
-  down ? svg("text", { x: "0", y: String(height - 22) }, `-${formatNumber(down, 1)}`) : "",
+  svg("text", { x: "0", y: "14" }, `${axisNumber(up)} ${volumes.unit}`),
+  up > 0 ? svg("text", { x: "0", y: (axis - up * scale * 0.5 + 4).toFixed(1) }, axisNumber(up / 2)) : "",
+  down ? svg("text", { x: "0", y: String(height - 22) }, `-${axisNumber(down)}`) : "",
   ...bars, ...ticks);
   const combinedNote = channels[0][1].length < allChannels[0][1].length
     ? h("p", { class: "note" }, t("Op een klein scherm zijn opeenvolgende waarden samengeteld; de tabel toont ze elk apart."))
