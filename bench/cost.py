@@ -11,15 +11,13 @@ from __future__ import annotations
 
 import statistics
 import time
-from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
 
 import orjson
 
 from . import prices
-from .support import active_edv, emulated_aws
+from .support import active_edv, emulated_aws, machine_api_headers
 
 EDV = "0123456749"
 FIRST = date(2026, 3, 27)  # the days before and after the spring clock change (92 quarter-hours)
@@ -103,14 +101,14 @@ class Measured:
 
 def _ingest(eans: list[str], days: int, now: datetime) -> Measured:
     from chalicelib.services import ingest
-    from tests.support.counting import capacity_units
+    from tests.support.counting import capacity_units, dynamodb_requests
 
     from .meterdata import _time_in_dynamodb
 
     series_days = 0
     own: list[float] = []
     ingest.WORKERS = 1  # one at a time, so that the time outside DynamoDB is the own work
-    with capacity_units() as units, _time_in_dynamodb() as spent, _Requests() as requests:
+    with capacity_units() as units, _time_in_dynamodb() as spent, dynamodb_requests() as requests:
         for offset in range(days):
             day = FIRST + timedelta(days=offset)
             body = _day_file(eans, day)
@@ -146,54 +144,16 @@ def _stored_bytes(ean: str) -> float:
     )
 
 
-class _Requests:
-    """DynamoDB requests made while the block runs (Lambda waits for each in AWS)."""
-
-    def __enter__(self) -> Counter[str]:
-        import botocore.client
-
-        self.inner = botocore.client.BaseClient._make_api_call
-        tally: Counter[str] = Counter()
-        inner = self.inner
-
-        def counting(client: Any, operation: str, params: Any) -> Any:
-            if client.meta.service_model.service_name == "dynamodb":
-                tally["dynamodb"] += 1
-            return inner(client, operation, params)
-
-        botocore.client.BaseClient._make_api_call = counting
-        return tally
-
-    def __exit__(self, *exc: object) -> None:
-        import botocore.client
-
-        botocore.client.BaseClient._make_api_call = self.inner
-
-
 def _daily_sync(ean: str, day: date, runs: int) -> Measured:
     """What one EDV call for yesterday's quarter-hours of one EAN costs, token in hand."""
     from chalice.test import Client
 
     from app import app
-    from chalicelib.services import api_clients, oauth
-    from tests.support.counting import capacity_units
+    from tests.support.counting import capacity_units, dynamodb_requests
 
     from .meterdata import _time_in_dynamodb
 
-    now = datetime.now(UTC)
-    created = api_clients.create("admin", EDV, "cost", None, now)
-    assert created.client_secret is not None
-    form = {
-        "grant_type": "client_credentials",
-        "client_id": created.client.client_id,
-        "client_secret": created.client_secret,
-    }
-    token = oauth.issue(form, now).access_token
-    headers = {
-        "Authorization": f"Bearer {token}",
-        "Ocp-Apim-Subscription-Key": created.subscription_key,
-        "Accept-Encoding": "gzip",
-    }
+    headers = machine_api_headers(EDV, "cost")
     path = (
         f"/esco-live/v3/api/mandate/energy?ean={ean}&periodType=readTime"
         f"&granularity=hourly_quarterhourly&from={day}&to={day + timedelta(days=1)}"
@@ -201,7 +161,7 @@ def _daily_sync(ean: str, day: date, runs: int) -> Measured:
     client = Client(app, stage_name="local")
     client.http.get(path, headers=headers)  # warm
     own: list[float] = []
-    with capacity_units() as units, _time_in_dynamodb() as spent, _Requests() as requests:
+    with capacity_units() as units, _time_in_dynamodb() as spent, dynamodb_requests() as requests:
         for _ in range(runs):
             before, started = spent[0], time.perf_counter()
             answer = client.http.get(path, headers=headers)

@@ -70,6 +70,8 @@ def _aws_calls() -> Iterator[Counter[str]]:
     """Items read from DynamoDB, bytes put to S3, and microseconds inside AWS calls."""
     import botocore.client
 
+    from tests.support.counting import aws_calls_through
+
     inner = botocore.client.BaseClient._make_api_call
     tally: Counter[str] = Counter()
 
@@ -90,11 +92,8 @@ def _aws_calls() -> Iterator[Counter[str]]:
             tally["bytes"] += len(body) if isinstance(body, bytes) else body.getbuffer().nbytes
         return result
 
-    botocore.client.BaseClient._make_api_call = counted
-    try:
+    with aws_calls_through(counted):
         yield tally
-    finally:
-        botocore.client.BaseClient._make_api_call = inner
 
 
 def run(quick: bool = False, size: tuple[int, int] | None = None) -> None:

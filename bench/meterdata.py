@@ -17,7 +17,7 @@ from typing import Any
 
 import orjson
 
-from .support import active_edv, emulated_aws
+from .support import active_edv, emulated_aws, machine_api_headers
 
 EDV, EAN = "0123456749", "541448820000000015"
 FIRST = date(2024, 1, 1)  # a leap year: 366 days
@@ -91,6 +91,8 @@ def _time_in_dynamodb() -> Iterator[list[float]]:
     the one-element list it yields."""
     import botocore.client
 
+    from tests.support.counting import aws_calls_through
+
     inner = botocore.client.BaseClient._make_api_call
     spent = [0.0]
 
@@ -101,11 +103,8 @@ def _time_in_dynamodb() -> Iterator[list[float]]:
         finally:
             spent[0] += (time.perf_counter() - started) * 1000
 
-    botocore.client.BaseClient._make_api_call = timed
-    try:
+    with aws_calls_through(timed):
         yield spent
-    finally:
-        botocore.client.BaseClient._make_api_call = inner
 
 
 def _median_split(work: Any, runs: int = RUNS) -> tuple[float, float, Any]:
@@ -180,26 +179,11 @@ def _naive(packed_ms: float) -> None:
 
 def _machine_api(client: Any) -> None:
     """(e) The same range through the machine API, as EDV software asks it (gzip accepted)."""
-    from chalicelib.services import api_clients, oauth
-
-    now = datetime.now(UTC)
-    created = api_clients.create("admin", EDV, "bench", None, now)
-    assert created.client_secret is not None
-    form = {
-        "grant_type": "client_credentials",
-        "client_id": created.client.client_id,
-        "client_secret": created.client_secret,
-    }
-    token = oauth.issue(form, now).access_token
+    headers = machine_api_headers(EDV, "bench")
     path = (
         f"/esco-live/v3/api/mandate/energy?ean={EAN}&periodType=readTime"
         f"&granularity=hourly_quarterhourly&from={FIRST}&to={END}"
     )
-    headers = {
-        "Authorization": f"Bearer {token}",
-        "Ocp-Apim-Subscription-Key": created.subscription_key,
-        "Accept-Encoding": "gzip",
-    }
     ms, emulated, response = _median_split(lambda: client.http.get(path, headers=headers))
     plain_headers = {k: v for k, v in headers.items() if k != "Accept-Encoding"}
     plain = client.http.get(path, headers=plain_headers)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 
@@ -84,3 +84,23 @@ def active_edv(enterprise_number: str, now: datetime) -> None:
     )
     onboarding.upload_signed_contract("admin", enterprise_number, a_pdf(), now)
     onboarding.approve("ops", enterprise_number, now)
+
+
+def machine_api_headers(edv: str, name: str) -> dict[str, str]:
+    """What EDV software sends to the machine API: a new client's token (client credentials),
+    its subscription key, and gzip accepted."""
+    from chalicelib.services import api_clients, oauth
+
+    now = datetime.now(UTC)
+    created = api_clients.create("admin", edv, name, None, now)
+    assert created.client_secret is not None
+    form = {
+        "grant_type": "client_credentials",
+        "client_id": created.client.client_id,
+        "client_secret": created.client_secret,
+    }
+    return {
+        "Authorization": f"Bearer {oauth.issue(form, now).access_token}",
+        "Ocp-Apim-Subscription-Key": created.subscription_key,
+        "Accept-Encoding": "gzip",
+    }

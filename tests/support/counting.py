@@ -5,13 +5,25 @@ from __future__ import annotations
 
 import time
 from collections import Counter, defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
 import botocore.client
 
 READS = {"GetItem", "Query", "BatchGetItem", "TransactGetItems", "Scan"}
+
+
+@contextmanager
+def aws_calls_through(replacement: Callable[..., Any]) -> Iterator[None]:
+    """Every AWS call goes through `replacement` while the block runs (botocore's one door,
+    BaseClient._make_api_call); the replacement calls the original, read before the block."""
+    inner = botocore.client.BaseClient._make_api_call
+    botocore.client.BaseClient._make_api_call = replacement
+    try:
+        yield
+    finally:
+        botocore.client.BaseClient._make_api_call = inner
 
 
 @contextmanager
@@ -32,11 +44,24 @@ def dynamodb_reads() -> Iterator[Counter[str]]:
                 tally["items"] += sum(len(v) for v in result.get("Responses", {}).values())
         return result
 
-    botocore.client.BaseClient._make_api_call = counting
-    try:
+    with aws_calls_through(counting):
         yield tally
-    finally:
-        botocore.client.BaseClient._make_api_call = inner
+
+
+@contextmanager
+def dynamodb_requests() -> Iterator[Counter[str]]:
+    """Counter with 'dynamodb': the DynamoDB requests made while the block runs, of every kind
+    (Lambda waits for each in AWS)."""
+    tally: Counter[str] = Counter()
+    inner = botocore.client.BaseClient._make_api_call
+
+    def counting(client: Any, operation: str, params: Any) -> Any:
+        if client.meta.service_model.service_name == "dynamodb":
+            tally["dynamodb"] += 1
+        return inner(client, operation, params)
+
+    with aws_calls_through(counting):
+        yield tally
 
 
 def reads_follow_the_answer(reads: Counter[str], returned: int) -> bool:
@@ -82,11 +107,8 @@ def dynamodb_read_volume() -> Iterator[Counter[str]]:
             tally["bytes"] += sum(item_bytes(item) for item in items)
         return result
 
-    botocore.client.BaseClient._make_api_call = counting
-    try:
+    with aws_calls_through(counting):
         yield tally
-    finally:
-        botocore.client.BaseClient._make_api_call = inner
 
 
 @contextmanager
@@ -122,11 +144,8 @@ def resources_touched() -> Iterator[dict[str, set[str]]]:
                 )
         return inner(self, operation_name, api_params)
 
-    botocore.client.BaseClient._make_api_call = recording
-    try:
+    with aws_calls_through(recording):
         yield touched
-    finally:
-        botocore.client.BaseClient._make_api_call = inner
 
 
 @contextmanager
@@ -203,11 +222,8 @@ def capacity_units() -> Iterator[defaultdict[str, float]]:
             tally["read"] += read_units
         return result
 
-    botocore.client.BaseClient._make_api_call = counting
-    try:
+    with aws_calls_through(counting):
         yield tally
-    finally:
-        botocore.client.BaseClient._make_api_call = inner
 
 
 def _read_units(operation: str, params: Any, result: Any) -> dict[str, float]:
