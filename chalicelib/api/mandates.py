@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import Field
 
 from ..domain.consent import MAX_DECLINED_EANS
+from ..domain.mandates import valid_until
 from ..domain.vocabulary import (
     EndReason,
     EventType,
@@ -125,6 +126,11 @@ class MandateView(ApiModel):
     you_decide: bool = Field(
         False, description="A consent asked of you, the grid user: approve or refuse it."
     )
+    valid_until_if_approved: Instant | None = Field(
+        None,
+        description="When you decide: how long it would stay valid if you approved it now "
+        "(three years from the approval, not from the request).",
+    )
     renewal: RenewalState | None = Field(
         None,
         description="`due` in the last 90 days of validity, `requested` once the EDV asked you "
@@ -174,6 +180,11 @@ def mandate_view(
 ) -> MandateView:
     """`viewer`: the customer looking, in their own lists (who asked is not who decides)."""
     seen = mandate.seen_at(now)
+    deciding = (
+        seen.status is MandateStatus.REQUESTED
+        and viewer is not None
+        and viewer != mandate.granted_by
+    )
     return MandateView(
         id=mandate.id,
         ean=mandate.ean,
@@ -197,9 +208,8 @@ def mandate_view(
             for a in mandate.period_adjustments
         ],
         reference_number=mandate.reference_number,
-        you_decide=seen.status is MandateStatus.REQUESTED
-        and viewer is not None
-        and viewer != mandate.granted_by,
+        you_decide=deciding,
+        valid_until_if_approved=valid_until(now) if deciding else None,
         renewal=mandate.renewal_at(now),
         renewal_requested_at=mandate.renewal_requested_at,
         purge=PurgeStatusView(

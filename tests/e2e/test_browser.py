@@ -388,6 +388,16 @@ def test_a_co_occupants_request_waits_for_the_grid_user(
         assert overflow <= 0
         card.scroll_into_view_if_needed()
         snap(page, name)
+        if width == 1280:
+            # Approving asks once more and says until when it would hold: three years from now.
+            card.get_by_role("button", name="Goedkeuren").click()
+            confirm = card.get_by_role("group")
+            until = datetime.now(BRUSSELS).date()
+            until = until.replace(year=until.year + 3, day=28 if until.month == 2 else until.day)
+            expect(confirm).to_contain_text(f"Het mandaat geldt tot {until:%d/%m/%Y}")
+            snap(page, "52-goedkeuren-bevestigen")
+            confirm.get_by_role("button", name="Annuleren").click()
+            expect(card.get_by_role("button", name="Goedkeuren")).to_be_visible()
         if width == 390:
             card.get_by_role("button", name="Weigeren").click()
             expect(page.get_by_role("status").first).to_contain_text("is geweigerd")

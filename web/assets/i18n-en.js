@@ -593,4 +593,7 @@ export const EN = {
   "Gevraagd op {when}": "Asked on {when}",
   "Te downloaden tot {when}": "Downloadable until {when}",
   "De bestanden worden niet langer bewaard. Vraag dezelfde export opnieuw om ze opnieuw te maken.": "The files are no longer kept. Ask for the same export again to make them anew.",
+  // approving with a confirmation (mandates.js)
+  "Je geeft {name} toegang tot de meetgegevens van EAN {ean}: {what}, verbruiksperiode {period}. Het mandaat geldt tot {until}, tenzij je het eerder stopzet.": "You give {name} access to the meter readings of EAN {ean}: {what}, consumption period {period}. The mandate is valid until {until}, unless you stop it sooner.",
+  "Annuleren": "Cancel",
 };

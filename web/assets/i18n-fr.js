@@ -593,4 +593,7 @@ export const FR = {
   "Gevraagd op {when}": "Demandé le {when}",
   "Te downloaden tot {when}": "À télécharger jusqu'au {when}",
   "De bestanden worden niet langer bewaard. Vraag dezelfde export opnieuw om ze opnieuw te maken.": "Les fichiers ne sont plus conservés. Demandez à nouveau le même export pour les recréer.",
+  // approving with a confirmation (mandates.js)
+  "Je geeft {name} toegang tot de meetgegevens van EAN {ean}: {what}, verbruiksperiode {period}. Het mandaat geldt tot {until}, tenzij je het eerder stopzet.": "Vous donnez à {name} l'accès aux données de mesure de l'EAN {ean} : {what}, période de consommation {period}. Le mandat est valable jusqu'au {until}, sauf si vous l'arrêtez avant.",
+  "Annuleren": "Annuler",
 };

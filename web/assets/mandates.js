@@ -80,7 +80,7 @@ function mandateCard(mandate, names) {
       : null,
     requested && mandate.you_decide
       ? h("div", { class: "actions" },
-        h("button", { onclick: (event) => decide(event.target, mandate, "approve", names.get(mandate.edv), message) }, t("Goedkeuren")),
+        h("button", { onclick: (event) => confirmApproval(event.target, mandate, names.get(mandate.edv), message) }, t("Goedkeuren")),
         h("button", { class: "secondary", onclick: (event) => decide(event.target, mandate, "refuse", names.get(mandate.edv), message) }, t("Weigeren")))
       : null,
   );
@@ -128,6 +128,24 @@ async function renew(button, mandate, name, message) {
     button.disabled = false;
     message.replaceChildren(errorBox(error));
   }
+}
+
+/** Approving grants access for years: say what and until when, and ask once more, in the page. */
+function confirmApproval(button, mandate, name, message) {
+  const actions = button.parentElement;
+  const panel = h("div", { class: "confirm", role: "group", "aria-labelledby": `confirm-${mandate.id}` },
+    h("p", { id: `confirm-${mandate.id}` }, t(
+      "Je geeft {name} toegang tot de meetgegevens van EAN {ean}: {what}, verbruiksperiode {period}. Het mandaat geldt tot {until}, tenzij je het eerder stopzet.",
+      {
+        name, ean: mandate.ean, what: label(mandate.granularity).toLowerCase(),
+        period: formatPeriod(mandate.period_start, mandate.period_end), until: formatDate(mandate.valid_until_if_approved),
+      },
+    )),
+    h("div", { class: "actions" },
+      h("button", { onclick: (event) => decide(event.target, mandate, "approve", name, message) }, t("Bevestigen")),
+      h("button", { class: "secondary", onclick: () => { panel.replaceWith(actions); } }, t("Annuleren"))));
+  actions.replaceWith(panel);
+  panel.querySelector("button")?.focus();
 }
 
 async function decide(button, mandate, decision, name, message) {
