@@ -416,8 +416,9 @@ def test_a_customer_declines_an_edv_request_and_goes_back(
     page.goto(f"{base}/verbruik/dienstverlener/{ZONNIG}/toegang?sessie={session}")
     page.get_by_role("button", name="Aanmelden en verder").click()
     log_in_as(page, "Greet Goossens")
-    page.once("dialog", lambda dialog: dialog.accept())
     page.get_by_role("button", name="Weigeren").click()
+    # Asked once more in the page itself, not in a browser dialog.
+    page.locator(".confirm").get_by_role("button", name="Weigeren").click()
     expect(page.get_by_role("heading", name="Je weigerde de aanvraag")).to_be_visible()
     expect(page.get_by_role("link", name="Terug naar Zonnig Advies BV")).to_have_attribute(
         "href", f"{base}/?resultaat=nok"

@@ -126,8 +126,8 @@ def test_an_edv_creates_an_api_client_and_a_webhook_and_sees_what_to_delete(
     row = page.locator("#api-clients tbody tr", has_text="Boekhouding")
     expect(row).to_contain_text("Actief")
     snap(page, "80-api-client-aangemaakt")
-    page.once("dialog", lambda dialog: dialog.accept())
     row.get_by_role("button", name="Intrekken").click()
+    page.locator(".confirm").get_by_role("button", name="Intrekken").click()
     expect(page.locator("#api-clients tbody tr", has_text="Boekhouding")).to_contain_text(
         "Ingetrokken"
     )
@@ -259,8 +259,8 @@ def test_an_ended_mandate_shows_its_state_to_the_edv(page: Page, local_stack: Ru
     page.goto(f"{local_stack.base_url}/verbruik/mandaten/")
     log_in_as(page, "Karel Claes")
     card = page.locator("#mandates li", has_text="Warmte Coach VZW").filter(has_text=KAREL)
-    page.once("dialog", lambda dialog: dialog.accept())
     card.get_by_role("button", name="Stopzetten").click()
+    card.locator(".confirm").get_by_role("button", name="Stopzetten").click()
     expect(page.get_by_role("status").first).to_contain_text("is stopgezet")
     page.get_by_role("button", name="Afmelden").click()
     page.goto(f"{local_stack.base_url}/verbruik/meters-van-anderen/")

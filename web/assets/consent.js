@@ -4,7 +4,7 @@
 // customer already shares with this EDV is shown, is where the form starts, and a new grant says
 // what it replaces.
 import {
-  accessToken, addDays, addYears, alertBox, allItems, api, ApiError, errorBox, formatDate, formatPeriod, h, label, login,
+  accessToken, addDays, addYears, alertBox, allItems, api, ApiError, confirmInPlace, errorBox, formatDate, formatPeriod, h, label, login,
   maxDate, queryParam, renderAccount, show, t, today,
 } from "./portal.js";
 
@@ -238,7 +238,7 @@ async function decline(button, eans, session, problems) {
   const question = eans.length
     ? t("Wil je de aanvraag van {name} weigeren? {name} hoort dat je weigerde voor de aansluitingen die je aanvinkte.", { name: edvName })
     : t("Wil je de aanvraag van {name} weigeren? {name} hoort dat je weigerde, maar niet welke aansluitingen je hebt.", { name: edvName });
-  if (!window.confirm(question)) return;
+  if (!(await confirmInPlace(button, question, t("Weigeren")))) return;
   button.disabled = true;
   let answer;
   try {

@@ -2,7 +2,7 @@
 // certificate, the secret shown once, revoked), the sandbox to try the API, and its webhooks
 // (registered, tested, their deliveries, a failing state).
 import {
-  accessToken, alertBox, api, errorBox, formatDateTime, formatPeriod, h, label, login, n, renderAccount, show, showFormErrors,
+  accessToken, alertBox, api, confirmInPlace, errorBox, formatDateTime, formatPeriod, h, label, login, n, renderAccount, show, showFormErrors,
   stackedTable, t,
 } from "./portal.js";
 import { currentOrganisation, organisationPicker } from "./organisation.js";
@@ -112,7 +112,8 @@ function shownOnce(client) {
 }
 
 async function revoke(button, client, message) {
-  if (!window.confirm(t("Wil je API-client {name} intrekken? Systemen die hem gebruiken, krijgen dan geen toegang meer.", { name: client.name }))) return;
+  const question = t("Wil je API-client {name} intrekken? Systemen die hem gebruiken, krijgen dan geen toegang meer.", { name: client.name });
+  if (!(await confirmInPlace(button, question, t("Intrekken")))) return;
   button.disabled = true;
   try {
     await api(`/v1/organisations/${en}/api-clients/${client.client_id}`, { method: "DELETE" });
@@ -241,7 +242,7 @@ function endpointCard(endpoint) {
       } }, t("Testbericht sturen")),
       h("button", { class: "secondary", onclick: () => show(deliveries, () => deliveryTable(endpoint)) }, t("Leveringen tonen")),
       h("button", { class: "link", onclick: async (event) => {
-        if (!window.confirm(t("Wil je deze webhook verwijderen?"))) return;
+        if (!(await confirmInPlace(event.target, t("Wil je deze webhook verwijderen?"), t("Verwijderen")))) return;
         event.target.disabled = true;
         try {
           await api(`/v1/organisations/${en}/webhooks/${endpoint.id}`, { method: "DELETE" });

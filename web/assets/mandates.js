@@ -2,7 +2,7 @@
 // their data (the access log, R12) in sessions: paged, filtered by EDV and EAN, downloadable.
 import {
   accessToken, alertBox, allItems, api, download, edvName, errorBox, formatDate, formatDateTime, formatDays, formatPeriod, h,
-  label, LANG, login, n, renderAccount, show, t, today,
+  confirmInPlace, label, LANG, login, n, renderAccount, show, t, today,
 } from "./portal.js";
 
 const app = document.getElementById("app");
@@ -131,21 +131,17 @@ async function renew(button, mandate, name, message) {
 }
 
 /** Approving grants access for years: say what and until when, and ask once more, in the page. */
-function confirmApproval(button, mandate, name, message) {
-  const actions = button.parentElement;
-  const panel = h("div", { class: "confirm", role: "group", "aria-labelledby": `confirm-${mandate.id}` },
-    h("p", { id: `confirm-${mandate.id}` }, t(
-      "Je geeft {name} toegang tot de meetgegevens van EAN {ean}: {what}, verbruiksperiode {period}. Het mandaat geldt tot {until}, tenzij je het eerder stopzet.",
-      {
-        name, ean: mandate.ean, what: label(mandate.granularity).toLowerCase(),
-        period: formatPeriod(mandate.period_start, mandate.period_end), until: formatDate(mandate.valid_until_if_approved),
-      },
-    )),
-    h("div", { class: "actions" },
-      h("button", { onclick: (event) => decide(event.target, mandate, "approve", name, message) }, t("Bevestigen")),
-      h("button", { class: "secondary", onclick: () => { panel.replaceWith(actions); } }, t("Annuleren"))));
-  actions.replaceWith(panel);
-  panel.querySelector("button")?.focus();
+async function confirmApproval(button, mandate, name, message) {
+  const question = t(
+    "Je geeft {name} toegang tot de meetgegevens van EAN {ean}: {what}, verbruiksperiode {period}. Het mandaat geldt tot {until}, tenzij je het eerder stopzet.",
+    {
+      name, ean: mandate.ean, what: label(mandate.granularity).toLowerCase(),
+      period: formatPeriod(mandate.period_start, mandate.period_end), until: formatDate(mandate.valid_until_if_approved),
+    },
+  );
+  if (await confirmInPlace(button.parentElement ?? button, question, t("Bevestigen"))) {
+    await decide(button, mandate, "approve", name, message);
+  }
 }
 
 async function decide(button, mandate, decision, name, message) {
@@ -165,7 +161,7 @@ async function decide(button, mandate, decision, name, message) {
 
 async function end(button, mandate, name, message) {
   const question = t("Wil je de toestemming voor {name} op EAN {ean} stopzetten? {name} kan je meetgegevens dan niet meer raadplegen.", { name, ean: mandate.ean });
-  if (!window.confirm(question)) return;
+  if (!(await confirmInPlace(button, question, t("Stopzetten")))) return;
   button.disabled = true;
   try {
     await api(`/v1/me/mandates/${mandate.id}/end`, { method: "POST" });

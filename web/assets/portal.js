@@ -506,6 +506,28 @@ export async function allItems(path) {
   return items;
 }
 
+/**
+ * Asks in the page, not in a browser dialog: the question and two buttons take the place of
+ * `anchor` (what asked) until the reader chooses; resolves true for `yes`.
+ * @param {Element} anchor
+ * @param {string} question
+ * @param {string} yes
+ * @returns {Promise<boolean>}
+ */
+export function confirmInPlace(anchor, question, yes) {
+  return new Promise((resolve) => {
+    const id = `confirm-${Math.random().toString(36).slice(2)}`;
+    const choose = (/** @type {boolean} */ answer) => { panel.replaceWith(anchor); resolve(answer); };
+    const panel = h("div", { class: "confirm", role: "group", "aria-labelledby": id },
+      h("p", { id }, question),
+      h("div", { class: "actions" },
+        h("button", { onclick: () => choose(true) }, yes),
+        h("button", { class: "secondary", onclick: () => choose(false) }, t("Annuleren"))));
+    anchor.replaceWith(panel);
+    /** @type {HTMLElement | null} */ (panel.querySelector("button"))?.focus();
+  });
+}
+
 /** "Meer tonen": loads the next page of a list into the page; a failure shows where it was.
  * @param {() => Promise<unknown>} load
  * @param {HTMLElement} more where the button sits */

@@ -1,6 +1,6 @@
 // "Overzicht diensten": the organisation's EDV contract and API status, and what it can do next.
 import {
-  accessToken, alertBox, api, errorBox, formatDate, h, label, login, queryParam, renderAccount, show, t,
+  accessToken, alertBox, api, confirmInPlace, errorBox, formatDate, h, label, login, queryParam, renderAccount, show, t,
 } from "./portal.js";
 import { currentOrganisation, organisationPicker } from "./organisation.js";
 
@@ -86,7 +86,8 @@ function card(overview, admin) {
 }
 
 async function terminate(button, en, message) {
-  if (!window.confirm(t("Wil je het datatoegangscontract opzeggen? Alle mandaten van je klanten eindigen dan."))) return;
+  const question = t("Wil je het datatoegangscontract opzeggen? Alle mandaten van je klanten eindigen dan.");
+  if (!(await confirmInPlace(button, question, t("Opzeggen")))) return;
   button.disabled = true;
   try {
     await api(`/v1/organisations/${en}/edv-application/terminate`, { method: "POST" });

@@ -1,7 +1,7 @@
 // "Energiedienstverlener worden": what it means, the channel, the contract to sign and upload.
 // Progress is shown as in the operator's presentation; "Aanvraag annuleren" is always at hand.
 import {
-  accessToken, alertBox, api, ApiError, download, errorBox, h, login, renderAccount, show, showFormErrors, t,
+  accessToken, alertBox, api, ApiError, confirmInPlace, download, errorBox, h, login, renderAccount, show, showFormErrors, t,
 } from "./portal.js";
 import { currentOrganisation } from "./organisation.js";
 
@@ -37,7 +37,7 @@ async function start() {
 function frame(percent, title, ...content) {
   return [
     h("div", { class: "actions" },
-      h("button", { class: "link", onclick: cancel }, t("Aanvraag annuleren"))),
+      h("button", { class: "link", onclick: (event) => cancel(event.target) }, t("Aanvraag annuleren"))),
     h("div", { class: "progress", role: "progressbar", "aria-valuemin": "0", "aria-valuemax": "100", "aria-valuenow": String(percent), "aria-label": t("Voortgang") },
       h("div", { style: { width: `${percent}%` } })),
     h("p", { class: "note" }, `${percent}%`),
@@ -151,9 +151,9 @@ async function uploadSigned(chosen) {
   return api(`/v1/organisations/${en}/edv-application/signed-contract/confirm`, { method: "POST", json: { key: form.key } });
 }
 
-async function cancel() {
+async function cancel(/** @type {Element} */ button) {
   if (application?.contract_status === "requested") {
-    if (!window.confirm(t("Wil je je aanvraag annuleren?"))) return;
+    if (!(await confirmInPlace(button, t("Wil je je aanvraag annuleren?"), t("Aanvraag annuleren")))) return;
     try {
       await api(`/v1/organisations/${en}/edv-application/cancel`, { method: "POST" });
     } catch (error) {
