@@ -33,7 +33,6 @@ MANDATED = 0.05
 FINE_SHARE = 0.5
 DAYS_PER_MONTH = 30.4
 DYNAMODB_MS_PER_REQUEST = 6.0  # a request within the region, which Lambda bills as it waits
-INGEST_WORKERS = 8  # services/ingest.WORKERS (read in run(), after the emulator is up)
 FILE_SERIES_IN_PRODUCTION = 10_000  # series in one of the DSO's daily files: one invocation each
 INGEST_MEMORY_GB = 1.0  # infrastructure/functions.py
 API_MEMORY_GB = 1769 / 1024  # prod's api_memory_mb (infrastructure/stages.py)
@@ -107,7 +106,7 @@ def _ingest(eans: list[str], days: int, now: datetime) -> Measured:
 
     series_days = 0
     own: list[float] = []
-    ingest.WORKERS = 1  # one at a time, so that the time outside DynamoDB is the own work
+    workers, ingest.WORKERS = ingest.WORKERS, 1  # one at a time: time outside DynamoDB is own work
     with capacity_units() as units, _time_in_dynamodb() as spent, dynamodb_requests() as requests:
         for offset in range(days):
             day = FIRST + timedelta(days=offset)
@@ -117,6 +116,7 @@ def _ingest(eans: list[str], days: int, now: datetime) -> Measured:
             own.append((time.perf_counter() - started) * 1000 - (spent[0] - before))
             assert report.status == "ok", report
             series_days += 2 * len(eans)
+    ingest.WORKERS = workers
     return Measured(
         write_units=units["write"] / series_days,
         read_units=units["read"] / series_days,
@@ -192,6 +192,8 @@ def _billed_ms(measured: Measured, workers: int) -> float:
 def _bill(ingested: Measured, sync: Measured) -> None:
     """A month of the deployment, by part, in year 1 (storage at its mean over the year) and
     year 3 (at the retention)."""
+    from chalicelib.services import ingest
+
     series_days = SERIES_PER_DAY * DAYS_PER_MONTH
     syncs = METERS * MANDATED * DAYS_PER_MONTH
     write = prices.DYNAMODB_WRITE.usd / 1e6
@@ -201,7 +203,7 @@ def _bill(ingested: Measured, sync: Measured) -> None:
     ingest_write_units = ingested.write_units - ingested.report_units + report_units
     ingest_units = series_days * (ingest_write_units * write + ingested.read_units * read)
     ingest_lambda = series_days * _lambda_usd(
-        _billed_ms(ingested, INGEST_WORKERS), INGEST_MEMORY_GB, 1 / FILE_SERIES_IN_PRODUCTION
+        _billed_ms(ingested, ingest.WORKERS), INGEST_MEMORY_GB, 1 / FILE_SERIES_IN_PRODUCTION
     )
     sync_units = sync.read_units * read + sync.write_units * write
     sync_usd = syncs * (

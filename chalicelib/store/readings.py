@@ -180,10 +180,6 @@ def read_months(
     return {month: found.get(month) or Stored(MonthSeries.empty(month), None) for month in months}
 
 
-def read_month(ean: str, channel: str, month: date) -> Stored[MonthSeries]:
-    return read_months(ean, channel, [month])[month]
-
-
 def write_day(ean: str, channel: str, day: Stored[DaySeries], now: datetime) -> bool:
     """Replace the day if it is still as read; False if another writer came first."""
     series = day.series

@@ -32,6 +32,8 @@ EDVS = ("0123456749", "0765432146")
 # Refusals a racing caller may meet; anything else (or any other exception) fails the test.
 EXPECTED_REFUSALS = {"not_grid_user", "conflict", "mandate_not_active", "not_found"}
 
+MARCH = date(2025, 3, 1)
+
 
 @pytest.fixture
 def world(http: Http) -> World:
@@ -155,6 +157,6 @@ def test_overlapping_ingest_files_at_once_lose_nothing(world: World) -> None:
     for day in days:
         assert set(stored[day].qualities) == {Quality.VALIDATED}
         assert set(stored[day].values) == {250}  # thousandths of a kWh: every slot, validated
-    month = readings_store.read_month(meter, "offtake", date(2025, 3, 1)).series
+    month = readings_store.months_between(meter, "offtake", MARCH, MARCH)[MARCH]
     for day in days:
         assert month.day_value(day) == (250 * len(stored[day].values), Quality.VALIDATED, True)

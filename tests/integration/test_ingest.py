@@ -23,6 +23,8 @@ from tests.support.world import World, customer_with_meter, ean, register_access
 DAY = date(2025, 3, 30)  # 92 quarter-hours
 ELECTRICITY, GAS, AMR_INJECTION = ean(1), ean(2), ean(3)
 
+MARCH = date(2025, 3, 1)
+
 
 @pytest.fixture
 def world(http: Http) -> World:
@@ -193,7 +195,7 @@ def test_gas_in_kwh_is_kept_in_m3_with_its_factor(http: Http, world: World) -> N
     assert status == 200
     values, _ = stored_day(GAS, gas_day)
     assert len(values) == 23 and set(values) == {1000}  # 1 m³ an hour
-    assert store.read_month(GAS, "offtake", date(2025, 3, 1)).series.gas_factor == 11.0
+    assert store.months_between(GAS, "offtake", MARCH, MARCH)[MARCH].gas_factor == 11.0
 
 
 def _drop(key: str, body: bytes) -> dict[str, Any]:
@@ -273,7 +275,7 @@ def test_overlapping_ingests_at_once_lose_nothing(world: World) -> None:
     assert sorted(r.accepted for r in reports) == [46, 46]
     values, qualities = stored_day(ELECTRICITY, DAY)
     assert values == list(range(1, 93)) and set(qualities) == {Quality.VALIDATED}
-    month = store.read_month(ELECTRICITY, "offtake", date(2025, 3, 1)).series
+    month = store.months_between(ELECTRICITY, "offtake", MARCH, MARCH)[MARCH]
     assert month.day_value(DAY) == (sum(range(1, 93)), Quality.VALIDATED, True)
 
 
